@@ -1,0 +1,35 @@
+//! `kiln`: Kiln's command line.
+//!
+//! `kiln validate [--json] [--message NAME] [FILE|-]` checks a request in proto3 JSON with the
+//! same validator as the npm package, the local service and the web console. Exit status: 0
+//! valid, 1 invalid, 2 error (the input is not a JSON object, or cannot be read).
+
+mod validate;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "kiln",
+    version,
+    about = "Build Yandex Cloud Compute images: validate requests"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Validate a request in proto3 JSON (exit 0 valid, 1 invalid, 2 error)
+    Validate(validate::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Validate(args) => validate::run(&args),
+    }
+}

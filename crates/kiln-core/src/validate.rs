@@ -1,0 +1,489 @@
+//! The validation contract: a request in proto3 JSON in, `valid` / `invalid` (violations) /
+//! `error` out. Every front end (CLI, npm package, server, console) calls [`validate_json`] or
+//! [`validate_str`] and shows the [`Outcome`] unchanged.
+//!
+//! The walker knows no field: it interprets the tables of [`crate::schema`], generated from the
+//! `.proto` annotations. Shape problems (wrong JSON type, unknown field, unknown enum value) are
+//! violations at their own path, so one bad field never hides the others.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::schema::{self, FieldSchema, Kind, Limit, MessageSchema, Pattern, Shape, WellKnown};
+
+/// The result of validating one request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum Outcome {
+    /// The request passes every rule.
+    Valid,
+    /// The request breaks at least one rule.
+    Invalid {
+        /// Every violation found, in field order.
+        violations: Vec<Violation>,
+    },
+    /// The input is not a JSON object at all, or names no known message.
+    Error {
+        /// What is wrong with the input.
+        error: String,
+    },
+}
+
+/// One broken rule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Violation {
+    /// Path of proto field names: `labels["Team"]`, `product_ids[2]`,
+    /// `hardware_generation.legacy_features.pci_topology`, or a oneof's name (`source`).
+    pub field: String,
+    /// Stable rule id: `required`, `length`, `pattern`, `size`, `value`, `map_key.length`,
+    /// `map_key.pattern`, `exactly_one`, `oneof`, `type`, `unknown_field` or `enum`.
+    pub rule: String,
+    /// One English sentence naming the limit, e.g. `must be at most 63 characters`.
+    pub message: String,
+}
+
+/// Full name of `CreateImageRequest`, the request most callers validate.
+pub const CREATE_IMAGE_REQUEST: &str = "yandex.cloud.compute.v1.CreateImageRequest";
+
+/// Validates proto3 JSON text as the message `message_name` (a full name).
+pub fn validate_str(message_name: &str, json: &str) -> Outcome {
+    match serde_json::from_str::<Value>(json) {
+        Ok(value) => validate_json(message_name, &value),
+        Err(e) => Outcome::Error {
+            error: format!("input is not valid JSON: {e}"),
+        },
+    }
+}
+
+/// Validates a parsed proto3 JSON value as the message `message_name` (a full name).
+pub fn validate_json(message_name: &str, input: &Value) -> Outcome {
+    let Some(schema) = schema::message(message_name) else {
+        return Outcome::Error {
+            error: format!("unknown message {message_name:?}"),
+        };
+    };
+    let Value::Object(object) = input else {
+        return Outcome::Error {
+            error: format!("input must be a JSON object, got {}", json_type(input)),
+        };
+    };
+    let mut walker = Walker {
+        violations: Vec::new(),
+    };
+    walker.message(schema, object, "");
+    if walker.violations.is_empty() {
+        Outcome::Valid
+    } else {
+        Outcome::Invalid {
+            violations: walker.violations,
+        }
+    }
+}
+
+struct Walker {
+    violations: Vec<Violation>,
+}
+
+impl Walker {
+    fn push(&mut self, field: &str, rule: &str, message: String) {
+        self.violations.push(Violation {
+            field: field.to_owned(),
+            rule: rule.to_owned(),
+            message,
+        });
+    }
+
+    fn message(&mut self, schema: &MessageSchema, object: &Map<String, Value>, path: &str) {
+        let mut present: Vec<Option<&Value>> = vec![None; schema.fields.len()];
+        for (key, value) in object {
+            match schema
+                .fields
+                .iter()
+                .position(|f| f.json_name == key || f.name == key)
+            {
+                Some(i) if present[i].is_some() => {
+                    let f = &schema.fields[i];
+                    self.push(
+                        &join(path, key),
+                        "unknown_field",
+                        format!(
+                            "repeats the field {} (given as both {} and {})",
+                            f.name, f.json_name, f.name
+                        ),
+                    );
+                }
+                Some(i) => present[i] = Some(value),
+                None => self.push(
+                    &join(path, key),
+                    "unknown_field",
+                    format!("is not a field of {}", schema.name()),
+                ),
+            }
+        }
+        for (field, value) in schema.fields.iter().zip(&present) {
+            let value = value.filter(|v| !v.is_null());
+            self.field(field, value, &join(path, field.name));
+        }
+        for oneof in schema.oneofs {
+            let names: Vec<&str> = oneof
+                .members
+                .iter()
+                .map(|&i| schema.fields[i].name)
+                .collect();
+            let set: Vec<&str> = oneof
+                .members
+                .iter()
+                .filter(|&&i| present[i].is_some_and(is_set))
+                .map(|&i| schema.fields[i].name)
+                .collect();
+            let at = join(path, oneof.name);
+            if oneof.exactly_one && set.len() != 1 {
+                let message = if set.is_empty() {
+                    format!("exactly one of {} must be set, none is", names.join(", "))
+                } else {
+                    format!(
+                        "exactly one of {} must be set, but {} are",
+                        names.join(", "),
+                        set.join(" and ")
+                    )
+                };
+                self.push(&at, "exactly_one", message);
+            } else if set.len() > 1 {
+                self.push(
+                    &at,
+                    "oneof",
+                    format!(
+                        "at most one of {} may be set, but {} are",
+                        names.join(", "),
+                        set.join(" and ")
+                    ),
+                );
+            }
+        }
+    }
+
+    fn field(&mut self, field: &FieldSchema, value: Option<&Value>, path: &str) {
+        let rules = &field.rules;
+        let Some(value) = value else {
+            if rules.required {
+                self.push(path, "required", "is required".to_owned());
+            }
+            return;
+        };
+        match &field.shape {
+            Shape::Single => {
+                if let Some(scalar) = self.value(&field.kind, value, path) {
+                    if rules.required && scalar.is_default() {
+                        self.push(path, "required", "is required".to_owned());
+                    }
+                    self.scalar_rules(field, &scalar, path);
+                }
+            }
+            Shape::List => {
+                let Value::Array(items) = value else {
+                    return self.type_error(path, "must be a list");
+                };
+                self.count_rules(field, items.len(), "elements", path);
+                for (i, item) in items.iter().enumerate() {
+                    let at = format!("{path}[{i}]");
+                    if let Some(scalar) = self.value(&field.kind, item, &at) {
+                        self.scalar_rules(field, &scalar, &at);
+                    }
+                }
+            }
+            Shape::Map { key } => {
+                let Value::Object(entries) = value else {
+                    return self.type_error(path, "must be an object of key-value pairs");
+                };
+                self.count_rules(field, entries.len(), "entries", path);
+                for (k, item) in entries {
+                    let at = format!("{path}[{}]", Value::String(k.clone()));
+                    if !key_fits(key, k) {
+                        self.type_error(&at, &format!("key {}", kind_expectation(key)));
+                        continue;
+                    }
+                    if let Some(limit) = &rules.map_key_length {
+                        self.length(limit, k, &at, "map_key.length", "key must be");
+                    }
+                    if let Some(pattern) = rules.map_key_pattern {
+                        self.pattern(pattern, k, &at, "map_key.pattern", "key must");
+                    }
+                    if let Some(scalar) = self.value(&field.kind, item, &at) {
+                        self.scalar_rules(field, &scalar, &at);
+                    }
+                }
+            }
+        }
+    }
+
+    fn count_rules(&mut self, field: &FieldSchema, count: usize, noun: &str, path: &str) {
+        if field.rules.required && count == 0 {
+            self.push(path, "required", "is required".to_owned());
+        }
+        if let Some(limit) = &field.rules.size {
+            if !limit.allows(count as i128) {
+                let message = format!("must have {} {noun} (it has {count})", limit.describe());
+                self.push(path, "size", message);
+            }
+        }
+    }
+
+    /// The rules that apply to one value: the field's own, or each list element or map value.
+    fn scalar_rules(&mut self, field: &FieldSchema, scalar: &Scalar<'_>, path: &str) {
+        let rules = &field.rules;
+        match *scalar {
+            Scalar::Text(text) => {
+                if let Some(limit) = &rules.length {
+                    self.length(limit, text, path, "length", "must be");
+                }
+                if let Some(pattern) = rules.pattern {
+                    self.pattern(pattern, text, path, "pattern", "must");
+                }
+            }
+            Scalar::Integer(n) => {
+                if let Some(limit) = rules.value.as_ref().filter(|l| n != 0 && !l.allows(n)) {
+                    self.push(
+                        path,
+                        "value",
+                        format!("must be {} (it is {n})", limit.describe()),
+                    );
+                }
+            }
+            Scalar::Float(x) => {
+                let outside = |l: &&Limit| {
+                    x != 0.0
+                        && !l.ranges.iter().any(|r| {
+                            r.min.is_none_or(|m| x >= m as f64)
+                                && r.max.is_none_or(|m| x <= m as f64)
+                        })
+                };
+                if let Some(limit) = rules.value.as_ref().filter(outside) {
+                    self.push(
+                        path,
+                        "value",
+                        format!("must be {} (it is {x})", limit.describe()),
+                    );
+                }
+            }
+            Scalar::Other { .. } => {}
+        }
+    }
+
+    fn length(&mut self, limit: &Limit, text: &str, path: &str, rule: &str, lead: &str) {
+        let chars = text.chars().count();
+        if !limit.allows(chars as i128) {
+            let unit = if limit.max() == Some(1) {
+                "character"
+            } else {
+                "characters"
+            };
+            let message = format!("{lead} {} {unit} long (it has {chars})", limit.describe());
+            self.push(path, rule, message);
+        }
+    }
+
+    fn pattern(&mut self, pattern: &Pattern, text: &str, path: &str, rule: &str, lead: &str) {
+        if !pattern.is_match(text) {
+            let message = format!("{lead} match the regular expression {}", pattern.source);
+            self.push(path, rule, message);
+        }
+    }
+
+    fn type_error(&mut self, path: &str, message: &str) {
+        self.push(path, "type", message.to_owned());
+    }
+
+    /// Checks one JSON value against its kind; `None` after reporting a `type` or `enum`
+    /// violation (no other rule is checked on a value of the wrong type).
+    fn value<'a>(&mut self, kind: &Kind, value: &'a Value, path: &str) -> Option<Scalar<'a>> {
+        let scalar = match (kind, value) {
+            (Kind::String | Kind::Bytes, Value::String(s)) => Some(Scalar::Text(s)),
+            (Kind::Bool, Value::Bool(b)) => Some(Scalar::Other { default: !b }),
+            (Kind::Int32 | Kind::Int64 | Kind::Uint32 | Kind::Uint64, v) => {
+                integer(v).filter(|&n| fits(kind, n)).map(Scalar::Integer)
+            }
+            (Kind::Float | Kind::Double, v) => float(v).map(Scalar::Float),
+            (Kind::Enum(e), Value::String(name)) => {
+                return match e.values.iter().find(|(n, _)| n == name) {
+                    Some(&(_, number)) => Some(Scalar::Other {
+                        default: number == 0,
+                    }),
+                    None => self.enum_error(e, path),
+                };
+            }
+            (Kind::Enum(e), v @ Value::Number(_)) => {
+                return match integer(v) {
+                    Some(n) if e.values.iter().any(|&(_, number)| i128::from(number) == n) => {
+                        Some(Scalar::Other { default: n == 0 })
+                    }
+                    Some(_) => self.enum_error(e, path),
+                    None => {
+                        self.type_error(path, kind_expectation(kind));
+                        None
+                    }
+                };
+            }
+            (Kind::Message(inner), Value::Object(object)) => {
+                self.message(inner, object, path);
+                Some(Scalar::Other { default: false })
+            }
+            (Kind::WellKnown(wk), v) => well_known(*wk, v),
+            _ => None,
+        };
+        if scalar.is_none() {
+            self.type_error(path, kind_expectation(kind));
+        }
+        scalar
+    }
+
+    fn enum_error<T>(&mut self, e: &schema::EnumSchema, path: &str) -> Option<T> {
+        let names: Vec<&str> = e.values.iter().map(|(n, _)| *n).collect();
+        self.push(path, "enum", format!("must be one of {}", names.join(", ")));
+        None
+    }
+}
+
+/// A value that passed its type check, as the rules see it.
+enum Scalar<'a> {
+    Text(&'a str),
+    Integer(i128),
+    Float(f64),
+    /// Bools, enums, messages and well-known types: only "is it the default" matters.
+    Other {
+        default: bool,
+    },
+}
+
+impl Scalar<'_> {
+    fn is_default(&self) -> bool {
+        match *self {
+            Scalar::Text(s) => s.is_empty(),
+            Scalar::Integer(n) => n == 0,
+            Scalar::Float(x) => x == 0.0,
+            Scalar::Other { default } => default,
+        }
+    }
+}
+
+/// Whether a oneof member counts as set: present, not null, and not an empty string or other
+/// scalar default (a message, even `{}`, is set).
+fn is_set(value: &Value) -> bool {
+    match value {
+        Value::Null => false,
+        Value::String(s) => !s.is_empty(),
+        Value::Bool(b) => *b,
+        Value::Number(n) => n.as_f64() != Some(0.0),
+        Value::Array(_) | Value::Object(_) => true,
+    }
+}
+
+/// A JSON number or decimal string holding an integer (proto3 JSON accepts both).
+fn integer(value: &Value) -> Option<i128> {
+    match value {
+        Value::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                Some(i.into())
+            } else if let Some(u) = n.as_u64() {
+                Some(u.into())
+            } else {
+                let x = n.as_f64()?;
+                (x.fract() == 0.0 && x.abs() < 1.9e19).then_some(x as i128)
+            }
+        }
+        Value::String(s) => {
+            let digits = s.strip_prefix('-').unwrap_or(s);
+            if digits.is_empty() || digits.len() > 20 || !digits.bytes().all(|b| b.is_ascii_digit())
+            {
+                return None;
+            }
+            s.parse().ok()
+        }
+        _ => None,
+    }
+}
+
+fn fits(kind: &Kind, n: i128) -> bool {
+    match kind {
+        Kind::Int32 => i32::try_from(n).is_ok(),
+        Kind::Int64 => i64::try_from(n).is_ok(),
+        Kind::Uint32 => u32::try_from(n).is_ok(),
+        _ => u64::try_from(n).is_ok(),
+    }
+}
+
+fn float(value: &Value) -> Option<f64> {
+    match value {
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) => match s.as_str() {
+            "NaN" => Some(f64::NAN),
+            "Infinity" => Some(f64::INFINITY),
+            "-Infinity" => Some(f64::NEG_INFINITY),
+            s => s.parse().ok(),
+        },
+        _ => None,
+    }
+}
+
+fn well_known(wk: WellKnown, value: &Value) -> Option<Scalar<'static>> {
+    let ok = match (wk, value) {
+        (WellKnown::Any, Value::Object(o)) => o.get("@type").is_some_and(Value::is_string),
+        (WellKnown::Timestamp | WellKnown::Duration | WellKnown::FieldMask, Value::String(_)) => {
+            true
+        }
+        (WellKnown::Object, Value::Object(_)) | (WellKnown::List, Value::Array(_)) => true,
+        (WellKnown::Value, _) => true,
+        _ => false,
+    };
+    ok.then_some(Scalar::Other { default: false })
+}
+
+fn key_fits(kind: &Kind, key: &str) -> bool {
+    match kind {
+        Kind::Bool => key == "true" || key == "false",
+        Kind::String => true,
+        _ => integer(&Value::String(key.to_owned())).is_some_and(|n| fits(kind, n)),
+    }
+}
+
+fn kind_expectation(kind: &Kind) -> &'static str {
+    match kind {
+        Kind::String => "must be a string",
+        Kind::Bytes => "must be a base64 string",
+        Kind::Bool => "must be true or false",
+        Kind::Int32 => "must be a 32-bit integer",
+        Kind::Int64 => "must be a 64-bit integer (a JSON number or a string of digits)",
+        Kind::Uint32 => "must be a non-negative 32-bit integer",
+        Kind::Uint64 => {
+            "must be a non-negative 64-bit integer (a JSON number or a string of digits)"
+        }
+        Kind::Float | Kind::Double => "must be a number",
+        Kind::Enum(_) => "must be an enum value name (a string) or number",
+        Kind::Message(_) => "must be an object",
+        Kind::WellKnown(WellKnown::Any) => "must be an object with an \"@type\" string",
+        Kind::WellKnown(WellKnown::Timestamp) => "must be an RFC 3339 timestamp string",
+        Kind::WellKnown(WellKnown::Duration) => "must be a duration string such as \"1.5s\"",
+        Kind::WellKnown(WellKnown::FieldMask) => "must be a string of comma-separated field paths",
+        Kind::WellKnown(WellKnown::Object) => "must be an object",
+        Kind::WellKnown(WellKnown::List) => "must be a list",
+        Kind::WellKnown(WellKnown::Value) => "must be a JSON value",
+    }
+}
+
+fn json_type(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+fn join(path: &str, name: &str) -> String {
+    if path.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{path}.{name}")
+    }
+}
