@@ -165,8 +165,13 @@ impl Walker {
     fn field(&mut self, field: &FieldSchema, value: Option<&Value>, path: &str) {
         let rules = &field.rules;
         let Some(value) = value else {
-            if rules.required {
-                self.push(path, "required", "is required".to_owned());
+            // Absent is the default value: an empty list or map still has a size to check.
+            match field.shape {
+                Shape::Single if rules.required => {
+                    self.push(path, "required", "is required".to_owned());
+                }
+                Shape::Single => {}
+                Shape::List | Shape::Map { .. } => self.count_rules(field, 0, "elements", path),
             }
             return;
         };

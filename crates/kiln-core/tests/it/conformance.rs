@@ -1,0 +1,140 @@
+//! Runs the conformance table of `tests/conformance/*.json` against the native validator.
+//!
+//! Each case names a message, an input and the expected `(field, rule)` pairs (compared as a
+//! multiset, so order does not matter), or `"error"`. Cases listed in
+//! `tests/conformance/expected-failures.json` must fail: a known gap stays visible, and a case
+//! that starts passing must be taken off the list.
+
+use std::{collections::BTreeMap, fs, path::PathBuf};
+
+use kiln_core::validate::{Outcome, validate_json};
+use serde_json::Value;
+
+fn conformance_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/conformance")
+}
+
+struct Case {
+    name: String,
+    message: String,
+    input: Value,
+    expect: Value,
+}
+
+fn load_cases() -> Vec<Case> {
+    let mut cases = Vec::new();
+    let mut files: Vec<PathBuf> = fs::read_dir(conformance_dir())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .filter(|p| !p.ends_with("expected-failures.json"))
+        .collect();
+    files.sort();
+    for file in files {
+        let doc: Value = serde_json::from_str(&fs::read_to_string(&file).unwrap())
+            .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        let default_message = doc.get("message").and_then(Value::as_str);
+        for case in doc["cases"].as_array().expect("cases") {
+            let name = case["name"].as_str().expect("case name").to_owned();
+            let message = case
+                .get("message")
+                .and_then(Value::as_str)
+                .or(default_message)
+                .unwrap_or_else(|| panic!("{name}: no message"))
+                .to_owned();
+            cases.push(Case {
+                name,
+                message,
+                input: case["input"].clone(),
+                expect: case["expect"].clone(),
+            });
+        }
+    }
+    cases
+}
+
+/// `None` when the outcome matches the expectation, else what differs.
+fn mismatch(case: &Case, outcome: &Outcome) -> Option<String> {
+    match (&case.expect, outcome) {
+        (Value::String(s), Outcome::Error { .. }) if s == "error" => None,
+        (Value::Array(pairs), _) => {
+            let mut want: BTreeMap<(String, String), i32> = BTreeMap::new();
+            for pair in pairs {
+                let field = pair[0].as_str().expect("field").to_owned();
+                let rule = pair[1].as_str().expect("rule").to_owned();
+                *want.entry((field, rule)).or_default() += 1;
+            }
+            let got_list: Vec<(String, String)> = match outcome {
+                Outcome::Valid => Vec::new(),
+                Outcome::Invalid { violations } => violations
+                    .iter()
+                    .map(|v| (v.field.clone(), v.rule.clone()))
+                    .collect(),
+                Outcome::Error { error } => return Some(format!("error: {error}")),
+            };
+            let mut got: BTreeMap<(String, String), i32> = BTreeMap::new();
+            for pair in &got_list {
+                *got.entry(pair.clone()).or_default() += 1;
+            }
+            (want != got).then(|| format!("expected {want:?}\n      got {got_list:?}"))
+        }
+        (expect, outcome) => Some(format!("expected {expect}, got {outcome:?}")),
+    }
+}
+
+#[test]
+fn conformance_table() {
+    let cases = load_cases();
+    assert!(
+        cases.len() >= 100,
+        "the table must keep at least 100 cases, has {}",
+        cases.len()
+    );
+    let mut names: Vec<&str> = cases.iter().map(|c| c.name.as_str()).collect();
+    names.sort();
+    let before = names.len();
+    names.dedup();
+    assert_eq!(before, names.len(), "case names must be unique");
+
+    let expected_failures: Vec<String> = serde_json::from_str(
+        &fs::read_to_string(conformance_dir().join("expected-failures.json")).unwrap(),
+    )
+    .unwrap();
+    let mut failures = Vec::new();
+    let mut fixed = Vec::new();
+    for case in &cases {
+        let outcome = validate_json(&case.message, &case.input);
+        let known = expected_failures.contains(&case.name);
+        match (mismatch(case, &outcome), known) {
+            (Some(why), false) => failures.push(format!("{}: {why}", case.name)),
+            (None, true) => fixed.push(case.name.clone()),
+            _ => {}
+        }
+    }
+    assert!(
+        fixed.is_empty(),
+        "now passing, remove from expected-failures.json: {fixed:?}"
+    );
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases fail:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn every_outcome_has_a_message_per_violation() {
+    for case in load_cases() {
+        if let Outcome::Invalid { violations } = validate_json(&case.message, &case.input) {
+            for v in violations {
+                assert!(
+                    !v.message.is_empty() && !v.message.ends_with('.'),
+                    "{}: {v:?}",
+                    case.name
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,5 @@
+//! Integration tests of kiln-core: one binary, one module per feature.
+
+mod conformance;
+mod json_mapping;
+mod schema;

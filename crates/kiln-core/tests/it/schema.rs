@@ -1,0 +1,168 @@
+//! The generated schema reflects the `.proto` annotations: every annotation in `proto/` is a
+//! rule in the tables, and every annotated request message is covered.
+
+use std::{collections::BTreeMap, fs, path::Path};
+
+use kiln_core::schema::{self, Kind, Shape};
+
+/// Counts each validation option written in the `.proto` files under `dir`.
+fn count_annotations(dir: &Path, counts: &mut BTreeMap<&'static str, usize>) {
+    for entry in fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            count_annotations(&path, counts);
+        } else if path.extension().is_some_and(|e| e == "proto")
+            && !path.ends_with("validation.proto")
+        {
+            let text = fs::read_to_string(&path).unwrap();
+            for line in text.lines().map(str::trim).filter(|l| !l.starts_with("//")) {
+                for (needle, key) in [
+                    ("(required) = true", "required"),
+                    ("(length) =", "length"),
+                    ("(pattern) =", "pattern"),
+                    ("(size) =", "size"),
+                    ("(yandex.cloud.size) =", "size"),
+                    ("(value) =", "value"),
+                    ("(map_key).length", "map_key.length"),
+                    ("(map_key).pattern", "map_key.pattern"),
+                    ("(exactly_one) = true", "exactly_one"),
+                ] {
+                    *counts.entry(key).or_default() += line.matches(needle).count();
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn every_annotation_in_proto_is_a_rule() {
+    let mut written = BTreeMap::new();
+    count_annotations(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../../proto"),
+        &mut written,
+    );
+    let mut generated: BTreeMap<&'static str, usize> = BTreeMap::new();
+    for m in schema::messages() {
+        *generated.entry("exactly_one").or_default() +=
+            m.oneofs.iter().filter(|o| o.exactly_one).count();
+        for f in m.fields {
+            let r = &f.rules;
+            for (key, on) in [
+                ("required", r.required),
+                ("length", r.length.is_some()),
+                ("pattern", r.pattern.is_some()),
+                ("size", r.size.is_some()),
+                ("value", r.value.is_some()),
+                ("map_key.length", r.map_key_length.is_some()),
+                ("map_key.pattern", r.map_key_pattern.is_some()),
+            ] {
+                *generated.entry(key).or_default() += usize::from(on);
+            }
+        }
+    }
+    assert!(
+        written.values().sum::<usize>() > 60,
+        "annotations found: {written:?}"
+    );
+    assert_eq!(written, generated);
+}
+
+#[test]
+fn every_annotated_request_is_covered() {
+    let annotated: Vec<&str> = schema::messages()
+        .iter()
+        .filter(|m| m.full_name.ends_with("Request") && schema::has_rules(m))
+        .map(|m| m.full_name)
+        .collect();
+    for name in [
+        "yandex.cloud.compute.v1.CreateImageRequest",
+        "yandex.cloud.compute.v1.UpdateImageRequest",
+        "yandex.cloud.compute.v1.GetImageRequest",
+        "yandex.cloud.compute.v1.GetImageLatestByFamilyRequest",
+        "yandex.cloud.compute.v1.ListImagesRequest",
+        "yandex.cloud.compute.v1.DeleteImageRequest",
+        "yandex.cloud.compute.v1.ListImageOperationsRequest",
+        "yandex.cloud.compute.v1.GetDiskRequest",
+        "yandex.cloud.compute.v1.ListDisksRequest",
+        "yandex.cloud.compute.v1.GetSnapshotRequest",
+        "yandex.cloud.compute.v1.ListSnapshotsRequest",
+        "yandex.cloud.operation.GetOperationRequest",
+        "yandex.cloud.operation.CancelOperationRequest",
+        "yandex.cloud.access.ListAccessBindingsRequest",
+        "yandex.cloud.access.SetAccessBindingsRequest",
+        "yandex.cloud.access.UpdateAccessBindingsRequest",
+    ] {
+        assert!(
+            annotated.contains(&name),
+            "{name} has no rules: {annotated:?}"
+        );
+    }
+}
+
+#[test]
+fn create_image_request_rules_come_from_the_annotations() {
+    let m = schema::message("yandex.cloud.compute.v1.CreateImageRequest").unwrap();
+    let labels = m.field("labels").unwrap();
+    assert!(matches!(labels.shape, Shape::Map { key: Kind::String }));
+    assert_eq!(labels.rules.size.as_ref().unwrap().max(), Some(64));
+    assert_eq!(labels.rules.length.as_ref().unwrap().max(), Some(63));
+    assert_eq!(labels.rules.map_key_length.as_ref().unwrap().spec, "1-63");
+    assert_eq!(
+        labels.rules.map_key_pattern.unwrap().source,
+        "[a-z][-_./\\@0-9a-z]*"
+    );
+    let size = m.field("min_disk_size").unwrap();
+    assert_eq!(size.json_name, "minDiskSize");
+    assert_eq!(
+        size.rules.value.as_ref().unwrap().describe(),
+        "between 4194304 and 4398046511104"
+    );
+    let folder = m.field("folder_id").unwrap();
+    assert!(folder.rules.required);
+    assert_eq!(folder.rules.length.as_ref().unwrap().max(), Some(50));
+    let source = &m.oneofs[0];
+    assert_eq!(source.name, "source");
+    assert!(source.exactly_one);
+    let members: Vec<&str> = source.members.iter().map(|&i| m.fields[i].name).collect();
+    assert_eq!(members, ["image_id", "disk_id", "snapshot_id", "uri"]);
+    assert!(m.field("uri").unwrap().rules.is_empty());
+    let hw = schema::message("yandex.cloud.compute.v1.HardwareGeneration").unwrap();
+    assert!(!hw.oneofs[0].exactly_one);
+}
+
+#[test]
+fn limit_descriptions() {
+    let m = schema::message("yandex.cloud.access.UpdateAccessBindingsRequest").unwrap();
+    let size = m
+        .field("access_binding_deltas")
+        .unwrap()
+        .rules
+        .size
+        .as_ref()
+        .unwrap();
+    assert_eq!(size.describe(), "between 1 and 1000");
+    assert!(!size.allows(0) && size.allows(1) && size.allows(1000) && !size.allows(1001));
+    let list = schema::message("yandex.cloud.compute.v1.ListImagesRequest").unwrap();
+    let page = list
+        .field("page_size")
+        .unwrap()
+        .rules
+        .value
+        .as_ref()
+        .unwrap();
+    assert_eq!(page.describe(), "at most 1000");
+    assert_eq!(page.max(), Some(1000));
+}
+
+#[test]
+fn unknown_message_is_an_error() {
+    use kiln_core::validate::{Outcome, validate_str};
+    assert!(matches!(
+        validate_str("yandex.cloud.Nope", "{}"),
+        Outcome::Error { .. }
+    ));
+    assert!(matches!(
+        validate_str(kiln_core::validate::CREATE_IMAGE_REQUEST, "{"),
+        Outcome::Error { .. }
+    ));
+}
