@@ -3,3 +3,4 @@
 mod conformance;
 mod json_mapping;
 mod schema;
+mod sdk_wire;
