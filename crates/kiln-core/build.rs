@@ -3,6 +3,8 @@
 //! (`schema.rs`): static tables read from the `yandex.cloud` validation annotations, so a new
 //! annotation in a `.proto` file is a new check without touching Rust code.
 
+#[path = "build/pattern_gen.rs"]
+mod pattern_gen;
 #[path = "build/schema_gen.rs"]
 mod schema_gen;
 
@@ -16,7 +18,7 @@ fn main() {
         .expect("proto/ folder");
     let out = PathBuf::from(env::var("OUT_DIR").unwrap());
     println!("cargo:rerun-if-changed={}", proto_root.display());
-    println!("cargo:rerun-if-changed=build/schema_gen.rs");
+    println!("cargo:rerun-if-changed=build");
 
     let files = proto_files(&proto_root);
     let mut compiler = protox::Compiler::new([&proto_root]).expect("protox compiler");

@@ -4,7 +4,7 @@
 //! The validator ([`crate::validate`]) interprets these tables, and front ends read them to show
 //! limits next to a form field (`maxlength`, hints) without copying a rule.
 
-use std::sync::OnceLock;
+pub use crate::pattern::{Pattern, State};
 
 /// A protobuf message: its fields in declaration order and its (non-synthetic) oneofs.
 #[derive(Debug)]
@@ -33,7 +33,7 @@ pub struct FieldSchema {
     /// Index into [`MessageSchema::oneofs`] when the field belongs to a oneof.
     pub oneof: Option<usize>,
     /// The field's validation rules.
-    pub rules: Rules,
+    pub rules: &'static Rules,
 }
 
 /// A oneof and its members.
@@ -153,38 +153,6 @@ pub struct Range {
     pub min: Option<i128>,
     /// Highest allowed value.
     pub max: Option<i128>,
-}
-
-/// A `(pattern)` regular expression, compiled on first use.
-pub struct Pattern {
-    /// The pattern as written in the `.proto` file (after proto string unescaping).
-    pub source: &'static str,
-    anchored: &'static str,
-    compiled: OnceLock<regex_lite::Regex>,
-}
-
-impl std::fmt::Debug for Pattern {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("Pattern").field(&self.source).finish()
-    }
-}
-
-impl Pattern {
-    /// A pattern; `anchored` is `^(?:source)$` (checked to compile by `build.rs`).
-    pub const fn new(source: &'static str, anchored: &'static str) -> Pattern {
-        Pattern {
-            source,
-            anchored,
-            compiled: OnceLock::new(),
-        }
-    }
-
-    /// Whether the whole of `text` matches.
-    pub fn is_match(&self, text: &str) -> bool {
-        self.compiled
-            .get_or_init(|| regex_lite::Regex::new(self.anchored).expect("checked by build.rs"))
-            .is_match(text)
-    }
 }
 
 impl Limit {

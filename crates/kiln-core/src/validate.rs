@@ -225,11 +225,14 @@ impl Walker {
         if field.rules.required && count == 0 {
             self.push(path, "required", "is required".to_owned());
         }
-        if let Some(limit) = &field.rules.size {
-            if !limit.allows(count as i128) {
-                let message = format!("must have {} {noun} (it has {count})", limit.describe());
-                self.push(path, "size", message);
-            }
+        if let Some(limit) = field
+            .rules
+            .size
+            .as_ref()
+            .filter(|l| !l.allows(count as i128))
+        {
+            let message = format!("must have {} {noun} (it has {count})", limit.describe());
+            self.push(path, "size", message);
         }
     }
 
@@ -307,7 +310,7 @@ impl Walker {
             (Kind::Int32 | Kind::Int64 | Kind::Uint32 | Kind::Uint64, v) => {
                 integer(v).filter(|&n| fits(kind, n)).map(Scalar::Integer)
             }
-            (Kind::Float | Kind::Double, v) => float(v).map(Scalar::Float),
+            (Kind::Float | Kind::Double, v) => float(v).map(|x| Scalar::Float(x.unwrap_or(0.0))),
             (Kind::Enum(e), Value::String(name)) => {
                 return match e.values.iter().find(|(n, _)| n == name) {
                     Some(&(_, number)) => Some(Scalar::Other {
@@ -416,15 +419,17 @@ fn fits(kind: &Kind, n: i128) -> bool {
     }
 }
 
-fn float(value: &Value) -> Option<f64> {
+/// A float's value for range checks: `Some(Some(x))` for a JSON number, `Some(None)` for a
+/// string holding a number, `NaN` or `Infinity` (accepted by proto3 JSON; its range is not
+/// checked, which keeps float parsing out of the wasm build), `None` for anything else.
+fn float(value: &Value) -> Option<Option<f64>> {
     match value {
-        Value::Number(n) => n.as_f64(),
-        Value::String(s) => match s.as_str() {
-            "NaN" => Some(f64::NAN),
-            "Infinity" => Some(f64::INFINITY),
-            "-Infinity" => Some(f64::NEG_INFINITY),
-            s => s.parse().ok(),
-        },
+        Value::Number(n) => Some(n.as_f64()),
+        Value::String(s) => {
+            let numeric = matches!(s.as_str(), "NaN" | "Infinity" | "-Infinity")
+                || serde_json::from_str::<serde_json::Number>(s).is_ok();
+            numeric.then_some(None)
+        }
         _ => None,
     }
 }

@@ -2,5 +2,6 @@
 
 mod conformance;
 mod json_mapping;
+mod pattern;
 mod schema;
 mod sdk_wire;

@@ -1,0 +1,48 @@
+//! `cargo xtask`: the project's automation, in Rust so it runs wherever cargo does.
+//!
+//! - `setup`: install what this machine lacks (each tool only when missing).
+//! - `test`: everything CI checks: fmt, clippy (warnings denied), all tests, the wasm32 build.
+//! - `run [ARGS]`: build and run the product (`kiln`); without arguments, validate an example.
+//! - `wasm-size`: build the validator for wasm32 and report its raw and gzip size.
+
+mod setup;
+mod test;
+mod tidy;
+mod util;
+mod wasm;
+
+use anyhow::{Result, bail};
+
+fn main() -> Result<()> {
+    let mut args = std::env::args().skip(1);
+    let command = args.next().unwrap_or_default();
+    let rest: Vec<String> = args.collect();
+    std::env::set_current_dir(util::project_root())?;
+    match command.as_str() {
+        "setup" => setup::run(&rest),
+        "test" => test::run(),
+        "run" => run(&rest),
+        "wasm-size" => wasm::size(),
+        _ => bail!(
+            "usage: cargo xtask <command>\n\n\
+             commands:\n  \
+             setup [all|wasm-target|wasm-bindgen|trunk|wasm-opt|chromium]  install what is missing\n  \
+             test                 fmt check, clippy -D warnings, all tests, wasm32 build of the core\n  \
+             run [ARGS]           build and run `kiln` (default: validate an example request)\n  \
+             wasm-size            wasm32 size of the validator (raw and gzip)"
+        ),
+    }
+}
+
+fn run(args: &[String]) -> Result<()> {
+    let default = [
+        "validate".to_owned(),
+        "crates/kiln-cli/examples/create-image.json".to_owned(),
+    ];
+    let args = if args.is_empty() { &default[..] } else { args };
+    let mut command = util::cargo();
+    command
+        .args(["run", "--quiet", "--release", "--package", "kiln-cli", "--"])
+        .args(args);
+    util::run(&mut command)
+}
