@@ -30,11 +30,7 @@ pub fn run(args: &Args) -> ExitCode {
     };
     let mut stdout = io::stdout().lock();
     let written = if args.json {
-        writeln!(
-            stdout,
-            "{}",
-            serde_json::to_string(&outcome).expect("outcome serializes")
-        )
+        writeln!(stdout, "{}", outcome.to_json())
     } else {
         write!(stdout, "{}", report(&args.message, &outcome))
     };

@@ -29,6 +29,14 @@ pub enum Outcome {
     },
 }
 
+impl Outcome {
+    /// The contract's JSON text: `{"kind":"valid"}`, `{"kind":"invalid","violations":[...]}` or
+    /// `{"kind":"error","error":"..."}`.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("an outcome always serializes")
+    }
+}
+
 /// One broken rule.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Violation {

@@ -4,7 +4,9 @@
 //! - `test`: everything CI checks: fmt, clippy (warnings denied), all tests, the wasm32 build.
 //! - `run [ARGS]`: build and run the product (`kiln`); without arguments, validate an example.
 //! - `wasm-size`: build the validator for wasm32 and report its raw and gzip size.
+//! - `npm`: build the npm package `kiln-validator` into `target/npm/kiln-validator`.
 
+mod npm;
 mod setup;
 mod test;
 mod tidy;
@@ -23,13 +25,15 @@ fn main() -> Result<()> {
         "test" => test::run(),
         "run" => run(&rest),
         "wasm-size" => wasm::size(),
+        "npm" => npm::build().map(|_| ()),
         _ => bail!(
             "usage: cargo xtask <command>\n\n\
              commands:\n  \
              setup [all|wasm-target|wasm-bindgen|trunk|wasm-opt|chromium]  install what is missing\n  \
              test                 fmt check, clippy -D warnings, all tests, wasm32 build of the core\n  \
              run [ARGS]           build and run `kiln` (default: validate an example request)\n  \
-             wasm-size            wasm32 size of the validator (raw and gzip)"
+             wasm-size            wasm32 size of the validator (raw and gzip)\n  \
+             npm                  build the npm package into target/npm/kiln-validator"
         ),
     }
 }

@@ -79,14 +79,16 @@ fn present(tool: Tool) -> bool {
         }
         Tool::WasmBindgen => version_is("wasm-bindgen", WASM_BINDGEN),
         Tool::Trunk => version_is("trunk", TRUNK),
-        Tool::WasmOpt => {
-            let wasm_opt = util::project_root().join("target/tools/node_modules/.bin/wasm-opt");
-            succeeds(&wasm_opt.to_string_lossy(), &["--version"])
-        }
+        Tool::WasmOpt => succeeds(&wasm_opt().to_string_lossy(), &["--version"]),
         Tool::Chromium => {
             succeeds("chromium", &["--version"]) && succeeds("chromedriver", &["--version"])
         }
     }
+}
+
+/// binaryen's `wasm-opt` from npm, installed into `target/tools` by `setup wasm-opt`.
+pub fn wasm_opt() -> std::path::PathBuf {
+    util::project_root().join("target/tools/node_modules/.bin/wasm-opt")
 }
 
 fn version_is(program: &str, version: &str) -> bool {

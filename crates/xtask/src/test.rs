@@ -2,14 +2,23 @@
 
 use anyhow::Result;
 
+use std::process::Command;
+
 use crate::{
+    npm,
     setup::{self, Tool},
     util,
 };
 
-/// fmt check, clippy with warnings denied, every test, the wasm32 build of the core.
+/// fmt check, clippy with warnings denied, every test, the wasm32 build of the core, and the npm
+/// package built and tested under Node (`node --test`).
 pub fn run() -> Result<()> {
-    setup::ensure(&[Tool::WasmTarget])?;
+    setup::ensure(&[
+        Tool::WasmTarget,
+        Tool::WasmBindgen,
+        Tool::WasmOpt,
+        Tool::Chromium,
+    ])?;
     util::run(util::cargo().args(["fmt", "--all", "--check"]))?;
     util::run(util::cargo().args([
         "clippy",
@@ -35,6 +44,13 @@ pub fn run() -> Result<()> {
                 .args(features),
         )?;
     }
+    let package = npm::build()?;
+    util::run(
+        Command::new("node")
+            .args(["--test", "--test-reporter=spec"])
+            .arg(util::project_root().join("crates/kiln-wasm/tests/js"))
+            .env("KILN_VALIDATOR_DIR", &package),
+    )?;
     eprintln!("xtask test: all checks passed");
     Ok(())
 }

@@ -36,7 +36,7 @@ pub fn size() -> Result<()> {
         .join("target/wasm32-unknown-unknown/release/examples/validator_wasm.wasm");
     let raw = std::fs::metadata(&wasm)?.len();
     let gzip = gzip_size(&wasm)?;
-    let wasm_opt = util::project_root().join("target/tools/node_modules/.bin/wasm-opt");
+    let wasm_opt = crate::setup::wasm_opt();
     let optimized = if util::succeeds(&wasm_opt.to_string_lossy(), &["--version"]) {
         let out = wasm.with_extension("opt.wasm");
         util::run(
@@ -62,7 +62,8 @@ pub fn size() -> Result<()> {
     Ok(())
 }
 
-fn gzip_size(path: &Path) -> Result<u64> {
+/// Size of `gzip -9` of a file.
+pub fn gzip_size(path: &Path) -> Result<u64> {
     let out = Command::new("gzip")
         .args(["-9", "-c"])
         .arg(path)

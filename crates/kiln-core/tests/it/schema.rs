@@ -166,3 +166,65 @@ fn unknown_message_is_an_error() {
         Outcome::Error { .. }
     ));
 }
+
+#[test]
+fn describe_rules_flattens_nested_fields_with_their_limits() {
+    use kiln_core::describe::describe_rules;
+    let rules = describe_rules("yandex.cloud.compute.v1.CreateImageRequest").unwrap();
+    let field = |path: &str| rules.fields.iter().find(|f| f.path == path).unwrap();
+    let labels = field("labels");
+    assert_eq!((labels.shape, labels.kind), ("map", "string"));
+    assert_eq!(labels.size.as_ref().unwrap().max, Some(64));
+    assert_eq!(labels.length.as_ref().unwrap().max, Some(63));
+    assert_eq!(labels.map_key_length.as_ref().unwrap().min, Some(1));
+    assert_eq!(labels.map_key_pattern, Some("[a-z][-_./\\@0-9a-z]*"));
+    assert!(
+        labels.hints.contains(&"at most 64 entries".to_owned()),
+        "{:?}",
+        labels.hints
+    );
+    let folder = field("folder_id");
+    assert!(folder.required);
+    assert_eq!(folder.hints, ["required", "at most 50 characters"]);
+    let size = field("min_disk_size");
+    assert_eq!(size.json_path, "minDiskSize");
+    assert_eq!(
+        (
+            size.value.as_ref().unwrap().min,
+            size.value.as_ref().unwrap().max
+        ),
+        (Some(4194304), Some(4398046511104))
+    );
+    let pci = field("hardware_generation.legacy_features.pci_topology");
+    assert_eq!(
+        pci.json_path,
+        "hardwareGeneration.legacyFeatures.pciTopology"
+    );
+    assert_eq!(
+        pci.enum_values.as_deref(),
+        Some(
+            &[
+                "PCI_TOPOLOGY_UNSPECIFIED",
+                "PCI_TOPOLOGY_V1",
+                "PCI_TOPOLOGY_V2"
+            ][..]
+        )
+    );
+    assert_eq!(field("uri").oneof, Some("source"));
+    let oneofs: Vec<(&str, bool)> = rules
+        .oneofs
+        .iter()
+        .map(|o| (o.path.as_str(), o.exactly_one))
+        .collect();
+    assert_eq!(
+        oneofs,
+        [("source", true), ("hardware_generation.features", false)]
+    );
+    let set = describe_rules("yandex.cloud.access.SetAccessBindingsRequest").unwrap();
+    assert!(
+        set.fields
+            .iter()
+            .any(|f| f.path == "access_bindings[].subject.id" && f.required)
+    );
+    assert!(describe_rules("yandex.cloud.Nope").is_none());
+}

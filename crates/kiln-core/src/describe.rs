@@ -1,0 +1,227 @@
+//! The rules of a message as plain data, for forms and hints: a console sets `maxlength` and
+//! shows "at most 63 characters" from here instead of copying a rule. Nested messages are
+//! flattened into dotted paths (`hardware_generation.legacy_features.pci_topology`); list
+//! elements are written `[]` and map values `{}` (`access_bindings[].role_id`).
+
+use serde::Serialize;
+
+use crate::schema::{self, FieldSchema, Kind, Limit, MessageSchema, Shape, WellKnown};
+
+/// Every field and oneof of a message, with its limits.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct MessageRules {
+    /// Full name of the message.
+    pub message: &'static str,
+    /// Fields in declaration order, nested ones after their parent.
+    pub fields: Vec<FieldRules>,
+    /// Oneofs, nested ones included.
+    pub oneofs: Vec<OneofRules>,
+}
+
+/// The limits of one field.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct FieldRules {
+    /// Path of proto names, as in violations (`labels`, `os.type`).
+    pub path: String,
+    /// The same path with proto3 JSON names (`os.type`, `hardwareGeneration.legacyFeatures`).
+    pub json_path: String,
+    /// Value type: `string`, `bytes`, `bool`, `int32`, `int64`, `uint32`, `uint64`, `float`,
+    /// `double`, `enum`, `message`, or a well-known type (`google.protobuf.FieldMask`, ...).
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    /// `single`, `list` or `map`.
+    pub shape: &'static str,
+    /// `(required)`.
+    pub required: bool,
+    /// `(length)`: characters of the value (each element, each map value).
+    pub length: Option<Bounds>,
+    /// `(pattern)`, whole-value match.
+    pub pattern: Option<&'static str>,
+    /// `(size)`: number of elements or entries.
+    pub size: Option<Bounds>,
+    /// `(value)`: numeric range (zero means unset and is not checked).
+    pub value: Option<Bounds>,
+    /// `(map_key).length`.
+    pub map_key_length: Option<Bounds>,
+    /// `(map_key).pattern`.
+    pub map_key_pattern: Option<&'static str>,
+    /// Enum value names, for enum fields.
+    pub enum_values: Option<Vec<&'static str>>,
+    /// Name of the oneof the field belongs to.
+    pub oneof: Option<&'static str>,
+    /// The limits in words, one sentence each (`at most 63 characters`).
+    pub hints: Vec<String>,
+}
+
+/// An inclusive range; `None` is unbounded. Several ranges (`"0,5,20-50"`) are all listed.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Bounds {
+    /// Lowest allowed value of the first range.
+    pub min: Option<i64>,
+    /// Highest allowed value of the last range.
+    pub max: Option<i64>,
+    /// The rule string as written in the `.proto` file.
+    pub spec: &'static str,
+}
+
+/// A oneof and its members.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct OneofRules {
+    /// Path of the oneof (`source`, `hardware_generation.features`).
+    pub path: String,
+    /// Member field names.
+    pub members: Vec<&'static str>,
+    /// `(exactly_one)`: one member must be set; otherwise at most one may be.
+    pub exactly_one: bool,
+}
+
+/// The rules of the message with this full name.
+pub fn describe_rules(message_name: &str) -> Option<MessageRules> {
+    let schema = schema::message(message_name)?;
+    let mut rules = MessageRules {
+        message: schema.full_name,
+        fields: Vec::new(),
+        oneofs: Vec::new(),
+    };
+    walk(schema, "", "", &mut rules, &mut Vec::new());
+    Some(rules)
+}
+
+fn walk(
+    m: &'static MessageSchema,
+    path: &str,
+    json: &str,
+    out: &mut MessageRules,
+    stack: &mut Vec<&'static str>,
+) {
+    if stack.contains(&m.full_name) {
+        return;
+    }
+    stack.push(m.full_name);
+    for oneof in m.oneofs {
+        out.oneofs.push(OneofRules {
+            path: join(path, oneof.name),
+            members: oneof.members.iter().map(|&i| m.fields[i].name).collect(),
+            exactly_one: oneof.exactly_one,
+        });
+    }
+    for f in m.fields {
+        let (field_path, json_path) = (join(path, f.name), join(json, f.json_name));
+        out.fields
+            .push(field_rules(m, f, field_path.clone(), json_path.clone()));
+        if let Kind::Message(inner) = f.kind {
+            let suffix = match f.shape {
+                Shape::Single => "",
+                Shape::List => "[]",
+                Shape::Map { .. } => "{}",
+            };
+            walk(
+                inner,
+                &format!("{field_path}{suffix}"),
+                &format!("{json_path}{suffix}"),
+                out,
+                stack,
+            );
+        }
+    }
+    stack.pop();
+}
+
+fn field_rules(m: &MessageSchema, f: &FieldSchema, path: String, json_path: String) -> FieldRules {
+    let r = f.rules;
+    let mut hints = Vec::new();
+    if r.required {
+        hints.push("required".to_owned());
+    }
+    if let Some(l) = &r.length {
+        hints.push(format!("{} characters", l.describe()));
+    }
+    if let Some(p) = r.pattern {
+        hints.push(format!("matches {}", p.source));
+    }
+    if let Some(l) = &r.size {
+        let noun = if matches!(f.shape, Shape::Map { .. }) {
+            "entries"
+        } else {
+            "elements"
+        };
+        hints.push(format!("{} {noun}", l.describe()));
+    }
+    if let Some(l) = &r.value {
+        hints.push(format!("{} (0 means unset)", l.describe()));
+    }
+    if let Some(l) = &r.map_key_length {
+        hints.push(format!("keys {} characters", l.describe()));
+    }
+    if let Some(p) = r.map_key_pattern {
+        hints.push(format!("keys match {}", p.source));
+    }
+    FieldRules {
+        path,
+        json_path,
+        kind: kind_name(&f.kind),
+        shape: match f.shape {
+            Shape::Single => "single",
+            Shape::List => "list",
+            Shape::Map { .. } => "map",
+        },
+        required: r.required,
+        length: r.length.as_ref().map(bounds),
+        pattern: r.pattern.map(|p| p.source),
+        size: r.size.as_ref().map(bounds),
+        value: r.value.as_ref().map(bounds),
+        map_key_length: r.map_key_length.as_ref().map(bounds),
+        map_key_pattern: r.map_key_pattern.map(|p| p.source),
+        enum_values: match f.kind {
+            Kind::Enum(e) => Some(e.values.iter().map(|(n, _)| *n).collect()),
+            _ => None,
+        },
+        oneof: f.oneof.map(|i| m.oneofs[i].name),
+        hints,
+    }
+}
+
+fn bounds(limit: &Limit) -> Bounds {
+    let clamp = |v: i128| i64::try_from(v).unwrap_or(if v < 0 { i64::MIN } else { i64::MAX });
+    Bounds {
+        min: limit.ranges.first().and_then(|r| r.min).map(clamp),
+        max: limit.ranges.last().and_then(|r| r.max).map(clamp),
+        spec: limit.spec,
+    }
+}
+
+/// The name of a value type as [`FieldRules::kind`] shows it.
+pub fn kind_name(kind: &Kind) -> &'static str {
+    match kind {
+        Kind::Double => "double",
+        Kind::Float => "float",
+        Kind::Int32 => "int32",
+        Kind::Int64 => "int64",
+        Kind::Uint32 => "uint32",
+        Kind::Uint64 => "uint64",
+        Kind::Bool => "bool",
+        Kind::String => "string",
+        Kind::Bytes => "bytes",
+        Kind::Enum(_) => "enum",
+        Kind::Message(_) => "message",
+        Kind::WellKnown(WellKnown::Any) => "google.protobuf.Any",
+        Kind::WellKnown(WellKnown::Timestamp) => "google.protobuf.Timestamp",
+        Kind::WellKnown(WellKnown::Duration) => "google.protobuf.Duration",
+        Kind::WellKnown(WellKnown::FieldMask) => "google.protobuf.FieldMask",
+        Kind::WellKnown(WellKnown::Object) => "google.protobuf.Struct",
+        Kind::WellKnown(WellKnown::Value) => "google.protobuf.Value",
+        Kind::WellKnown(WellKnown::List) => "google.protobuf.ListValue",
+    }
+}
+
+fn join(path: &str, name: &str) -> String {
+    if path.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{path}.{name}")
+    }
+}

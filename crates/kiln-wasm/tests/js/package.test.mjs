@@ -1,0 +1,188 @@
+// The built package (target/npm/kiln-validator, or KILN_VALIDATOR_DIR) under node --test:
+// the shared conformance table case by case, the API's shapes, and hostile input.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync, readdirSync } from "node:fs";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { dirname, join, resolve } from "node:path";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, "../../../..");
+const packageDir = process.env.KILN_VALIDATOR_DIR ?? join(root, "target/npm/kiln-validator");
+const kiln = await import(pathToFileURL(join(packageDir, "node.js")).href);
+const { validate, validateCreateImageRequest, describeRules, messageNames } = kiln;
+
+const CREATE = "yandex.cloud.compute.v1.CreateImageRequest";
+
+function loadCases() {
+  const dir = join(root, "tests/conformance");
+  const cases = [];
+  for (const file of readdirSync(dir).sort()) {
+    if (!file.endsWith(".json") || file === "expected-failures.json") continue;
+    const doc = JSON.parse(readFileSync(join(dir, file), "utf8"));
+    for (const c of doc.cases) cases.push({ ...c, message: c.message ?? doc.message });
+  }
+  return cases;
+}
+
+function pairs(result) {
+  if (result.kind === "valid") return [];
+  if (result.kind === "error") return "error";
+  return result.violations.map((v) => `${v.field} ${v.rule}`).sort();
+}
+
+test("conformance table: every case agrees with the expected (field, rule) pairs", () => {
+  const cases = loadCases();
+  const expectedFailures = JSON.parse(readFileSync(join(root, "tests/conformance/expected-failures.json"), "utf8"));
+  assert.ok(cases.length >= 100, `only ${cases.length} cases`);
+  const failures = [];
+  for (const c of cases) {
+    const asObject = validate(c.message, c.input);
+    const asText = validate(c.message, JSON.stringify(c.input));
+    const want = c.expect === "error" ? "error" : c.expect.map(([f, r]) => `${f} ${r}`).sort();
+    const ok = JSON.stringify(pairs(asObject)) === JSON.stringify(want);
+    if (ok === expectedFailures.includes(c.name)) failures.push(`${c.name}: got ${JSON.stringify(pairs(asObject))}`);
+    // A string input is JSON text, so a case whose input is itself a JSON string reads
+    // differently as an object; both must still be errors.
+    if (typeof c.input === "string") assert.equal(asText.kind, asObject.kind, c.name);
+    else assert.deepEqual(asText, asObject, `${c.name}: object and JSON text inputs disagree`);
+  }
+  assert.deepEqual(failures, []);
+});
+
+test("results have exactly the contract's shape", () => {
+  assert.deepEqual(validateCreateImageRequest({ folderId: "f", imageId: "i" }), { kind: "valid" });
+  const invalid = validateCreateImageRequest({ folderId: "f", name: "Bad", imageId: "i" });
+  assert.equal(invalid.kind, "invalid");
+  assert.deepEqual(Object.keys(invalid), ["kind", "violations"]);
+  assert.deepEqual(Object.keys(invalid.violations[0]), ["field", "rule", "message"]);
+  assert.equal(invalid.violations[0].message, "must match the regular expression |[a-z]([-_a-z0-9]{0,61}[a-z0-9])?");
+  const error = validateCreateImageRequest("[1]");
+  assert.deepEqual(Object.keys(error), ["kind", "error"]);
+});
+
+test("validateCreateImageRequest is validate with the CreateImageRequest name", () => {
+  const input = { folderId: "", labels: { Env: "x" }, diskId: "d", uri: "u" };
+  assert.deepEqual(validateCreateImageRequest(input), validate(CREATE, input));
+});
+
+test("BigInt int64 values are validated as numbers", () => {
+  assert.deepEqual(validateCreateImageRequest({ folderId: "f", imageId: "i", minDiskSize: 10737418240n }), { kind: "valid" });
+  const small = validateCreateImageRequest({ folderId: "f", imageId: "i", minDiskSize: 5n });
+  assert.deepEqual(pairs(small), ["min_disk_size value"]);
+});
+
+test("describeRules gives limits as data", () => {
+  const rules = describeRules(CREATE);
+  const field = (p) => rules.fields.find((f) => f.path === p);
+  assert.equal(field("description").length.max, 256);
+  assert.equal(field("labels").size.max, 64);
+  assert.equal(field("labels").mapKeyPattern, "[a-z][-_./\\@0-9a-z]*");
+  assert.equal(field("folder_id").required, true);
+  assert.equal(field("name").length, null);
+  assert.deepEqual(field("os.type").enumValues, ["TYPE_UNSPECIFIED", "LINUX", "WINDOWS"]);
+  assert.deepEqual(rules.oneofs[0], { path: "source", members: ["image_id", "disk_id", "snapshot_id", "uri"], exactlyOne: true });
+  assert.equal(describeRules("yandex.cloud.Nope"), undefined);
+  assert.ok(messageNames.includes("yandex.cloud.operation.CancelOperationRequest"));
+  for (const name of messageNames) assert.equal(describeRules(name).message, name);
+});
+
+test("unknown message names and non-string names are errors", () => {
+  assert.equal(validate("yandex.cloud.Nope", {}).kind, "error");
+  assert.equal(validate(42, {}).kind, "error");
+});
+
+const hostile = () => {
+  const cyclic = { folderId: "f" };
+  cyclic.self = cyclic;
+  const deep = {};
+  let at = deep;
+  for (let i = 0; i < 100000; i++) at = at.os = {};
+  const moderatelyDeep = { folderId: "f", imageId: "i" };
+  at = moderatelyDeep;
+  for (let i = 0; i < 500; i++) at = at.os = {};
+  const throwing = { folderId: "f" };
+  Object.defineProperty(throwing, "name", { enumerable: true, get() { throw new Error("boom"); } });
+  const badToJson = { toJSON() { throw new Error("nope"); } };
+  const proxy = new Proxy({}, { ownKeys() { throw new Error("trap"); } });
+  return {
+    cyclic,
+    deep,
+    moderatelyDeep,
+    throwing,
+    badToJson,
+    proxy,
+    hugeString: { folderId: "f", imageId: "i", description: "x".repeat(10 * 1024 * 1024) },
+    hugeJsonText: JSON.stringify({ folderId: "f", imageId: "i", description: "д".repeat(5 * 1024 * 1024) }),
+    bigint: { folderId: "f", imageId: "i", minDiskSize: 2n ** 70n },
+    undefinedValues: { folderId: "f", imageId: undefined, diskId: "d", name: undefined },
+    symbols: { folderId: "f", imageId: "i", [Symbol("s")]: 1, name: Symbol("n") },
+    functions: { folderId: "f", imageId: "i", name: () => 1 },
+    topUndefined: undefined,
+    topSymbol: Symbol("x"),
+    topBigint: 5n,
+    topFunction: () => 1,
+    nullProto: Object.assign(Object.create(null), { folderId: "f", imageId: "i" }),
+    date: { folderId: new Date(0), imageId: "i" },
+    loneSurrogate: { folderId: "\ud800", imageId: "i" },
+    notJsonText: "{'folderId': 'f'}",
+    emptyText: "",
+    nulChar: { folderId: "a\u0000b", imageId: "i" },
+    numbers: { folderId: "f", imageId: "i", minDiskSize: Number.MAX_VALUE },
+    nan: { folderId: "f", imageId: "i", minDiskSize: NaN },
+  };
+};
+
+test("hostile input never throws, always gives a contract outcome, and the next call works", () => {
+  for (const [name, input] of Object.entries(hostile())) {
+    let result;
+    assert.doesNotThrow(() => { result = validateCreateImageRequest(input); }, name);
+    assert.ok(["valid", "invalid", "error"].includes(result.kind), `${name}: ${JSON.stringify(result)}`);
+    assert.deepEqual(validateCreateImageRequest({ folderId: "f", imageId: "i" }), { kind: "valid" }, `after ${name}`);
+  }
+  const h = hostile();
+  assert.equal(validateCreateImageRequest(h.cyclic).kind, "error");
+  assert.equal(validateCreateImageRequest(h.throwing).kind, "error");
+  assert.equal(validateCreateImageRequest(h.topUndefined).kind, "error");
+  assert.deepEqual(pairs(validateCreateImageRequest(h.hugeString)), ["description length"]);
+  assert.deepEqual(pairs(validateCreateImageRequest(h.hugeJsonText)), ["description length"]);
+  assert.deepEqual(pairs(validateCreateImageRequest(h.bigint)), ["min_disk_size type"]);
+  assert.deepEqual(validateCreateImageRequest(h.undefinedValues), { kind: "valid" });
+  assert.deepEqual(validateCreateImageRequest(h.nan), { kind: "valid" }, "NaN has no JSON form: stringify writes null (unset)");
+});
+
+test("fuzz: seeded random JSON-like values never throw and keep the module working", () => {
+  let seed = 20261126;
+  const rand = (n) => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed % n;
+  };
+  const keys = ["folderId", "folder_id", "name", "labels", "imageId", "diskId", "uri", "os", "type", "minDiskSize",
+    "productIds", "hardwareGeneration", "legacyFeatures", "generation2Features", "pciTopology", "x", "", "__proto__"];
+  const strings = ["", "a", "Web", "ubuntu-2404", "д".repeat(64), "😀", "\u0000", "LINUX", "PCI_TOPOLOGY_V2", "4194304", "-1", "x".repeat(300)];
+  const value = (depth) => {
+    switch (rand(depth > 4 ? 6 : 9)) {
+      case 0: return null;
+      case 1: return rand(2) === 0;
+      case 2: return rand(1e6) - 5e5;
+      case 3: return rand(3) === 0 ? 2 ** 62 : rand(1000) / 7;
+      case 4: case 5: return strings[rand(strings.length)];
+      case 6: return Array.from({ length: rand(5) }, () => value(depth + 1));
+      case 7: case 8: {
+        const o = {};
+        for (let i = rand(6); i > 0; i--) o[keys[rand(keys.length)]] = value(depth + 1);
+        return o;
+      }
+    }
+  };
+  const kinds = { valid: 0, invalid: 0, error: 0 };
+  for (let i = 0; i < 5000; i++) {
+    const input = rand(10) === 0 ? value(3) : Object.fromEntries(
+      Array.from({ length: rand(8) }, () => [keys[rand(keys.length)], value(1)]));
+    const result = validateCreateImageRequest(rand(2) === 0 ? input : JSON.stringify(input));
+    assert.ok(result.kind in kinds, JSON.stringify(result));
+    kinds[result.kind]++;
+  }
+  assert.ok(kinds.invalid > 1000 && kinds.error > 0, JSON.stringify(kinds));
+  assert.deepEqual(validateCreateImageRequest({ folderId: "f", imageId: "i" }), { kind: "valid" });
+});
