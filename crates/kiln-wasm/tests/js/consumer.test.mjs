@@ -1,0 +1,152 @@
+// A consumer's view: `npm pack` the built package, install the tarball into a fresh temporary
+// project, and use it from Node ESM, from TypeScript (type errors included), from a Vite build
+// loaded in headless Chromium, and from a plain <script type="module"> page.
+// Needs the npm registry (vite 7, playwright-core, typescript) and Debian's /usr/bin/chromium.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, writeFileSync, readFileSync, rmSync, existsSync, statSync } from "node:fs";
+import { createServer } from "node:http";
+import { tmpdir } from "node:os";
+import { dirname, extname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, "../../../..");
+const packageDir = process.env.KILN_VALIDATOR_DIR ?? join(root, "target/npm/kiln-validator");
+let project;
+
+const run = (cmd, args, cwd = project) =>
+  execFileSync(cmd, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 300_000 });
+
+before(() => {
+  project = mkdtempSync(join(tmpdir(), "kiln-consumer-"));
+  const tarball = run("npm", ["pack", packageDir, "--pack-destination", project, "--silent"]).trim().split("\n").pop();
+  writeFileSync(join(project, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }));
+  run("npm", ["install", "--no-audit", "--no-fund", "--silent", join(project, tarball),
+    "vite@7", "playwright-core@1.65", "typescript@5"]);
+});
+
+after(() => rmSync(project, { recursive: true, force: true }));
+
+test("the tarball holds the package files and nothing else", () => {
+  const files = run("tar", ["-tzf", run("ls", []).split("\n").find((f) => f.endsWith(".tgz"))]).trim().split("\n").sort();
+  assert.deepEqual(files, [
+    "package/README.md", "package/api.js", "package/index.d.ts", "package/index.js", "package/kiln_wasm.js",
+    "package/kiln_wasm_bg.wasm", "package/node.js", "package/package.json", "package/types.d.ts",
+  ]);
+});
+
+test("Node ESM: plain import, no init", () => {
+  writeFileSync(join(project, "check.mjs"), `
+    import { validateCreateImageRequest, validate, describeRules } from "kiln-validator";
+    const out = {
+      valid: validateCreateImageRequest({ folderId: "b1g", uri: "https://storage.yandexcloud.net/b/d.qcow2" }),
+      invalid: validateCreateImageRequest('{"folderId":"b1g","name":"Web"}'),
+      cancel: validate("yandex.cloud.operation.CancelOperationRequest", {}),
+      maxDescription: describeRules("yandex.cloud.compute.v1.CreateImageRequest").fields.find((f) => f.path === "description").length.max,
+    };
+    console.log(JSON.stringify(out));`);
+  const out = JSON.parse(run("node", ["check.mjs"]));
+  assert.deepEqual(out.valid, { kind: "valid" });
+  assert.deepEqual(out.invalid.violations.map((v) => [v.field, v.rule]), [["name", "pattern"], ["source", "exactly_one"]]);
+  assert.deepEqual(out.cancel.violations.map((v) => [v.field, v.rule]), [["operation_id", "required"]]);
+  assert.equal(out.maxDescription, 256);
+});
+
+test("TypeScript: the generated types accept requests and reject wrong field types", () => {
+  writeFileSync(join(project, "check.ts"), `
+    import { validateCreateImageRequest, validate, type CreateImageRequest, type ValidationResult } from "kiln-validator";
+    const request: CreateImageRequest = { folderId: "b1g", minDiskSize: 10n, os: { type: "LINUX" }, labels: { a: "b" } };
+    const ok: ValidationResult = validateCreateImageRequest(request);
+    validate("yandex.cloud.compute.v1.ListImagesRequest", { folderId: "f", pageSize: 10 });
+    // @ts-expect-error folderId is a string
+    validateCreateImageRequest({ folderId: 1 });
+    // @ts-expect-error no such field
+    validateCreateImageRequest({ folderID: "f" });
+    // @ts-expect-error not an OS type
+    validateCreateImageRequest({ os: { type: "MACOS" } });
+    // @ts-expect-error not a message name
+    validate("yandex.cloud.compute.v1.Nope", {});
+    if (ok.kind === "invalid") ok.violations.map((v) => v.field + v.rule);
+  `);
+  writeFileSync(join(project, "tsconfig.json"), JSON.stringify({
+    compilerOptions: { strict: true, noEmit: true, module: "nodenext", moduleResolution: "nodenext", target: "es2022", skipLibCheck: false },
+    files: ["check.ts"],
+  }));
+  run(join(project, "node_modules/.bin/tsc"), ["-p", "."]);
+});
+
+function serve(dir) {
+  const types = { ".html": "text/html", ".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm", ".json": "application/json" };
+  const server = createServer((req, res) => {
+    const path = join(dir, decodeURIComponent(new URL(req.url, "http://x").pathname));
+    if (!path.startsWith(dir) || !existsSync(path) || statSync(path).isDirectory()) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { "content-type": types[extname(path)] ?? "application/octet-stream" });
+    res.end(readFileSync(path));
+  });
+  return new Promise((ok) => server.listen(0, "127.0.0.1", () => ok(server)));
+}
+
+async function inChromium(url) {
+  const { chromium } = await import(join(project, "node_modules/playwright-core/index.mjs"));
+  // launch() gives every browser a fresh temporary profile of its own.
+  const browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync"],
+  });
+  try {
+    const page = await browser.newPage();
+    const errors = [];
+    page.on("pageerror", (e) => errors.push(String(e)));
+    await page.goto(url);
+    await page.waitForFunction(() => window.kilnResult !== undefined, null, { timeout: 30_000 });
+    return { result: await page.evaluate(() => window.kilnResult), errors };
+  } finally {
+    await browser.close();
+  }
+}
+
+const pageScript = (from) => `
+  import { validateCreateImageRequest, describeRules } from "${from}";
+  window.kilnResult = {
+    valid: validateCreateImageRequest({ folderId: "b1g", diskId: "fhm1" }),
+    invalid: validateCreateImageRequest({ folderId: "b1g", labels: { Team: "x" }, diskId: "d" }),
+    hints: describeRules("yandex.cloud.compute.v1.CreateImageRequest").fields.find((f) => f.path === "name").hints,
+  };`;
+
+function checkPage({ result, errors }) {
+  assert.deepEqual(errors, []);
+  assert.deepEqual(result.valid, { kind: "valid" });
+  assert.deepEqual(result.invalid.violations.map((v) => [v.field, v.rule]), [['labels["Team"]', "map_key.pattern"]]);
+  assert.deepEqual(result.hints, ["matches |[a-z]([-_a-z0-9]{0,61}[a-z0-9])?"]);
+}
+
+test("Vite build loaded in headless Chromium", async () => {
+  const app = join(project, "app");
+  run("mkdir", ["-p", app]);
+  writeFileSync(join(app, "index.html"), `<!doctype html><html><body><script type="module" src="./main.js"></script></body></html>`);
+  writeFileSync(join(app, "main.js"), pageScript("kiln-validator"));
+  run(join(project, "node_modules/.bin/vite"), ["build", app, "--outDir", join(project, "dist"), "--emptyOutDir", "--logLevel", "error"]);
+  const server = await serve(join(project, "dist"));
+  try {
+    checkPage(await inChromium(`http://127.0.0.1:${server.address().port}/index.html`));
+  } finally {
+    server.close();
+  }
+});
+
+test("plain <script type=module> in headless Chromium", async () => {
+  writeFileSync(join(project, "plain.html"),
+    `<!doctype html><html><body><script type="module">${pageScript("./node_modules/kiln-validator/index.js")}</script></body></html>`);
+  const server = await serve(project);
+  try {
+    checkPage(await inChromium(`http://127.0.0.1:${server.address().port}/plain.html`));
+  } finally {
+    server.close();
+  }
+});
