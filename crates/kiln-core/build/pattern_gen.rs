@@ -1,8 +1,10 @@
-//! Compiles a `(pattern)` at build time into a Thompson NFA over Unicode scalar values, emitted
-//! as a static table that `kiln_core::pattern` runs. The browser gets a 50-line matcher instead
-//! of a regex engine; regex-syntax (the `regex` crate's parser) does the parsing here.
+//! Compiles a `(pattern)` at build time into a DFA over Unicode scalar values, emitted as static
+//! tables that `kiln_core::pattern` runs: regex-syntax (the `regex` crate's parser) parses, a
+//! Thompson NFA is built from its HIR, and subset construction turns it into a DFA whose input
+//! alphabet is the pattern's character classes. The browser gets a ten-line matcher and one
+//! table look-up per character instead of a regex engine.
 //!
-//! The NFA matches the whole value: the caller runs it from the first character to the last.
+//! The DFA matches the whole value: the caller runs it from the first character to the last.
 
 use regex_syntax::hir::{Class, Hir, HirKind, Look};
 
@@ -26,25 +28,145 @@ pub fn pattern_expr(source: &str) -> Result<String, String> {
         .map_err(|e| e.to_string())?;
     let mut states = vec![State::Match];
     let start = compile(&hir, 0, &mut states)?;
-    let mut out = format!("Pattern {{ source: {source:?}, start: {start}, states: &[");
-    for state in &states {
-        match state {
-            State::Char(ranges, next) => {
-                let ranges: Vec<String> = ranges
+    let dfa = Dfa::build(&states, start);
+    let starts: Vec<String> = dfa.starts.iter().map(|c| format!("{c:?}")).collect();
+    let classes: Vec<String> = dfa.interval_class.iter().map(u8::to_string).collect();
+    let next: Vec<String> = dfa.next.iter().map(u16::to_string).collect();
+    let accepting: Vec<String> = dfa.accepting.iter().map(bool::to_string).collect();
+    Ok(format!(
+        "Pattern {{ source: {source:?}, starts: &[{}], classes: &[{}], width: {}, next: &[{}], accepting: &[{}] }}",
+        starts.join(", "),
+        classes.join(", "),
+        dfa.width,
+        next.join(", "),
+        accepting.join(", ")
+    ))
+}
+
+/// A DFA: state 0 is dead, state 1 is the start.
+struct Dfa {
+    /// Sorted first characters of the alphabet's intervals; `starts[0]` is `'\0'`.
+    starts: Vec<char>,
+    /// Class of each interval.
+    interval_class: Vec<u8>,
+    /// Number of classes (row width of `next`).
+    width: usize,
+    /// `next[state * width + class]`.
+    next: Vec<u16>,
+    accepting: Vec<bool>,
+}
+
+impl Dfa {
+    fn build(states: &[State], start: usize) -> Dfa {
+        // The alphabet: intervals between every range boundary, grouped into classes of
+        // intervals that every Char state treats alike.
+        let mut cuts: Vec<u32> = vec![0];
+        for state in states {
+            if let State::Char(ranges, _) = state {
+                for &(lo, hi) in ranges {
+                    cuts.push(lo as u32);
+                    cuts.push(hi as u32 + 1);
+                }
+            }
+        }
+        cuts.sort_unstable();
+        cuts.dedup();
+        cuts.retain(|&c| c <= char::MAX as u32 && char::from_u32(c).is_some());
+        let starts: Vec<char> = cuts.iter().map(|&c| char::from_u32(c).unwrap()).collect();
+        let signature = |c: char| -> Vec<bool> {
+            states
+                .iter()
+                .map(|s| matches!(s, State::Char(r, _) if r.iter().any(|&(lo, hi)| lo <= c && c <= hi)))
+                .collect()
+        };
+        let mut class_signatures: Vec<Vec<bool>> = Vec::new();
+        let mut interval_class = Vec::new();
+        for &c in &starts {
+            let sig = signature(c);
+            let class = match class_signatures.iter().position(|s| *s == sig) {
+                Some(i) => i,
+                None => {
+                    class_signatures.push(sig);
+                    class_signatures.len() - 1
+                }
+            };
+            interval_class.push(u8::try_from(class).expect("fewer than 256 classes"));
+        }
+        let width = class_signatures.len();
+        let representative: Vec<char> = (0..width)
+            .map(|k| {
+                starts[interval_class
                     .iter()
-                    .map(|(a, b)| format!("({a:?}, {b:?})"))
-                    .collect();
-                out.push_str(&format!("State::Char(&[{}], {next}), ", ranges.join(", ")));
+                    .position(|&c| usize::from(c) == k)
+                    .unwrap()]
+            })
+            .collect();
+
+        // Subset construction. Start-of-text assertions hold only in the first closure;
+        // end-of-text assertions only when deciding whether a state accepts.
+        let closure = |set: &mut Vec<usize>, at_start: bool, at_end: bool| {
+            let mut stack = set.clone();
+            while let Some(i) = stack.pop() {
+                let more: Vec<usize> = match states[i] {
+                    State::Split(a, b) => vec![a, b],
+                    State::Assert(true, to) if at_start => vec![to],
+                    State::Assert(false, to) if at_end => vec![to],
+                    _ => vec![],
+                };
+                for j in more {
+                    if !set.contains(&j) {
+                        set.push(j);
+                        stack.push(j);
+                    }
+                }
             }
-            State::Split(a, b) => out.push_str(&format!("State::Split({a}, {b}), ")),
-            State::Assert(at_start, next) => {
-                out.push_str(&format!("State::Assert({at_start}, {next}), "))
+            set.sort_unstable();
+        };
+        let accepts = |set: &Vec<usize>, at_start: bool| {
+            let mut end = set.clone();
+            closure(&mut end, at_start, true);
+            end.iter().any(|&i| matches!(states[i], State::Match))
+        };
+        let mut first = vec![start];
+        closure(&mut first, true, false);
+        let mut sets: Vec<Vec<usize>> = vec![Vec::new(), first.clone()];
+        let mut next = vec![0u16; 2 * width];
+        let mut accepting = vec![false, accepts(&first, true)];
+        let mut todo = vec![1usize];
+        while let Some(d) = todo.pop() {
+            for (class, &c) in representative.iter().enumerate() {
+                let mut target: Vec<usize> = Vec::new();
+                for &i in &sets[d] {
+                    if let State::Char(ranges, to) = &states[i]
+                        && ranges.iter().any(|&(lo, hi)| lo <= c && c <= hi)
+                        && !target.contains(to)
+                    {
+                        target.push(*to);
+                    }
+                }
+                closure(&mut target, false, false);
+                let id = if target.is_empty() {
+                    0
+                } else if let Some(id) = sets.iter().position(|s| *s == target) {
+                    id
+                } else {
+                    accepting.push(accepts(&target, false));
+                    sets.push(target);
+                    next.extend(std::iter::repeat_n(0, width));
+                    todo.push(sets.len() - 1);
+                    sets.len() - 1
+                };
+                next[d * width + class] = u16::try_from(id).expect("fewer than 65536 DFA states");
             }
-            State::Match => out.push_str("State::Match, "),
+        }
+        Dfa {
+            starts,
+            interval_class,
+            width,
+            next,
+            accepting,
         }
     }
-    out.push_str("] }");
-    Ok(out)
 }
 
 fn push(states: &mut Vec<State>, state: State) -> usize {

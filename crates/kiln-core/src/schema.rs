@@ -4,7 +4,7 @@
 //! The validator ([`crate::validate`]) interprets these tables, and front ends read them to show
 //! limits next to a form field (`maxlength`, hints) without copying a rule.
 
-pub use crate::pattern::{Pattern, State};
+pub use crate::pattern::Pattern;
 
 /// A protobuf message: its fields in declaration order and its (non-synthetic) oneofs.
 #[derive(Debug)]

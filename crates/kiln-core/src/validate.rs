@@ -78,7 +78,7 @@ pub fn validate_json(message_name: &str, input: &Value) -> Outcome {
     let mut walker = Walker {
         violations: Vec::new(),
     };
-    walker.message(schema, object, "");
+    walker.message(schema, object, &Path::Root);
     if walker.violations.is_empty() {
         Outcome::Valid
     } else {
@@ -93,16 +93,24 @@ struct Walker {
 }
 
 impl Walker {
-    fn push(&mut self, field: &str, rule: &str, message: String) {
+    fn push(&mut self, path: &Path<'_>, rule: &str, message: String) {
         self.violations.push(Violation {
-            field: field.to_owned(),
+            field: path.render(),
             rule: rule.to_owned(),
             message,
         });
     }
 
-    fn message(&mut self, schema: &MessageSchema, object: &Map<String, Value>, path: &str) {
-        let mut present: Vec<Option<&Value>> = vec![None; schema.fields.len()];
+    fn message(&mut self, schema: &MessageSchema, object: &Map<String, Value>, path: &Path<'_>) {
+        // Most messages have few fields: keep the look-up table on the stack.
+        let mut inline = [None; 24];
+        let mut heap = Vec::new();
+        let present: &mut [Option<&Value>] = if schema.fields.len() <= inline.len() {
+            &mut inline[..schema.fields.len()]
+        } else {
+            heap.resize(schema.fields.len(), None);
+            &mut heap
+        };
         for (key, value) in object {
             match schema
                 .fields
@@ -112,7 +120,7 @@ impl Walker {
                 Some(i) if present[i].is_some() => {
                     let f = &schema.fields[i];
                     self.push(
-                        &join(path, key),
+                        &Path::Field(path, key),
                         "unknown_field",
                         format!(
                             "repeats the field {} (given as both {} and {})",
@@ -122,55 +130,49 @@ impl Walker {
                 }
                 Some(i) => present[i] = Some(value),
                 None => self.push(
-                    &join(path, key),
+                    &Path::Field(path, key),
                     "unknown_field",
                     format!("is not a field of {}", schema.name()),
                 ),
             }
         }
-        for (field, value) in schema.fields.iter().zip(&present) {
+        for (field, value) in schema.fields.iter().zip(present.iter()) {
             let value = value.filter(|v| !v.is_null());
-            self.field(field, value, &join(path, field.name));
+            self.field(field, value, &Path::Field(path, field.name));
         }
         for oneof in schema.oneofs {
-            let names: Vec<&str> = oneof
-                .members
-                .iter()
-                .map(|&i| schema.fields[i].name)
-                .collect();
-            let set: Vec<&str> = oneof
-                .members
-                .iter()
-                .filter(|&&i| present[i].is_some_and(is_set))
-                .map(|&i| schema.fields[i].name)
-                .collect();
-            let at = join(path, oneof.name);
-            if oneof.exactly_one && set.len() != 1 {
-                let message = if set.is_empty() {
-                    format!("exactly one of {} must be set, none is", names.join(", "))
+            let is_member_set = |&&i: &&usize| present[i].is_some_and(is_set);
+            let count = oneof.members.iter().filter(is_member_set).count();
+            if count == 1 || (count == 0 && !oneof.exactly_one) {
+                continue;
+            }
+            let names = |members: &mut dyn Iterator<Item = &usize>, sep: &str| {
+                members
+                    .map(|&i| schema.fields[i].name)
+                    .collect::<Vec<_>>()
+                    .join(sep)
+            };
+            let all = names(&mut oneof.members.iter(), ", ");
+            let set = names(&mut oneof.members.iter().filter(is_member_set), " and ");
+            let at = Path::Field(path, oneof.name);
+            if oneof.exactly_one {
+                let message = if count == 0 {
+                    format!("exactly one of {all} must be set, none is")
                 } else {
-                    format!(
-                        "exactly one of {} must be set, but {} are",
-                        names.join(", "),
-                        set.join(" and ")
-                    )
+                    format!("exactly one of {all} must be set, but {set} are")
                 };
                 self.push(&at, "exactly_one", message);
-            } else if set.len() > 1 {
+            } else {
                 self.push(
                     &at,
                     "oneof",
-                    format!(
-                        "at most one of {} may be set, but {} are",
-                        names.join(", "),
-                        set.join(" and ")
-                    ),
+                    format!("at most one of {all} may be set, but {set} are"),
                 );
             }
         }
     }
 
-    fn field(&mut self, field: &FieldSchema, value: Option<&Value>, path: &str) {
+    fn field(&mut self, field: &FieldSchema, value: Option<&Value>, path: &Path<'_>) {
         let rules = &field.rules;
         let Some(value) = value else {
             // Absent is the default value: an empty list or map still has a size to check.
@@ -198,7 +200,7 @@ impl Walker {
                 };
                 self.count_rules(field, items.len(), "elements", path);
                 for (i, item) in items.iter().enumerate() {
-                    let at = format!("{path}[{i}]");
+                    let at = Path::Index(path, i);
                     if let Some(scalar) = self.value(&field.kind, item, &at) {
                         self.scalar_rules(field, &scalar, &at);
                     }
@@ -210,7 +212,7 @@ impl Walker {
                 };
                 self.count_rules(field, entries.len(), "entries", path);
                 for (k, item) in entries {
-                    let at = format!("{path}[{}]", Value::String(k.clone()));
+                    let at = Path::Key(path, k);
                     if !key_fits(key, k) {
                         self.type_error(&at, &format!("key {}", kind_expectation(key)));
                         continue;
@@ -229,7 +231,7 @@ impl Walker {
         }
     }
 
-    fn count_rules(&mut self, field: &FieldSchema, count: usize, noun: &str, path: &str) {
+    fn count_rules(&mut self, field: &FieldSchema, count: usize, noun: &str, path: &Path<'_>) {
         if field.rules.required && count == 0 {
             self.push(path, "required", "is required".to_owned());
         }
@@ -245,7 +247,7 @@ impl Walker {
     }
 
     /// The rules that apply to one value: the field's own, or each list element or map value.
-    fn scalar_rules(&mut self, field: &FieldSchema, scalar: &Scalar<'_>, path: &str) {
+    fn scalar_rules(&mut self, field: &FieldSchema, scalar: &Scalar<'_>, path: &Path<'_>) {
         let rules = &field.rules;
         match *scalar {
             Scalar::Text(text) => {
@@ -285,7 +287,7 @@ impl Walker {
         }
     }
 
-    fn length(&mut self, limit: &Limit, text: &str, path: &str, rule: &str, lead: &str) {
+    fn length(&mut self, limit: &Limit, text: &str, path: &Path<'_>, rule: &str, lead: &str) {
         let chars = text.chars().count();
         if !limit.allows(chars as i128) {
             let unit = if limit.max() == Some(1) {
@@ -298,20 +300,20 @@ impl Walker {
         }
     }
 
-    fn pattern(&mut self, pattern: &Pattern, text: &str, path: &str, rule: &str, lead: &str) {
+    fn pattern(&mut self, pattern: &Pattern, text: &str, path: &Path<'_>, rule: &str, lead: &str) {
         if !pattern.is_match(text) {
             let message = format!("{lead} match the regular expression {}", pattern.source);
             self.push(path, rule, message);
         }
     }
 
-    fn type_error(&mut self, path: &str, message: &str) {
+    fn type_error(&mut self, path: &Path<'_>, message: &str) {
         self.push(path, "type", message.to_owned());
     }
 
     /// Checks one JSON value against its kind; `None` after reporting a `type` or `enum`
     /// violation (no other rule is checked on a value of the wrong type).
-    fn value<'a>(&mut self, kind: &Kind, value: &'a Value, path: &str) -> Option<Scalar<'a>> {
+    fn value<'a>(&mut self, kind: &Kind, value: &'a Value, path: &Path<'_>) -> Option<Scalar<'a>> {
         let scalar = match (kind, value) {
             (Kind::String | Kind::Bytes, Value::String(s)) => Some(Scalar::Text(s)),
             (Kind::Bool, Value::Bool(b)) => Some(Scalar::Other { default: !b }),
@@ -352,7 +354,7 @@ impl Walker {
         scalar
     }
 
-    fn enum_error<T>(&mut self, e: &schema::EnumSchema, path: &str) -> Option<T> {
+    fn enum_error<T>(&mut self, e: &schema::EnumSchema, path: &Path<'_>) -> Option<T> {
         let names: Vec<&str> = e.values.iter().map(|(n, _)| *n).collect();
         self.push(path, "enum", format!("must be one of {}", names.join(", ")));
         None
@@ -498,10 +500,45 @@ fn json_type(value: &Value) -> &'static str {
     }
 }
 
-fn join(path: &str, name: &str) -> String {
-    if path.is_empty() {
-        name.to_owned()
-    } else {
-        format!("{path}.{name}")
+/// Where a value sits in the request, rendered only when a violation is reported.
+#[derive(Clone, Copy)]
+enum Path<'a> {
+    Root,
+    /// A field or oneof by proto name, or an unknown key as written.
+    Field(&'a Path<'a>, &'a str),
+    /// A list element.
+    Index(&'a Path<'a>, usize),
+    /// A map entry, its key written as a JSON string.
+    Key(&'a Path<'a>, &'a str),
+}
+
+impl Path<'_> {
+    fn render(&self) -> String {
+        let mut out = String::new();
+        self.write(&mut out);
+        out
+    }
+
+    fn write(&self, out: &mut String) {
+        match *self {
+            Path::Root => {}
+            Path::Field(parent, name) => {
+                parent.write(out);
+                if !matches!(parent, Path::Root) {
+                    out.push('.');
+                }
+                out.push_str(name);
+            }
+            Path::Index(parent, i) => {
+                parent.write(out);
+                out.push_str(&format!("[{i}]"));
+            }
+            Path::Key(parent, key) => {
+                parent.write(out);
+                out.push('[');
+                out.push_str(&Value::String(key.to_owned()).to_string());
+                out.push(']');
+            }
+        }
     }
 }
