@@ -18,6 +18,7 @@
 //! browser or server crate; it builds for `wasm32-unknown-unknown`.
 
 pub mod describe;
+pub mod json;
 pub mod pattern;
 pub mod schema;
 pub mod validate;

@@ -7,7 +7,11 @@
 //! violations at their own path, so one bad field never hides the others.
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use std::borrow::Cow;
+
+use serde_json::Value;
+
+use crate::json::{Json, Number};
 
 use crate::schema::{self, FieldSchema, Kind, Limit, MessageSchema, Pattern, Shape, WellKnown};
 
@@ -55,8 +59,8 @@ pub const CREATE_IMAGE_REQUEST: &str = "yandex.cloud.compute.v1.CreateImageReque
 
 /// Validates proto3 JSON text as the message `message_name` (a full name).
 pub fn validate_str(message_name: &str, json: &str) -> Outcome {
-    match serde_json::from_str::<Value>(json) {
-        Ok(value) => validate_json(message_name, &value),
+    match Json::parse(json) {
+        Ok(value) => validate_tree(message_name, &value),
         Err(e) => Outcome::Error {
             error: format!("input is not valid JSON: {e}"),
         },
@@ -65,12 +69,17 @@ pub fn validate_str(message_name: &str, json: &str) -> Outcome {
 
 /// Validates a parsed proto3 JSON value as the message `message_name` (a full name).
 pub fn validate_json(message_name: &str, input: &Value) -> Outcome {
+    validate_tree(message_name, &Json::from_value(input))
+}
+
+/// Validates a borrowed JSON tree as the message `message_name` (a full name).
+pub fn validate_tree(message_name: &str, input: &Json<'_>) -> Outcome {
     let Some(schema) = schema::message(message_name) else {
         return Outcome::Error {
             error: format!("unknown message {message_name:?}"),
         };
     };
-    let Value::Object(object) = input else {
+    let Json::Object(object) = input else {
         return Outcome::Error {
             error: format!("input must be a JSON object, got {}", json_type(input)),
         };
@@ -101,11 +110,16 @@ impl Walker {
         });
     }
 
-    fn message(&mut self, schema: &MessageSchema, object: &Map<String, Value>, path: &Path<'_>) {
+    fn message(
+        &mut self,
+        schema: &MessageSchema,
+        object: &[(Cow<'_, str>, Json<'_>)],
+        path: &Path<'_>,
+    ) {
         // Most messages have few fields: keep the look-up table on the stack.
         let mut inline = [None; 24];
         let mut heap = Vec::new();
-        let present: &mut [Option<&Value>] = if schema.fields.len() <= inline.len() {
+        let present: &mut [Option<&Json<'_>>] = if schema.fields.len() <= inline.len() {
             &mut inline[..schema.fields.len()]
         } else {
             heap.resize(schema.fields.len(), None);
@@ -122,10 +136,7 @@ impl Walker {
                     self.push(
                         &Path::Field(path, key),
                         "unknown_field",
-                        format!(
-                            "repeats the field {} (given as both {} and {})",
-                            f.name, f.json_name, f.name
-                        ),
+                        format!("repeats the field {}", f.name),
                     );
                 }
                 Some(i) => present[i] = Some(value),
@@ -137,7 +148,7 @@ impl Walker {
             }
         }
         for (field, value) in schema.fields.iter().zip(present.iter()) {
-            let value = value.filter(|v| !v.is_null());
+            let value = value.filter(|v| !matches!(v, Json::Null));
             self.field(field, value, &Path::Field(path, field.name));
         }
         for oneof in schema.oneofs {
@@ -172,7 +183,7 @@ impl Walker {
         }
     }
 
-    fn field(&mut self, field: &FieldSchema, value: Option<&Value>, path: &Path<'_>) {
+    fn field(&mut self, field: &FieldSchema, value: Option<&Json<'_>>, path: &Path<'_>) {
         let rules = &field.rules;
         let Some(value) = value else {
             // Absent is the default value: an empty list or map still has a size to check.
@@ -195,7 +206,7 @@ impl Walker {
                 }
             }
             Shape::List => {
-                let Value::Array(items) = value else {
+                let Json::Array(items) = value else {
                     return self.type_error(path, "must be a list");
                 };
                 self.count_rules(field, items.len(), "elements", path);
@@ -207,7 +218,7 @@ impl Walker {
                 }
             }
             Shape::Map { key } => {
-                let Value::Object(entries) = value else {
+                let Json::Object(entries) = value else {
                     return self.type_error(path, "must be an object of key-value pairs");
                 };
                 self.count_rules(field, entries.len(), "entries", path);
@@ -313,23 +324,28 @@ impl Walker {
 
     /// Checks one JSON value against its kind; `None` after reporting a `type` or `enum`
     /// violation (no other rule is checked on a value of the wrong type).
-    fn value<'a>(&mut self, kind: &Kind, value: &'a Value, path: &Path<'_>) -> Option<Scalar<'a>> {
+    fn value<'a>(
+        &mut self,
+        kind: &Kind,
+        value: &'a Json<'_>,
+        path: &Path<'_>,
+    ) -> Option<Scalar<'a>> {
         let scalar = match (kind, value) {
-            (Kind::String | Kind::Bytes, Value::String(s)) => Some(Scalar::Text(s)),
-            (Kind::Bool, Value::Bool(b)) => Some(Scalar::Other { default: !b }),
+            (Kind::String | Kind::Bytes, Json::String(s)) => Some(Scalar::Text(s)),
+            (Kind::Bool, Json::Bool(b)) => Some(Scalar::Other { default: !b }),
             (Kind::Int32 | Kind::Int64 | Kind::Uint32 | Kind::Uint64, v) => {
                 integer(v).filter(|&n| fits(kind, n)).map(Scalar::Integer)
             }
             (Kind::Float | Kind::Double, v) => float(v).map(|x| Scalar::Float(x.unwrap_or(0.0))),
-            (Kind::Enum(e), Value::String(name)) => {
-                return match e.values.iter().find(|(n, _)| n == name) {
+            (Kind::Enum(e), Json::String(name)) => {
+                return match e.values.iter().find(|(n, _)| *n == name.as_ref()) {
                     Some(&(_, number)) => Some(Scalar::Other {
                         default: number == 0,
                     }),
                     None => self.enum_error(e, path),
                 };
             }
-            (Kind::Enum(e), v @ Value::Number(_)) => {
+            (Kind::Enum(e), v @ Json::Number(_)) => {
                 return match integer(v) {
                     Some(n) if e.values.iter().any(|&(_, number)| i128::from(number) == n) => {
                         Some(Scalar::Other { default: n == 0 })
@@ -341,7 +357,7 @@ impl Walker {
                     }
                 };
             }
-            (Kind::Message(inner), Value::Object(object)) => {
+            (Kind::Message(inner), Json::Object(object)) => {
                 self.message(inner, object, path);
                 Some(Scalar::Other { default: false })
             }
@@ -385,39 +401,36 @@ impl Scalar<'_> {
 
 /// Whether a oneof member counts as set: present, not null, and not an empty string or other
 /// scalar default (a message, even `{}`, is set).
-fn is_set(value: &Value) -> bool {
+fn is_set(value: &Json<'_>) -> bool {
     match value {
-        Value::Null => false,
-        Value::String(s) => !s.is_empty(),
-        Value::Bool(b) => *b,
-        Value::Number(n) => n.as_f64() != Some(0.0),
-        Value::Array(_) | Value::Object(_) => true,
+        Json::Null => false,
+        Json::String(s) => !s.is_empty(),
+        Json::Bool(b) => *b,
+        Json::Number(n) => n.as_f64() != 0.0,
+        Json::Array(_) | Json::Object(_) => true,
     }
 }
 
 /// A JSON number or decimal string holding an integer (proto3 JSON accepts both).
-fn integer(value: &Value) -> Option<i128> {
+fn integer(value: &Json<'_>) -> Option<i128> {
     match value {
-        Value::Number(n) => {
-            if let Some(i) = n.as_i64() {
-                Some(i.into())
-            } else if let Some(u) = n.as_u64() {
-                Some(u.into())
-            } else {
-                let x = n.as_f64()?;
-                (x.fract() == 0.0 && x.abs() < 1.9e19).then_some(x as i128)
-            }
+        Json::Number(Number::Negative(i)) => Some((*i).into()),
+        Json::Number(Number::Positive(u)) => Some((*u).into()),
+        Json::Number(Number::Float(x)) => {
+            (x.fract() == 0.0 && x.abs() < 1.9e19).then_some(*x as i128)
         }
-        Value::String(s) => {
-            let digits = s.strip_prefix('-').unwrap_or(s);
-            if digits.is_empty() || digits.len() > 20 || !digits.bytes().all(|b| b.is_ascii_digit())
-            {
-                return None;
-            }
-            s.parse().ok()
-        }
+        Json::String(s) => integer_text(s),
         _ => None,
     }
+}
+
+/// A decimal integer written as a string (`"-12"`), as proto3 JSON allows for 64-bit integers.
+fn integer_text(s: &str) -> Option<i128> {
+    let digits = s.strip_prefix('-').unwrap_or(s);
+    if digits.is_empty() || digits.len() > 20 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok()
 }
 
 fn fits(kind: &Kind, n: i128) -> bool {
@@ -432,11 +445,11 @@ fn fits(kind: &Kind, n: i128) -> bool {
 /// A float's value for range checks: `Some(Some(x))` for a JSON number, `Some(None)` for a
 /// string holding a number, `NaN` or `Infinity` (accepted by proto3 JSON; its range is not
 /// checked, which keeps float parsing out of the wasm build), `None` for anything else.
-fn float(value: &Value) -> Option<Option<f64>> {
+fn float(value: &Json<'_>) -> Option<Option<f64>> {
     match value {
-        Value::Number(n) => Some(n.as_f64()),
-        Value::String(s) => {
-            let numeric = matches!(s.as_str(), "NaN" | "Infinity" | "-Infinity")
+        Json::Number(n) => Some(Some(n.as_f64())),
+        Json::String(s) => {
+            let numeric = matches!(s.as_ref(), "NaN" | "Infinity" | "-Infinity")
                 || serde_json::from_str::<serde_json::Number>(s).is_ok();
             numeric.then_some(None)
         }
@@ -444,13 +457,15 @@ fn float(value: &Value) -> Option<Option<f64>> {
     }
 }
 
-fn well_known(wk: WellKnown, value: &Value) -> Option<Scalar<'static>> {
+fn well_known(wk: WellKnown, value: &Json<'_>) -> Option<Scalar<'static>> {
     let ok = match (wk, value) {
-        (WellKnown::Any, Value::Object(o)) => o.get("@type").is_some_and(Value::is_string),
-        (WellKnown::Timestamp | WellKnown::Duration | WellKnown::FieldMask, Value::String(_)) => {
+        (WellKnown::Any, any @ Json::Object(_)) => {
+            matches!(any.get("@type"), Some(Json::String(_)))
+        }
+        (WellKnown::Timestamp | WellKnown::Duration | WellKnown::FieldMask, Json::String(_)) => {
             true
         }
-        (WellKnown::Object, Value::Object(_)) | (WellKnown::List, Value::Array(_)) => true,
+        (WellKnown::Object, Json::Object(_)) | (WellKnown::List, Json::Array(_)) => true,
         (WellKnown::Value, _) => true,
         _ => false,
     };
@@ -461,7 +476,7 @@ fn key_fits(kind: &Kind, key: &str) -> bool {
     match kind {
         Kind::Bool => key == "true" || key == "false",
         Kind::String => true,
-        _ => integer(&Value::String(key.to_owned())).is_some_and(|n| fits(kind, n)),
+        _ => integer_text(key).is_some_and(|n| fits(kind, n)),
     }
 }
 
@@ -489,14 +504,14 @@ fn kind_expectation(kind: &Kind) -> &'static str {
     }
 }
 
-fn json_type(value: &Value) -> &'static str {
+fn json_type(value: &Json<'_>) -> &'static str {
     match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
+        Json::Null => "null",
+        Json::Bool(_) => "a boolean",
+        Json::Number(_) => "a number",
+        Json::String(_) => "a string",
+        Json::Array(_) => "an array",
+        Json::Object(_) => "an object",
     }
 }
 
@@ -536,7 +551,7 @@ impl Path<'_> {
             Path::Key(parent, key) => {
                 parent.write(out);
                 out.push('[');
-                out.push_str(&Value::String(key.to_owned()).to_string());
+                out.push_str(&serde_json::to_string(key).expect("a string serializes"));
                 out.push(']');
             }
         }

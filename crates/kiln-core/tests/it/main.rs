@@ -2,6 +2,7 @@
 
 mod conformance;
 mod json_mapping;
+mod json_tree;
 mod pattern;
 mod schema;
 mod sdk_wire;
