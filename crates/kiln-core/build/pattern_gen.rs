@@ -33,8 +33,15 @@ pub fn pattern_expr(source: &str) -> Result<String, String> {
     let classes: Vec<String> = dfa.interval_class.iter().map(u8::to_string).collect();
     let next: Vec<String> = dfa.next.iter().map(u16::to_string).collect();
     let accepting: Vec<String> = dfa.accepting.iter().map(bool::to_string).collect();
+    let ascii: Vec<String> = (0u8..128)
+        .map(|b| {
+            let interval = dfa.starts.partition_point(|&start| start <= char::from(b)) - 1;
+            dfa.interval_class[interval].to_string()
+        })
+        .collect();
     Ok(format!(
-        "Pattern {{ source: {source:?}, starts: &[{}], classes: &[{}], width: {}, next: &[{}], accepting: &[{}] }}",
+        "Pattern {{ source: {source:?}, ascii: &[{}], starts: &[{}], classes: &[{}], width: {}, next: &[{}], accepting: &[{}] }}",
+        ascii.join(", "),
         starts.join(", "),
         classes.join(", "),
         dfa.width,

@@ -7,6 +7,8 @@
 pub struct Pattern {
     /// The pattern as written in the `.proto` file (after proto string unescaping).
     pub source: &'static str,
+    /// The character class of each ASCII character (the common case, without a search).
+    pub ascii: &'static [u8; 128],
     /// Sorted first characters of the alphabet's intervals (`starts[0]` is `'\0'`).
     pub starts: &'static [char],
     /// The character class of each interval.

@@ -287,11 +287,7 @@ impl Walker {
                         })
                 };
                 if let Some(limit) = rules.value.as_ref().filter(outside) {
-                    self.push(
-                        path,
-                        "value",
-                        format!("must be {} (it is {x})", limit.describe()),
-                    );
+                    self.push(path, "value", format!("must be {}", limit.describe()));
                 }
             }
             Scalar::Other { .. } => {}

@@ -48,15 +48,20 @@ function toJson(input) {
 
 /** Binds the API to the wasm-bindgen exports once the module is initialised. */
 export function bind(raw) {
+  const messageNames = Object.freeze(raw.messageNames());
+  const indexOf = new Map(messageNames.map((name, index) => [name, index]));
+
   function validate(messageName, input) {
     if (typeof messageName !== "string") {
       return { kind: "error", error: `messageName must be a string, got ${kindOf(messageName)}` };
     }
+    const index = indexOf.get(messageName);
+    if (index === undefined) return { kind: "error", error: `unknown message ${JSON.stringify(messageName)}` };
     const { json, error } = toJson(input);
     if (error) return error;
     let out;
     try {
-      out = raw.validateJson(messageName, json);
+      out = raw.validateJson(index, json);
     } catch (e) {
       return { kind: "error", error: `validator failed: ${describeError(e)}` };
     }
@@ -71,8 +76,6 @@ export function bind(raw) {
     if (typeof messageName !== "string") return undefined;
     return raw.describeRules(messageName);
   }
-
-  const messageNames = Object.freeze(raw.messageNames());
 
   return { validate, validateCreateImageRequest, describeRules, messageNames };
 }

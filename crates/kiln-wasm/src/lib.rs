@@ -10,12 +10,21 @@
 
 use wasm_bindgen::prelude::*;
 
-/// Validates proto3 JSON text as the message `message_name`. Returns `undefined` when the
-/// request is valid, else the contract's outcome (`invalid` or `error`) as JSON text.
+/// Validates proto3 JSON text as the message at `message` in [`message_names`] (an index, so
+/// the name is not copied into wasm on every call). Returns `undefined` when the request is
+/// valid, else the contract's outcome (`invalid` or `error`) as JSON text.
 #[wasm_bindgen(js_name = validateJson)]
-pub fn validate_json(message_name: &str, json: &str) -> Option<String> {
+pub fn validate_json(message: usize, json: &str) -> Option<String> {
     use kiln_core::validate::{Outcome, validate_str};
-    match validate_str(message_name, json) {
+    let Some(schema) = kiln_core::schema::messages().get(message) else {
+        return Some(
+            Outcome::Error {
+                error: format!("unknown message index {message}"),
+            }
+            .to_json(),
+        );
+    };
+    match validate_str(schema.full_name, json) {
         Outcome::Valid => None,
         outcome => Some(outcome.to_json()),
     }
