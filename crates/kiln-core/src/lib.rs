@@ -18,8 +18,8 @@
 //! browser or server crate; it builds for `wasm32-unknown-unknown`.
 
 pub mod describe;
-pub mod json;
 pub mod pattern;
+pub mod scan;
 pub mod schema;
 pub mod validate;
 

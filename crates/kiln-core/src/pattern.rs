@@ -26,9 +26,11 @@ impl Pattern {
     pub fn is_match(&self, text: &str) -> bool {
         let mut state = 1usize;
         for c in text.chars() {
-            let interval = self.starts.partition_point(|&start| start <= c) - 1;
-            state =
-                usize::from(self.next[state * self.width + usize::from(self.classes[interval])]);
+            let class = match self.ascii.get(c as usize) {
+                Some(&class) => class,
+                None => self.classes[self.starts.partition_point(|&start| start <= c) - 1],
+            };
+            state = usize::from(self.next[state * self.width + usize::from(class)]);
             if state == 0 {
                 return false;
             }

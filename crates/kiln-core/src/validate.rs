@@ -1,19 +1,20 @@
 //! The validation contract: a request in proto3 JSON in, `valid` / `invalid` (violations) /
-//! `error` out. Every front end (CLI, npm package, server, console) calls [`validate_json`] or
-//! [`validate_str`] and shows the [`Outcome`] unchanged.
+//! `error` out. Every front end (CLI, npm package, server, console) calls [`validate_str`] or
+//! [`validate_json`] and shows the [`Outcome`] unchanged.
 //!
 //! The walker knows no field: it interprets the tables of [`crate::schema`], generated from the
-//! `.proto` annotations. Shape problems (wrong JSON type, unknown field, unknown enum value) are
-//! violations at their own path, so one bad field never hides the others.
+//! `.proto` annotations, while it reads the JSON text once with [`crate::scan::Cursor`]. Shape
+//! problems (wrong JSON type, unknown field, unknown enum value) are violations at their own
+//! path, so one bad field never hides the others.
 
-use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 
-use serde_json::Value;
+use serde::{Deserialize, Serialize};
 
-use crate::json::{Json, Number};
-
-use crate::schema::{self, FieldSchema, Kind, Limit, MessageSchema, Pattern, Shape, WellKnown};
+use crate::{
+    scan::{self, Cursor, NumberToken},
+    schema::{self, FieldSchema, Kind, Limit, MessageSchema, Pattern, Shape, WellKnown},
+};
 
 /// The result of validating one request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -23,7 +24,8 @@ pub enum Outcome {
     Valid,
     /// The request breaks at least one rule.
     Invalid {
-        /// Every violation found, in field order.
+        /// Every violation found, in reading order: fields as they appear in the input (a
+        /// list's or map's own violations before its items'), then absent fields and oneofs.
         violations: Vec<Violation>,
     },
     /// The input is not a JSON object at all, or names no known message.
@@ -35,10 +37,60 @@ pub enum Outcome {
 
 impl Outcome {
     /// The contract's JSON text: `{"kind":"valid"}`, `{"kind":"invalid","violations":[...]}` or
-    /// `{"kind":"error","error":"..."}`.
+    /// `{"kind":"error","error":"..."}` (the same text serde_json writes for this type).
     pub fn to_json(&self) -> String {
-        serde_json::to_string(self).expect("an outcome always serializes")
+        let mut out = String::new();
+        match self {
+            Outcome::Valid => out.push_str(r#"{"kind":"valid"}"#),
+            Outcome::Invalid { violations } => {
+                out.push_str(r#"{"kind":"invalid","violations":["#);
+                for (i, v) in violations.iter().enumerate() {
+                    out.push_str(if i == 0 {
+                        r#"{"field":"#
+                    } else {
+                        r#",{"field":"#
+                    });
+                    quote(&mut out, &v.field);
+                    out.push_str(r#","rule":"#);
+                    quote(&mut out, &v.rule);
+                    out.push_str(r#","message":"#);
+                    quote(&mut out, &v.message);
+                    out.push('}');
+                }
+                out.push_str("]}");
+            }
+            Outcome::Error { error } => {
+                out.push_str(r#"{"kind":"error","error":"#);
+                quote(&mut out, error);
+                out.push('}');
+            }
+        }
+        out
     }
+}
+
+/// Appends `text` as a JSON string, escaped as serde_json does.
+fn quote(out: &mut String, text: &str) {
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            c if (c as u32) < 0x20 => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                out.push_str("\\u00");
+                out.push(char::from(HEX[(c as usize) >> 4]));
+                out.push(char::from(HEX[(c as usize) & 0xf]));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
 }
 
 /// One broken rule.
@@ -59,35 +111,45 @@ pub const CREATE_IMAGE_REQUEST: &str = "yandex.cloud.compute.v1.CreateImageReque
 
 /// Validates proto3 JSON text as the message `message_name` (a full name).
 pub fn validate_str(message_name: &str, json: &str) -> Outcome {
-    match Json::parse(json) {
-        Ok(value) => validate_tree(message_name, &value),
-        Err(e) => Outcome::Error {
-            error: format!("input is not valid JSON: {e}"),
+    match schema::message(message_name) {
+        Some(schema) => validate_message_str(schema, json),
+        None => Outcome::Error {
+            error: format!("unknown message {message_name:?}"),
         },
     }
 }
 
-/// Validates a parsed proto3 JSON value as the message `message_name` (a full name).
-pub fn validate_json(message_name: &str, input: &Value) -> Outcome {
-    validate_tree(message_name, &Json::from_value(input))
-}
-
-/// Validates a borrowed JSON tree as the message `message_name` (a full name).
-pub fn validate_tree(message_name: &str, input: &Json<'_>) -> Outcome {
-    let Some(schema) = schema::message(message_name) else {
-        return Outcome::Error {
-            error: format!("unknown message {message_name:?}"),
-        };
+/// Validates proto3 JSON text as the message `schema` (from [`schema::messages`]).
+pub fn validate_message_str(schema: &MessageSchema, json: &str) -> Outcome {
+    let mut cursor = Cursor::new(json);
+    let not_json = |e: scan::SyntaxError| Outcome::Error {
+        error: format!("input is not valid JSON: {e}"),
     };
-    let Json::Object(object) = input else {
-        return Outcome::Error {
-            error: format!("input must be a JSON object, got {}", json_type(input)),
+    let first = cursor.peek();
+    if first != Some(b'{') {
+        if let Err(e) = cursor.skip_value().and_then(|()| cursor.finish()) {
+            return not_json(e);
+        }
+        let got = match first {
+            Some(b'"') => "a string",
+            Some(b'[') => "an array",
+            Some(b't' | b'f') => "a boolean",
+            Some(b'n') => "null",
+            _ => "a number",
         };
-    };
+        return Outcome::Error {
+            error: format!("input must be a JSON object, got {got}"),
+        };
+    }
     let mut walker = Walker {
         violations: Vec::new(),
     };
-    walker.message(schema, object, &Path::Root);
+    if let Err(e) = walker
+        .message(&mut cursor, schema, &Path::Root)
+        .and_then(|()| cursor.finish())
+    {
+        return not_json(e);
+    }
     if walker.violations.is_empty() {
         Outcome::Valid
     } else {
@@ -95,6 +157,24 @@ pub fn validate_tree(message_name: &str, input: &Json<'_>) -> Outcome {
             violations: walker.violations,
         }
     }
+}
+
+/// Validates a parsed proto3 JSON value as the message `message_name` (a full name).
+pub fn validate_json(message_name: &str, input: &serde_json::Value) -> Outcome {
+    validate_str(message_name, &input.to_string())
+}
+
+type Result<T> = scan::Result<T>;
+
+/// What a message saw of one of its fields.
+#[derive(Clone, Copy, Default)]
+struct Seen {
+    /// The key appeared (even with `null`).
+    key: bool,
+    /// A non-null value was given.
+    present: bool,
+    /// The value counts as set for a oneof (not null, not an empty string or other default).
+    set: bool,
 }
 
 struct Walker {
@@ -110,49 +190,60 @@ impl Walker {
         });
     }
 
+    /// Reads an object at the cursor as the message `schema`.
     fn message(
         &mut self,
+        cur: &mut Cursor<'_>,
         schema: &MessageSchema,
-        object: &[(Cow<'_, str>, Json<'_>)],
         path: &Path<'_>,
-    ) {
-        // Most messages have few fields: keep the look-up table on the stack.
-        let mut inline = [None; 24];
+    ) -> Result<()> {
+        // Most messages have few fields: keep what was seen on the stack.
+        let mut inline = [Seen::default(); 24];
         let mut heap = Vec::new();
-        let present: &mut [Option<&Json<'_>>] = if schema.fields.len() <= inline.len() {
+        let seen: &mut [Seen] = if schema.fields.len() <= inline.len() {
             &mut inline[..schema.fields.len()]
         } else {
-            heap.resize(schema.fields.len(), None);
+            heap.resize(schema.fields.len(), Seen::default());
             &mut heap
         };
-        for (key, value) in object {
-            match schema
+        cur.begin_object()?;
+        let mut first = true;
+        while let Some(key) = cur.next_key(&mut first)? {
+            let found = schema
                 .fields
                 .iter()
-                .position(|f| f.json_name == key || f.name == key)
-            {
-                Some(i) if present[i].is_some() => {
-                    let f = &schema.fields[i];
-                    self.push(
-                        &Path::Field(path, key),
-                        "unknown_field",
-                        format!("repeats the field {}", f.name),
-                    );
+                .position(|f| f.json_name == key || f.name == key);
+            match found {
+                Some(i) if seen[i].key => {
+                    let message = format!("repeats the field {}", schema.fields[i].name);
+                    self.push(&Path::Field(path, &key), "unknown_field", message);
+                    cur.skip_value()?;
                 }
-                Some(i) => present[i] = Some(value),
-                None => self.push(
-                    &Path::Field(path, key),
-                    "unknown_field",
-                    format!("is not a field of {}", schema.name()),
-                ),
+                Some(i) => {
+                    seen[i].key = true;
+                    if cur.peek() == Some(b'n') {
+                        // null is the default value: the field stays unset.
+                        cur.literal()?;
+                        continue;
+                    }
+                    let field = &schema.fields[i];
+                    seen[i].present = true;
+                    seen[i].set = self.field(cur, field, &Path::Field(path, field.name))?;
+                }
+                None => {
+                    let message = format!("is not a field of {}", schema.name());
+                    self.push(&Path::Field(path, &key), "unknown_field", message);
+                    cur.skip_value()?;
+                }
             }
         }
-        for (field, value) in schema.fields.iter().zip(present.iter()) {
-            let value = value.filter(|v| !matches!(v, Json::Null));
-            self.field(field, value, &Path::Field(path, field.name));
+        for (field, seen) in schema.fields.iter().zip(seen.iter()) {
+            if !seen.present {
+                self.absent(field, &Path::Field(path, field.name));
+            }
         }
         for oneof in schema.oneofs {
-            let is_member_set = |&&i: &&usize| present[i].is_some_and(is_set);
+            let is_member_set = |&&i: &&usize| seen[i].set;
             let count = oneof.members.iter().filter(is_member_set).count();
             if count == 1 || (count == 0 && !oneof.exactly_one) {
                 continue;
@@ -181,70 +272,109 @@ impl Walker {
                 );
             }
         }
+        Ok(())
     }
 
-    fn field(&mut self, field: &FieldSchema, value: Option<&Json<'_>>, path: &Path<'_>) {
-        let rules = &field.rules;
-        let Some(value) = value else {
-            // Absent is the default value: an empty list or map still has a size to check.
-            match field.shape {
-                Shape::Single if rules.required => {
-                    self.push(path, "required", "is required".to_owned());
-                }
-                Shape::Single => {}
-                Shape::List | Shape::Map { .. } => self.count_rules(field, 0, "elements", path),
+    /// A field that is absent or null: its default value.
+    fn absent(&mut self, field: &FieldSchema, path: &Path<'_>) {
+        match field.shape {
+            Shape::Single if field.rules.required => {
+                self.push(path, "required", "is required".to_owned());
             }
-            return;
-        };
+            Shape::Single => {}
+            // An empty list or map still has a size to check.
+            Shape::List | Shape::Map { .. } => {
+                let at = self.violations.len();
+                self.count_rules(field, 0, "elements", path, at);
+            }
+        }
+    }
+
+    /// Reads a field's (non-null) value; returns whether it counts as set for a oneof.
+    fn field(
+        &mut self,
+        cur: &mut Cursor<'_>,
+        field: &FieldSchema,
+        path: &Path<'_>,
+    ) -> Result<bool> {
+        let rules = &field.rules;
         match &field.shape {
             Shape::Single => {
-                if let Some(scalar) = self.value(&field.kind, value, path) {
+                let (scalar, set) = self.value(cur, &field.kind, path)?;
+                if let Some(scalar) = scalar {
                     if rules.required && scalar.is_default() {
                         self.push(path, "required", "is required".to_owned());
                     }
                     self.scalar_rules(field, &scalar, path);
                 }
+                Ok(set)
             }
             Shape::List => {
-                let Json::Array(items) = value else {
-                    return self.type_error(path, "must be a list");
-                };
-                self.count_rules(field, items.len(), "elements", path);
-                for (i, item) in items.iter().enumerate() {
-                    let at = Path::Index(path, i);
-                    if let Some(scalar) = self.value(&field.kind, item, &at) {
-                        self.scalar_rules(field, &scalar, &at);
-                    }
+                if cur.peek() != Some(b'[') {
+                    self.type_error(path, "must be a list");
+                    cur.skip_value()?;
+                    return Ok(true);
                 }
+                // Field-level violations come before those of its elements.
+                let at = self.violations.len();
+                cur.begin_array()?;
+                let (mut first, mut count) = (true, 0);
+                while cur.next_item(&mut first)? {
+                    let item = Path::Index(path, count);
+                    if let (Some(scalar), _) = self.value(cur, &field.kind, &item)? {
+                        self.scalar_rules(field, &scalar, &item);
+                    }
+                    count += 1;
+                }
+                self.count_rules(field, count, "elements", path, at);
+                Ok(true)
             }
-            Shape::Map { key } => {
-                let Json::Object(entries) = value else {
-                    return self.type_error(path, "must be an object of key-value pairs");
-                };
-                self.count_rules(field, entries.len(), "entries", path);
-                for (k, item) in entries {
-                    let at = Path::Key(path, k);
-                    if !key_fits(key, k) {
-                        self.type_error(&at, &format!("key {}", kind_expectation(key)));
+            Shape::Map { key: key_kind } => {
+                if cur.peek() != Some(b'{') {
+                    self.type_error(path, "must be an object of key-value pairs");
+                    cur.skip_value()?;
+                    return Ok(true);
+                }
+                let at = self.violations.len();
+                cur.begin_object()?;
+                let (mut first, mut count) = (true, 0);
+                while let Some(key) = cur.next_key(&mut first)? {
+                    count += 1;
+                    let entry = Path::Key(path, &key);
+                    if !key_fits(key_kind, &key) {
+                        self.type_error(&entry, &format!("key {}", kind_expectation(key_kind)));
+                        cur.skip_value()?;
                         continue;
                     }
                     if let Some(limit) = &rules.map_key_length {
-                        self.length(limit, k, &at, "map_key.length", "key must be");
+                        self.length(limit, &key, &entry, "map_key.length", "key must be");
                     }
                     if let Some(pattern) = rules.map_key_pattern {
-                        self.pattern(pattern, k, &at, "map_key.pattern", "key must");
+                        self.pattern(pattern, &key, &entry, "map_key.pattern", "key must");
                     }
-                    if let Some(scalar) = self.value(&field.kind, item, &at) {
-                        self.scalar_rules(field, &scalar, &at);
+                    if let (Some(scalar), _) = self.value(cur, &field.kind, &entry)? {
+                        self.scalar_rules(field, &scalar, &entry);
                     }
                 }
+                self.count_rules(field, count, "entries", path, at);
+                Ok(true)
             }
         }
     }
 
-    fn count_rules(&mut self, field: &FieldSchema, count: usize, noun: &str, path: &Path<'_>) {
+    /// `(required)` and `(size)` of a list or map with `count` items; the violations go in at
+    /// index `at`, before those of the items.
+    fn count_rules(
+        &mut self,
+        field: &FieldSchema,
+        count: usize,
+        noun: &str,
+        path: &Path<'_>,
+        at: usize,
+    ) {
+        let mut found = Vec::new();
         if field.rules.required && count == 0 {
-            self.push(path, "required", "is required".to_owned());
+            found.push(("required", "is required".to_owned()));
         }
         if let Some(limit) = field
             .rules
@@ -252,15 +382,25 @@ impl Walker {
             .as_ref()
             .filter(|l| !l.allows(count as i128))
         {
-            let message = format!("must have {} {noun} (it has {count})", limit.describe());
-            self.push(path, "size", message);
+            found.push((
+                "size",
+                format!("must have {} {noun} (it has {count})", limit.describe()),
+            ));
+        }
+        for (offset, (rule, message)) in found.into_iter().enumerate() {
+            let violation = Violation {
+                field: path.render(),
+                rule: rule.to_owned(),
+                message,
+            };
+            self.violations.insert(at + offset, violation);
         }
     }
 
     /// The rules that apply to one value: the field's own, or each list element or map value.
     fn scalar_rules(&mut self, field: &FieldSchema, scalar: &Scalar<'_>, path: &Path<'_>) {
         let rules = &field.rules;
-        match *scalar {
+        match scalar {
             Scalar::Text(text) => {
                 if let Some(limit) = &rules.length {
                     self.length(limit, text, path, "length", "must be");
@@ -269,7 +409,7 @@ impl Walker {
                     self.pattern(pattern, text, path, "pattern", "must");
                 }
             }
-            Scalar::Integer(n) => {
+            &Scalar::Integer(n) => {
                 if let Some(limit) = rules.value.as_ref().filter(|l| n != 0 && !l.allows(n)) {
                     self.push(
                         path,
@@ -278,19 +418,7 @@ impl Walker {
                     );
                 }
             }
-            Scalar::Float(x) => {
-                let outside = |l: &&Limit| {
-                    x != 0.0
-                        && !l.ranges.iter().any(|r| {
-                            r.min.is_none_or(|m| x >= m as f64)
-                                && r.max.is_none_or(|m| x <= m as f64)
-                        })
-                };
-                if let Some(limit) = rules.value.as_ref().filter(outside) {
-                    self.push(path, "value", format!("must be {}", limit.describe()));
-                }
-            }
-            Scalar::Other { .. } => {}
+            Scalar::Float { .. } | Scalar::Other { .. } => {}
         }
     }
 
@@ -318,52 +446,110 @@ impl Walker {
         self.push(path, "type", message.to_owned());
     }
 
-    /// Checks one JSON value against its kind; `None` after reporting a `type` or `enum`
-    /// violation (no other rule is checked on a value of the wrong type).
+    /// Reads one non-absent value and checks it against its kind. Returns the value as the
+    /// rules see it (`None` after a `type` or `enum` violation: no other rule is checked on a
+    /// value of the wrong type) and whether it counts as set for a oneof.
     fn value<'a>(
         &mut self,
+        cur: &mut Cursor<'a>,
         kind: &Kind,
-        value: &'a Json<'_>,
         path: &Path<'_>,
-    ) -> Option<Scalar<'a>> {
-        let scalar = match (kind, value) {
-            (Kind::String | Kind::Bytes, Json::String(s)) => Some(Scalar::Text(s)),
-            (Kind::Bool, Json::Bool(b)) => Some(Scalar::Other { default: !b }),
-            (Kind::Int32 | Kind::Int64 | Kind::Uint32 | Kind::Uint64, v) => {
-                integer(v).filter(|&n| fits(kind, n)).map(Scalar::Integer)
-            }
-            (Kind::Float | Kind::Double, v) => float(v).map(|x| Scalar::Float(x.unwrap_or(0.0))),
-            (Kind::Enum(e), Json::String(name)) => {
-                return match e.values.iter().find(|(n, _)| *n == name.as_ref()) {
-                    Some(&(_, number)) => Some(Scalar::Other {
-                        default: number == 0,
-                    }),
-                    None => self.enum_error(e, path),
-                };
-            }
-            (Kind::Enum(e), v @ Json::Number(_)) => {
-                return match integer(v) {
-                    Some(n) if e.values.iter().any(|&(_, number)| i128::from(number) == n) => {
-                        Some(Scalar::Other { default: n == 0 })
+    ) -> Result<(Option<Scalar<'a>>, bool)> {
+        let (scalar, set) = match cur.peek() {
+            Some(b'"') => {
+                let text = cur.string()?;
+                let set = !text.is_empty();
+                let scalar = match kind {
+                    Kind::String | Kind::Bytes => Some(Scalar::Text(text)),
+                    Kind::Enum(e) => match e.values.iter().find(|(n, _)| *n == text) {
+                        Some(&(_, number)) => Some(Scalar::Other {
+                            default: number == 0,
+                        }),
+                        None => return Ok((self.enum_error(e, path), set)),
+                    },
+                    Kind::Int32 | Kind::Int64 | Kind::Uint32 | Kind::Uint64 => integer_text(&text)
+                        .filter(|&n| fits(kind, n))
+                        .map(Scalar::Integer),
+                    Kind::Float | Kind::Double => {
+                        let numeric = matches!(text.as_ref(), "NaN" | "Infinity" | "-Infinity")
+                            || scan::is_number_text(&text);
+                        numeric.then_some(Scalar::Float { zero: false })
                     }
-                    Some(_) => self.enum_error(e, path),
-                    None => {
-                        self.type_error(path, kind_expectation(kind));
-                        None
-                    }
+                    Kind::WellKnown(
+                        WellKnown::Timestamp
+                        | WellKnown::Duration
+                        | WellKnown::FieldMask
+                        | WellKnown::Value,
+                    ) => Some(Scalar::Other { default: false }),
+                    _ => None,
                 };
+                (scalar, set)
             }
-            (Kind::Message(inner), Json::Object(object)) => {
-                self.message(inner, object, path);
-                Some(Scalar::Other { default: false })
+            Some(b'-' | b'0'..=b'9') => {
+                let number = cur.number()?;
+                let scalar = match kind {
+                    Kind::Int32 | Kind::Int64 | Kind::Uint32 | Kind::Uint64 => number
+                        .integer
+                        .filter(|&n| fits(kind, n))
+                        .map(Scalar::Integer),
+                    Kind::Float | Kind::Double => Some(Scalar::Float { zero: number.zero }),
+                    Kind::Enum(e) => match number {
+                        NumberToken {
+                            integer: Some(n), ..
+                        } if e.values.iter().any(|&(_, v)| i128::from(v) == n) => {
+                            Some(Scalar::Other { default: n == 0 })
+                        }
+                        NumberToken {
+                            integer: Some(_), ..
+                        } => {
+                            return Ok((self.enum_error(e, path), !number.zero));
+                        }
+                        _ => None,
+                    },
+                    Kind::WellKnown(WellKnown::Value) => Some(Scalar::Other { default: false }),
+                    _ => None,
+                };
+                (scalar, !number.zero)
             }
-            (Kind::WellKnown(wk), v) => well_known(*wk, v),
-            _ => None,
+            Some(b'{') => match kind {
+                Kind::Message(inner) => {
+                    self.message(cur, inner, path)?;
+                    (Some(Scalar::Other { default: false }), true)
+                }
+                Kind::WellKnown(WellKnown::Any) => (
+                    any_with_type(cur)?.then_some(Scalar::Other { default: false }),
+                    true,
+                ),
+                Kind::WellKnown(WellKnown::Object | WellKnown::Value) => {
+                    cur.skip_value()?;
+                    (Some(Scalar::Other { default: false }), true)
+                }
+                _ => {
+                    cur.skip_value()?;
+                    (None, true)
+                }
+            },
+            Some(b'[') => {
+                cur.skip_value()?;
+                let ok = matches!(kind, Kind::WellKnown(WellKnown::List | WellKnown::Value));
+                (ok.then_some(Scalar::Other { default: false }), true)
+            }
+            _ => match cur.literal()? {
+                Some(b) => {
+                    let ok = matches!(kind, Kind::Bool | Kind::WellKnown(WellKnown::Value));
+                    (ok.then_some(Scalar::Other { default: !b }), b)
+                }
+                None => {
+                    // null inside a list or map (a field's own null never gets here).
+                    let ok = matches!(kind, Kind::WellKnown(WellKnown::Value));
+                    (ok.then_some(Scalar::Other { default: true }), false)
+                }
+            },
         };
         if scalar.is_none() {
             self.type_error(path, kind_expectation(kind));
         }
-        scalar
+        Ok((scalar, set))
     }
 
     fn enum_error<T>(&mut self, e: &schema::EnumSchema, path: &Path<'_>) -> Option<T> {
@@ -373,11 +559,29 @@ impl Walker {
     }
 }
 
+/// Reads an `Any` object: whether it has an `"@type"` string.
+fn any_with_type(cur: &mut Cursor<'_>) -> Result<bool> {
+    cur.begin_object()?;
+    let (mut first, mut typed) = (true, false);
+    while let Some(key) = cur.next_key(&mut first)? {
+        if key == "@type" && cur.peek() == Some(b'"') {
+            cur.string()?;
+            typed = true;
+        } else {
+            cur.skip_value()?;
+        }
+    }
+    Ok(typed)
+}
+
 /// A value that passed its type check, as the rules see it.
 enum Scalar<'a> {
-    Text(&'a str),
+    Text(Cow<'a, str>),
     Integer(i128),
-    Float(f64),
+    /// Float values are not parsed (no `(value)` rule on a float field is supported).
+    Float {
+        zero: bool,
+    },
     /// Bools, enums, messages and well-known types: only "is it the default" matters.
     Other {
         default: bool,
@@ -386,37 +590,12 @@ enum Scalar<'a> {
 
 impl Scalar<'_> {
     fn is_default(&self) -> bool {
-        match *self {
+        match self {
             Scalar::Text(s) => s.is_empty(),
-            Scalar::Integer(n) => n == 0,
-            Scalar::Float(x) => x == 0.0,
-            Scalar::Other { default } => default,
+            Scalar::Integer(n) => *n == 0,
+            Scalar::Float { zero } => *zero,
+            Scalar::Other { default } => *default,
         }
-    }
-}
-
-/// Whether a oneof member counts as set: present, not null, and not an empty string or other
-/// scalar default (a message, even `{}`, is set).
-fn is_set(value: &Json<'_>) -> bool {
-    match value {
-        Json::Null => false,
-        Json::String(s) => !s.is_empty(),
-        Json::Bool(b) => *b,
-        Json::Number(n) => n.as_f64() != 0.0,
-        Json::Array(_) | Json::Object(_) => true,
-    }
-}
-
-/// A JSON number or decimal string holding an integer (proto3 JSON accepts both).
-fn integer(value: &Json<'_>) -> Option<i128> {
-    match value {
-        Json::Number(Number::Negative(i)) => Some((*i).into()),
-        Json::Number(Number::Positive(u)) => Some((*u).into()),
-        Json::Number(Number::Float(x)) => {
-            (x.fract() == 0.0 && x.abs() < 1.9e19).then_some(*x as i128)
-        }
-        Json::String(s) => integer_text(s),
-        _ => None,
     }
 }
 
@@ -441,33 +620,6 @@ fn fits(kind: &Kind, n: i128) -> bool {
 /// A float's value for range checks: `Some(Some(x))` for a JSON number, `Some(None)` for a
 /// string holding a number, `NaN` or `Infinity` (accepted by proto3 JSON; its range is not
 /// checked, which keeps float parsing out of the wasm build), `None` for anything else.
-fn float(value: &Json<'_>) -> Option<Option<f64>> {
-    match value {
-        Json::Number(n) => Some(Some(n.as_f64())),
-        Json::String(s) => {
-            let numeric = matches!(s.as_ref(), "NaN" | "Infinity" | "-Infinity")
-                || serde_json::from_str::<serde_json::Number>(s).is_ok();
-            numeric.then_some(None)
-        }
-        _ => None,
-    }
-}
-
-fn well_known(wk: WellKnown, value: &Json<'_>) -> Option<Scalar<'static>> {
-    let ok = match (wk, value) {
-        (WellKnown::Any, any @ Json::Object(_)) => {
-            matches!(any.get("@type"), Some(Json::String(_)))
-        }
-        (WellKnown::Timestamp | WellKnown::Duration | WellKnown::FieldMask, Json::String(_)) => {
-            true
-        }
-        (WellKnown::Object, Json::Object(_)) | (WellKnown::List, Json::Array(_)) => true,
-        (WellKnown::Value, _) => true,
-        _ => false,
-    };
-    ok.then_some(Scalar::Other { default: false })
-}
-
 fn key_fits(kind: &Kind, key: &str) -> bool {
     match kind {
         Kind::Bool => key == "true" || key == "false",
@@ -497,17 +649,6 @@ fn kind_expectation(kind: &Kind) -> &'static str {
         Kind::WellKnown(WellKnown::Object) => "must be an object",
         Kind::WellKnown(WellKnown::List) => "must be a list",
         Kind::WellKnown(WellKnown::Value) => "must be a JSON value",
-    }
-}
-
-fn json_type(value: &Json<'_>) -> &'static str {
-    match value {
-        Json::Null => "null",
-        Json::Bool(_) => "a boolean",
-        Json::Number(_) => "a number",
-        Json::String(_) => "a string",
-        Json::Array(_) => "an array",
-        Json::Object(_) => "an object",
     }
 }
 
@@ -547,7 +688,7 @@ impl Path<'_> {
             Path::Key(parent, key) => {
                 parent.write(out);
                 out.push('[');
-                out.push_str(&serde_json::to_string(key).expect("a string serializes"));
+                quote(out, key);
                 out.push(']');
             }
         }

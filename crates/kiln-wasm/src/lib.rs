@@ -15,7 +15,7 @@ use wasm_bindgen::prelude::*;
 /// valid, else the contract's outcome (`invalid` or `error`) as JSON text.
 #[wasm_bindgen(js_name = validateJson)]
 pub fn validate_json(message: usize, json: &str) -> Option<String> {
-    use kiln_core::validate::{Outcome, validate_str};
+    use kiln_core::validate::{Outcome, validate_message_str};
     let Some(schema) = kiln_core::schema::messages().get(message) else {
         return Some(
             Outcome::Error {
@@ -24,7 +24,7 @@ pub fn validate_json(message: usize, json: &str) -> Option<String> {
             .to_json(),
         );
     };
-    match validate_str(schema.full_name, json) {
+    match validate_message_str(schema, json) {
         Outcome::Valid => None,
         outcome => Some(outcome.to_json()),
     }

@@ -118,17 +118,18 @@ fn decoded_message_validates_like_its_json() {
     let Outcome::Invalid { violations } = from_message else {
         panic!("invalid expected")
     };
-    let rules: Vec<(&str, &str)> = violations
+    let mut rules: Vec<(&str, &str)> = violations
         .iter()
         .map(|v| (v.field.as_str(), v.rule.as_str()))
         .collect();
+    rules.sort();
     assert_eq!(
         rules,
         [
-            ("folder_id", "required"),
-            ("name", "pattern"),
             ("description", "length"),
+            ("folder_id", "required"),
             ("labels[\"Team\"]", "map_key.pattern"),
+            ("name", "pattern"),
             ("product_ids[0]", "length"),
             ("source", "exactly_one"),
         ]

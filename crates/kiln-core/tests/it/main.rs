@@ -2,7 +2,7 @@
 
 mod conformance;
 mod json_mapping;
-mod json_tree;
 mod pattern;
+mod scan;
 mod schema;
 mod sdk_wire;
