@@ -198,7 +198,23 @@ impl MessageSchema {
     /// The field named `key` in JSON (its JSON name or its proto name).
     pub fn field_by_key(&self, key: &str) -> Option<&'static FieldSchema> {
         let fields: &'static [FieldSchema] = self.fields;
-        fields.iter().find(|f| f.json_name == key || f.name == key)
+        self.field_index(key).map(|i| &fields[i])
+    }
+
+    /// Index of the field named `key` in JSON (its JSON name, or its proto name).
+    pub fn field_index(&self, key: &str) -> Option<usize> {
+        // Compare lengths and first bytes before whole names: most candidates differ there.
+        let same = |name: &str| {
+            name.len() == key.len()
+                && name.as_bytes().first() == key.as_bytes().first()
+                && name == key
+        };
+        let by_json = self.fields.iter().position(|f| same(f.json_name));
+        by_json.or_else(|| {
+            self.fields
+                .iter()
+                .position(|f| f.name != f.json_name && same(f.name))
+        })
     }
 
     /// The field with this proto name.

@@ -69,27 +69,36 @@ impl Outcome {
     }
 }
 
-/// Appends `text` as a JSON string, escaped as serde_json does.
+/// Appends `text` as a JSON string, escaped as serde_json does (runs of plain characters are
+/// copied whole: this is the hot loop of an invalid result).
 fn quote(out: &mut String, text: &str) {
+    out.reserve(text.len() + 2);
     out.push('"');
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            c if (c as u32) < 0x20 => {
-                const HEX: &[u8; 16] = b"0123456789abcdef";
-                out.push_str("\\u00");
-                out.push(char::from(HEX[(c as usize) >> 4]));
-                out.push(char::from(HEX[(c as usize) & 0xf]));
-            }
-            c => out.push(c),
+    let mut plain = 0;
+    for (i, b) in text.bytes().enumerate() {
+        let escape = match b {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0x08 => "\\b",
+            0x0c => "\\f",
+            0..=0x1f => "",
+            _ => continue,
+        };
+        out.push_str(&text[plain..i]);
+        plain = i + 1;
+        if escape.is_empty() {
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            out.push_str("\\u00");
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 0xf)]));
+        } else {
+            out.push_str(escape);
         }
     }
+    out.push_str(&text[plain..]);
     out.push('"');
 }
 
@@ -209,10 +218,7 @@ impl Walker {
         cur.begin_object()?;
         let mut first = true;
         while let Some(key) = cur.next_key(&mut first)? {
-            let found = schema
-                .fields
-                .iter()
-                .position(|f| f.json_name == key || f.name == key);
+            let found = schema.field_index(&key);
             match found {
                 Some(i) if seen[i].key => {
                     let message = format!("repeats the field {}", schema.fields[i].name);

@@ -12,8 +12,8 @@ import { build } from "esbuild";
 import { invalid, valid } from "./inputs.mjs";
 
 const LIBRARIES = ["kiln", "ajv", "valibot", "zod", "protovalidate"];
-const ROUNDS = 3;
-const SECONDS = 0.6;
+const ROUNDS = 5;
+const SECONDS = 0.4;
 
 function rate(validate, input) {
   for (let i = 0; i < 2000; i++) validate(input); // warm up
@@ -80,8 +80,11 @@ console.log("|---|---:|---:|---:|---:|---:|");
 for (const row of rows) {
   console.log(`| ${row.name} | ${k(row.valid)} | ${k(row.invalid)} | ${row.violations} | ${(row.bundle / 1024).toFixed(1)} KB | ${row.cold.toFixed(1)} ms |`);
 }
+// Ratios are taken round by round (libraries run back to back within a round), then the
+// median: steadier than a ratio of medians on a machine whose speed drifts.
 const kiln = rows[0];
-const pv = rows.find((r) => r.name === "protovalidate");
-const vb = rows.find((r) => r.name === "valibot");
-console.log(`\nkiln vs protovalidate-es: ${(median(kiln.valid) / median(pv.valid)).toFixed(1)}× valid, ${(median(kiln.invalid) / median(pv.invalid)).toFixed(1)}× invalid`);
-console.log(`kiln vs valibot: ${(median(kiln.valid) / median(vb.valid)).toFixed(2)}× valid, ${(median(kiln.invalid) / median(vb.invalid)).toFixed(2)}× invalid`);
+const ratio = (other, key) => median(kiln[key].map((x, i) => x / other[key][i]));
+for (const name of ["protovalidate", "valibot", "ajv"]) {
+  const other = rows.find((r) => r.name === name);
+  console.log(`kiln vs ${name}: ${ratio(other, "valid").toFixed(2)}× valid, ${ratio(other, "invalid").toFixed(2)}× invalid`);
+}
