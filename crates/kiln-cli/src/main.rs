@@ -3,7 +3,10 @@
 //! `kiln validate [--json] [--message NAME] [FILE|-]` checks a request in proto3 JSON with the
 //! same validator as the npm package, the local service and the web console. Exit status: 0
 //! valid, 1 invalid, 2 error (the input is not a JSON object, or cannot be read).
+//!
+//! `kiln serve [--listen ADDR] [--data-dir DIR] [--copy-rate RATE]` runs the local service.
 
+mod serve;
 mod validate;
 
 use std::process::ExitCode;
@@ -14,7 +17,7 @@ use clap::{Parser, Subcommand};
 #[command(
     name = "kiln",
     version,
-    about = "Build Yandex Cloud Compute images: validate requests"
+    about = "Build Yandex Cloud Compute images: validate requests, run the local API"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -25,11 +28,14 @@ struct Cli {
 enum Command {
     /// Validate a request in proto3 JSON (exit 0 valid, 1 invalid, 2 error)
     Validate(validate::Args),
+    /// Run the local ImageService and OperationService (gRPC and gRPC-Web, SQLite store)
+    Serve(serve::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Validate(args) => validate::run(&args),
+        Command::Serve(args) => serve::run(&args),
     }
 }

@@ -1,0 +1,325 @@
+//! `yandex.cloud.compute.v1.ImageService`.
+
+use std::sync::Arc;
+
+use kiln_core::{
+    proto::yandex::cloud::{
+        access::{
+            ListAccessBindingsRequest, ListAccessBindingsResponse, SetAccessBindingsRequest,
+            UpdateAccessBindingsRequest,
+        },
+        compute::v1::{
+            CreateImageRequest, DeleteImageMetadata, DeleteImageRequest,
+            GetImageLatestByFamilyRequest, GetImageRequest, HardwareGeneration, Image,
+            LegacyHardwareFeatures, ListImageOperationsRequest, ListImageOperationsResponse,
+            ListImagesRequest, ListImagesResponse, Os, PciTopology, UpdateImageRequest,
+            create_image_request::Source, hardware_generation, image,
+        },
+        operation::{Operation, operation},
+    },
+    reflect::validate_message,
+};
+use tonic::{Request, Response, Status};
+
+use crate::{
+    api::compute::image_service_server::ImageService,
+    auth::Tokens,
+    engine::{Engine, any, new_id, now},
+    errors::{internal, invalid_argument},
+};
+
+/// Seconds a client should wait between polls of an operation (`x-operation-poll-interval`).
+const POLL_INTERVAL_SECONDS: &str = "1";
+
+/// The image service over the engine.
+pub struct Images {
+    pub engine: Engine,
+    pub tokens: Arc<Tokens>,
+}
+
+/// A response carrying the server's suggested poll interval, as the real API sends.
+pub fn with_poll_interval(operation: Operation) -> Response<Operation> {
+    let mut response = Response::new(operation);
+    response.metadata_mut().insert(
+        "x-operation-poll-interval",
+        POLL_INTERVAL_SECONDS.parse().expect("ascii"),
+    );
+    response
+}
+
+fn validated<T: prost_reflect::ReflectMessage>(request: &T) -> Result<(), Status> {
+    invalid_argument(validate_message(request)).map_or(Ok(()), Err)
+}
+
+impl Images {
+    /// The image, if the caller may see its folder.
+    fn readable<T>(&self, request: &Request<T>, id: &str) -> Result<Image, Status> {
+        let image = self.engine.store.image(id).map_err(internal)?;
+        let image = image.ok_or_else(|| Status::not_found(format!("image {id} not found")))?;
+        self.tokens.check(request, &image.folder_id)?;
+        Ok(image)
+    }
+}
+
+#[tonic::async_trait]
+impl ImageService for Images {
+    async fn get(&self, request: Request<GetImageRequest>) -> Result<Response<Image>, Status> {
+        self.tokens.folders(&request)?;
+        validated(request.get_ref())?;
+        let image = self.readable(&request, &request.get_ref().image_id)?;
+        Ok(Response::new(image))
+    }
+
+    async fn get_latest_by_family(
+        &self,
+        request: Request<GetImageLatestByFamilyRequest>,
+    ) -> Result<Response<Image>, Status> {
+        self.tokens.folders(&request)?;
+        validated(request.get_ref())?;
+        let r = request.get_ref();
+        self.tokens.check(&request, &r.folder_id)?;
+        let image = self
+            .engine
+            .store
+            .latest_by_family(&r.folder_id, &r.family)
+            .map_err(internal)?;
+        image.map(Response::new).ok_or_else(|| {
+            Status::not_found(format!(
+                "no ready image of family {} in folder {}",
+                r.family, r.folder_id
+            ))
+        })
+    }
+
+    async fn list(
+        &self,
+        request: Request<ListImagesRequest>,
+    ) -> Result<Response<ListImagesResponse>, Status> {
+        self.tokens.folders(&request)?;
+        validated(request.get_ref())?;
+        let r = request.get_ref();
+        self.tokens.check(&request, &r.folder_id)?;
+        let name = parse_name_filter(&r.filter)?;
+        let limit = if r.page_size == 0 {
+            100
+        } else {
+            r.page_size as usize
+        };
+        let mut images = self
+            .engine
+            .store
+            .images(&r.folder_id, name.as_deref(), &r.page_token, limit + 1)
+            .map_err(internal)?;
+        let next_page_token = if images.len() > limit {
+            images.truncate(limit);
+            images.last().map(|i| i.id.clone()).unwrap_or_default()
+        } else {
+            String::new()
+        };
+        Ok(Response::new(ListImagesResponse {
+            images,
+            next_page_token,
+        }))
+    }
+
+    async fn create(
+        &self,
+        request: Request<CreateImageRequest>,
+    ) -> Result<Response<Operation>, Status> {
+        self.tokens.folders(&request)?;
+        validated(request.get_ref())?;
+        let r = request.get_ref();
+        self.tokens.check(&request, &r.folder_id)?;
+        let store = &self.engine.store;
+        // What the source holds: bytes to copy, and the os and hardware generation to inherit.
+        let (bytes, source_os, source_generation) = match &r.source {
+            Some(Source::ImageId(id)) => {
+                let source = self.readable(&request, id)?;
+                if source.status() != image::Status::Ready {
+                    return Err(Status::failed_precondition(format!(
+                        "image {id} is not ready"
+                    )));
+                }
+                (
+                    source.min_disk_size.max(source.storage_size),
+                    source.os,
+                    source.hardware_generation,
+                )
+            }
+            Some(Source::DiskId(id)) => {
+                let disk = store
+                    .disk(id)
+                    .map_err(internal)?
+                    .ok_or_else(|| Status::not_found(format!("disk {id} not found")))?;
+                self.tokens.check(&request, &disk.folder_id)?;
+                (disk.size, None, disk.hardware_generation)
+            }
+            Some(Source::SnapshotId(id)) => {
+                let snapshot = store
+                    .snapshot(id)
+                    .map_err(internal)?
+                    .ok_or_else(|| Status::not_found(format!("snapshot {id} not found")))?;
+                self.tokens.check(&request, &snapshot.folder_id)?;
+                (snapshot.disk_size, None, snapshot.hardware_generation)
+            }
+            Some(Source::Uri(_)) => {
+                return Err(Status::unimplemented(
+                    "kiln serve does not import URI sources yet",
+                ));
+            }
+            None => return Err(Status::invalid_argument("source is required")),
+        };
+        if !r.name.is_empty() && store.name_taken(&r.folder_id, &r.name).map_err(internal)? {
+            return Err(Status::already_exists(format!(
+                "image with name {} already exists in folder {}",
+                r.name, r.folder_id
+            )));
+        }
+        if r.min_disk_size != 0 && r.min_disk_size < bytes {
+            return Err(Status::invalid_argument(format!(
+                "Minimal disk size should be greater or equal than {bytes}"
+            )));
+        }
+        let legacy_v1 = HardwareGeneration {
+            features: Some(hardware_generation::Features::LegacyFeatures(
+                LegacyHardwareFeatures {
+                    pci_topology: PciTopology::V1 as i32,
+                },
+            )),
+        };
+        let image = Image {
+            id: new_id("fd8"),
+            folder_id: r.folder_id.clone(),
+            created_at: Some(now()),
+            name: r.name.clone(),
+            description: r.description.clone(),
+            labels: r.labels.clone(),
+            family: r.family.clone(),
+            min_disk_size: if r.min_disk_size == 0 {
+                bytes
+            } else {
+                r.min_disk_size
+            },
+            product_ids: r.product_ids.clone(),
+            status: image::Status::Creating as i32,
+            os: r.os.clone().or(source_os).or(Some(Os {
+                r#type: kiln_core::proto::yandex::cloud::compute::v1::os::Type::Linux as i32,
+                nvidia: None,
+            })),
+            pooled: r.pooled,
+            hardware_generation: r
+                .hardware_generation
+                .clone()
+                .or(source_generation)
+                .or(Some(legacy_v1)),
+            ..Default::default()
+        };
+        let operation = self.engine.start_create(image, bytes).map_err(internal)?;
+        Ok(with_poll_interval(operation))
+    }
+
+    async fn update(
+        &self,
+        _request: Request<UpdateImageRequest>,
+    ) -> Result<Response<Operation>, Status> {
+        Err(Status::unimplemented(
+            "kiln serve does not implement Update yet",
+        ))
+    }
+
+    async fn delete(
+        &self,
+        request: Request<DeleteImageRequest>,
+    ) -> Result<Response<Operation>, Status> {
+        self.tokens.folders(&request)?;
+        validated(request.get_ref())?;
+        let image = self.readable(&request, &request.get_ref().image_id)?;
+        if image.status() == image::Status::Creating {
+            return Err(Status::failed_precondition(format!(
+                "image {} is being created",
+                image.id
+            )));
+        }
+        self.engine
+            .store
+            .delete_image(&image.id)
+            .map_err(internal)?;
+        let operation = Operation {
+            id: new_id("fd8"),
+            description: "Delete image".into(),
+            created_at: Some(now()),
+            modified_at: Some(now()),
+            done: true,
+            metadata: Some(any(
+                "yandex.cloud.compute.v1.DeleteImageMetadata",
+                &DeleteImageMetadata {
+                    image_id: image.id.clone(),
+                },
+            )),
+            result: Some(operation::Result::Response(any(
+                "google.protobuf.Empty",
+                &(),
+            ))),
+            ..Default::default()
+        };
+        self.engine
+            .store
+            .put_operation(&operation, &image.id)
+            .map_err(internal)?;
+        Ok(with_poll_interval(operation))
+    }
+
+    async fn list_operations(
+        &self,
+        _request: Request<ListImageOperationsRequest>,
+    ) -> Result<Response<ListImageOperationsResponse>, Status> {
+        Err(Status::unimplemented(
+            "kiln serve does not implement ListOperations yet",
+        ))
+    }
+
+    async fn list_access_bindings(
+        &self,
+        _request: Request<ListAccessBindingsRequest>,
+    ) -> Result<Response<ListAccessBindingsResponse>, Status> {
+        Err(Status::unimplemented(
+            "access bindings are not part of kiln serve",
+        ))
+    }
+
+    async fn set_access_bindings(
+        &self,
+        _request: Request<SetAccessBindingsRequest>,
+    ) -> Result<Response<Operation>, Status> {
+        Err(Status::unimplemented(
+            "access bindings are not part of kiln serve",
+        ))
+    }
+
+    async fn update_access_bindings(
+        &self,
+        _request: Request<UpdateAccessBindingsRequest>,
+    ) -> Result<Response<Operation>, Status> {
+        Err(Status::unimplemented(
+            "access bindings are not part of kiln serve",
+        ))
+    }
+}
+
+/// The supported filter: empty, or `name="..."` (the API's `<field> = <value>` form).
+fn parse_name_filter(filter: &str) -> Result<Option<String>, Status> {
+    let filter = filter.trim();
+    if filter.is_empty() {
+        return Ok(None);
+    }
+    let value = filter
+        .strip_prefix("name")
+        .map(str::trim_start)
+        .and_then(|rest| rest.strip_prefix('='))
+        .map(str::trim)
+        .and_then(|v| v.strip_prefix('"').and_then(|v| v.strip_suffix('"')))
+        .ok_or_else(|| {
+            Status::invalid_argument(format!("unsupported filter {filter:?}: use name=\"...\""))
+        })?;
+    Ok(Some(value.to_owned()))
+}

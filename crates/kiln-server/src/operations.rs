@@ -1,0 +1,74 @@
+//! `yandex.cloud.operation.OperationService`.
+
+use std::{sync::Arc, time::Duration};
+
+use kiln_core::{
+    proto::yandex::cloud::operation::{CancelOperationRequest, GetOperationRequest, Operation},
+    reflect::validate_message,
+};
+use tonic::{Request, Response, Status};
+
+use crate::{
+    api::operation::operation_service_server::OperationService,
+    auth::Tokens,
+    engine::Engine,
+    errors::{internal, invalid_argument},
+    images::with_poll_interval,
+};
+
+/// The operation service over the engine.
+pub struct Operations {
+    pub engine: Engine,
+    pub tokens: Arc<Tokens>,
+}
+
+impl Operations {
+    fn find(&self, id: &str) -> Result<Operation, Status> {
+        self.engine
+            .store
+            .operation(id)
+            .map_err(internal)?
+            .ok_or_else(|| Status::not_found(format!("operation {id} not found")))
+    }
+}
+
+#[tonic::async_trait]
+impl OperationService for Operations {
+    async fn get(
+        &self,
+        request: Request<GetOperationRequest>,
+    ) -> Result<Response<Operation>, Status> {
+        self.tokens.folders(&request)?;
+        if let Some(status) = invalid_argument(validate_message(request.get_ref())) {
+            return Err(status);
+        }
+        Ok(with_poll_interval(
+            self.find(&request.get_ref().operation_id)?,
+        ))
+    }
+
+    /// Stops a running operation and returns it once it has ended (or after two seconds, as it
+    /// is then); a finished operation comes back unchanged.
+    async fn cancel(
+        &self,
+        request: Request<CancelOperationRequest>,
+    ) -> Result<Response<Operation>, Status> {
+        self.tokens.folders(&request)?;
+        if let Some(status) = invalid_argument(validate_message(request.get_ref())) {
+            return Err(status);
+        }
+        let id = &request.get_ref().operation_id;
+        let operation = self.find(id)?;
+        if operation.done || !self.engine.cancel(id) {
+            return Ok(with_poll_interval(operation));
+        }
+        for _ in 0..200 {
+            let current = self.find(id)?;
+            if current.done {
+                return Ok(with_poll_interval(current));
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        Ok(with_poll_interval(self.find(id)?))
+    }
+}

@@ -1,0 +1,360 @@
+//! The local service end to end: a real server on loopback, a real SQLite file, the generated
+//! tonic clients.
+
+use std::{path::PathBuf, time::Duration};
+
+use kiln_core::{
+    proto::{
+        google::rpc,
+        yandex::cloud::{
+            compute::v1::{
+                CreateImageMetadata, CreateImageRequest, DeleteImageRequest, GetImageRequest,
+                Image, ListDisksRequest, ListImagesRequest, create_image_request::Source,
+                hardware_generation, image,
+            },
+            operation::{CancelOperationRequest, GetOperationRequest, Operation, operation},
+        },
+    },
+    validate::{Outcome, validate_str},
+};
+use kiln_server::{
+    Config, DEV_FOLDER, DEV_TOKEN,
+    api::{
+        compute::{
+            disk_service_client::DiskServiceClient, image_service_client::ImageServiceClient,
+        },
+        operation::operation_service_client::OperationServiceClient,
+    },
+};
+use prost::Message;
+use tonic::{Code, Request, transport::Channel};
+use tonic_types::StatusExt;
+
+const GIB: u64 = 1 << 30;
+
+struct Server {
+    channel: Channel,
+    data_dir: PathBuf,
+    task: tokio::task::JoinHandle<()>,
+}
+
+async fn start(data_dir: PathBuf, copy_rate: u64) -> Server {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let config = Config {
+        copy_rate,
+        ..Config::development(data_dir.clone())
+    };
+    let task = tokio::spawn(async move {
+        kiln_server::serve(config, listener).await.unwrap();
+    });
+    let channel = Channel::from_shared(format!("http://{addr}"))
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
+    Server {
+        channel,
+        data_dir,
+        task,
+    }
+}
+
+fn fresh_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("kiln-server-{name}-{}", uuid_like()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn uuid_like() -> String {
+    format!("{}-{:?}", std::process::id(), std::time::Instant::now())
+        .replace(|c: char| !c.is_ascii_alphanumeric(), "")
+}
+
+fn authed<T>(message: T) -> Request<T> {
+    let mut request = Request::new(message);
+    request.metadata_mut().insert(
+        "authorization",
+        format!("Bearer {DEV_TOKEN}").parse().unwrap(),
+    );
+    request
+}
+
+fn from_disk(name: &str) -> CreateImageRequest {
+    CreateImageRequest {
+        folder_id: DEV_FOLDER.into(),
+        name: name.into(),
+        source: Some(Source::DiskId("fhm0dev0disk0ubuntu01".into())),
+        ..Default::default()
+    }
+}
+
+async fn wait_done(operations: &mut OperationServiceClient<Channel>, id: &str) -> Operation {
+    for _ in 0..500 {
+        let operation = operations
+            .get(authed(GetOperationRequest {
+                operation_id: id.into(),
+            }))
+            .await
+            .unwrap()
+            .into_inner();
+        if operation.done {
+            return operation;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("operation {id} did not finish");
+}
+
+fn image_id(operation: &Operation) -> String {
+    CreateImageMetadata::decode(operation.metadata.as_ref().unwrap().value.as_slice())
+        .unwrap()
+        .image_id
+}
+
+#[tokio::test]
+async fn create_from_a_disk_runs_as_an_operation_and_ends_with_a_ready_image() {
+    let server = start(fresh_dir("create"), 200 * GIB).await;
+    let mut images = ImageServiceClient::new(server.channel.clone());
+    let mut operations = OperationServiceClient::new(server.channel.clone());
+    let response = images.create(authed(from_disk("web-1"))).await.unwrap();
+    assert_eq!(
+        response
+            .metadata()
+            .get("x-operation-poll-interval")
+            .unwrap(),
+        "1"
+    );
+    let started = response.into_inner();
+    assert!(!started.done);
+    assert_eq!(started.id.len(), 20, "{}", started.id);
+    assert_eq!(
+        started.metadata.as_ref().unwrap().type_url,
+        "type.googleapis.com/yandex.cloud.compute.v1.CreateImageMetadata"
+    );
+    let id = image_id(&started);
+    let creating = images
+        .get(authed(GetImageRequest {
+            image_id: id.clone(),
+        }))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(creating.status(), image::Status::Creating);
+
+    let done = wait_done(&mut operations, &started.id).await;
+    let Some(operation::Result::Response(any)) = done.result else {
+        panic!("response expected: {done:?}")
+    };
+    assert_eq!(
+        any.type_url,
+        "type.googleapis.com/yandex.cloud.compute.v1.Image"
+    );
+    let image = Image::decode(any.value.as_slice()).unwrap();
+    assert_eq!(
+        (image.id.as_str(), image.status()),
+        (id.as_str(), image::Status::Ready)
+    );
+    assert_eq!(image.storage_size, 20 * GIB as i64);
+    assert_eq!(image.min_disk_size, 20 * GIB as i64);
+    // Inherited from the disk: Gen 1.2.
+    assert!(matches!(
+        image.hardware_generation.unwrap().features,
+        Some(hardware_generation::Features::LegacyFeatures(f)) if f.pci_topology == 2
+    ));
+    let listed = images
+        .list(authed(ListImagesRequest {
+            folder_id: DEV_FOLDER.into(),
+            filter: "name=\"web-1\"".into(),
+            ..Default::default()
+        }))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(listed.images.len(), 1);
+    assert_eq!(listed.images[0].status(), image::Status::Ready);
+    server.task.abort();
+}
+
+#[tokio::test]
+async fn an_invalid_request_gets_bad_request_details_matching_kiln_validate() {
+    let server = start(fresh_dir("invalid"), 200 * GIB).await;
+    let mut images = ImageServiceClient::new(server.channel.clone());
+    let request = CreateImageRequest {
+        folder_id: DEV_FOLDER.into(),
+        name: "Bad Name".into(),
+        labels: [("Team".to_owned(), "web".to_owned())].into(),
+        ..Default::default()
+    };
+    let status = images.create(authed(request)).await.unwrap_err();
+    assert_eq!(status.code(), Code::InvalidArgument);
+    let details = status.get_error_details();
+    let got: Vec<(String, String)> = details
+        .bad_request()
+        .unwrap()
+        .field_violations
+        .iter()
+        .map(|v| (v.field.clone(), v.description.clone()))
+        .collect();
+    let Outcome::Invalid { violations } = validate_str(
+        "yandex.cloud.compute.v1.CreateImageRequest",
+        r#"{"folderId":"dev-folder","labels":{"Team":"web"},"name":"Bad Name"}"#,
+    ) else {
+        panic!("invalid expected")
+    };
+    let mut want: Vec<(String, String)> = violations
+        .into_iter()
+        .map(|v| (v.field, v.message))
+        .collect();
+    let mut got_sorted = got.clone();
+    want.sort();
+    got_sorted.sort();
+    assert_eq!(got_sorted, want);
+    assert_eq!(got.len(), 3, "{got:?}");
+    server.task.abort();
+}
+
+#[tokio::test]
+async fn cancel_stops_the_copy_and_removes_the_image() {
+    let server = start(fresh_dir("cancel"), GIB).await; // 20 GiB at 1 GiB/s: 20 s
+    let mut images = ImageServiceClient::new(server.channel.clone());
+    let mut operations = OperationServiceClient::new(server.channel.clone());
+    let started = images
+        .create(authed(from_disk("to-cancel")))
+        .await
+        .unwrap()
+        .into_inner();
+    let id = image_id(&started);
+    let cancelled = operations
+        .cancel(authed(CancelOperationRequest {
+            operation_id: started.id.clone(),
+        }))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(cancelled.done);
+    let Some(operation::Result::Error(rpc::Status { code, .. })) = cancelled.result else {
+        panic!("{cancelled:?}")
+    };
+    assert_eq!(code, rpc::Code::Cancelled as i32);
+    let gone = images
+        .get(authed(GetImageRequest { image_id: id }))
+        .await
+        .unwrap_err();
+    assert_eq!(gone.code(), Code::NotFound);
+    // Cancelling a finished operation returns it unchanged.
+    let again = operations
+        .cancel(authed(CancelOperationRequest {
+            operation_id: started.id.clone(),
+        }))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(again, cancelled);
+    server.task.abort();
+}
+
+#[tokio::test]
+async fn auth_checks_token_and_folder() {
+    let server = start(fresh_dir("auth"), 200 * GIB).await;
+    let mut images = ImageServiceClient::new(server.channel.clone());
+    let anonymous = images
+        .create(Request::new(from_disk("x")))
+        .await
+        .unwrap_err();
+    assert_eq!(anonymous.code(), Code::Unauthenticated);
+    let mut wrong = Request::new(from_disk("x"));
+    wrong
+        .metadata_mut()
+        .insert("authorization", "Bearer nope".parse().unwrap());
+    assert_eq!(
+        images.create(wrong).await.unwrap_err().code(),
+        Code::Unauthenticated
+    );
+    let other_folder = CreateImageRequest {
+        folder_id: "someone-elses".into(),
+        ..from_disk("x")
+    };
+    assert_eq!(
+        images
+            .create(authed(other_folder))
+            .await
+            .unwrap_err()
+            .code(),
+        Code::PermissionDenied
+    );
+    let mut disks = DiskServiceClient::new(server.channel.clone());
+    let listed = disks
+        .list(authed(ListDisksRequest {
+            folder_id: DEV_FOLDER.into(),
+            ..Default::default()
+        }))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(listed.disks.len(), 3);
+    server.task.abort();
+}
+
+#[tokio::test]
+async fn names_are_unique_and_min_disk_size_covers_the_source() {
+    let server = start(fresh_dir("rules"), 200 * GIB).await;
+    let mut images = ImageServiceClient::new(server.channel.clone());
+    images.create(authed(from_disk("taken"))).await.unwrap();
+    let duplicate = images.create(authed(from_disk("taken"))).await.unwrap_err();
+    assert_eq!(duplicate.code(), Code::AlreadyExists);
+    let small = CreateImageRequest {
+        min_disk_size: 10 * GIB as i64,
+        ..from_disk("small")
+    };
+    let error = images.create(authed(small)).await.unwrap_err();
+    assert_eq!(error.code(), Code::InvalidArgument);
+    assert_eq!(
+        error.message(),
+        format!(
+            "Minimal disk size should be greater or equal than {}",
+            20 * GIB
+        )
+    );
+    let missing = CreateImageRequest {
+        source: Some(Source::SnapshotId("fd8nosuchsnapshot000".into())),
+        ..from_disk("m")
+    };
+    assert_eq!(
+        images.create(authed(missing)).await.unwrap_err().code(),
+        Code::NotFound
+    );
+    server.task.abort();
+}
+
+#[tokio::test]
+async fn a_restart_resumes_unfinished_operations() {
+    let dir = fresh_dir("restart");
+    let server = start(dir.clone(), GIB / 4).await; // 80 s: still running when the server stops
+    let mut images = ImageServiceClient::new(server.channel.clone());
+    let started = images
+        .create(authed(from_disk("survivor")))
+        .await
+        .unwrap()
+        .into_inner();
+    server.task.abort();
+    let _ = server.task.await;
+    let restarted = start(server.data_dir.clone(), 400 * GIB).await;
+    let mut operations = OperationServiceClient::new(restarted.channel.clone());
+    let done = wait_done(&mut operations, &started.id).await;
+    assert!(
+        matches!(done.result, Some(operation::Result::Response(_))),
+        "{done:?}"
+    );
+    let mut images = ImageServiceClient::new(restarted.channel.clone());
+    let deleted = images
+        .delete(authed(DeleteImageRequest {
+            image_id: image_id(&started),
+        }))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(deleted.done);
+    restarted.task.abort();
+    std::fs::remove_dir_all(dir).ok();
+}
