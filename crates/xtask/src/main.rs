@@ -2,7 +2,7 @@
 //!
 //! - `setup`: install what this machine lacks (each tool only when missing).
 //! - `test`: everything CI checks: fmt, clippy (warnings denied), all tests, the wasm32 build.
-//! - `run [ARGS]`: build and run the product (`kiln`); without arguments, validate an example.
+//! - `run [ARGS]`: build and run the product (`kiln`); without arguments, `kiln serve`.
 //! - `wasm-size`: build the validator for wasm32 and report its raw and gzip size.
 //! - `npm`: build the npm package `kiln-validator` into `target/npm/kiln-validator`.
 
@@ -31,7 +31,7 @@ fn main() -> Result<()> {
              commands:\n  \
              setup [all|wasm-target|wasm-bindgen|trunk|wasm-opt|chromium]  install what is missing\n  \
              test                 fmt check, clippy -D warnings, all tests, wasm32 build of the core\n  \
-             run [ARGS]           build and run `kiln` (default: validate an example request)\n  \
+             run [ARGS]           build and run `kiln` (default: `kiln serve` on 127.0.0.1:8080)\n  \
              wasm-size            wasm32 size of the validator (raw and gzip)\n  \
              npm                  build the npm package into target/npm/kiln-validator"
         ),
@@ -39,10 +39,7 @@ fn main() -> Result<()> {
 }
 
 fn run(args: &[String]) -> Result<()> {
-    let default = [
-        "validate".to_owned(),
-        "crates/kiln-cli/examples/create-image.json".to_owned(),
-    ];
+    let default = ["serve".to_owned()];
     let args = if args.is_empty() { &default[..] } else { args };
     let mut command = util::cargo();
     command
