@@ -358,3 +358,70 @@ async fn a_restart_resumes_unfinished_operations() {
     restarted.task.abort();
     std::fs::remove_dir_all(dir).ok();
 }
+
+/// gRPC-Web over plain HTTP/1.1 on the same port, as a browser sends it: framed request body,
+/// message and trailers framed in the response body.
+#[tokio::test]
+async fn grpc_web_over_http1_on_the_same_port() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let config = Config::development(fresh_dir("grpc-web"));
+    let task = tokio::spawn(async move { kiln_server::serve(config, listener).await.unwrap() });
+
+    let message = GetImageRequest {
+        image_id: "fd80dev0image0ubuntu".into(),
+    }
+    .encode_to_vec();
+    let mut body = vec![0u8];
+    body.extend_from_slice(&(message.len() as u32).to_be_bytes());
+    body.extend_from_slice(&message);
+    let head = format!(
+        "POST /yandex.cloud.compute.v1.ImageService/Get HTTP/1.1\r\nhost: {addr}\r\n\
+         content-type: application/grpc-web+proto\r\nx-grpc-web: 1\r\nauthorization: Bearer {DEV_TOKEN}\r\n\
+         content-length: {}\r\nconnection: close\r\n\r\n",
+        body.len()
+    );
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream.write_all(&body).await.unwrap();
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).await.unwrap();
+    let split = response.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
+    let headers = String::from_utf8_lossy(&response[..split]).to_lowercase();
+    assert!(headers.starts_with("http/1.1 200"), "{headers}");
+    assert!(
+        headers.contains("content-type: application/grpc-web+proto"),
+        "{headers}"
+    );
+    let mut payload = response[split..].to_vec();
+    if headers.contains("transfer-encoding: chunked") {
+        payload = dechunk(&payload);
+    }
+    assert_eq!(payload[0], 0, "a message frame first");
+    let len = u32::from_be_bytes(payload[1..5].try_into().unwrap()) as usize;
+    let image = Image::decode(&payload[5..5 + len]).unwrap();
+    assert_eq!(
+        (image.name.as_str(), image.status()),
+        ("ubuntu-2404-base", image::Status::Ready)
+    );
+    let trailer = &payload[5 + len..];
+    assert_eq!(trailer[0], 0x80, "then the trailer frame");
+    assert!(String::from_utf8_lossy(&trailer[5..]).contains("grpc-status:0"));
+    task.abort();
+}
+
+fn dechunk(mut body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    loop {
+        let line_end = body.windows(2).position(|w| w == b"\r\n").unwrap();
+        let size =
+            usize::from_str_radix(std::str::from_utf8(&body[..line_end]).unwrap().trim(), 16)
+                .unwrap();
+        if size == 0 {
+            return out;
+        }
+        out.extend_from_slice(&body[line_end + 2..line_end + 2 + size]);
+        body = &body[line_end + 2 + size + 2..];
+    }
+}
