@@ -78,7 +78,13 @@ impl Engine {
     }
 
     /// Stores a new CREATING image with its Create operation and starts copying `bytes`.
-    pub fn start_create(&self, image: Image, bytes: i64) -> Result<Operation, StoreError> {
+    /// `key` is the idempotency key and the encoded request it came with.
+    pub fn start_create(
+        &self,
+        image: Image,
+        bytes: i64,
+        key: Option<(&str, &[u8])>,
+    ) -> Result<Operation, StoreError> {
         let operation = Operation {
             id: new_id("fd8"),
             description: "Create image".into(),
@@ -94,7 +100,7 @@ impl Engine {
             ..Default::default()
         };
         self.store
-            .start_create(&image, &operation, &bytes.to_be_bytes())?;
+            .start_create(&image, &operation, &bytes.to_be_bytes(), key)?;
         self.spawn_copy(operation.clone(), image, bytes);
         Ok(operation)
     }

@@ -131,6 +131,24 @@ impl ImageService for Images {
         let r = request.get_ref();
         self.tokens.check(&request, &r.folder_id)?;
         let store = &self.engine.store;
+        // A repeated idempotency key returns the operation it started; with another request, the
+        // key is refused.
+        let key = idempotency_key(&request)?;
+        let encoded = prost::Message::encode_to_vec(r);
+        if let Some(key) = &key
+            && let Some((first, operation_id)) =
+                store.idempotent(key, "Create").map_err(internal)?
+        {
+            if first != encoded {
+                return Err(Status::invalid_argument(format!(
+                    "idempotency key {key} was already used with a different request"
+                )));
+            }
+            let operation = store.operation(&operation_id).map_err(internal)?;
+            return operation
+                .map(with_poll_interval)
+                .ok_or_else(|| Status::internal("idempotent operation is gone"));
+        }
         // What the source holds: bytes to copy, and the os and hardware generation to inherit.
         let (bytes, source_os, source_generation) = match &r.source {
             Some(Source::ImageId(id)) => {
@@ -214,7 +232,24 @@ impl ImageService for Images {
                 .or(Some(legacy_v1)),
             ..Default::default()
         };
-        let operation = self.engine.start_create(image, bytes).map_err(internal)?;
+        let started = self.engine.start_create(
+            image,
+            bytes,
+            key.as_deref().map(|k| (k, encoded.as_slice())),
+        );
+        let operation = match (started, &key) {
+            (Ok(operation), _) => operation,
+            // Two requests with one key at once: the first one stored wins; the other answers
+            // with its operation, as a later retry would.
+            (Err(e), Some(key)) => match store.idempotent(key, "Create").map_err(internal)? {
+                Some((first, id)) if first == encoded => store
+                    .operation(&id)
+                    .map_err(internal)?
+                    .ok_or_else(|| internal(e))?,
+                _ => return Err(internal(e)),
+            },
+            (Err(e), None) => return Err(internal(e)),
+        };
         Ok(with_poll_interval(operation))
     }
 
@@ -304,6 +339,21 @@ impl ImageService for Images {
             "access bindings are not part of kiln serve",
         ))
     }
+}
+
+/// The `idempotency-key` metadata, if sent (at most 64 printable characters, e.g. a UUID).
+fn idempotency_key<T>(request: &Request<T>) -> Result<Option<String>, Status> {
+    let Some(value) = request.metadata().get("idempotency-key") else {
+        return Ok(None);
+    };
+    let key = value
+        .to_str()
+        .ok()
+        .filter(|k| !k.is_empty() && k.len() <= 64)
+        .ok_or_else(|| {
+            Status::invalid_argument("idempotency-key must be 1 to 64 printable characters")
+        })?;
+    Ok(Some(key.to_owned()))
 }
 
 /// The supported filter: empty, or `name="..."` (the API's `<field> = <value>` form).

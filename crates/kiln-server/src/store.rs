@@ -38,6 +38,12 @@ const SCHEMA: &str = "
     CREATE TABLE IF NOT EXISTS operations (
         id TEXT PRIMARY KEY, resource_id TEXT NOT NULL, done INTEGER NOT NULL,
         request BLOB, body BLOB NOT NULL);
+    CREATE TABLE IF NOT EXISTS idempotency (
+        key TEXT NOT NULL, method TEXT NOT NULL, request BLOB NOT NULL, operation_id TEXT NOT NULL,
+        PRIMARY KEY (key, method));
+    CREATE TABLE IF NOT EXISTS idempotency (
+        key TEXT NOT NULL, method TEXT NOT NULL, request BLOB NOT NULL, operation_id TEXT NOT NULL,
+        PRIMARY KEY (key, method));
     CREATE TABLE IF NOT EXISTS disks (id TEXT PRIMARY KEY, folder_id TEXT NOT NULL, body BLOB NOT NULL);
     CREATE TABLE IF NOT EXISTS snapshots (id TEXT PRIMARY KEY, folder_id TEXT NOT NULL, body BLOB NOT NULL);
 ";
@@ -163,19 +169,43 @@ impl Store {
         })
     }
 
-    /// Stores a new image and the operation creating it, together.
+    /// The operation an idempotency key started for `method`, with the request it came with.
+    pub fn idempotent(
+        &self,
+        key: &str,
+        method: &str,
+    ) -> Result<Option<(Vec<u8>, String)>, StoreError> {
+        self.with(|c| {
+            c.query_row(
+                "SELECT request, operation_id FROM idempotency WHERE key = ?1 AND method = ?2",
+                [key, method],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+        })
+    }
+
+    /// Stores a new image and the operation creating it, together (and the idempotency key that
+    /// started it with its encoded request, if any).
     pub fn start_create(
         &self,
         image: &Image,
         operation: &Operation,
-        request: &[u8],
+        copy_bytes: &[u8],
+        key: Option<(&str, &[u8])>,
     ) -> Result<(), StoreError> {
         self.with(|c| {
             let tx = c.transaction()?;
+            if let Some((key, request)) = key {
+                tx.execute(
+                    "INSERT INTO idempotency (key, method, request, operation_id) VALUES (?1, 'Create', ?2, ?3)",
+                    params![key, request, operation.id],
+                )?;
+            }
             put_image(&tx, image)?;
             tx.execute(
                 "INSERT INTO operations (id, resource_id, done, request, body) VALUES (?1, ?2, 0, ?3, ?4)",
-                params![operation.id, image.id, request, operation.encode_to_vec()],
+                params![operation.id, image.id, copy_bytes, operation.encode_to_vec()],
             )?;
             tx.commit()
         })

@@ -5,10 +5,7 @@
 //!
 //! The test sets up its own Python environment in `target/sdk-venv` from PyPI (once).
 
-use std::{
-    path::{Path, PathBuf},
-    process::Command,
-};
+use std::{path::Path, process::Command};
 
 use kiln_core::{
     proto::yandex::cloud::{
@@ -20,50 +17,10 @@ use kiln_core::{
 use prost::Message;
 use serde_json::{Map, Value};
 
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .unwrap()
-}
+#[path = "../../../../tests/sdk-wire/venv.rs"]
+mod venv;
 
-/// The venv's python, with the pinned SDK installed.
-fn python() -> PathBuf {
-    let root = workspace();
-    let venv = root.join("target/sdk-venv");
-    let python = venv.join("bin/python");
-    let requirements = root.join("tests/sdk-wire/requirements.txt");
-    let stamp = venv.join("requirements.txt");
-    let wanted = std::fs::read_to_string(&requirements).unwrap();
-    if std::fs::read_to_string(&stamp).ok().as_deref() != Some(wanted.as_str()) {
-        run(Command::new("python3").args(["-m", "venv"]).arg(&venv));
-        run(Command::new(&python)
-            .args([
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--disable-pip-version-check",
-                "-r",
-            ])
-            .arg(&requirements));
-        std::fs::write(&stamp, wanted).unwrap();
-    }
-    python
-}
-
-fn run(command: &mut Command) -> String {
-    let output = command
-        .output()
-        .unwrap_or_else(|e| panic!("{command:?}: {e}"));
-    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    assert!(
-        output.status.success(),
-        "{command:?} failed\nstdout:\n{stdout}\nstderr:\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    stdout
-}
+use venv::{python, run, workspace};
 
 fn check(python: &Path, args: &[&Path]) -> String {
     let mut command = Command::new(python);

@@ -30,6 +30,8 @@ use prost::Message;
 use tonic::{Code, Request, transport::Channel};
 use tonic_types::StatusExt;
 
+mod sdk;
+
 const GIB: u64 = 1 << 30;
 
 struct Server {
