@@ -1,4 +1,6 @@
-//! `kiln validate` end to end: the real binary, real files and standard input.
+//! `kiln` end to end: the real binary, real files and standard input; `kiln serve` as a process.
+
+mod serve;
 
 use std::{
     io::Write,

@@ -1,0 +1,146 @@
+//! `kiln serve` as a real process: killed with SIGKILL in the middle of operations, restarted on
+//! the same data folder, every operation ends and no image stays CREATING.
+
+use std::{
+    net::TcpListener,
+    path::Path,
+    process::{Child, Command, Stdio},
+    time::Duration,
+};
+
+use kiln_core::proto::yandex::cloud::{
+    compute::v1::{CreateImageRequest, ListImagesRequest, create_image_request::Source, image},
+    operation::{GetOperationRequest, operation},
+};
+use kiln_server::api::{
+    compute::image_service_client::ImageServiceClient,
+    operation::operation_service_client::OperationServiceClient,
+};
+use tonic::{Request, transport::Channel};
+
+fn spawn_serve(port: u16, data_dir: &Path, copy_rate: &str) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_kiln"))
+        .args([
+            "serve",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--copy-rate",
+            copy_rate,
+            "--data-dir",
+        ])
+        .arg(data_dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
+async fn connect(port: u16) -> Channel {
+    for _ in 0..200 {
+        if let Ok(channel) = Channel::from_shared(format!("http://127.0.0.1:{port}"))
+            .unwrap()
+            .connect()
+            .await
+        {
+            return channel;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("kiln serve did not come up on port {port}");
+}
+
+fn authed<T>(message: T) -> Request<T> {
+    let mut request = Request::new(message);
+    request
+        .metadata_mut()
+        .insert("authorization", "Bearer dev-token".parse().unwrap());
+    request
+}
+
+#[tokio::test]
+async fn after_kill_9_every_operation_resumes_and_no_image_stays_creating() {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let data_dir = std::env::temp_dir().join(format!("kiln-kill9-{}", std::process::id()));
+    std::fs::remove_dir_all(&data_dir).ok();
+    let mut first = spawn_serve(port, &data_dir, "1GiB");
+    let channel = connect(port).await;
+    let mut images = ImageServiceClient::new(channel.clone());
+    let mut started = Vec::new();
+    for (name, source) in [
+        ("kill-disk", Source::DiskId("fhm0dev0disk0ubuntu01".into())),
+        (
+            "kill-snapshot",
+            Source::SnapshotId("fd80dev0snap0data001".into()),
+        ),
+        ("kill-image", Source::ImageId("fd80dev0image0ubuntu".into())),
+    ] {
+        let request = CreateImageRequest {
+            folder_id: "dev-folder".into(),
+            name: name.into(),
+            source: Some(source),
+            ..Default::default()
+        };
+        let operation = images.create(authed(request)).await.unwrap().into_inner();
+        assert!(
+            !operation.done,
+            "{name} finished before the kill: the copy rate is too fast for this test"
+        );
+        started.push(operation.id);
+    }
+    first.kill().unwrap(); // SIGKILL
+    first.wait().unwrap();
+
+    let mut second = spawn_serve(port, &data_dir, "1TiB");
+    let channel = connect(port).await;
+    let mut operations = OperationServiceClient::new(channel.clone());
+    for id in &started {
+        let mut done = None;
+        for _ in 0..400 {
+            let operation = operations
+                .get(authed(GetOperationRequest {
+                    operation_id: id.clone(),
+                }))
+                .await
+                .unwrap()
+                .into_inner();
+            if operation.done {
+                done = Some(operation);
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        let done = done.unwrap_or_else(|| panic!("operation {id} did not end after the restart"));
+        assert!(
+            matches!(done.result, Some(operation::Result::Response(_))),
+            "{done:?}"
+        );
+    }
+    let mut images = ImageServiceClient::new(channel);
+    let all = images
+        .list(authed(ListImagesRequest {
+            folder_id: "dev-folder".into(),
+            ..Default::default()
+        }))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(
+        all.images.len(),
+        4,
+        "the seeded image and the three created ones"
+    );
+    assert!(
+        all.images
+            .iter()
+            .all(|i| i.status() == image::Status::Ready),
+        "{:?}",
+        all.images
+    );
+    second.kill().unwrap();
+    second.wait().unwrap();
+    std::fs::remove_dir_all(&data_dir).ok();
+}
