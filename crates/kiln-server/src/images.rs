@@ -35,6 +35,7 @@ const POLL_INTERVAL_SECONDS: &str = "1";
 pub struct Images {
     pub engine: Engine,
     pub tokens: Arc<Tokens>,
+    pub quotas: crate::Quotas,
 }
 
 /// A response carrying the server's suggested poll interval, as the real API sends.
@@ -198,6 +199,19 @@ impl ImageService for Images {
                 "Minimal disk size should be greater or equal than {bytes}"
             )));
         }
+        let (running, count) = store.folder_usage(&r.folder_id).map_err(internal)?;
+        if running >= self.quotas.running_operations_per_folder {
+            return Err(Status::resource_exhausted(format!(
+                "quota exceeded: at most {} operations may run at once in a folder",
+                self.quotas.running_operations_per_folder
+            )));
+        }
+        if count >= self.quotas.images_per_folder {
+            return Err(Status::resource_exhausted(format!(
+                "quota exceeded: at most {} images per folder",
+                self.quotas.images_per_folder
+            )));
+        }
         let legacy_v1 = HardwareGeneration {
             features: Some(hardware_generation::Features::LegacyFeatures(
                 LegacyHardwareFeatures {
@@ -255,11 +269,91 @@ impl ImageService for Images {
 
     async fn update(
         &self,
-        _request: Request<UpdateImageRequest>,
+        request: Request<UpdateImageRequest>,
     ) -> Result<Response<Operation>, Status> {
-        Err(Status::unimplemented(
-            "kiln serve does not implement Update yet",
-        ))
+        self.tokens.folders(&request)?;
+        validated(request.get_ref())?;
+        let r = request.get_ref();
+        let mut image = self.readable(&request, &r.image_id)?;
+        if image.status() == image::Status::Creating {
+            return Err(Status::failed_precondition(format!(
+                "image {} is being created",
+                image.id
+            )));
+        }
+        let paths: Vec<String> = match &r.update_mask {
+            Some(mask) if !mask.paths.is_empty() => mask.paths.clone(),
+            // No mask: every field the request sets.
+            _ => [
+                (!r.name.is_empty()).then_some("name"),
+                (!r.description.is_empty()).then_some("description"),
+                (!r.labels.is_empty()).then_some("labels"),
+                (r.min_disk_size != 0).then_some("min_disk_size"),
+            ]
+            .into_iter()
+            .flatten()
+            .map(str::to_owned)
+            .collect(),
+        };
+        for path in &paths {
+            match path.as_str() {
+                "name" => {
+                    if !r.name.is_empty()
+                        && r.name != image.name
+                        && self
+                            .engine
+                            .store
+                            .name_taken(&image.folder_id, &r.name)
+                            .map_err(internal)?
+                    {
+                        return Err(Status::already_exists(format!(
+                            "image with name {} already exists",
+                            r.name
+                        )));
+                    }
+                    image.name = r.name.clone();
+                }
+                "description" => image.description = r.description.clone(),
+                "labels" => image.labels = r.labels.clone(),
+                "min_disk_size" | "minDiskSize" => {
+                    if r.min_disk_size < image.storage_size {
+                        return Err(Status::invalid_argument(format!(
+                            "Minimal disk size should be greater or equal than {}",
+                            image.storage_size
+                        )));
+                    }
+                    image.min_disk_size = r.min_disk_size;
+                }
+                other => {
+                    return Err(Status::invalid_argument(format!(
+                        "update_mask: field {other:?} cannot be updated"
+                    )));
+                }
+            }
+        }
+        let operation = Operation {
+            id: new_id("fd8"),
+            description: "Update image".into(),
+            created_at: Some(now()),
+            modified_at: Some(now()),
+            done: true,
+            metadata: Some(any(
+                "yandex.cloud.compute.v1.UpdateImageMetadata",
+                &kiln_core::proto::yandex::cloud::compute::v1::UpdateImageMetadata {
+                    image_id: image.id.clone(),
+                },
+            )),
+            result: Some(operation::Result::Response(any(
+                "yandex.cloud.compute.v1.Image",
+                &image,
+            ))),
+            ..Default::default()
+        };
+        self.engine
+            .store
+            .update_image(&image, &operation)
+            .map_err(internal)?;
+        Ok(with_poll_interval(operation))
     }
 
     async fn delete(
@@ -306,11 +400,43 @@ impl ImageService for Images {
 
     async fn list_operations(
         &self,
-        _request: Request<ListImageOperationsRequest>,
+        request: Request<ListImageOperationsRequest>,
     ) -> Result<Response<ListImageOperationsResponse>, Status> {
-        Err(Status::unimplemented(
-            "kiln serve does not implement ListOperations yet",
-        ))
+        self.tokens.folders(&request)?;
+        validated(request.get_ref())?;
+        let r = request.get_ref();
+        self.readable(&request, &r.image_id)?;
+        let after = if r.page_token.is_empty() {
+            0
+        } else {
+            r.page_token.parse().map_err(|_| {
+                Status::invalid_argument("page_token is not one this service issued")
+            })?
+        };
+        let limit = if r.page_size == 0 {
+            100
+        } else {
+            r.page_size as usize
+        };
+        let mut found = self
+            .engine
+            .store
+            .operations_of(&r.image_id, after, limit + 1)
+            .map_err(internal)?;
+        let next_page_token = if found.len() > limit {
+            found.truncate(limit);
+            found
+                .last()
+                .map(|(position, _)| position.to_string())
+                .unwrap_or_default()
+        } else {
+            String::new()
+        };
+        let operations = found.into_iter().map(|(_, operation)| operation).collect();
+        Ok(Response::new(ListImageOperationsResponse {
+            operations,
+            next_page_token,
+        }))
     }
 
     async fn list_access_bindings(

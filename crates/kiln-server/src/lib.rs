@@ -7,8 +7,8 @@
 //! `google.rpc.BadRequest` field violation per contract violation. `Create` answers at once with
 //! an `Operation` and copies the source in the background at the configured rate.
 //!
-//! What is not built yet (issue 4): URI imports, `Update`, `ListOperations`, idempotency keys,
-//! quotas, the gateway mode.
+//! What is not built yet (issue 4): URI imports, a config file, static files and CORS, the
+//! gateway mode.
 
 pub mod api;
 mod auth;
@@ -34,6 +34,26 @@ pub struct Config {
     pub copy_rate: u64,
     /// Bearer tokens and the folders each may use.
     pub tokens: Tokens,
+    /// Quotas, as the real service has them.
+    pub quotas: Quotas,
+}
+
+/// Limits that answer RESOURCE_EXHAUSTED when reached.
+#[derive(Debug, Clone, Copy)]
+pub struct Quotas {
+    /// Operations running at once in one folder (the real API: 15).
+    pub running_operations_per_folder: i64,
+    /// Images in one folder (the real API counts 32 per cloud; kiln has no clouds).
+    pub images_per_folder: i64,
+}
+
+impl Default for Quotas {
+    fn default() -> Quotas {
+        Quotas {
+            running_operations_per_folder: 15,
+            images_per_folder: 32,
+        }
+    }
 }
 
 impl Config {
@@ -43,6 +63,7 @@ impl Config {
             data_dir,
             copy_rate: 1 << 30,
             tokens: Tokens::development(),
+            quotas: Quotas::default(),
         }
     }
 }
@@ -61,6 +82,7 @@ pub async fn serve(
     let images = images::Images {
         engine: engine.clone(),
         tokens: tokens.clone(),
+        quotas: config.quotas,
     };
     let operations = operations::Operations {
         engine: engine.clone(),

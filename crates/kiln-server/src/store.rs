@@ -226,6 +226,60 @@ impl Store {
         })
     }
 
+    /// Stores a changed image and the (finished) operation that changed it, together.
+    pub fn update_image(&self, image: &Image, operation: &Operation) -> Result<(), StoreError> {
+        self.with(|c| {
+            let tx = c.transaction()?;
+            put_image(&tx, image)?;
+            tx.execute(
+                "INSERT INTO operations (id, resource_id, done, request, body) VALUES (?1, ?2, ?3, NULL, ?4)",
+                params![operation.id, image.id, operation.done, operation.encode_to_vec()],
+            )?;
+            tx.commit()
+        })
+    }
+
+    /// Operations on a resource in the order they started, after the position `after` (a page
+    /// token), at most `limit`, each with its position.
+    pub fn operations_of(
+        &self,
+        resource_id: &str,
+        after: i64,
+        limit: usize,
+    ) -> Result<Vec<(i64, Operation)>, StoreError> {
+        self.with(|c| {
+            let mut statement = c.prepare(
+                "SELECT rowid, body FROM operations WHERE resource_id = ?1 AND rowid > ?2 ORDER BY rowid LIMIT ?3",
+            )?;
+            let rows = statement.query_map(params![resource_id, after, limit as i64], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?))
+            })?;
+            rows.map(|row| {
+                let (position, body) = row?;
+                Ok((position, Operation::decode(body.as_slice()).expect("stored operation decodes")))
+            })
+            .collect()
+        })
+    }
+
+    /// How many operations on images of `folder` are still running, and how many images it has.
+    pub fn folder_usage(&self, folder: &str) -> Result<(i64, i64), StoreError> {
+        self.with(|c| {
+            let running = c.query_row(
+                "SELECT COUNT(*) FROM operations o JOIN images i ON i.id = o.resource_id
+                 WHERE o.done = 0 AND i.folder_id = ?1",
+                [folder],
+                |r| r.get(0),
+            )?;
+            let images = c.query_row(
+                "SELECT COUNT(*) FROM images WHERE folder_id = ?1",
+                [folder],
+                |r| r.get(0),
+            )?;
+            Ok((running, images))
+        })
+    }
+
     /// An operation by ID.
     pub fn operation(&self, id: &str) -> Result<Option<Operation>, StoreError> {
         self.with(|c| {

@@ -427,3 +427,96 @@ fn dechunk(mut body: &[u8]) -> Vec<u8> {
         body = &body[line_end + 2 + size + 2..];
     }
 }
+
+#[tokio::test]
+async fn update_changes_masked_fields_and_list_operations_shows_the_history() {
+    use kiln_core::proto::yandex::cloud::compute::v1::{
+        ListImageOperationsRequest, UpdateImageRequest,
+    };
+    let server = start(fresh_dir("update"), 400 * GIB).await;
+    let mut images = ImageServiceClient::new(server.channel.clone());
+    let mut operations = OperationServiceClient::new(server.channel.clone());
+    let created = images
+        .create(authed(from_disk("before")))
+        .await
+        .unwrap()
+        .into_inner();
+    wait_done(&mut operations, &created.id).await;
+    let id = image_id(&created);
+    let update = UpdateImageRequest {
+        image_id: id.clone(),
+        update_mask: Some(prost_types::FieldMask {
+            paths: vec!["name".into(), "labels".into()],
+        }),
+        name: "after".into(),
+        description: "not in the mask".into(),
+        labels: [("env".to_owned(), "prod".to_owned())].into(),
+        ..Default::default()
+    };
+    let updated = images.update(authed(update)).await.unwrap().into_inner();
+    assert!(updated.done);
+    let image = images
+        .get(authed(GetImageRequest {
+            image_id: id.clone(),
+        }))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(
+        (image.name.as_str(), image.description.as_str()),
+        ("after", "")
+    );
+    assert_eq!(image.labels.get("env").map(String::as_str), Some("prod"));
+    let too_small = UpdateImageRequest {
+        image_id: id.clone(),
+        update_mask: Some(prost_types::FieldMask {
+            paths: vec!["min_disk_size".into()],
+        }),
+        min_disk_size: 4 * GIB as i64,
+        ..Default::default()
+    };
+    assert_eq!(
+        images.update(authed(too_small)).await.unwrap_err().code(),
+        Code::InvalidArgument
+    );
+    let history = images
+        .list_operations(authed(ListImageOperationsRequest {
+            image_id: id,
+            page_size: 1,
+            ..Default::default()
+        }))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(history.operations.len(), 1);
+    assert_eq!(history.operations[0].id, created.id);
+    assert!(!history.next_page_token.is_empty());
+    server.task.abort();
+}
+
+#[tokio::test]
+async fn quotas_answer_resource_exhausted() {
+    let dir = fresh_dir("quota");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let config = Config {
+        copy_rate: GIB, // 20 s per copy: they stay running
+        quotas: kiln_server::Quotas {
+            running_operations_per_folder: 2,
+            images_per_folder: 32,
+        },
+        ..Config::development(dir)
+    };
+    let task = tokio::spawn(async move { kiln_server::serve(config, listener).await.unwrap() });
+    let channel = Channel::from_shared(format!("http://{addr}"))
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
+    let mut images = ImageServiceClient::new(channel);
+    images.create(authed(from_disk("q1"))).await.unwrap();
+    images.create(authed(from_disk("q2"))).await.unwrap();
+    let third = images.create(authed(from_disk("q3"))).await.unwrap_err();
+    assert_eq!(third.code(), Code::ResourceExhausted);
+    task.abort();
+}
