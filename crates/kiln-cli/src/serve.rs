@@ -16,6 +16,12 @@ pub struct Args {
     /// Simulated copy rate of Create, e.g. 1GiB, 256MiB or a number of bytes (per second)
     #[arg(long, default_value = "1GiB", value_parser = parse_bytes)]
     copy_rate: u64,
+    /// Static files to serve from the same origin (the built console); default: ./dist when present
+    #[arg(long, value_name = "DIR")]
+    web_dir: Option<PathBuf>,
+    /// An origin allowed by CORS, e.g. http://127.0.0.1:5173 (repeatable; same-origin needs none)
+    #[arg(long = "cors-origin", value_name = "ORIGIN")]
+    cors_origins: Vec<String>,
 }
 
 /// Runs the service until the process is stopped.
@@ -35,8 +41,14 @@ pub fn run(args: &Args) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let web_dir = args
+        .web_dir
+        .clone()
+        .or_else(|| Some(PathBuf::from("dist")).filter(|d| d.is_dir()));
     let config = Config {
         copy_rate: args.copy_rate,
+        web_dir: web_dir.clone(),
+        cors_origins: args.cors_origins.clone(),
         ..Config::development(args.data_dir.clone())
     };
     let result = runtime.block_on(async {
@@ -47,6 +59,10 @@ pub fn run(args: &Args) -> ExitCode {
              (seeded with disks, snapshots and an image)"
         );
         eprintln!("kiln serve: data in {}", args.data_dir.join("kiln.sqlite3").display());
+        match &web_dir {
+            Some(dir) => eprintln!("kiln serve: serving {} at http://{}/", dir.display(), listener.local_addr()?),
+            None => eprintln!("kiln serve: no web console to serve (build it into ./dist or pass --web-dir)"),
+        }
         kiln_server::serve(config, listener).await
     });
     match result {

@@ -7,8 +7,7 @@
 //! `google.rpc.BadRequest` field violation per contract violation. `Create` answers at once with
 //! an `Operation` and copies the source in the background at the configured rate.
 //!
-//! What is not built yet (issue 4): URI imports, a config file, static files and CORS, the
-//! gateway mode.
+//! What is not built yet (issue 4): URI imports, a config file, the gateway mode.
 
 pub mod api;
 mod auth;
@@ -22,6 +21,7 @@ mod store;
 use std::{path::PathBuf, sync::Arc};
 
 use tokio::net::TcpListener;
+use tower::Layer;
 
 pub use auth::{DEV_FOLDER, DEV_TOKEN, Tokens};
 
@@ -36,6 +36,10 @@ pub struct Config {
     pub tokens: Tokens,
     /// Quotas, as the real service has them.
     pub quotas: Quotas,
+    /// Folder of static files (the built console) served from the same origin, if any.
+    pub web_dir: Option<PathBuf>,
+    /// Origins allowed by CORS (same-origin pages need none).
+    pub cors_origins: Vec<String>,
 }
 
 /// Limits that answer RESOURCE_EXHAUSTED when reached.
@@ -64,6 +68,8 @@ impl Config {
             copy_rate: 1 << 30,
             tokens: Tokens::development(),
             quotas: Quotas::default(),
+            web_dir: None,
+            cors_origins: Vec::new(),
         }
     }
 }
@@ -92,23 +98,75 @@ pub async fn serve(
         store: engine.store.clone(),
         tokens,
     };
-    let incoming = tokio_stream_listener(listener);
-    tonic::transport::Server::builder()
-        .accept_http1(true)
-        .layer(tonic_web::GrpcWebLayer::new())
-        .add_service(api::compute::image_service_server::ImageServiceServer::new(
-            images,
+    // gRPC-Web wraps each gRPC service only: a layer over the whole router would answer 400 to
+    // every plain HTTP/1.1 request, static files included.
+    let web = tonic_web::GrpcWebLayer::new();
+    let routes =
+        tonic::service::Routes::new(web.layer(
+            api::compute::image_service_server::ImageServiceServer::new(images),
+        ))
+        .add_service(web.layer(
+            api::operation::operation_service_server::OperationServiceServer::new(operations),
         ))
         .add_service(
-            api::operation::operation_service_server::OperationServiceServer::new(operations),
+            web.layer(api::compute::disk_service_server::DiskServiceServer::new(
+                sources.clone(),
+            )),
         )
-        .add_service(api::compute::disk_service_server::DiskServiceServer::new(
-            sources.clone(),
-        ))
-        .add_service(api::compute::snapshot_service_server::SnapshotServiceServer::new(sources))
-        .serve_with_incoming(incoming)
+        .add_service(
+            web.layer(api::compute::snapshot_service_server::SnapshotServiceServer::new(sources)),
+        );
+    let mut router = routes.into_axum_router();
+    if let Some(dir) = &config.web_dir {
+        router = router.fallback_service(tower_http::services::ServeDir::new(dir));
+    }
+    if !config.cors_origins.is_empty() {
+        router = router.layer(cors(&config.cors_origins)?);
+    }
+    tonic::transport::Server::builder()
+        .accept_http1(true)
+        .add_routes(router.into())
+        .serve_with_incoming(tokio_stream_listener(listener))
         .await?;
     Ok(())
+}
+
+/// CORS for the configured origins: what a gRPC-Web page sends, and the response headers it
+/// must be able to read (status, error details, the poll interval).
+fn cors(
+    origins: &[String],
+) -> Result<tower_http::cors::CorsLayer, http::header::InvalidHeaderValue> {
+    use http::{HeaderName, HeaderValue, Method};
+    let origins = origins
+        .iter()
+        .map(|o| HeaderValue::from_str(o))
+        .collect::<Result<Vec<_>, _>>()?;
+    let names = |list: &[&'static str]| {
+        list.iter()
+            .map(|h| HeaderName::from_static(h))
+            .collect::<Vec<_>>()
+    };
+    Ok(tower_http::cors::CorsLayer::new()
+        .allow_origin(origins)
+        .allow_methods([Method::POST, Method::GET, Method::OPTIONS])
+        .allow_headers(names(&[
+            "content-type",
+            "x-grpc-web",
+            "x-user-agent",
+            "grpc-timeout",
+            "authorization",
+            "idempotency-key",
+            "x-request-id",
+            "x-client-trace-id",
+        ]))
+        .expose_headers(names(&[
+            "grpc-status",
+            "grpc-message",
+            "grpc-status-details-bin",
+            "x-operation-poll-interval",
+            "x-request-id",
+            "x-server-trace-id",
+        ])))
 }
 
 fn tokio_stream_listener(

@@ -520,3 +520,60 @@ async fn quotas_answer_resource_exhausted() {
     assert_eq!(third.code(), Code::ResourceExhausted);
     task.abort();
 }
+
+/// A plain HTTP/1.1 request; the status line, the lower-cased headers and the body.
+async fn http1(addr: std::net::SocketAddr, request: &str) -> (String, String, Vec<u8>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).await.unwrap();
+    let split = response.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
+    let head = String::from_utf8_lossy(&response[..split]).to_lowercase();
+    let status = head.lines().next().unwrap().to_owned();
+    let mut body = response[split..].to_vec();
+    if head.contains("transfer-encoding: chunked") {
+        body = dechunk(&body);
+    }
+    (status, head, body)
+}
+
+#[tokio::test]
+async fn serves_the_console_files_and_cors_for_configured_origins_only() {
+    let web_dir = fresh_dir("web");
+    std::fs::write(
+        web_dir.join("index.html"),
+        "<!doctype html><title>Kiln</title>",
+    )
+    .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let config = Config {
+        web_dir: Some(web_dir),
+        cors_origins: vec!["http://127.0.0.1:5173".into()],
+        ..Config::development(fresh_dir("web-data"))
+    };
+    let task = tokio::spawn(async move { kiln_server::serve(config, listener).await.unwrap() });
+    let get =
+        |path: &str| format!("GET {path} HTTP/1.1\r\nhost: {addr}\r\nconnection: close\r\n\r\n");
+    let (status, _, body) = http1(addr, &get("/index.html")).await;
+    assert!(status.starts_with("http/1.1 200"), "{status}");
+    assert_eq!(body, b"<!doctype html><title>Kiln</title>");
+    let (status, _, _) = http1(addr, &get("/missing.js")).await;
+    assert!(status.starts_with("http/1.1 404"), "{status}");
+    let preflight = |origin: &str| {
+        format!(
+            "OPTIONS /yandex.cloud.compute.v1.ImageService/Create HTTP/1.1\r\nhost: {addr}\r\norigin: {origin}\r\n\
+             access-control-request-method: POST\r\naccess-control-request-headers: content-type,x-grpc-web,authorization\r\n\
+             connection: close\r\n\r\n"
+        )
+    };
+    let (_, allowed, _) = http1(addr, &preflight("http://127.0.0.1:5173")).await;
+    assert!(
+        allowed.contains("access-control-allow-origin: http://127.0.0.1:5173"),
+        "{allowed}"
+    );
+    let (_, denied, _) = http1(addr, &preflight("http://evil.example")).await;
+    assert!(!denied.contains("access-control-allow-origin"), "{denied}");
+    task.abort();
+}
