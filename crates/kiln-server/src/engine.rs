@@ -21,7 +21,56 @@ use kiln_core::proto::{
 use prost::Message;
 use tokio::sync::Notify;
 
-use crate::store::{Store, StoreError};
+use crate::{
+    import,
+    store::{Store, StoreError},
+};
+
+/// What a Create operation does in the background.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Work {
+    /// Copy `bytes` from a disk, snapshot or image at the configured rate.
+    Copy {
+        /// Bytes of source data.
+        bytes: i64,
+    },
+    /// Download and recognise an image file.
+    Import {
+        /// The URI.
+        uri: String,
+        /// The `min_disk_size` the request asked for (0 = the image's virtual size).
+        min_disk_size: i64,
+    },
+}
+
+impl Work {
+    /// The stored form (the operations table's `request` column).
+    fn encode(&self) -> Vec<u8> {
+        match self {
+            Work::Copy { bytes } => [&[0u8][..], &bytes.to_be_bytes()].concat(),
+            Work::Import { uri, min_disk_size } => {
+                [&[1u8][..], &min_disk_size.to_be_bytes(), uri.as_bytes()].concat()
+            }
+        }
+    }
+
+    fn decode(stored: &[u8]) -> Option<Work> {
+        let number = |at: usize| {
+            stored
+                .get(at..at + 8)
+                .and_then(|b| b.try_into().ok())
+                .map(i64::from_be_bytes)
+        };
+        match stored.first()? {
+            0 => Some(Work::Copy { bytes: number(1)? }),
+            1 => Some(Work::Import {
+                min_disk_size: number(1)?,
+                uri: String::from_utf8(stored.get(9..)?.to_vec()).ok()?,
+            }),
+            _ => None,
+        }
+    }
+}
 
 /// The store plus the copies in flight.
 #[derive(Clone)]
@@ -29,6 +78,9 @@ pub struct Engine {
     /// The SQLite store.
     pub store: Store,
     copy_rate: u64,
+    /// Where imported image files are kept.
+    files: std::path::PathBuf,
+    limits: import::Limits,
     running: Arc<Mutex<HashMap<String, Arc<Notify>>>>,
 }
 
@@ -68,21 +120,29 @@ pub fn new_id(prefix: &str) -> String {
 }
 
 impl Engine {
-    /// An engine over `store` copying at `copy_rate` bytes per second.
-    pub fn new(store: Store, copy_rate: u64) -> Engine {
+    /// An engine over `store` copying at `copy_rate` bytes per second, keeping imported files
+    /// in `files`.
+    pub fn new(
+        store: Store,
+        copy_rate: u64,
+        files: std::path::PathBuf,
+        limits: import::Limits,
+    ) -> Engine {
         Engine {
             store,
             copy_rate: copy_rate.max(1),
+            files,
+            limits,
             running: Arc::default(),
         }
     }
 
-    /// Stores a new CREATING image with its Create operation and starts copying `bytes`.
-    /// `key` is the idempotency key and the encoded request it came with.
+    /// Stores a new CREATING image with its Create operation and starts `work`. `key` is the
+    /// idempotency key and the encoded request it came with.
     pub fn start_create(
         &self,
         image: Image,
-        bytes: i64,
+        work: Work,
         key: Option<(&str, &[u8])>,
     ) -> Result<Operation, StoreError> {
         let operation = Operation {
@@ -100,8 +160,8 @@ impl Engine {
             ..Default::default()
         };
         self.store
-            .start_create(&image, &operation, &bytes.to_be_bytes(), key)?;
-        self.spawn_copy(operation.clone(), image, bytes);
+            .start_create(&image, &operation, &work.encode(), key)?;
+        self.spawn(operation.clone(), image, work);
         Ok(operation)
     }
 
@@ -114,9 +174,9 @@ impl Engine {
                 .and_then(|m| CreateImageMetadata::decode(m.value.as_slice()).ok())
                 .map(|m| m.image_id)
                 .unwrap_or_default();
-            let bytes = request.try_into().map(i64::from_be_bytes).unwrap_or(0);
+            let work = Work::decode(&request).unwrap_or(Work::Copy { bytes: 0 });
             match self.store.image(&image_id)? {
-                Some(image) => self.spawn_copy(operation, image, bytes),
+                Some(image) => self.spawn(operation, image, work),
                 None => {
                     let failed = fail(
                         operation,
@@ -130,44 +190,46 @@ impl Engine {
         Ok(())
     }
 
-    fn spawn_copy(&self, operation: Operation, image: Image, bytes: i64) {
+    fn spawn(&self, operation: Operation, image: Image, work: Work) {
         let cancel = Arc::new(Notify::new());
         self.running
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .insert(operation.id.clone(), cancel.clone());
         let engine = self.clone();
-        let duration = Duration::from_secs_f64(bytes.max(0) as f64 / self.copy_rate as f64);
         tokio::spawn(async move {
             let image_id = image.id.clone();
-            let cancelled = tokio::select! {
-                () = tokio::time::sleep(duration) => false,
-                () = cancel.notified() => true,
+            let outcome = tokio::select! {
+                outcome = engine.work(&image, &work) => Some(outcome),
+                () = cancel.notified() => None,
             };
-            let result = if cancelled {
-                let done = fail(
-                    operation.clone(),
-                    rpc::Code::Cancelled,
-                    "operation cancelled",
-                );
-                engine.store.finish(&done, &image_id, None)
-            } else {
-                let ready = Image {
-                    status: image::Status::Ready as i32,
-                    storage_size: bytes,
-                    size: bytes,
-                    ..image
-                };
-                let done = Operation {
-                    done: true,
-                    modified_at: Some(now()),
-                    result: Some(operation::Result::Response(any(
-                        "yandex.cloud.compute.v1.Image",
-                        &ready,
-                    ))),
-                    ..operation.clone()
-                };
-                engine.store.finish(&done, &image_id, Some(&ready))
+            let result = match outcome {
+                None => {
+                    engine.remove_file(&image_id).await;
+                    let done = fail(
+                        operation.clone(),
+                        rpc::Code::Cancelled,
+                        "operation cancelled",
+                    );
+                    engine.store.finish(&done, &image_id, None)
+                }
+                Some(Err((code, message))) => {
+                    engine.remove_file(&image_id).await;
+                    let done = fail(operation.clone(), code, &message);
+                    engine.store.finish(&done, &image_id, None)
+                }
+                Some(Ok(ready)) => {
+                    let done = Operation {
+                        done: true,
+                        modified_at: Some(now()),
+                        result: Some(operation::Result::Response(any(
+                            "yandex.cloud.compute.v1.Image",
+                            &ready,
+                        ))),
+                        ..operation.clone()
+                    };
+                    engine.store.finish(&done, &image_id, Some(&ready))
+                }
             };
             if let Err(e) = result {
                 eprintln!(
@@ -181,6 +243,64 @@ impl Engine {
                 .unwrap_or_else(|p| p.into_inner())
                 .remove(&operation.id);
         });
+    }
+
+    /// Does the work of a Create; the READY image, or the error the operation ends with.
+    async fn work(&self, image: &Image, work: &Work) -> Result<Image, (rpc::Code, String)> {
+        match work {
+            Work::Copy { bytes } => {
+                let duration =
+                    Duration::from_secs_f64((*bytes).max(0) as f64 / self.copy_rate as f64);
+                tokio::time::sleep(duration).await;
+                Ok(Image {
+                    status: image::Status::Ready as i32,
+                    storage_size: *bytes,
+                    size: *bytes,
+                    ..image.clone()
+                })
+            }
+            Work::Import { uri, min_disk_size } => {
+                tokio::fs::create_dir_all(&self.files)
+                    .await
+                    .map_err(|e| (rpc::Code::Internal, e.to_string()))?;
+                let dest = self.files.join(format!("{}.img", image.id));
+                let found = import::fetch(uri, &dest, self.limits)
+                    .await
+                    .map_err(|message| {
+                        (
+                            rpc::Code::InvalidArgument,
+                            format!("cannot import {uri}: {message}"),
+                        )
+                    })?;
+                let virtual_size = found.virtual_size as i64;
+                if *min_disk_size != 0 && *min_disk_size < virtual_size {
+                    return Err((
+                        rpc::Code::InvalidArgument,
+                        format!("Minimal disk size should be greater or equal than {virtual_size}"),
+                    ));
+                }
+                // The copy into the image store is paced like the others.
+                let duration =
+                    Duration::from_secs_f64(found.file_size as f64 / self.copy_rate as f64);
+                tokio::time::sleep(duration).await;
+                Ok(Image {
+                    status: image::Status::Ready as i32,
+                    storage_size: found.file_size as i64,
+                    size: found.file_size as i64,
+                    min_disk_size: if *min_disk_size == 0 {
+                        virtual_size.max(4 << 20)
+                    } else {
+                        *min_disk_size
+                    },
+                    ..image.clone()
+                })
+            }
+        }
+    }
+
+    /// Removes the imported file of an image, if any.
+    pub async fn remove_file(&self, image_id: &str) {
+        let _ = tokio::fs::remove_file(self.files.join(format!("{image_id}.img"))).await;
     }
 
     /// Asks a running operation to stop; `false` when nothing is running under that ID.

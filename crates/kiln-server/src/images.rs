@@ -24,7 +24,7 @@ use tonic::{Request, Response, Status};
 use crate::{
     api::compute::image_service_server::ImageService,
     auth::Tokens,
-    engine::{Engine, any, new_id, now},
+    engine::{Engine, Work, any, new_id, now},
     errors::{internal, invalid_argument},
 };
 
@@ -181,11 +181,8 @@ impl ImageService for Images {
                 self.tokens.check(&request, &snapshot.folder_id)?;
                 (snapshot.disk_size, None, snapshot.hardware_generation)
             }
-            Some(Source::Uri(_)) => {
-                return Err(Status::unimplemented(
-                    "kiln serve does not import URI sources yet",
-                ));
-            }
+            // The size is known once the file is downloaded; URI imports default to Gen 1.1.
+            Some(Source::Uri(_)) => (0, None, None),
             None => return Err(Status::invalid_argument("source is required")),
         };
         if !r.name.is_empty() && store.name_taken(&r.folder_id, &r.name).map_err(internal)? {
@@ -246,11 +243,16 @@ impl ImageService for Images {
                 .or(Some(legacy_v1)),
             ..Default::default()
         };
-        let started = self.engine.start_create(
-            image,
-            bytes,
-            key.as_deref().map(|k| (k, encoded.as_slice())),
-        );
+        let work = match &r.source {
+            Some(Source::Uri(uri)) => Work::Import {
+                uri: uri.clone(),
+                min_disk_size: r.min_disk_size,
+            },
+            _ => Work::Copy { bytes },
+        };
+        let started =
+            self.engine
+                .start_create(image, work, key.as_deref().map(|k| (k, encoded.as_slice())));
         let operation = match (started, &key) {
             (Ok(operation), _) => operation,
             // Two requests with one key at once: the first one stored wins; the other answers
@@ -373,6 +375,7 @@ impl ImageService for Images {
             .store
             .delete_image(&image.id)
             .map_err(internal)?;
+        self.engine.remove_file(&image.id).await;
         let operation = Operation {
             id: new_id("fd8"),
             description: "Delete image".into(),

@@ -7,13 +7,14 @@
 //! `google.rpc.BadRequest` field violation per contract violation. `Create` answers at once with
 //! an `Operation` and copies the source in the background at the configured rate.
 //!
-//! What is not built yet (issue 4): URI imports, a config file, the gateway mode.
+//! What is not built yet (issue 4): a config file, the gateway mode.
 
 pub mod api;
 mod auth;
 mod engine;
 mod errors;
 mod images;
+pub mod import;
 mod operations;
 mod sources;
 mod store;
@@ -40,6 +41,8 @@ pub struct Config {
     pub web_dir: Option<PathBuf>,
     /// Origins allowed by CORS (same-origin pages need none).
     pub cors_origins: Vec<String>,
+    /// Size cap and timeouts of URI imports.
+    pub import_limits: import::Limits,
 }
 
 /// Limits that answer RESOURCE_EXHAUSTED when reached.
@@ -70,6 +73,7 @@ impl Config {
             quotas: Quotas::default(),
             web_dir: None,
             cors_origins: Vec::new(),
+            import_limits: import::Limits::default(),
         }
     }
 }
@@ -82,7 +86,12 @@ pub async fn serve(
 ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     std::fs::create_dir_all(&config.data_dir)?;
     let store = store::Store::open(&config.data_dir.join("kiln.sqlite3"))?;
-    let engine = engine::Engine::new(store, config.copy_rate);
+    let engine = engine::Engine::new(
+        store,
+        config.copy_rate,
+        config.data_dir.join("images"),
+        config.import_limits,
+    );
     engine.resume()?;
     let tokens = Arc::new(config.tokens);
     let images = images::Images {

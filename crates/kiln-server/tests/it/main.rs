@@ -30,11 +30,12 @@ use prost::Message;
 use tonic::{Code, Request, transport::Channel};
 use tonic_types::StatusExt;
 
+mod import;
 mod sdk;
 
 const GIB: u64 = 1 << 30;
 
-struct Server {
+pub(crate) struct Server {
     channel: Channel,
     data_dir: PathBuf,
     task: tokio::task::JoinHandle<()>,

@@ -1,0 +1,200 @@
+//! URI imports of real image files made with `qemu-img`, served from a loopback HTTP server,
+//! and of files that are not disk images.
+
+use std::{collections::HashMap, net::SocketAddr, path::Path, process::Command, sync::Arc};
+
+use kiln_core::proto::yandex::cloud::{
+    compute::v1::{
+        CreateImageRequest, GetImageRequest, Image, create_image_request::Source,
+        hardware_generation, image,
+    },
+    operation::{Operation, operation},
+};
+use kiln_server::api::{
+    compute::image_service_client::ImageServiceClient,
+    operation::operation_service_client::OperationServiceClient,
+};
+use prost::Message;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tonic::Code;
+
+use super::{authed, fresh_dir, image_id, start, wait_done};
+
+const MIB: u64 = 1 << 20;
+
+/// A loopback HTTP/1.1 server answering GET with the bytes registered for a path, 404 otherwise.
+async fn file_server(files: HashMap<String, Vec<u8>>) -> SocketAddr {
+    let files = Arc::new(files);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut stream, _)) = listener.accept().await else {
+                return;
+            };
+            let files = files.clone();
+            tokio::spawn(async move {
+                let mut request = Vec::new();
+                let mut buffer = [0u8; 4096];
+                while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                    let Ok(n) = stream.read(&mut buffer).await else {
+                        return;
+                    };
+                    if n == 0 {
+                        return;
+                    }
+                    request.extend_from_slice(&buffer[..n]);
+                }
+                let line = String::from_utf8_lossy(&request);
+                let path = line.split_whitespace().nth(1).unwrap_or("/").to_owned();
+                let (status, body) = match files.get(&path) {
+                    Some(body) => ("200 OK", body.clone()),
+                    None => ("404 Not Found", b"not found".to_vec()),
+                };
+                let head = format!(
+                    "HTTP/1.1 {status}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                    body.len()
+                );
+                let _ = stream.write_all(head.as_bytes()).await;
+                let _ = stream.write_all(&body).await;
+            });
+        }
+    });
+    addr
+}
+
+fn qemu_img(dir: &Path, format: &str, size: &str) -> Vec<u8> {
+    let file = dir.join(format!("disk.{format}"));
+    let status = Command::new("qemu-img")
+        .args(["create", "-q", "-f", format])
+        .arg(&file)
+        .arg(size)
+        .status()
+        .unwrap();
+    assert!(status.success(), "qemu-img create -f {format} failed");
+    std::fs::read(file).unwrap()
+}
+
+async fn import(
+    images: &mut ImageServiceClient<tonic::transport::Channel>,
+    operations: &mut OperationServiceClient<tonic::transport::Channel>,
+    name: &str,
+    uri: String,
+    min_disk_size: i64,
+) -> Operation {
+    let request = CreateImageRequest {
+        folder_id: kiln_server::DEV_FOLDER.into(),
+        name: name.into(),
+        min_disk_size,
+        source: Some(Source::Uri(uri)),
+        ..Default::default()
+    };
+    let started = images.create(authed(request)).await.unwrap().into_inner();
+    wait_done(operations, &started.id).await
+}
+
+#[tokio::test]
+async fn imports_qcow2_vmdk_vhd_and_raw_and_refuses_what_is_not_an_image() {
+    let work = fresh_dir("import-files");
+    let qcow2 = qemu_img(&work, "qcow2", "64M");
+    let mut truncated = qcow2.clone();
+    truncated.truncate(4096);
+    let files: HashMap<String, Vec<u8>> = [
+        ("/disk.qcow2".to_owned(), qcow2),
+        ("/disk.vmdk".to_owned(), qemu_img(&work, "vmdk", "48M")),
+        ("/disk.vhd".to_owned(), qemu_img(&work, "vpc", "32M")),
+        ("/disk.raw".to_owned(), qemu_img(&work, "raw", "8M")),
+        (
+            "/page.html".to_owned(),
+            b"<!DOCTYPE html><html><body>Sign in</body></html>".to_vec(),
+        ),
+        (
+            "/disk.qcow2.gz".to_owned(),
+            [&[0x1f, 0x8b, 8, 0][..], &[0u8; 508]].concat(),
+        ),
+        ("/truncated.qcow2".to_owned(), truncated),
+    ]
+    .into();
+    let files_addr = file_server(files).await;
+    let url = |path: &str| format!("http://{files_addr}{path}");
+    let server = start(fresh_dir("import"), 64 << 30).await;
+    let mut images = ImageServiceClient::new(server.channel.clone());
+    let mut operations = OperationServiceClient::new(server.channel.clone());
+
+    for (name, path, virtual_size) in [
+        ("from-qcow2", "/disk.qcow2", 64 * MIB),
+        ("from-vmdk", "/disk.vmdk", 48 * MIB),
+        ("from-vhd", "/disk.vhd", 32 * MIB),
+        ("from-raw", "/disk.raw", 8 * MIB),
+    ] {
+        let done = import(&mut images, &mut operations, name, url(path), 0).await;
+        let Some(operation::Result::Response(any)) = &done.result else {
+            panic!("{name}: {done:?}")
+        };
+        let image = Image::decode(any.value.as_slice()).unwrap();
+        assert_eq!(image.status(), image::Status::Ready, "{name}");
+        // qemu-img rounds VHD sizes to its CHS geometry; the header's size is what counts.
+        let tolerance = if name == "from-vhd" { MIB as i64 } else { 0 };
+        assert!(
+            (image.min_disk_size - virtual_size as i64).abs() <= tolerance,
+            "{name}: {}",
+            image.min_disk_size
+        );
+        assert!(image.storage_size > 0, "{name}");
+        // URI imports default to Gen 1.1.
+        assert!(matches!(
+            image.hardware_generation.unwrap().features,
+            Some(hardware_generation::Features::LegacyFeatures(f)) if f.pci_topology == 1
+        ));
+    }
+
+    for (name, uri, needle) in [
+        ("bad-html", url("/page.html"), "an HTML page"),
+        ("bad-404", url("/missing.qcow2"), "HTTP 404"),
+        ("bad-gzip", url("/disk.qcow2.gz"), "gzip archive"),
+        ("bad-truncated", url("/truncated.qcow2"), "truncated qcow2"),
+    ] {
+        let done = import(&mut images, &mut operations, name, uri, 0).await;
+        let Some(operation::Result::Error(status)) = &done.result else {
+            panic!("{name}: {done:?}")
+        };
+        assert_eq!(status.code, Code::InvalidArgument as i32, "{name}");
+        assert!(
+            status.message.contains(needle),
+            "{name}: {}",
+            status.message
+        );
+        let gone = images
+            .get(authed(GetImageRequest {
+                image_id: image_id(&done),
+            }))
+            .await
+            .unwrap_err();
+        assert_eq!(
+            gone.code(),
+            Code::NotFound,
+            "{name}: the half-made image is removed"
+        );
+    }
+
+    let small = import(
+        &mut images,
+        &mut operations,
+        "too-small",
+        url("/disk.qcow2"),
+        (8 * MIB) as i64,
+    )
+    .await;
+    let Some(operation::Result::Error(status)) = &small.result else {
+        panic!("{small:?}")
+    };
+    assert_eq!(
+        status.message,
+        format!(
+            "Minimal disk size should be greater or equal than {}",
+            64 * MIB
+        )
+    );
+    server.task.abort();
+    std::fs::remove_dir_all(work).ok();
+}
