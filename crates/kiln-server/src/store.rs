@@ -280,6 +280,17 @@ impl Store {
         })
     }
 
+    /// Replaces a running operation (its progress); a finished one is left alone.
+    pub fn progress(&self, operation: &Operation) -> Result<(), StoreError> {
+        self.with(|c| {
+            c.execute(
+                "UPDATE operations SET body = ?2 WHERE id = ?1 AND done = 0",
+                params![operation.id, operation.encode_to_vec()],
+            )
+            .map(drop)
+        })
+    }
+
     /// An operation by ID.
     pub fn operation(&self, id: &str) -> Result<Option<Operation>, StoreError> {
         self.with(|c| {

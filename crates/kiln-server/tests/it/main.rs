@@ -228,6 +228,21 @@ async fn cancel_stops_the_copy_and_removes_the_image() {
         .unwrap()
         .into_inner();
     let id = image_id(&started);
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    let running = operations
+        .get(authed(GetOperationRequest {
+            operation_id: started.id.clone(),
+        }))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(!running.done);
+    assert!(
+        running.description.starts_with("Create image: ")
+            && running.description.ends_with(" of 20.0 GiB)"),
+        "progress shows in the description: {}",
+        running.description
+    );
     let cancelled = operations
         .cancel(authed(CancelOperationRequest {
             operation_id: started.id.clone(),
