@@ -2,20 +2,24 @@
 
 use std::{net::SocketAddr, path::PathBuf, process::ExitCode};
 
-use kiln_server::{Config, DEV_FOLDER, DEV_TOKEN};
+use kiln_server::{Config, DEV_FOLDER, DEV_TOKEN, Quotas, Tokens};
+use serde::Deserialize;
 
 /// Arguments of `kiln serve`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// Address to listen on (gRPC and gRPC-Web on one port)
-    #[arg(long, default_value = "127.0.0.1:8080")]
-    listen: SocketAddr,
-    /// Folder for the SQLite database
-    #[arg(long, default_value = "kiln-data")]
-    data_dir: PathBuf,
-    /// Simulated copy rate of Create, e.g. 1GiB, 256MiB or a number of bytes (per second)
-    #[arg(long, default_value = "1GiB", value_parser = parse_bytes)]
-    copy_rate: u64,
+    /// A TOML config file: tokens and their folders, quotas, and any of these options
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Address to listen on (gRPC and gRPC-Web on one port) [default: 127.0.0.1:8080]
+    #[arg(long)]
+    listen: Option<SocketAddr>,
+    /// Folder for the SQLite database [default: kiln-data]
+    #[arg(long)]
+    data_dir: Option<PathBuf>,
+    /// Simulated copy rate of Create, e.g. 1GiB, 256MiB or a number of bytes (per second) [default: 1GiB]
+    #[arg(long, value_parser = parse_bytes)]
+    copy_rate: Option<u64>,
     /// Static files to serve from the same origin (the built console); default: ./dist when present
     #[arg(long, value_name = "DIR")]
     web_dir: Option<PathBuf>,
@@ -24,13 +28,72 @@ pub struct Args {
     cors_origins: Vec<String>,
 }
 
+/// The config file (`--config`). Command-line options win over it.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct File {
+    listen: Option<SocketAddr>,
+    data_dir: Option<PathBuf>,
+    copy_rate: Option<String>,
+    web_dir: Option<PathBuf>,
+    #[serde(default)]
+    cors_origins: Vec<String>,
+    /// Bearer token -> folders it may use. Without tokens, development mode: `dev-token`.
+    #[serde(default)]
+    tokens: std::collections::BTreeMap<String, Vec<String>>,
+    quotas: Option<FileQuotas>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileQuotas {
+    running_operations_per_folder: i64,
+    images_per_folder: i64,
+}
+
+fn read_file(path: Option<&PathBuf>) -> Result<File, String> {
+    let Some(path) = path else {
+        return Ok(File::default());
+    };
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
 /// Runs the service until the process is stopped.
 pub fn run(args: &Args) -> ExitCode {
-    if !args.listen.ip().is_loopback() {
+    let file = match read_file(args.config.as_ref()) {
+        Ok(file) => file,
+        Err(e) => {
+            eprintln!("kiln serve: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let copy_rate = match (args.copy_rate, &file.copy_rate) {
+        (Some(rate), _) => rate,
+        (None, Some(text)) => match parse_bytes(text) {
+            Ok(rate) => rate,
+            Err(e) => {
+                eprintln!("kiln serve: copy_rate: {e}");
+                return ExitCode::from(2);
+            }
+        },
+        (None, None) => 1 << 30,
+    };
+    let listen = args
+        .listen
+        .or(file.listen)
+        .unwrap_or_else(|| "127.0.0.1:8080".parse().expect("an address"));
+    let data_dir = args
+        .data_dir
+        .clone()
+        .or(file.data_dir.clone())
+        .unwrap_or_else(|| PathBuf::from("kiln-data"));
+    let development = file.tokens.is_empty();
+    if development && !listen.ip().is_loopback() {
         eprintln!(
-            "kiln serve: refusing to listen on {}: the development token {DEV_TOKEN} is accepted, so only loopback \
-             addresses are allowed",
-            args.listen
+            "kiln serve: refusing to listen on {listen}: without tokens in a config file the development token \
+             {DEV_TOKEN} is accepted, so only loopback addresses are allowed"
         );
         return ExitCode::from(2);
     }
@@ -44,21 +107,40 @@ pub fn run(args: &Args) -> ExitCode {
     let web_dir = args
         .web_dir
         .clone()
+        .or(file.web_dir.clone())
         .or_else(|| Some(PathBuf::from("dist")).filter(|d| d.is_dir()));
+    let mut cors_origins = file.cors_origins.clone();
+    cors_origins.extend(args.cors_origins.iter().cloned());
     let config = Config {
-        copy_rate: args.copy_rate,
+        copy_rate,
         web_dir: web_dir.clone(),
-        cors_origins: args.cors_origins.clone(),
-        ..Config::development(args.data_dir.clone())
+        cors_origins,
+        tokens: if development {
+            Tokens::development()
+        } else {
+            Tokens(file.tokens.clone())
+        },
+        quotas: file
+            .quotas
+            .as_ref()
+            .map_or_else(Quotas::default, |q| Quotas {
+                running_operations_per_folder: q.running_operations_per_folder,
+                images_per_folder: q.images_per_folder,
+            }),
+        ..Config::development(data_dir.clone())
     };
     let result = runtime.block_on(async {
-        let listener = tokio::net::TcpListener::bind(args.listen).await?;
+        let listener = tokio::net::TcpListener::bind(listen).await?;
         eprintln!("kiln serve: listening on http://{} (gRPC and gRPC-Web)", listener.local_addr()?);
-        eprintln!(
-            "kiln serve: development mode: `authorization: Bearer {DEV_TOKEN}` may use folder {DEV_FOLDER} \
-             (seeded with disks, snapshots and an image)"
-        );
-        eprintln!("kiln serve: data in {}", args.data_dir.join("kiln.sqlite3").display());
+        if development {
+            eprintln!(
+                "kiln serve: development mode: `authorization: Bearer {DEV_TOKEN}` may use folder {DEV_FOLDER} \
+                 (seeded with disks, snapshots and an image)"
+            );
+        } else {
+            eprintln!("kiln serve: {} token(s) from the config file", config.tokens.0.len());
+        }
+        eprintln!("kiln serve: data in {}", data_dir.join("kiln.sqlite3").display());
         match &web_dir {
             Some(dir) => eprintln!("kiln serve: serving {} at http://{}/", dir.display(), listener.local_addr()?),
             None => eprintln!("kiln serve: no web console to serve (build it into ./dist or pass --web-dir)"),

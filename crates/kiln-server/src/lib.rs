@@ -7,7 +7,7 @@
 //! `google.rpc.BadRequest` field violation per contract violation. `Create` answers at once with
 //! an `Operation` and copies the source in the background at the configured rate.
 //!
-//! What is not built yet (issue 4): a config file, the gateway mode.
+//! Not built yet (issue 4): the gateway mode and the load benchmark.
 
 pub mod api;
 mod auth;

@@ -144,3 +144,77 @@ async fn after_kill_9_every_operation_resumes_and_no_image_stays_creating() {
     second.wait().unwrap();
     std::fs::remove_dir_all(&data_dir).ok();
 }
+
+#[tokio::test]
+async fn a_config_file_sets_tokens_and_folders_and_dev_mode_stays_on_loopback() {
+    // Development mode (no tokens) refuses a non-loopback address, before binding anything.
+    let refused = Command::new(env!("CARGO_BIN_EXE_kiln"))
+        .args(["serve", "--listen", "0.0.0.0:0", "--data-dir"])
+        .arg(std::env::temp_dir().join("kiln-refused"))
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("only loopback addresses are allowed")
+    );
+
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let dir = std::env::temp_dir().join(format!("kiln-config-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = dir.join("kiln.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "listen = \"127.0.0.1:{port}\"\ndata_dir = \"{}\"\n\n[tokens]\n\"ci-token\" = [\"team-a\"]\n",
+            dir.join("data").display()
+        ),
+    )
+    .unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kiln"))
+        .args(["serve", "--config"])
+        .arg(&config)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut images = ImageServiceClient::new(connect(port).await);
+    let with = |token: &str, folder: &str| {
+        let mut request = Request::new(ListImagesRequest {
+            folder_id: folder.into(),
+            ..Default::default()
+        });
+        request
+            .metadata_mut()
+            .insert("authorization", format!("Bearer {token}").parse().unwrap());
+        request
+    };
+    let listed = images
+        .list(with("ci-token", "team-a"))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(listed.images.is_empty());
+    assert_eq!(
+        images
+            .list(with("ci-token", "dev-folder"))
+            .await
+            .unwrap_err()
+            .code(),
+        tonic::Code::PermissionDenied
+    );
+    assert_eq!(
+        images
+            .list(with("dev-token", "dev-folder"))
+            .await
+            .unwrap_err()
+            .code(),
+        tonic::Code::Unauthenticated
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+    std::fs::remove_dir_all(&dir).ok();
+}
