@@ -4,8 +4,10 @@
 //! same validator as the npm package, the local service and the web console. Exit status: 0
 //! valid, 1 invalid, 2 error (the input is not a JSON object, or cannot be read).
 //!
-//! `kiln serve [--listen ADDR] [--data-dir DIR] [--copy-rate RATE]` runs the local service.
+//! `kiln serve [--config FILE] [--listen ADDR] [--data-dir DIR] ...` runs the local service;
+//! `kiln gateway --upstream URL [--listen ADDR]` lets a browser reach a real endpoint.
 
+mod gateway;
 mod serve;
 mod validate;
 
@@ -30,6 +32,8 @@ enum Command {
     Validate(validate::Args),
     /// Run the local ImageService and OperationService (gRPC and gRPC-Web, SQLite store)
     Serve(serve::Args),
+    /// Forward gRPC-Web and gRPC to a native gRPC endpoint (TLS for https://)
+    Gateway(gateway::Args),
 }
 
 fn main() -> ExitCode {
@@ -37,5 +41,6 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Validate(args) => validate::run(&args),
         Command::Serve(args) => serve::run(&args),
+        Command::Gateway(args) => gateway::run(&args),
     }
 }

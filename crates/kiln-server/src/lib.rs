@@ -7,12 +7,13 @@
 //! `google.rpc.BadRequest` field violation per contract violation. `Create` answers at once with
 //! an `Operation` and copies the source in the background at the configured rate.
 //!
-//! Not built yet (issue 4): the gateway mode and the load benchmark.
+//! [`gateway`] is the other mode: a gRPC-Web front for a real endpoint.
 
 pub mod api;
 mod auth;
 mod engine;
 mod errors;
+mod gateway;
 mod images;
 pub mod import;
 mod operations;
@@ -25,6 +26,7 @@ use tokio::net::TcpListener;
 use tower::Layer;
 
 pub use auth::{DEV_FOLDER, DEV_TOKEN, Tokens};
+pub use gateway::gateway;
 
 /// How `kiln serve` runs.
 #[derive(Debug, Clone)]

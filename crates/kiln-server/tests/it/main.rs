@@ -30,12 +30,14 @@ use prost::Message;
 use tonic::{Code, Request, transport::Channel};
 use tonic_types::StatusExt;
 
+mod gateway;
 mod import;
 mod sdk;
 
 const GIB: u64 = 1 << 30;
 
 pub(crate) struct Server {
+    addr: std::net::SocketAddr,
     channel: Channel,
     data_dir: PathBuf,
     task: tokio::task::JoinHandle<()>,
@@ -57,6 +59,7 @@ async fn start(data_dir: PathBuf, copy_rate: u64) -> Server {
         .await
         .unwrap();
     Server {
+        addr,
         channel,
         data_dir,
         task,
@@ -539,9 +542,19 @@ async fn quotas_answer_resource_exhausted() {
 
 /// A plain HTTP/1.1 request; the status line, the lower-cased headers and the body.
 async fn http1(addr: std::net::SocketAddr, request: &str) -> (String, String, Vec<u8>) {
+    http1_bytes(addr, request.as_bytes(), &[]).await
+}
+
+/// An HTTP/1.1 request head and body; the status line, the lower-cased headers and the body.
+async fn http1_bytes(
+    addr: std::net::SocketAddr,
+    head: &[u8],
+    body: &[u8],
+) -> (String, String, Vec<u8>) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
-    stream.write_all(request.as_bytes()).await.unwrap();
+    stream.write_all(head).await.unwrap();
+    stream.write_all(body).await.unwrap();
     let mut response = Vec::new();
     stream.read_to_end(&mut response).await.unwrap();
     let split = response.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;

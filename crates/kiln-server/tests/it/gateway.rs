@@ -1,0 +1,131 @@
+//! `kiln gateway` in front of a real `kiln serve`: native gRPC and gRPC-Web pass through with
+//! metadata, trailers and error details intact.
+
+use kiln_core::proto::yandex::cloud::compute::v1::{
+    CreateImageRequest, GetImageRequest, Image, image,
+};
+use kiln_server::{DEV_FOLDER, api::compute::image_service_client::ImageServiceClient};
+use prost::Message;
+use tonic::{Code, transport::Channel};
+use tonic_types::StatusExt;
+
+use super::{authed, fresh_dir, from_disk, start};
+
+#[tokio::test]
+async fn forwards_grpc_and_grpc_web_with_metadata_trailers_and_details() {
+    let upstream = start(fresh_dir("gateway-upstream"), 400 << 30).await;
+    let upstream_addr = upstream.addr;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let gateway_addr = listener.local_addr().unwrap();
+    let gateway = tokio::spawn(async move {
+        kiln_server::gateway(listener, &format!("http://{upstream_addr}"), &[])
+            .await
+            .unwrap();
+    });
+    let channel = Channel::from_shared(format!("http://{gateway_addr}"))
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
+    let mut images = ImageServiceClient::new(channel);
+
+    // Native gRPC through the gateway, with the idempotency key passed through.
+    let mut create = authed(from_disk("via-gateway"));
+    create
+        .metadata_mut()
+        .insert("idempotency-key", "5f0e8d3c-gateway".parse().unwrap());
+    let first = images.create(create).await.unwrap();
+    assert_eq!(
+        first.metadata().get("x-operation-poll-interval").unwrap(),
+        "1"
+    );
+    let mut again = authed(from_disk("via-gateway"));
+    again
+        .metadata_mut()
+        .insert("idempotency-key", "5f0e8d3c-gateway".parse().unwrap());
+    assert_eq!(
+        images.create(again).await.unwrap().into_inner().id,
+        first.into_inner().id
+    );
+
+    // Error details survive the trip.
+    let bad = CreateImageRequest {
+        folder_id: DEV_FOLDER.into(),
+        name: "Bad".into(),
+        ..Default::default()
+    };
+    let status = images.create(authed(bad)).await.unwrap_err();
+    assert_eq!(status.code(), Code::InvalidArgument);
+    let details = status.get_error_details();
+    let fields: Vec<&str> = details
+        .bad_request()
+        .unwrap()
+        .field_violations
+        .iter()
+        .map(|v| v.field.as_str())
+        .collect();
+    assert_eq!(fields, ["name", "source"]);
+    // Without a token the upstream's UNAUTHENTICATED comes back.
+    let anonymous = images
+        .get(tonic::Request::new(GetImageRequest {
+            image_id: "fd80dev0image0ubuntu".into(),
+        }))
+        .await;
+    assert_eq!(anonymous.unwrap_err().code(), Code::Unauthenticated);
+
+    // gRPC-Web over HTTP/1.1 through the gateway.
+    let message = GetImageRequest {
+        image_id: "fd80dev0image0ubuntu".into(),
+    }
+    .encode_to_vec();
+    let mut body = vec![0u8];
+    body.extend_from_slice(&(message.len() as u32).to_be_bytes());
+    body.extend_from_slice(&message);
+    let request = format!(
+        "POST /yandex.cloud.compute.v1.ImageService/Get HTTP/1.1\r\nhost: {gateway_addr}\r\n\
+         content-type: application/grpc-web+proto\r\nx-grpc-web: 1\r\nauthorization: Bearer {}\r\n\
+         content-length: {}\r\nconnection: close\r\n\r\n",
+        kiln_server::DEV_TOKEN,
+        body.len()
+    );
+    let (status_line, _, payload) =
+        super::http1_bytes(gateway_addr, request.as_bytes(), &body).await;
+    assert!(status_line.starts_with("http/1.1 200"), "{status_line}");
+    let len = u32::from_be_bytes(payload[1..5].try_into().unwrap()) as usize;
+    let image = Image::decode(&payload[5..5 + len]).unwrap();
+    assert_eq!(
+        (image.name.as_str(), image.status()),
+        ("ubuntu-2404-base", image::Status::Ready)
+    );
+    assert!(String::from_utf8_lossy(&payload[5 + len + 5..]).contains("grpc-status:0"));
+    gateway.abort();
+    upstream.task.abort();
+}
+
+#[tokio::test]
+async fn an_unreachable_upstream_is_unavailable() {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let gateway = tokio::spawn(async move {
+        kiln_server::gateway(listener, &format!("http://{closed}"), &[])
+            .await
+            .unwrap();
+    });
+    let channel = Channel::from_shared(format!("http://{addr}"))
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
+    let status = ImageServiceClient::new(channel)
+        .get(authed(GetImageRequest {
+            image_id: "x".into(),
+        }))
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), Code::Unavailable, "{status:?}");
+    gateway.abort();
+}
