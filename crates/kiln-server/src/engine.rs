@@ -303,6 +303,11 @@ impl Engine {
     /// (`Create image: 42% (8.4 of 20.0 GiB)`) about four times a second.
     async fn pace(&self, operation: &Operation, bytes: i64) {
         let total = Duration::from_secs_f64(bytes.max(0) as f64 / self.copy_rate as f64);
+        if total < Duration::from_millis(250) {
+            // Too short for anyone to see progress: spare the store a write.
+            tokio::time::sleep(total).await;
+            return;
+        }
         let start = tokio::time::Instant::now();
         loop {
             let elapsed = start.elapsed();

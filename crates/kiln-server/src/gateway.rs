@@ -42,7 +42,7 @@ pub async fn gateway(
         .accept_http1(true)
         .layer(tonic_web::GrpcWebLayer::new())
         .add_routes(router.into())
-        .serve_with_incoming(tokio_stream::wrappers::TcpListenerStream::new(listener))
+        .serve_with_incoming(crate::tokio_stream_listener(listener))
         .await?;
     Ok(())
 }

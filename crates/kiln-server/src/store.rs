@@ -38,9 +38,8 @@ const SCHEMA: &str = "
     CREATE TABLE IF NOT EXISTS operations (
         id TEXT PRIMARY KEY, resource_id TEXT NOT NULL, done INTEGER NOT NULL,
         request BLOB, body BLOB NOT NULL);
-    CREATE TABLE IF NOT EXISTS idempotency (
-        key TEXT NOT NULL, method TEXT NOT NULL, request BLOB NOT NULL, operation_id TEXT NOT NULL,
-        PRIMARY KEY (key, method));
+    CREATE INDEX IF NOT EXISTS operations_by_resource ON operations (resource_id, done);
+    CREATE INDEX IF NOT EXISTS operations_running ON operations (done) WHERE done = 0;
     CREATE TABLE IF NOT EXISTS idempotency (
         key TEXT NOT NULL, method TEXT NOT NULL, request BLOB NOT NULL, operation_id TEXT NOT NULL,
         PRIMARY KEY (key, method));

@@ -1,0 +1,253 @@
+//! Load benchmark of `kiln serve` (not a test): a bounded loopback load generator measuring
+//! Create + poll-until-done throughput and latency at 1, 16 and 64 concurrent clients, and in the
+//! same run a trivial unary tonic RPC (a server answering `ImageService.Get` with a constant,
+//! no store) as the ceiling.
+//!
+//! `cargo run --release -p kiln-server --example load [SECONDS_PER_CELL]` (default 3).
+
+use std::{
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+use kiln_core::proto::yandex::cloud::{
+    access::{
+        ListAccessBindingsRequest, ListAccessBindingsResponse, SetAccessBindingsRequest,
+        UpdateAccessBindingsRequest,
+    },
+    compute::v1::{
+        CreateImageRequest, DeleteImageRequest, GetImageLatestByFamilyRequest, GetImageRequest,
+        Image, ListImageOperationsRequest, ListImageOperationsResponse, ListImagesRequest,
+        ListImagesResponse, UpdateImageRequest, create_image_request::Source,
+    },
+    operation::{GetOperationRequest, Operation},
+};
+use kiln_server::{
+    Config, DEV_FOLDER, DEV_TOKEN, Quotas,
+    api::{
+        compute::image_service_client::ImageServiceClient,
+        compute::image_service_server::{ImageService, ImageServiceServer},
+        operation::operation_service_client::OperationServiceClient,
+    },
+};
+use tonic::{Request, Response, Status, transport::Channel};
+
+/// The ceiling: every method answers at once without touching anything.
+struct Constant;
+
+#[tonic::async_trait]
+impl ImageService for Constant {
+    async fn get(&self, _: Request<GetImageRequest>) -> Result<Response<Image>, Status> {
+        Ok(Response::new(Image {
+            id: "fd8constant".into(),
+            ..Default::default()
+        }))
+    }
+    async fn get_latest_by_family(
+        &self,
+        _: Request<GetImageLatestByFamilyRequest>,
+    ) -> Result<Response<Image>, Status> {
+        Err(Status::unimplemented(""))
+    }
+    async fn list(
+        &self,
+        _: Request<ListImagesRequest>,
+    ) -> Result<Response<ListImagesResponse>, Status> {
+        Err(Status::unimplemented(""))
+    }
+    async fn create(&self, _: Request<CreateImageRequest>) -> Result<Response<Operation>, Status> {
+        Err(Status::unimplemented(""))
+    }
+    async fn update(&self, _: Request<UpdateImageRequest>) -> Result<Response<Operation>, Status> {
+        Err(Status::unimplemented(""))
+    }
+    async fn delete(&self, _: Request<DeleteImageRequest>) -> Result<Response<Operation>, Status> {
+        Err(Status::unimplemented(""))
+    }
+    async fn list_operations(
+        &self,
+        _: Request<ListImageOperationsRequest>,
+    ) -> Result<Response<ListImageOperationsResponse>, Status> {
+        Err(Status::unimplemented(""))
+    }
+    async fn list_access_bindings(
+        &self,
+        _: Request<ListAccessBindingsRequest>,
+    ) -> Result<Response<ListAccessBindingsResponse>, Status> {
+        Err(Status::unimplemented(""))
+    }
+    async fn set_access_bindings(
+        &self,
+        _: Request<SetAccessBindingsRequest>,
+    ) -> Result<Response<Operation>, Status> {
+        Err(Status::unimplemented(""))
+    }
+    async fn update_access_bindings(
+        &self,
+        _: Request<UpdateAccessBindingsRequest>,
+    ) -> Result<Response<Operation>, Status> {
+        Err(Status::unimplemented(""))
+    }
+}
+
+/// Accepted connections with Nagle off, as `kiln serve` has them.
+fn nodelay(
+    listener: tokio::net::TcpListener,
+) -> impl tokio_stream::Stream<Item = std::io::Result<tokio::net::TcpStream>> {
+    use tokio_stream::StreamExt;
+    tokio_stream::wrappers::TcpListenerStream::new(listener)
+        .map(|s| s.and_then(|s| s.set_nodelay(true).map(|()| s)))
+}
+
+fn authed<T>(message: T) -> Request<T> {
+    let mut request = Request::new(message);
+    request.metadata_mut().insert(
+        "authorization",
+        format!("Bearer {DEV_TOKEN}").parse().expect("ascii"),
+    );
+    request
+}
+
+/// Runs `clients` loops of `one` for `seconds`; returns (completed per second, latencies).
+async fn drive<F, Fut>(clients: usize, seconds: f64, one: F) -> (f64, Vec<Duration>)
+where
+    F: Fn(usize, usize) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = ()> + Send,
+{
+    let one = Arc::new(one);
+    let start = Instant::now();
+    let deadline = start + Duration::from_secs_f64(seconds);
+    let tasks: Vec<_> = (0..clients)
+        .map(|client| {
+            let one = one.clone();
+            tokio::spawn(async move {
+                let mut latencies = Vec::new();
+                let mut i = 0;
+                // Bounded: time, and at most 200k calls per client.
+                while Instant::now() < deadline && i < 200_000 {
+                    let t = Instant::now();
+                    one(client, i).await;
+                    latencies.push(t.elapsed());
+                    i += 1;
+                }
+                latencies
+            })
+        })
+        .collect();
+    let mut all = Vec::new();
+    for task in tasks {
+        all.extend(task.await.expect("client task"));
+    }
+    let rate = all.len() as f64 / start.elapsed().as_secs_f64();
+    all.sort();
+    (rate, all)
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    let i = ((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1;
+    sorted[i].as_secs_f64() * 1000.0
+}
+
+#[tokio::main]
+async fn main() {
+    let seconds: f64 = std::env::args()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(3.0);
+    let data_dir = std::env::temp_dir().join(format!("kiln-load-{}", std::process::id()));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let config = Config {
+        copy_rate: 1 << 50, // copies end at once: this measures the service, not the simulation
+        quotas: Quotas {
+            running_operations_per_folder: i64::MAX,
+            images_per_folder: i64::MAX,
+        },
+        ..Config::development(data_dir.clone())
+    };
+    tokio::spawn(async move { kiln_server::serve(config, listener).await.expect("serve") });
+    let ceiling = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let ceiling_addr = ceiling.local_addr().expect("addr");
+    tokio::spawn(async move {
+        tonic::transport::Server::builder()
+            .add_service(ImageServiceServer::new(Constant))
+            .serve_with_incoming(nodelay(ceiling))
+            .await
+            .expect("ceiling server")
+    });
+    let connect = |addr: std::net::SocketAddr| async move {
+        Channel::from_shared(format!("http://{addr}"))
+            .expect("uri")
+            .connect()
+            .await
+            .expect("connect")
+    };
+    let kiln = connect(addr).await;
+    let trivial = connect(ceiling_addr).await;
+
+    println!("kiln serve load, {seconds} s per cell, loopback, one HTTP/2 connection per server");
+    println!(
+        "| clients | trivial Get/s | trivial p50 / p99 ms | Create+poll/s | Create+poll p50 / p99 ms | Create vs ceiling |"
+    );
+    println!("|---:|---:|---:|---:|---:|---:|");
+    for clients in [1usize, 16, 64] {
+        let channel = trivial.clone();
+        let (ceiling_rate, ceiling_latency) = drive(clients, seconds, move |_, _| {
+            let mut client = ImageServiceClient::new(channel.clone());
+            async move {
+                client
+                    .get(Request::new(GetImageRequest {
+                        image_id: "x".into(),
+                    }))
+                    .await
+                    .expect("trivial get");
+            }
+        })
+        .await;
+        let channel = kiln.clone();
+        let (create_rate, create_latency) = drive(clients, seconds, move |client, i| {
+            let (mut images, mut operations) = (
+                ImageServiceClient::new(channel.clone()),
+                OperationServiceClient::new(channel.clone()),
+            );
+            async move {
+                let request = CreateImageRequest {
+                    folder_id: DEV_FOLDER.into(),
+                    name: format!("load-{clients}-{client}-{i}"),
+                    source: Some(Source::DiskId("fhm0dev0disk0ubuntu01".into())),
+                    ..Default::default()
+                };
+                let mut operation = images
+                    .create(authed(request))
+                    .await
+                    .expect("create")
+                    .into_inner();
+                while !operation.done {
+                    tokio::time::sleep(Duration::from_millis(1)).await;
+                    let get = GetOperationRequest {
+                        operation_id: operation.id.clone(),
+                    };
+                    operation = operations
+                        .get(authed(get))
+                        .await
+                        .expect("poll")
+                        .into_inner();
+                }
+            }
+        })
+        .await;
+        println!(
+            "| {clients} | {ceiling_rate:.0} | {:.2} / {:.2} | {create_rate:.0} | {:.2} / {:.2} | {:.0}% |",
+            percentile(&ceiling_latency, 0.5),
+            percentile(&ceiling_latency, 0.99),
+            percentile(&create_latency, 0.5),
+            percentile(&create_latency, 0.99),
+            create_rate / ceiling_rate * 100.0
+        );
+    }
+    std::fs::remove_dir_all(data_dir).ok();
+}
