@@ -606,3 +606,53 @@ async fn serves_the_console_files_and_cors_for_configured_origins_only() {
     assert!(!denied.contains("access-control-allow-origin"), "{denied}");
     task.abort();
 }
+
+/// Cancel racing completion: whichever wins, the operation and the image agree (done with the
+/// image READY, or CANCELLED with the image gone), never both or neither.
+#[tokio::test]
+async fn cancel_racing_completion_leaves_a_consistent_state() {
+    let server = start(fresh_dir("race"), 4 * 1024 * GIB).await; // 20 GiB in about 5 ms
+    let mut images = ImageServiceClient::new(server.channel.clone());
+    let mut operations = OperationServiceClient::new(server.channel.clone());
+    let (mut completed, mut cancelled) = (0, 0);
+    for round in 0..30u64 {
+        let started = images
+            .create(authed(from_disk(&format!("race-{round}"))))
+            .await
+            .unwrap()
+            .into_inner();
+        tokio::time::sleep(Duration::from_micros(round * 400)).await;
+        let after = operations
+            .cancel(authed(CancelOperationRequest {
+                operation_id: started.id.clone(),
+            }))
+            .await
+            .unwrap()
+            .into_inner();
+        let done = wait_done(&mut operations, &started.id).await;
+        assert_eq!(after.done, after.result.is_some());
+        let image = images
+            .get(authed(GetImageRequest {
+                image_id: image_id(&started),
+            }))
+            .await;
+        match done.result {
+            Some(operation::Result::Response(_)) => {
+                assert_eq!(
+                    image.unwrap().into_inner().status(),
+                    image::Status::Ready,
+                    "round {round}"
+                );
+                completed += 1;
+            }
+            Some(operation::Result::Error(status)) => {
+                assert_eq!(status.code, rpc::Code::Cancelled as i32, "round {round}");
+                assert_eq!(image.unwrap_err().code(), Code::NotFound, "round {round}");
+                cancelled += 1;
+            }
+            None => panic!("round {round}: done without a result"),
+        }
+    }
+    assert_eq!(completed + cancelled, 30);
+    server.task.abort();
+}
