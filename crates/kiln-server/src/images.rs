@@ -106,14 +106,23 @@ impl ImageService for Images {
         } else {
             r.page_size as usize
         };
+        let order = parse_order_by(&r.order_by)?;
+        // The page token is the offset of the next page in this ordering.
+        let offset = if r.page_token.is_empty() {
+            0
+        } else {
+            r.page_token.parse().map_err(|_| {
+                Status::invalid_argument("page_token is not one this service issued")
+            })?
+        };
         let mut images = self
             .engine
             .store
-            .images(&r.folder_id, name.as_deref(), &r.page_token, limit + 1)
+            .images(&r.folder_id, name.as_deref(), order, offset, limit + 1)
             .map_err(internal)?;
         let next_page_token = if images.len() > limit {
             images.truncate(limit);
-            images.last().map(|i| i.id.clone()).unwrap_or_default()
+            (offset + limit).to_string()
         } else {
             String::new()
         };
@@ -483,6 +492,37 @@ fn idempotency_key<T>(request: &Request<T>) -> Result<Option<String>, Status> {
             Status::invalid_argument("idempotency-key must be 1 to 64 printable characters")
         })?;
     Ok(Some(key.to_owned()))
+}
+
+/// `order_by`: `<field> [asc|desc]` with field `id` (the default), `name` or `createdAt`.
+fn parse_order_by(order_by: &str) -> Result<crate::store::ImageOrder, Status> {
+    use crate::store::{ImageOrder, OrderColumn};
+    let mut words = order_by.split_whitespace();
+    let column = match words.next() {
+        None | Some("id") => OrderColumn::Id,
+        Some("name") => OrderColumn::Name,
+        Some("createdAt" | "created_at") => OrderColumn::CreatedAt,
+        Some(other) => {
+            return Err(Status::invalid_argument(format!(
+                "order_by: cannot order by {other:?}"
+            )));
+        }
+    };
+    let descending = match words.next() {
+        None | Some("asc") => false,
+        Some("desc") => true,
+        Some(other) => {
+            return Err(Status::invalid_argument(format!(
+                "order_by: {other:?} is not asc or desc"
+            )));
+        }
+    };
+    if words.next().is_some() {
+        return Err(Status::invalid_argument(
+            "order_by: one field and a direction",
+        ));
+    }
+    Ok(ImageOrder { column, descending })
 }
 
 /// The supported filter: empty, or `name="..."` (the API's `<field> = <value>` form).

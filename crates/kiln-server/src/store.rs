@@ -25,6 +25,26 @@ pub struct Store {
     connection: Arc<Mutex<Connection>>,
 }
 
+/// A sortable column of images (`order_by`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrderColumn {
+    /// `id` (the default).
+    Id,
+    /// `name`.
+    Name,
+    /// `createdAt`.
+    CreatedAt,
+}
+
+/// How List orders images.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImageOrder {
+    /// The column.
+    pub column: OrderColumn,
+    /// `desc`.
+    pub descending: bool,
+}
+
 /// A store failure.
 pub type StoreError = rusqlite::Error;
 
@@ -85,16 +105,27 @@ impl Store {
         &self,
         folder: &str,
         name: Option<&str>,
-        after: &str,
+        order: ImageOrder,
+        offset: usize,
         limit: usize,
     ) -> Result<Vec<Image>, StoreError> {
+        let column = match order.column {
+            OrderColumn::Id => "id",
+            OrderColumn::Name => "name",
+            OrderColumn::CreatedAt => "created_at",
+        };
+        let direction = if order.descending { "DESC" } else { "ASC" };
         self.with(|c| {
-            let mut statement = c.prepare(
-                "SELECT body FROM images WHERE folder_id = ?1 AND (?2 IS NULL OR name = ?2) AND id > ?3
-                 ORDER BY id LIMIT ?4",
-            )?;
-            let rows = statement.query_map(params![folder, name, after, limit as i64], |r| r.get::<_, Vec<u8>>(0))?;
-            rows.map(|b| Ok(Image::decode(b?.as_slice()).expect("stored image decodes"))).collect()
+            let mut statement = c.prepare(&format!(
+                "SELECT body FROM images WHERE folder_id = ?1 AND (?2 IS NULL OR name = ?2)
+                 ORDER BY {column} {direction}, id {direction} LIMIT ?3 OFFSET ?4"
+            ))?;
+            let rows = statement
+                .query_map(params![folder, name, limit as i64, offset as i64], |r| {
+                    r.get::<_, Vec<u8>>(0)
+                })?;
+            rows.map(|b| Ok(Image::decode(b?.as_slice()).expect("stored image decodes")))
+                .collect()
         })
     }
 
@@ -459,7 +490,9 @@ impl Store {
 }
 
 fn put_image(tx: &rusqlite::Transaction<'_>, image: &Image) -> Result<(), StoreError> {
-    let created = image.created_at.map_or(0, |t| t.seconds);
+    let created = image
+        .created_at
+        .map_or(0, |t| t.seconds * 1_000_000_000 + i64::from(t.nanos));
     tx.execute(
         "INSERT OR REPLACE INTO images (id, folder_id, name, family, created_at, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         params![image.id, image.folder_id, image.name, image.family, created, image.encode_to_vec()],

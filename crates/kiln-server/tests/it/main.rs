@@ -656,3 +656,49 @@ async fn cancel_racing_completion_leaves_a_consistent_state() {
     assert_eq!(completed + cancelled, 30);
     server.task.abort();
 }
+
+#[tokio::test]
+async fn list_orders_and_pages() {
+    let server = start(fresh_dir("order"), 400 * GIB).await;
+    let mut images = ImageServiceClient::new(server.channel.clone());
+    for name in ["b-image", "c-image", "a-image"] {
+        images.create(authed(from_disk(name))).await.unwrap();
+    }
+    let list = |order_by: &str, page_token: String| ListImagesRequest {
+        folder_id: DEV_FOLDER.into(),
+        page_size: 2,
+        page_token,
+        order_by: order_by.into(),
+        ..Default::default()
+    };
+    let first = images
+        .list(authed(list("name desc", String::new())))
+        .await
+        .unwrap()
+        .into_inner();
+    let second = images
+        .list(authed(list("name desc", first.next_page_token.clone())))
+        .await
+        .unwrap()
+        .into_inner();
+    let names: Vec<String> = first
+        .images
+        .iter()
+        .chain(&second.images)
+        .map(|i| i.name.clone())
+        .collect();
+    assert_eq!(names, ["ubuntu-2404-base", "c-image", "b-image", "a-image"]);
+    assert!(second.next_page_token.is_empty());
+    let newest = images
+        .list(authed(list("createdAt desc", String::new())))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(newest.images[0].name, "a-image");
+    let bad = images
+        .list(authed(list("size", String::new())))
+        .await
+        .unwrap_err();
+    assert_eq!(bad.code(), Code::InvalidArgument);
+    server.task.abort();
+}
