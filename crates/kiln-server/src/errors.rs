@@ -29,6 +29,11 @@ pub fn invalid_argument(outcome: Outcome) -> Option<Status> {
     }
 }
 
+/// The request as kiln validates it everywhere: `Ok` or INVALID_ARGUMENT with its violations.
+pub fn validated<T: prost_reflect::ReflectMessage>(request: &T) -> Result<(), Status> {
+    invalid_argument(kiln_core::reflect::validate_message(request)).map_or(Ok(()), Err)
+}
+
 /// INTERNAL for a store failure (the message says what failed).
 pub fn internal(e: impl std::fmt::Display) -> Status {
     Status::internal(format!("store: {e}"))

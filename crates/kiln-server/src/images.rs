@@ -2,22 +2,19 @@
 
 use std::sync::Arc;
 
-use kiln_core::{
-    proto::yandex::cloud::{
-        access::{
-            ListAccessBindingsRequest, ListAccessBindingsResponse, SetAccessBindingsRequest,
-            UpdateAccessBindingsRequest,
-        },
-        compute::v1::{
-            CreateImageRequest, DeleteImageMetadata, DeleteImageRequest,
-            GetImageLatestByFamilyRequest, GetImageRequest, HardwareGeneration, Image,
-            LegacyHardwareFeatures, ListImageOperationsRequest, ListImageOperationsResponse,
-            ListImagesRequest, ListImagesResponse, Os, PciTopology, UpdateImageRequest,
-            create_image_request::Source, hardware_generation, image,
-        },
-        operation::{Operation, operation},
+use kiln_core::proto::yandex::cloud::{
+    access::{
+        ListAccessBindingsRequest, ListAccessBindingsResponse, SetAccessBindingsRequest,
+        UpdateAccessBindingsRequest,
     },
-    reflect::validate_message,
+    compute::v1::{
+        CreateImageRequest, DeleteImageMetadata, DeleteImageRequest, GetImageLatestByFamilyRequest,
+        GetImageRequest, HardwareGeneration, Image, LegacyHardwareFeatures,
+        ListImageOperationsRequest, ListImageOperationsResponse, ListImagesRequest,
+        ListImagesResponse, Os, PciTopology, UpdateImageRequest, create_image_request::Source,
+        hardware_generation, image,
+    },
+    operation::{Operation, operation},
 };
 use tonic::{Request, Response, Status};
 
@@ -25,7 +22,7 @@ use crate::{
     api::compute::image_service_server::ImageService,
     auth::Tokens,
     engine::{Engine, Work, any, new_id, now},
-    errors::{internal, invalid_argument},
+    errors::{internal, validated},
 };
 
 /// Seconds a client should wait between polls of an operation (`x-operation-poll-interval`).
@@ -46,10 +43,6 @@ pub fn with_poll_interval(operation: Operation) -> Response<Operation> {
         POLL_INTERVAL_SECONDS.parse().expect("ascii"),
     );
     response
-}
-
-fn validated<T: prost_reflect::ReflectMessage>(request: &T) -> Result<(), Status> {
-    invalid_argument(validate_message(request)).map_or(Ok(()), Err)
 }
 
 impl Images {

@@ -2,9 +2,8 @@
 
 use std::{sync::Arc, time::Duration};
 
-use kiln_core::{
-    proto::yandex::cloud::operation::{CancelOperationRequest, GetOperationRequest, Operation},
-    reflect::validate_message,
+use kiln_core::proto::yandex::cloud::operation::{
+    CancelOperationRequest, GetOperationRequest, Operation,
 };
 use tonic::{Request, Response, Status};
 
@@ -12,7 +11,7 @@ use crate::{
     api::operation::operation_service_server::OperationService,
     auth::Tokens,
     engine::Engine,
-    errors::{internal, invalid_argument},
+    errors::{internal, validated},
     images::with_poll_interval,
 };
 
@@ -39,9 +38,7 @@ impl OperationService for Operations {
         request: Request<GetOperationRequest>,
     ) -> Result<Response<Operation>, Status> {
         self.tokens.folders(&request)?;
-        if let Some(status) = invalid_argument(validate_message(request.get_ref())) {
-            return Err(status);
-        }
+        validated(request.get_ref())?;
         Ok(with_poll_interval(
             self.find(&request.get_ref().operation_id)?,
         ))
@@ -54,9 +51,7 @@ impl OperationService for Operations {
         request: Request<CancelOperationRequest>,
     ) -> Result<Response<Operation>, Status> {
         self.tokens.folders(&request)?;
-        if let Some(status) = invalid_argument(validate_message(request.get_ref())) {
-            return Err(status);
-        }
+        validated(request.get_ref())?;
         let id = &request.get_ref().operation_id;
         let operation = self.find(id)?;
         if operation.done || !self.engine.cancel(id) {

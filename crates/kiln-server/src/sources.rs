@@ -2,12 +2,9 @@
 
 use std::sync::Arc;
 
-use kiln_core::{
-    proto::yandex::cloud::compute::v1::{
-        Disk, GetDiskRequest, GetSnapshotRequest, ListDisksRequest, ListDisksResponse,
-        ListSnapshotsRequest, ListSnapshotsResponse, Snapshot,
-    },
-    reflect::validate_message,
+use kiln_core::proto::yandex::cloud::compute::v1::{
+    Disk, GetDiskRequest, GetSnapshotRequest, ListDisksRequest, ListDisksResponse,
+    ListSnapshotsRequest, ListSnapshotsResponse, Snapshot,
 };
 use prost::Message;
 use tonic::{Request, Response, Status};
@@ -15,7 +12,7 @@ use tonic::{Request, Response, Status};
 use crate::{
     api::compute::{disk_service_server::DiskService, snapshot_service_server::SnapshotService},
     auth::Tokens,
-    errors::{internal, invalid_argument},
+    errors::{internal, validated},
     store::Store,
 };
 
@@ -24,10 +21,6 @@ use crate::{
 pub struct Sources {
     pub store: Store,
     pub tokens: Arc<Tokens>,
-}
-
-fn validated<T: prost_reflect::ReflectMessage>(request: &T) -> Result<(), Status> {
-    invalid_argument(validate_message(request)).map_or(Ok(()), Err)
 }
 
 fn page<M: Message + Default>(

@@ -384,7 +384,6 @@ async fn a_restart_resumes_unfinished_operations() {
 /// message and trailers framed in the response body.
 #[tokio::test]
 async fn grpc_web_over_http1_on_the_same_port() {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let config = Config::development(fresh_dir("grpc-web"));
@@ -403,22 +402,12 @@ async fn grpc_web_over_http1_on_the_same_port() {
          content-length: {}\r\nconnection: close\r\n\r\n",
         body.len()
     );
-    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
-    stream.write_all(head.as_bytes()).await.unwrap();
-    stream.write_all(&body).await.unwrap();
-    let mut response = Vec::new();
-    stream.read_to_end(&mut response).await.unwrap();
-    let split = response.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
-    let headers = String::from_utf8_lossy(&response[..split]).to_lowercase();
-    assert!(headers.starts_with("http/1.1 200"), "{headers}");
+    let (status, headers, payload) = http1_bytes(addr, head.as_bytes(), &body).await;
+    assert!(status.starts_with("http/1.1 200"), "{status}");
     assert!(
         headers.contains("content-type: application/grpc-web+proto"),
         "{headers}"
     );
-    let mut payload = response[split..].to_vec();
-    if headers.contains("transfer-encoding: chunked") {
-        payload = dechunk(&payload);
-    }
     assert_eq!(payload[0], 0, "a message frame first");
     let len = u32::from_be_bytes(payload[1..5].try_into().unwrap()) as usize;
     let image = Image::decode(&payload[5..5 + len]).unwrap();
