@@ -28,14 +28,17 @@ pub enum Tool {
     WasmOpt,
     /// Debian's chromium and chromium-driver.
     Chromium,
+    /// `qemu-img` (Debian's qemu-utils), which the URI-import test makes image files with.
+    QemuImg,
 }
 
-const ALL: [Tool; 5] = [
+const ALL: [Tool; 6] = [
     Tool::WasmTarget,
     Tool::WasmBindgen,
     Tool::Trunk,
     Tool::WasmOpt,
     Tool::Chromium,
+    Tool::QemuImg,
 ];
 
 /// `cargo xtask setup [TOOL...]`; no argument or `all` installs everything.
@@ -49,6 +52,7 @@ pub fn run(args: &[String]) -> Result<()> {
             "trunk" => tools.push(Tool::Trunk),
             "wasm-opt" => tools.push(Tool::WasmOpt),
             "chromium" => tools.push(Tool::Chromium),
+            "qemu-img" => tools.push(Tool::QemuImg),
             other => bail!("unknown tool {other:?}"),
         }
     }
@@ -83,6 +87,7 @@ fn present(tool: Tool) -> bool {
         Tool::Chromium => {
             succeeds("chromium", &["--version"]) && succeeds("chromedriver", &["--version"])
         }
+        Tool::QemuImg => succeeds("qemu-img", &["--version"]),
     }
 }
 
@@ -134,6 +139,15 @@ fn install(tool: Tool) -> Result<()> {
                 "--no-install-recommends",
                 "chromium",
                 "chromium-driver",
+            ]))
+        }
+        Tool::QemuImg => {
+            util::run(Command::new("apt-get").arg("update"))?;
+            util::run(Command::new("apt-get").args([
+                "install",
+                "-y",
+                "--no-install-recommends",
+                "qemu-utils",
             ]))
         }
     }

@@ -18,6 +18,7 @@ pub fn run() -> Result<()> {
         Tool::WasmBindgen,
         Tool::WasmOpt,
         Tool::Chromium,
+        Tool::QemuImg,
     ])?;
     util::run(util::cargo().args(["fmt", "--all", "--check"]))?;
     util::run(util::cargo().args([
