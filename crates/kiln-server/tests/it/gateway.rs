@@ -74,22 +74,7 @@ async fn forwards_grpc_and_grpc_web_with_metadata_trailers_and_details() {
     assert_eq!(anonymous.unwrap_err().code(), Code::Unauthenticated);
 
     // gRPC-Web over HTTP/1.1 through the gateway.
-    let message = GetImageRequest {
-        image_id: "fd80dev0image0ubuntu".into(),
-    }
-    .encode_to_vec();
-    let mut body = vec![0u8];
-    body.extend_from_slice(&(message.len() as u32).to_be_bytes());
-    body.extend_from_slice(&message);
-    let request = format!(
-        "POST /yandex.cloud.compute.v1.ImageService/Get HTTP/1.1\r\nhost: {gateway_addr}\r\n\
-         content-type: application/grpc-web+proto\r\nx-grpc-web: 1\r\nauthorization: Bearer {}\r\n\
-         content-length: {}\r\nconnection: close\r\n\r\n",
-        kiln_server::DEV_TOKEN,
-        body.len()
-    );
-    let (status_line, _, payload) =
-        super::http1_bytes(gateway_addr, request.as_bytes(), &body).await;
+    let (status_line, _, payload) = super::grpc_web_get_seeded_image(gateway_addr).await;
     assert!(status_line.starts_with("http/1.1 200"), "{status_line}");
     let len = u32::from_be_bytes(payload[1..5].try_into().unwrap()) as usize;
     let image = Image::decode(&payload[5..5 + len]).unwrap();

@@ -389,20 +389,7 @@ async fn grpc_web_over_http1_on_the_same_port() {
     let config = Config::development(fresh_dir("grpc-web"));
     let task = tokio::spawn(async move { kiln_server::serve(config, listener).await.unwrap() });
 
-    let message = GetImageRequest {
-        image_id: "fd80dev0image0ubuntu".into(),
-    }
-    .encode_to_vec();
-    let mut body = vec![0u8];
-    body.extend_from_slice(&(message.len() as u32).to_be_bytes());
-    body.extend_from_slice(&message);
-    let head = format!(
-        "POST /yandex.cloud.compute.v1.ImageService/Get HTTP/1.1\r\nhost: {addr}\r\n\
-         content-type: application/grpc-web+proto\r\nx-grpc-web: 1\r\nauthorization: Bearer {DEV_TOKEN}\r\n\
-         content-length: {}\r\nconnection: close\r\n\r\n",
-        body.len()
-    );
-    let (status, headers, payload) = http1_bytes(addr, head.as_bytes(), &body).await;
+    let (status, headers, payload) = grpc_web_get_seeded_image(addr).await;
     assert!(status.starts_with("http/1.1 200"), "{status}");
     assert!(
         headers.contains("content-type: application/grpc-web+proto"),
@@ -419,6 +406,25 @@ async fn grpc_web_over_http1_on_the_same_port() {
     assert_eq!(trailer[0], 0x80, "then the trailer frame");
     assert!(String::from_utf8_lossy(&trailer[5..]).contains("grpc-status:0"));
     task.abort();
+}
+
+/// `ImageService.Get` of the seeded image as a browser sends it over gRPC-Web (HTTP/1.1, framed
+/// body, the development token); the status line, lower-cased headers and the response body.
+async fn grpc_web_get_seeded_image(addr: std::net::SocketAddr) -> (String, String, Vec<u8>) {
+    let message = GetImageRequest {
+        image_id: "fd80dev0image0ubuntu".into(),
+    }
+    .encode_to_vec();
+    let mut body = vec![0u8];
+    body.extend_from_slice(&(message.len() as u32).to_be_bytes());
+    body.extend_from_slice(&message);
+    let head = format!(
+        "POST /yandex.cloud.compute.v1.ImageService/Get HTTP/1.1\r\nhost: {addr}\r\n\
+         content-type: application/grpc-web+proto\r\nx-grpc-web: 1\r\nauthorization: Bearer {DEV_TOKEN}\r\n\
+         content-length: {}\r\nconnection: close\r\n\r\n",
+        body.len()
+    );
+    http1_bytes(addr, head.as_bytes(), &body).await
 }
 
 fn dechunk(mut body: &[u8]) -> Vec<u8> {
