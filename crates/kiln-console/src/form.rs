@@ -1,0 +1,498 @@
+//! The create-image form: what the user typed, the proto3 JSON and the protobuf request it
+//! builds, and its violations (the core's, mapped onto the form's fields).
+
+use kiln_core::proto::yandex::cloud::compute::v1 as compute;
+use kiln_core::validate::{CREATE_IMAGE_REQUEST, Outcome, validate_str};
+use serde::{Deserialize, Serialize};
+
+use crate::GB;
+
+/// Where the image comes from (the request's `source` oneof).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum SourceKind {
+    /// `image_id`: another image (picked, typed, or the latest of a family).
+    Image,
+    /// `disk_id`.
+    #[default]
+    Disk,
+    /// `snapshot_id`.
+    Snapshot,
+    /// `uri`: a file in Object Storage, imported.
+    Uri,
+}
+
+impl SourceKind {
+    /// Every kind, in the order the form offers them.
+    pub const ALL: [SourceKind; 4] = [
+        SourceKind::Image,
+        SourceKind::Disk,
+        SourceKind::Snapshot,
+        SourceKind::Uri,
+    ];
+
+    /// The oneof member's proto field name.
+    pub fn field(self) -> &'static str {
+        match self {
+            SourceKind::Image => "image_id",
+            SourceKind::Disk => "disk_id",
+            SourceKind::Snapshot => "snapshot_id",
+            SourceKind::Uri => "uri",
+        }
+    }
+
+    /// The member's proto3 JSON name.
+    pub fn json_name(self) -> &'static str {
+        match self {
+            SourceKind::Image => "imageId",
+            SourceKind::Disk => "diskId",
+            SourceKind::Snapshot => "snapshotId",
+            SourceKind::Uri => "uri",
+        }
+    }
+
+    /// The label the form shows.
+    pub fn label(self) -> &'static str {
+        match self {
+            SourceKind::Image => "Image",
+            SourceKind::Disk => "Disk",
+            SourceKind::Snapshot => "Snapshot",
+            SourceKind::Uri => "URI",
+        }
+    }
+}
+
+/// `os.type`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum OsType {
+    /// Not given: inherited from the source (LINUX for imports).
+    #[default]
+    Unspecified,
+    /// `LINUX`.
+    Linux,
+    /// `WINDOWS`: needed for CPU emulation and billing of Windows images.
+    Windows,
+}
+
+impl OsType {
+    /// Every value, in the order the form offers them.
+    pub const ALL: [OsType; 3] = [OsType::Unspecified, OsType::Linux, OsType::Windows];
+
+    /// The enum value's name in proto3 JSON (`None` for the default, which JSON omits).
+    pub fn json_name(self) -> Option<&'static str> {
+        match self {
+            OsType::Unspecified => None,
+            OsType::Linux => Some("LINUX"),
+            OsType::Windows => Some("WINDOWS"),
+        }
+    }
+
+    /// The label the form shows.
+    pub fn label(self) -> &'static str {
+        match self {
+            OsType::Unspecified => "Inherit from the source",
+            OsType::Linux => "Linux",
+            OsType::Windows => "Windows",
+        }
+    }
+}
+
+/// The hardware generation the image's VMs get (api-facts §6).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum Generation {
+    /// Not given: inherited from the source; Gen 1.1 for URI imports.
+    #[default]
+    Inherit,
+    /// Gen 1.1: `legacy_features.pci_topology = PCI_TOPOLOGY_V1`.
+    Gen11,
+    /// Gen 1.2: `legacy_features.pci_topology = PCI_TOPOLOGY_V2`.
+    Gen12,
+    /// Gen 2: `generation2_features {}`.
+    Gen2,
+}
+
+impl Generation {
+    /// Every value, in the order the form offers them.
+    pub const ALL: [Generation; 4] = [
+        Generation::Inherit,
+        Generation::Gen11,
+        Generation::Gen12,
+        Generation::Gen2,
+    ];
+
+    /// The label the form shows.
+    pub fn label(self) -> &'static str {
+        match self {
+            Generation::Inherit => "Inherit from the source",
+            Generation::Gen11 => "Gen 1.1",
+            Generation::Gen12 => "Gen 1.2",
+            Generation::Gen2 => "Gen 2",
+        }
+    }
+
+    /// One line on what it means.
+    pub fn explanation(self) -> &'static str {
+        match self {
+            Generation::Inherit => {
+                "Keeps the source's generation; images imported from a URI get Gen 1.1."
+            }
+            Generation::Gen11 => {
+                "BIOS with PCI topology v1: up to 16 disks and 8 network interfaces."
+            }
+            Generation::Gen12 => "BIOS with PCI topology v2: more disks and network interfaces.",
+            Generation::Gen2 => {
+                "UEFI with GPT and PCI topology v2; the image must boot with UEFI or VMs will not start."
+            }
+        }
+    }
+}
+
+/// The form's fields, as typed. Every text stays as entered, so a bad input loses nothing.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Form {
+    /// `folder_id`.
+    pub folder_id: String,
+    /// `name`.
+    pub name: String,
+    /// `description`.
+    pub description: String,
+    /// `labels` as key/value rows; rows with both halves empty are left out.
+    pub labels: Vec<(String, String)>,
+    /// `family`.
+    pub family: String,
+    /// `min_disk_size` in GB (2^30 bytes); empty leaves it to the service.
+    pub min_disk_size_gb: String,
+    /// `product_ids`; empty rows are left out.
+    pub product_ids: Vec<String>,
+    /// Which member of `source` is set.
+    pub source: SourceKind,
+    /// The ID (or URI) for `source`.
+    pub source_value: String,
+    /// `os.type`.
+    pub os_type: OsType,
+    /// `os.nvidia.driver`.
+    pub nvidia_driver: String,
+    /// `pooled`.
+    pub pooled: bool,
+    /// `hardware_generation`.
+    pub generation: Generation,
+}
+
+/// The form's fields, by the name of the request field (or oneof) they fill in.
+pub const FIELDS: [&str; 11] = [
+    "folder_id",
+    "name",
+    "description",
+    "labels",
+    "family",
+    "min_disk_size",
+    "product_ids",
+    "source",
+    "os",
+    "pooled",
+    "hardware_generation",
+];
+
+/// One problem, on the form field it belongs to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldError {
+    /// One of [`FIELDS`].
+    pub field: &'static str,
+    /// The violation's path as the core and the service report it (`labels["Env"]`).
+    pub path: String,
+    /// The message, as `kiln validate` prints it.
+    pub message: String,
+}
+
+impl FieldError {
+    /// The text shown under the field: the message, prefixed by the path when it points inside
+    /// the field (a label, a product ID).
+    pub fn text(&self) -> String {
+        if self.path == self.field || self.field == "source" {
+            self.message.clone()
+        } else {
+            format!("{}: {}", self.path, self.message)
+        }
+    }
+}
+
+/// The form field a violation path belongs to (`labels["x"]` → `labels`, `disk_id` → `source`).
+/// `None` for a path that is not a CreateImageRequest field.
+pub fn field_of(path: &str) -> Option<&'static str> {
+    let head = path.split(['.', '[']).next().unwrap_or_default();
+    let head = match head {
+        "image_id" | "disk_id" | "snapshot_id" | "uri" => "source",
+        other => other,
+    };
+    FIELDS.iter().copied().find(|f| *f == head)
+}
+
+impl Form {
+    /// A form for `folder_id` with one empty label row.
+    pub fn new(folder_id: &str) -> Form {
+        Form {
+            folder_id: folder_id.to_owned(),
+            ..Form::default()
+        }
+    }
+
+    /// `min_disk_size` in bytes: `Ok(None)` when empty, `Err` when not a whole number of GB.
+    pub fn min_disk_size(&self) -> Result<Option<i64>, String> {
+        let text = self.min_disk_size_gb.trim();
+        if text.is_empty() {
+            return Ok(None);
+        }
+        text.parse::<i64>()
+            .ok()
+            .and_then(|gb| gb.checked_mul(GB))
+            .map(Some)
+            .ok_or_else(|| format!("must be a whole number of GB (it is {text:?})"))
+    }
+
+    fn label_rows(&self) -> impl Iterator<Item = &(String, String)> {
+        self.labels
+            .iter()
+            .filter(|(k, v)| !(k.is_empty() && v.is_empty()))
+    }
+
+    fn product_rows(&self) -> impl Iterator<Item = &String> {
+        self.product_ids.iter().filter(|p| !p.is_empty())
+    }
+
+    /// The request as proto3 JSON (camelCase, defaults omitted), pretty-printed in field order.
+    /// This text is what the core validates, what the preview shows and what `to_request` sends.
+    pub fn to_json(&self) -> String {
+        let mut out = Obj::new(0);
+        out.string("folderId", &self.folder_id);
+        out.string("name", &self.name);
+        out.string("description", &self.description);
+        let labels: Vec<_> = self.label_rows().collect();
+        if !labels.is_empty() {
+            let mut map = out.object("labels");
+            for (k, v) in labels {
+                map.string_always(k, v);
+            }
+            map.close();
+        }
+        out.string("family", &self.family);
+        if let Ok(Some(bytes)) = self.min_disk_size() {
+            out.raw("minDiskSize", &quote(&bytes.to_string()));
+        }
+        let products: Vec<_> = self.product_rows().map(|p| quote(p)).collect();
+        if !products.is_empty() {
+            out.raw("productIds", &format!("[{}]", products.join(", ")));
+        }
+        out.string(self.source.json_name(), &self.source_value);
+        let os_type = self.os_type.json_name();
+        if os_type.is_some() || !self.nvidia_driver.is_empty() {
+            let mut os = out.object("os");
+            if let Some(t) = os_type {
+                os.raw("type", &quote(t));
+            }
+            if !self.nvidia_driver.is_empty() {
+                let mut nvidia = os.object("nvidia");
+                nvidia.string("driver", &self.nvidia_driver);
+                nvidia.close();
+            }
+            os.close();
+        }
+        if self.pooled {
+            out.raw("pooled", "true");
+        }
+        let topology =
+            |t: &str| format!("{{ \"legacyFeatures\": {{ \"pciTopology\": \"{t}\" }} }}");
+        match self.generation {
+            Generation::Inherit => {}
+            Generation::Gen11 => out.raw("hardwareGeneration", &topology("PCI_TOPOLOGY_V1")),
+            Generation::Gen12 => out.raw("hardwareGeneration", &topology("PCI_TOPOLOGY_V2")),
+            Generation::Gen2 => out.raw("hardwareGeneration", "{ \"generation2Features\": {} }"),
+        }
+        out.finish()
+    }
+
+    /// The protobuf request that is sent (the same content as [`Form::to_json`]).
+    pub fn to_request(&self) -> compute::CreateImageRequest {
+        use compute::create_image_request::Source;
+        use compute::hardware_generation::Features;
+        let value = self.source_value.clone();
+        let source = (!value.is_empty()).then(|| match self.source {
+            SourceKind::Image => Source::ImageId(value),
+            SourceKind::Disk => Source::DiskId(value),
+            SourceKind::Snapshot => Source::SnapshotId(value),
+            SourceKind::Uri => Source::Uri(value),
+        });
+        let os_type = match self.os_type {
+            OsType::Unspecified => compute::os::Type::Unspecified,
+            OsType::Linux => compute::os::Type::Linux,
+            OsType::Windows => compute::os::Type::Windows,
+        };
+        let os = (os_type != compute::os::Type::Unspecified || !self.nvidia_driver.is_empty())
+            .then(|| compute::Os {
+                r#type: os_type as i32,
+                nvidia: (!self.nvidia_driver.is_empty()).then(|| compute::Nvidia {
+                    driver: self.nvidia_driver.clone(),
+                }),
+            });
+        let legacy = |t: compute::PciTopology| {
+            Features::LegacyFeatures(compute::LegacyHardwareFeatures {
+                pci_topology: t as i32,
+            })
+        };
+        let features = match self.generation {
+            Generation::Inherit => None,
+            Generation::Gen11 => Some(legacy(compute::PciTopology::V1)),
+            Generation::Gen12 => Some(legacy(compute::PciTopology::V2)),
+            Generation::Gen2 => Some(Features::Generation2Features(Default::default())),
+        };
+        compute::CreateImageRequest {
+            folder_id: self.folder_id.clone(),
+            name: self.name.clone(),
+            description: self.description.clone(),
+            labels: self.label_rows().cloned().collect(),
+            family: self.family.clone(),
+            min_disk_size: self.min_disk_size().ok().flatten().unwrap_or(0),
+            product_ids: self.product_rows().cloned().collect(),
+            source,
+            os,
+            pooled: self.pooled,
+            hardware_generation: features
+                .map(|f| compute::HardwareGeneration { features: Some(f) }),
+        }
+    }
+
+    /// Every problem of the form: the core's violations of the request, mapped onto fields,
+    /// plus what cannot be put into a request at all (a size that is not a number, a label key
+    /// given twice). Empty means the request is valid and may be sent.
+    pub fn check(&self) -> Vec<FieldError> {
+        let mut errors = Vec::new();
+        let mut seen = std::collections::BTreeSet::new();
+        for (key, _) in self.label_rows() {
+            if !seen.insert(key) {
+                errors.push(FieldError {
+                    field: "labels",
+                    path: format!("labels[{}]", quote(key)),
+                    message: "is given twice".into(),
+                });
+            }
+        }
+        if let Err(message) = self.min_disk_size() {
+            errors.push(FieldError {
+                field: "min_disk_size",
+                path: "min_disk_size".into(),
+                message,
+            });
+        }
+        match validate_str(CREATE_IMAGE_REQUEST, &self.to_json()) {
+            Outcome::Valid => {}
+            Outcome::Invalid { violations } => {
+                for v in violations {
+                    if errors.iter().any(|e| e.path == v.field) {
+                        continue; // the duplicate label key, already said better
+                    }
+                    errors.push(FieldError {
+                        field: field_of(&v.field).unwrap_or("folder_id"),
+                        path: v.field,
+                        message: v.message,
+                    });
+                }
+            }
+            Outcome::Error { error } => errors.push(FieldError {
+                field: "folder_id",
+                path: String::new(),
+                message: error,
+            }),
+        }
+        errors
+    }
+}
+
+/// A JSON string literal.
+pub fn quote(s: &str) -> String {
+    serde_json::to_string(s).expect("a string serialises")
+}
+
+/// A pretty-printed JSON object written member by member, in order.
+struct Obj {
+    text: String,
+    indent: usize,
+    empty: bool,
+}
+
+impl Obj {
+    fn new(indent: usize) -> Obj {
+        Obj {
+            text: String::from("{"),
+            indent,
+            empty: true,
+        }
+    }
+
+    fn key(&mut self, key: &str) {
+        if !self.empty {
+            self.text.push(',');
+        }
+        self.empty = false;
+        self.text.push('\n');
+        self.text.push_str(&"  ".repeat(self.indent + 1));
+        self.text.push_str(&quote(key));
+        self.text.push_str(": ");
+    }
+
+    /// A string member, left out when empty (proto3 JSON omits defaults).
+    fn string(&mut self, key: &str, value: &str) {
+        if !value.is_empty() {
+            self.string_always(key, value);
+        }
+    }
+
+    fn string_always(&mut self, key: &str, value: &str) {
+        self.raw(key, &quote(value));
+    }
+
+    fn raw(&mut self, key: &str, json: &str) {
+        self.key(key);
+        self.text.push_str(json);
+    }
+
+    fn object(&mut self, key: &str) -> Nested<'_> {
+        self.key(key);
+        Nested {
+            inner: Obj::new(self.indent + 1),
+            parent: self,
+        }
+    }
+
+    fn finish(mut self) -> String {
+        if !self.empty {
+            self.text.push('\n');
+            self.text.push_str(&"  ".repeat(self.indent));
+        }
+        self.text.push('}');
+        self.text
+    }
+}
+
+/// An object inside another; written into the parent on `close`.
+struct Nested<'a> {
+    inner: Obj,
+    parent: &'a mut Obj,
+}
+
+impl Nested<'_> {
+    fn close(self) {
+        let text = self.inner.finish();
+        self.parent.text.push_str(&text);
+    }
+}
+
+impl std::ops::Deref for Nested<'_> {
+    type Target = Obj;
+    fn deref(&self) -> &Obj {
+        &self.inner
+    }
+}
+
+impl std::ops::DerefMut for Nested<'_> {
+    fn deref_mut(&mut self) -> &mut Obj {
+        &mut self.inner
+    }
+}

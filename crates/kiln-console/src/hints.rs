@@ -1,0 +1,53 @@
+//! Field hints (max lengths, allowed characters, ranges) read from the rules in `proto/`
+//! through `kiln_core::describe`, so the UI code never copies a rule.
+
+use kiln_core::describe::{FieldRules, describe_rules};
+use kiln_core::validate::CREATE_IMAGE_REQUEST;
+
+use crate::GB;
+
+/// What a form control shows and enforces for one request field.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Hint {
+    /// The `maxlength` of the input, when the rule bounds the length.
+    pub max_length: Option<i64>,
+    /// One line for people: "at most 256 characters", "matches ...".
+    pub text: String,
+}
+
+fn rules(path: &str) -> Option<FieldRules> {
+    describe_rules(CREATE_IMAGE_REQUEST)?
+        .fields
+        .into_iter()
+        .find(|f| f.path == path)
+}
+
+/// The hint of the CreateImageRequest field at `path` (`name`, `labels`, `image_id`, ...).
+pub fn hint(path: &str) -> Hint {
+    let Some(rules) = rules(path) else {
+        return Hint::default();
+    };
+    Hint {
+        max_length: rules.length.as_ref().and_then(|b| b.max),
+        text: rules.hints.join("; "),
+    }
+}
+
+/// `min_disk_size`'s range in whole GB: the smallest GB count at or above the minimum and the
+/// largest at or below the maximum.
+pub fn min_disk_size_gb() -> Option<(i64, i64)> {
+    let value = rules("min_disk_size")?.value?;
+    let (min, max) = (value.min?, value.max?);
+    Some(((min + GB - 1) / GB, max / GB))
+}
+
+/// The minimum disk size's hint, in GB.
+pub fn min_disk_size_hint() -> Hint {
+    match min_disk_size_gb() {
+        Some((min, max)) => Hint {
+            max_length: None,
+            text: format!("{min} to {max} GB; empty lets the service use the source's size"),
+        },
+        None => Hint::default(),
+    }
+}
