@@ -314,12 +314,13 @@ impl Form {
         use compute::create_image_request::Source;
         use compute::hardware_generation::Features;
         let value = self.source_value.clone();
-        let source = (!value.is_empty()).then(|| match self.source {
-            SourceKind::Image => Source::ImageId(value),
-            SourceKind::Disk => Source::DiskId(value),
-            SourceKind::Snapshot => Source::SnapshotId(value),
-            SourceKind::Uri => Source::Uri(value),
-        });
+        let source = match self.source {
+            _ if value.is_empty() => None,
+            SourceKind::Image => Some(Source::ImageId(value)),
+            SourceKind::Disk => Some(Source::DiskId(value)),
+            SourceKind::Snapshot => Some(Source::SnapshotId(value)),
+            SourceKind::Uri => Some(Source::Uri(value)),
+        };
         let os_type = match self.os_type {
             OsType::Unspecified => compute::os::Type::Unspecified,
             OsType::Linux => compute::os::Type::Linux,
@@ -495,4 +496,32 @@ impl std::ops::DerefMut for Nested<'_> {
     fn deref_mut(&mut self) -> &mut Obj {
         &mut self.inner
     }
+}
+
+/// The service's answer to a Create that failed, put on the form's fields: each `BadRequest`
+/// field violation on its field; without details, the fields the status code is about
+/// (ALREADY_EXISTS: the name; NOT_FOUND and FAILED_PRECONDITION: the source; PERMISSION_DENIED:
+/// the folder). Empty when the error belongs to no field (it is shown above the form).
+pub fn server_errors(code: i32, message: &str, violations: &[(String, String)]) -> Vec<FieldError> {
+    if !violations.is_empty() {
+        return violations
+            .iter()
+            .map(|(path, description)| FieldError {
+                field: field_of(path).unwrap_or("folder_id"),
+                path: path.clone(),
+                message: description.clone(),
+            })
+            .collect();
+    }
+    let field = match code {
+        6 => "name",
+        5 | 9 => "source",
+        7 => "folder_id",
+        _ => return Vec::new(),
+    };
+    vec![FieldError {
+        field,
+        path: field.to_owned(),
+        message: message.to_owned(),
+    }]
 }

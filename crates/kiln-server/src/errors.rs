@@ -29,6 +29,14 @@ pub fn invalid_argument(outcome: Outcome) -> Option<Status> {
     }
 }
 
+/// INVALID_ARGUMENT about one field: the message, and a `BadRequest` naming the field, so a
+/// client can show it where the value was entered.
+pub fn invalid_field(field: &str, message: String) -> Status {
+    let mut details = ErrorDetails::new();
+    details.add_bad_request_violation(field, message.clone());
+    Status::with_error_details(Code::InvalidArgument, message, details)
+}
+
 /// The request as kiln validates it everywhere: `Ok` or INVALID_ARGUMENT with its violations.
 pub fn validated<T: prost_reflect::ReflectMessage>(request: &T) -> Result<(), Status> {
     invalid_argument(kiln_core::reflect::validate_message(request)).map_or(Ok(()), Err)

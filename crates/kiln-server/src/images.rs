@@ -22,7 +22,7 @@ use crate::{
     api::compute::image_service_server::ImageService,
     auth::Tokens,
     engine::{Engine, Work, any, new_id, now},
-    errors::{internal, validated},
+    errors::{self, internal, validated},
 };
 
 /// Seconds a client should wait between polls of an operation (`x-operation-poll-interval`).
@@ -194,9 +194,10 @@ impl ImageService for Images {
             )));
         }
         if r.min_disk_size != 0 && r.min_disk_size < bytes {
-            return Err(Status::invalid_argument(format!(
-                "Minimal disk size should be greater or equal than {bytes}"
-            )));
+            return Err(errors::invalid_field(
+                "min_disk_size",
+                format!("Minimal disk size should be greater or equal than {bytes}"),
+            ));
         }
         let (running, count) = store.folder_usage(&r.folder_id).map_err(internal)?;
         if running >= self.quotas.running_operations_per_folder {
@@ -321,10 +322,13 @@ impl ImageService for Images {
                 "labels" => image.labels = r.labels.clone(),
                 "min_disk_size" | "minDiskSize" => {
                     if r.min_disk_size < image.storage_size {
-                        return Err(Status::invalid_argument(format!(
-                            "Minimal disk size should be greater or equal than {}",
-                            image.storage_size
-                        )));
+                        return Err(errors::invalid_field(
+                            "min_disk_size",
+                            format!(
+                                "Minimal disk size should be greater or equal than {}",
+                                image.storage_size
+                            ),
+                        ));
                     }
                     image.min_disk_size = r.min_disk_size;
                 }

@@ -1,0 +1,26 @@
+//! Generates the tonic clients (no server, no transport) of the services the console calls;
+//! every message type comes from `kiln_core::proto`, as in `kiln-server`.
+
+use std::{env, path::PathBuf};
+
+fn main() {
+    let manifest = PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap());
+    let proto_root = manifest.join("../proto").canonicalize().expect("proto/ folder");
+    println!("cargo:rerun-if-changed={}", proto_root.display());
+    let files = [
+        "yandex/cloud/compute/v1/image_service.proto",
+        "yandex/cloud/compute/v1/disk_service.proto",
+        "yandex/cloud/compute/v1/snapshot_service.proto",
+        "yandex/cloud/operation/operation_service.proto",
+    ];
+    let fds = protox::compile(files, [&proto_root]).unwrap_or_else(|e| panic!("{e:?}"));
+    tonic_prost_build::configure()
+        .build_client(true)
+        .build_server(false)
+        .build_transport(false)
+        .extern_path(".yandex", "::kiln_core::proto::yandex")
+        .extern_path(".google.rpc", "::kiln_core::proto::google::rpc")
+        .extern_path(".google.api", "::kiln_core::proto::google::api")
+        .compile_fds(fds)
+        .expect("tonic-prost-build");
+}

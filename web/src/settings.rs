@@ -1,0 +1,65 @@
+//! The settings screen: endpoint, folder and token.
+
+use leptos::prelude::*;
+
+use crate::app::ctx;
+use crate::storage::Settings;
+
+/// The settings screen.
+#[component]
+pub fn SettingsPage() -> impl IntoView {
+    let ctx = ctx();
+    let current = ctx.settings.get_untracked();
+    let endpoint = RwSignal::new(current.endpoint);
+    let folder = RwSignal::new(current.folder_id);
+    let token = RwSignal::new(current.token);
+    let saved = RwSignal::new(false);
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let settings = Settings {
+            endpoint: endpoint.get_untracked().trim().to_owned(),
+            folder_id: folder.get_untracked().trim().to_owned(),
+            token: token.get_untracked().trim().to_owned(),
+        };
+        settings.save();
+        ctx.settings.set(settings);
+        saved.set(true);
+    };
+    let input = move |id: &'static str, kind: &'static str, value: RwSignal<String>| {
+        view! {
+            <input id=id type=kind autocomplete="off" aria-describedby=format!("{id}-hint")
+                prop:value=move || value.get()
+                on:input=move |ev| { value.set(event_target_value(&ev)); saved.set(false); } />
+        }
+    };
+    view! {
+        <section class="settings" aria-labelledby="settings-title">
+            <h1 id="settings-title">"Settings"</h1>
+            <form on:submit=save>
+                <div class="field">
+                    <label for="endpoint">"Endpoint"</label>
+                    {input("endpoint", "url", endpoint)}
+                    <p class="hint" id="endpoint-hint">
+                        "gRPC-Web base URL, e.g. http://127.0.0.1:8080 or a kiln gateway. Empty: this page's origin."
+                    </p>
+                </div>
+                <div class="field">
+                    <label for="folder">"Folder ID"</label>
+                    {input("folder", "text", folder)}
+                    <p class="hint" id="folder-hint">"The folder images are listed and created in."</p>
+                </div>
+                <div class="field">
+                    <label for="token">"Token"</label>
+                    {input("token", "password", token)}
+                    <p class="hint" id="token-hint">
+                        "Sent as \"authorization: Bearer …\". Kept in this tab's session storage only: never in the URL, local storage or logs."
+                    </p>
+                </div>
+                <div class="actions">
+                    <button type="submit" class="primary">"Save settings"</button>
+                    <span role="status">{move || saved.get().then_some("Saved.")}</span>
+                </div>
+            </form>
+        </section>
+    }
+}

@@ -1,0 +1,124 @@
+//! Browser storage and the settings. The token lives in session storage only: never in the URL,
+//! local storage or logs. Defaults come from `kiln-config.json`, served next to the app.
+
+use serde::Deserialize;
+
+fn local() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok()?
+}
+
+fn session() -> Option<web_sys::Storage> {
+    web_sys::window()?.session_storage().ok()?
+}
+
+/// A value from local storage.
+pub fn local_get(key: &str) -> Option<String> {
+    local()?.get_item(key).ok()?
+}
+
+/// Keeps a value in local storage (best effort: a full or disabled storage loses it).
+pub fn local_set(key: &str, value: &str) {
+    if let Some(s) = local() {
+        let _ = s.set_item(key, value);
+    }
+}
+
+/// A value from session storage.
+pub fn session_get(key: &str) -> Option<String> {
+    session()?.get_item(key).ok()?
+}
+
+/// Keeps a value in session storage.
+pub fn session_set(key: &str, value: &str) {
+    if let Some(s) = session() {
+        let _ = s.set_item(key, value);
+    }
+}
+
+/// Where the console sends its calls, for which folder, with which token.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Settings {
+    /// gRPC-Web base URL; empty means this page's origin.
+    pub endpoint: String,
+    /// The folder the console works in.
+    pub folder_id: String,
+    /// The bearer token (session storage only).
+    pub token: String,
+}
+
+/// The runtime config document (`kiln-config.json`).
+#[derive(Deserialize, Default, Debug)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RuntimeConfig {
+    /// Default endpoint.
+    pub endpoint: Option<String>,
+    /// Default folder.
+    pub folder_id: Option<String>,
+    /// A development token (only `kiln serve` in development mode offers one).
+    pub token: Option<String>,
+}
+
+const ENDPOINT: &str = "kiln.endpoint";
+const FOLDER: &str = "kiln.folder";
+const TOKEN: &str = "kiln.token";
+
+impl Settings {
+    /// What the user saved, over the runtime config's defaults.
+    pub fn load(config: &RuntimeConfig) -> Settings {
+        let pick = |stored: Option<String>, default: &Option<String>| {
+            stored.or_else(|| default.clone()).unwrap_or_default()
+        };
+        Settings {
+            endpoint: pick(local_get(ENDPOINT), &config.endpoint),
+            folder_id: pick(local_get(FOLDER), &config.folder_id),
+            token: pick(session_get(TOKEN), &config.token),
+        }
+    }
+
+    /// Saves the settings: endpoint and folder in local storage, the token in session storage.
+    pub fn save(&self) {
+        local_set(ENDPOINT, &self.endpoint);
+        local_set(FOLDER, &self.folder_id);
+        session_set(TOKEN, &self.token);
+    }
+
+    /// The base URL calls go to.
+    pub fn base_url(&self) -> String {
+        if self.endpoint.trim().is_empty() {
+            web_sys::window()
+                .and_then(|w| w.location().origin().ok())
+                .unwrap_or_default()
+        } else {
+            self.endpoint.trim().trim_end_matches('/').to_owned()
+        }
+    }
+
+    /// The API client for these settings.
+    pub fn api(&self) -> crate::api::Api {
+        crate::api::Api {
+            base: self.base_url(),
+            token: self.token.clone(),
+        }
+    }
+}
+
+/// Fetches `kiln-config.json` next to the page; defaults when there is none.
+pub async fn fetch_config() -> RuntimeConfig {
+    match gloo_net::http::Request::get("kiln-config.json").send().await {
+        Ok(response) if response.ok() => response.json().await.unwrap_or_default(),
+        _ => RuntimeConfig::default(),
+    }
+}
+
+/// A fresh random UUID (v4), for idempotency keys.
+pub fn uuid() -> String {
+    web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .map(|c| c.random_uuid())
+        .unwrap_or_else(|| format!("{:x}", js_sys::Date::now() as u64))
+}
+
+/// Seconds since the epoch, by this browser's clock.
+pub fn now_seconds() -> i64 {
+    (js_sys::Date::now() / 1000.0) as i64
+}
