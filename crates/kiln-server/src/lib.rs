@@ -95,7 +95,7 @@ pub async fn serve(
         config.import_limits,
     );
     engine.resume()?;
-    let tokens = Arc::new(config.tokens);
+    let tokens = Arc::new(config.tokens.clone());
     let images = images::Images {
         engine: engine.clone(),
         tokens: tokens.clone(),
@@ -127,7 +127,19 @@ pub async fn serve(
         .add_service(
             web.layer(api::compute::snapshot_service_server::SnapshotServiceServer::new(sources)),
         );
-    let mut router = routes.into_axum_router();
+    let console_config = console_config(&config.tokens);
+    let mut router = routes.into_axum_router().route(
+        "/kiln-config.json",
+        axum::routing::get(move || async move {
+            (
+                [
+                    (http::header::CONTENT_TYPE, "application/json"),
+                    (http::header::CACHE_CONTROL, "no-store"),
+                ],
+                console_config,
+            )
+        }),
+    );
     if let Some(dir) = &config.web_dir {
         router = router.fallback_service(tower_http::services::ServeDir::new(dir));
     }
@@ -140,6 +152,18 @@ pub async fn serve(
         .serve_with_incoming(tokio_stream_listener(listener))
         .await?;
     Ok(())
+}
+
+/// The console's runtime config document (`/kiln-config.json`): the endpoint is this origin;
+/// in development mode the well-known folder and token are filled in, otherwise the user enters
+/// them in Settings (no configured token is ever published).
+fn console_config(tokens: &Tokens) -> String {
+    let development = tokens.0.len() == 1 && tokens.0.contains_key(DEV_TOKEN);
+    if development {
+        format!(r#"{{"endpoint":"","folderId":"{DEV_FOLDER}","token":"{DEV_TOKEN}"}}"#)
+    } else {
+        r#"{"endpoint":""}"#.to_owned()
+    }
 }
 
 /// CORS for the configured origins: what a gRPC-Web page sends, and the response headers it

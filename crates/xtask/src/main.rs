@@ -5,6 +5,7 @@
 //! - `run [ARGS]`: build and run the product (`kiln`); without arguments, `kiln serve`.
 //! - `wasm-size`: build the validator for wasm32 and report its raw and gzip size.
 //! - `npm`: build the npm package `kiln-validator` into `target/npm/kiln-validator`.
+//! - `web`: build the web console with Trunk into `dist/`.
 
 mod npm;
 mod setup;
@@ -12,6 +13,7 @@ mod test;
 mod tidy;
 mod util;
 mod wasm;
+mod web;
 
 use anyhow::{Result, bail};
 
@@ -26,21 +28,30 @@ fn main() -> Result<()> {
         "run" => run(&rest),
         "wasm-size" => wasm::size(),
         "npm" => npm::build().map(|_| ()),
+        "web" => web::build().map(|_| ()),
         _ => bail!(
             "usage: cargo xtask <command>\n\n\
              commands:\n  \
              setup [all|wasm-target|wasm-bindgen|trunk|wasm-opt|chromium|qemu-img]  install what is missing\n  \
              test                 fmt check, clippy -D warnings, all tests, wasm32 build of the core\n  \
-             run [ARGS]           build and run `kiln` (default: `kiln serve` on 127.0.0.1:8080)\n  \
+             run [ARGS]           build and run `kiln` (default: build the console, `kiln serve` on 127.0.0.1:8080)\n  \
              wasm-size            wasm32 size of the validator (raw and gzip)\n  \
-             npm                  build the npm package into target/npm/kiln-validator"
+             npm                  build the npm package into target/npm/kiln-validator\n  \
+             web                  build the web console into dist/ (Trunk)"
         ),
     }
 }
 
+/// `cargo xtask run`: without arguments, builds the console and serves it with `kiln serve`
+/// (which prints the URL); with arguments, runs `kiln ARGS`.
 fn run(args: &[String]) -> Result<()> {
     let default = ["serve".to_owned()];
-    let args = if args.is_empty() { &default[..] } else { args };
+    let args = if args.is_empty() {
+        web::build()?;
+        &default[..]
+    } else {
+        args
+    };
     let mut command = util::cargo();
     command
         .args(["run", "--quiet", "--release", "--package", "kiln-cli", "--"])

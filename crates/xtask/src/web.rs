@@ -1,0 +1,40 @@
+//! `cargo xtask web`: builds the web console with Trunk (root `Trunk.toml`) into `dist/`.
+
+use std::{path::PathBuf, process::Command};
+
+use anyhow::Result;
+
+use crate::{
+    setup::{self, Tool},
+    util,
+};
+
+/// Builds the console in release mode; returns the `dist/` folder.
+pub fn build() -> Result<PathBuf> {
+    setup::ensure(&[
+        Tool::WasmTarget,
+        Tool::WasmBindgen,
+        Tool::Trunk,
+        Tool::WasmOpt,
+    ])?;
+    util::run(trunk().args(["build", "--release"]))?;
+    Ok(util::project_root().join("dist"))
+}
+
+/// `trunk`, with the pinned tools first on PATH: Trunk uses a tool on PATH only when its
+/// version matches `Trunk.toml`, and must never try to download one (toolchain.md).
+pub fn trunk() -> Command {
+    let tools = setup::wasm_opt()
+        .parent()
+        .expect("wasm-opt has a folder")
+        .to_path_buf();
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let mut paths = vec![tools];
+    paths.extend(std::env::split_paths(&path));
+    let mut command = Command::new("trunk");
+    command
+        .current_dir(util::project_root())
+        .env("PATH", std::env::join_paths(paths).expect("PATH joins"))
+        .env("TRUNK_SKIP_VERSION_CHECK", "true");
+    command
+}

@@ -1,0 +1,297 @@
+// End to end: the built console (dist/) in headless Chromium against a real `kiln serve`.
+// Run by `cargo xtask test`, which builds both and sets KILN_BIN, KILN_DIST and
+// KILN_SCREENSHOTS. Needs Debian's /usr/bin/chromium and qemu-img.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, execFileSync } from "node:child_process";
+import { mkdtempSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createRequire } from "node:module";
+import { chromium } from "playwright-core";
+
+const require = createRequire(import.meta.url);
+const AXE = require.resolve("axe-core/axe.min.js");
+const BIN = process.env.KILN_BIN;
+const DIST = process.env.KILN_DIST;
+const SHOTS = process.env.KILN_SCREENSHOTS ?? join(tmpdir(), "kiln-screenshots");
+assert.ok(BIN && DIST, "KILN_BIN and KILN_DIST must be set (cargo xtask test sets them)");
+
+let work, kiln, files, base, fileBase, browser, page;
+
+before(async () => {
+  work = mkdtempSync(join(tmpdir(), "kiln-e2e-"));
+  mkdirSync(SHOTS, { recursive: true });
+  // A real qcow2 image (1 GiB virtual, a few hundred KB on disk) served from loopback.
+  execFileSync("qemu-img", ["create", "-q", "-f", "qcow2", join(work, "web.qcow2"), "1G"]);
+  files = createServer((req, res) => {
+    if (req.url === "/web.qcow2") {
+      res.writeHead(200, { "content-type": "application/octet-stream" });
+      res.end(readFileSync(join(work, "web.qcow2")));
+    } else {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise((ok) => files.listen(0, "127.0.0.1", ok));
+  fileBase = `http://127.0.0.1:${files.address().port}`;
+  kiln = spawn(BIN, ["serve", "--listen", "127.0.0.1:0", "--data-dir", join(work, "data"),
+    "--web-dir", DIST, "--copy-rate", "4GiB"], { stdio: ["ignore", "ignore", "pipe"] });
+  base = await new Promise((ok, fail) => {
+    let log = "";
+    const timer = setTimeout(() => fail(new Error(`kiln serve did not start:\n${log}`)), 30_000);
+    kiln.stderr.on("data", (chunk) => {
+      log += chunk;
+      const m = log.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
+      if (m) { clearTimeout(timer); ok(m[1]); }
+    });
+    kiln.on("exit", (code) => fail(new Error(`kiln serve exited ${code}:\n${log}`)));
+  });
+  browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync"],
+  });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  page = await context.newPage();
+  page.errors = [];
+  page.on("pageerror", (e) => page.errors.push(String(e)));
+  await page.goto(base + "/");
+  await page.getByText("folder dev-folder").waitFor();
+});
+
+after(async () => {
+  await browser?.close();
+  kiln?.kill("SIGKILL");
+  files?.close();
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+/** axe-core on the current screen: no serious or critical violation. */
+async function accessible(p, screen) {
+  await p.addScriptTag({ path: AXE });
+  const result = await p.evaluate(() => window.axe.run(document, { resultTypes: ["violations"] }));
+  const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  assert.deepEqual(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target).join(" ")})`), [],
+    `${screen}: axe found serious or critical violations`);
+}
+
+const field = (name) => page.locator(`[data-field="${name}"]`);
+const messages = (name) => field(name).locator(".messages li");
+const createButton = () => page.getByRole("main").getByRole("button", { name: "Create image", exact: true });
+
+async function newForm(name) {
+  await page.getByLabel("Name", { exact: true }).fill(name);
+}
+
+async function pickSource(kind, text) {
+  await page.getByLabel(kind, { exact: true }).check();
+  await page.locator(".pick", { hasText: text }).first().click();
+}
+
+/** Submits the form; the operation's row in the panel. */
+async function submit(name) {
+  await createButton().click();
+  await page.locator(".banner-ok", { hasText: "Create started" }).waitFor();
+  return page.locator(".operation", { has: page.locator("strong", { hasText: new RegExp(`^${name}$`) }) }).first();
+}
+
+async function finished(row, status, timeout = 60_000) {
+  await row.locator(".status", { hasText: status }).waitFor({ timeout });
+}
+
+test("the create screen loads with the runtime config and is accessible", async () => {
+  assert.equal(await page.getByLabel("Folder ID").inputValue(), "dev-folder");
+  for (const label of ["Folder ID", "Name", "Description", "Family", "Minimum disk size (GB)", "OS type", "NVIDIA driver", "Pooled"]) {
+    assert.equal(await page.getByLabel(label, { exact: true }).count(), 1, `a control labelled ${label}`);
+  }
+  for (const legend of ["Labels", "Product IDs", "Source", "Hardware generation"]) {
+    await page.locator("legend", { hasText: legend }).waitFor();
+  }
+  // Hints come from the rules: the description's max length is the proto's.
+  assert.equal(await page.getByLabel("Description").getAttribute("maxlength"), "256");
+  await page.screenshot({ path: join(SHOTS, "create.png"), fullPage: true });
+  await accessible(page, "create");
+  assert.ok(!page.url().includes("token"));
+});
+
+test("a live validation message appears after leaving the field, and goes when fixed", async () => {
+  await newForm("Bad_Name!");
+  assert.equal(await messages("name").count(), 0, "no message before the field is left");
+  await page.keyboard.press("Tab");
+  await messages("name").first().waitFor();
+  assert.match(await messages("name").first().innerText(), /must match the regular expression/);
+  assert.equal(await page.getByLabel("Name", { exact: true }).getAttribute("aria-invalid"), "true");
+  assert.ok(await createButton().isDisabled(), "Create is disabled while the form is invalid");
+  await newForm("e2e-disk");
+  await page.waitForFunction(() => !document.querySelector('[data-field="name"] .messages li'));
+  // Labels: keyboard-operable rows, checked by the same core.
+  await page.getByRole("button", { name: "Add label" }).focus();
+  await page.keyboard.press("Enter");
+  await page.getByLabel("Label 1 key").fill("Env");
+  await page.getByLabel("Label 1 value").fill("e2e");
+  await page.keyboard.press("Tab");
+  await messages("labels").first().waitFor();
+  assert.match(await messages("labels").first().innerText(), /^labels\["Env"\]: key must match/);
+  await page.getByLabel("Label 1 key").fill("env");
+  await page.waitForFunction(() => !document.querySelector('[data-field="labels"] .messages li'));
+  // The minimum disk size is typed in GB and shown in bytes.
+  await page.getByLabel("Minimum disk size (GB)").fill("30");
+  assert.match(await page.locator("#min-disk-size-bytes").innerText(), /32\u202f212\u202f254\u202f720 bytes/);
+});
+
+test("the preview shows the request as JSON, a yc command and Terraform", async () => {
+  const preview = page.locator(".preview pre");
+  assert.match(await preview.innerText(), /"folderId": "dev-folder"/);
+  assert.match(await preview.innerText(), /"minDiskSize": "32212254720"/);
+  await page.getByRole("button", { name: "yc", exact: true }).click();
+  assert.match(await preview.innerText(), /yc compute image create[\s\S]*--min-disk-size 30/);
+  await page.getByRole("button", { name: "Terraform", exact: true }).click();
+  assert.match(await preview.innerText(), /resource "yandex_compute_image" "e2e_disk"/);
+  await page.getByRole("button", { name: "JSON", exact: true }).click();
+});
+
+test("create from a disk picked from the folder's list, and watch it finish", async () => {
+  await pickSource("Disk", "ubuntu-boot");
+  assert.equal(await page.getByLabel("Disk ID").inputValue(), "fhm0dev0disk0ubuntu01");
+  const row = await submit("e2e-disk");
+  await finished(row, "Done");
+  assert.match(await row.innerText(), /Image fd/);
+  await page.screenshot({ path: join(SHOTS, "operation-done.png"), fullPage: true });
+});
+
+test("create from a snapshot", async () => {
+  await newForm("e2e-snap");
+  await page.getByLabel("Minimum disk size (GB)").fill("");
+  await pickSource("Snapshot", "ubuntu-boot-2026-11-01");
+  await finished(await submit("e2e-snap"), "Done");
+});
+
+test("create from the latest image of a family", async () => {
+  await newForm("e2e-image");
+  await page.getByLabel("Image", { exact: true }).check();
+  await page.getByLabel("Latest of family").fill("ubuntu-2404");
+  await page.getByRole("button", { name: "Use latest" }).click();
+  await page.getByText("Latest of family ubuntu-2404: ubuntu-2404-base").waitFor();
+  assert.equal(await page.getByLabel("Image ID").inputValue(), "fd80dev0image0ubuntu");
+  await finished(await submit("e2e-image"), "Done");
+});
+
+test("create from a URI: the file is really imported", async () => {
+  await newForm("e2e-uri");
+  await page.getByLabel("URI", { exact: true }).check();
+  await page.locator("#source-value").fill(`${fileBase}/web.qcow2`);
+  await page.getByText("This is not an Object Storage link").waitFor();
+  await finished(await submit("e2e-uri"), "Done");
+});
+
+test("a server-side error lands on its field", async () => {
+  await newForm("e2e-small");
+  await pickSource("Disk", "ubuntu-boot");
+  await page.getByLabel("Minimum disk size (GB)").fill("10");
+  assert.equal(await messages("min_disk_size").count(), 0, "10 GB passes the proto rule");
+  await createButton().click();
+  await page.locator(".banner-error", { hasText: "InvalidArgument" }).waitFor();
+  assert.equal(await messages("min_disk_size").first().innerText(),
+    "Minimal disk size should be greater or equal than 21474836480");
+  await page.screenshot({ path: join(SHOTS, "server-error.png"), fullPage: true });
+  // Editing the form clears the service's verdict.
+  await page.getByLabel("Minimum disk size (GB)").fill("");
+  await page.waitForFunction(() => !document.querySelector('[data-field="min_disk_size"] .messages li'));
+});
+
+test("cancel a running operation", async () => {
+  await newForm("e2e-cancel");
+  await pickSource("Disk", "postgres-data");
+  const row = await submit("e2e-cancel");
+  await row.locator("progress").waitFor();
+  await row.getByRole("button", { name: "Cancel" }).click();
+  await finished(row, "Cancelled");
+  assert.match(await row.innerText(), /Cancelled; the image was removed/);
+  await page.screenshot({ path: join(SHOTS, "operation-cancelled.png"), fullPage: true });
+});
+
+test("after a reload the operations are restored and polled again", async () => {
+  await newForm("e2e-reload");
+  await pickSource("Disk", "postgres-data");
+  const before = await submit("e2e-reload");
+  await before.locator("progress").waitFor();
+  const progressBefore = Number(await before.locator("progress").getAttribute("value"));
+  await page.reload();
+  await page.getByText("folder dev-folder").waitFor();
+  const names = await page.locator(".operation strong").allInnerTexts();
+  for (const name of ["e2e-reload", "e2e-cancel", "e2e-uri", "e2e-image", "e2e-snap", "e2e-disk"]) {
+    assert.ok(names.includes(name), `${name} restored (found ${names})`);
+  }
+  // The form survived too.
+  assert.equal(await page.getByLabel("Name", { exact: true }).inputValue(), "e2e-reload");
+  const row = page.locator(".operation", { has: page.locator("strong", { hasText: /^e2e-reload$/ }) });
+  await page.waitForFunction((p) => {
+    const bar = [...document.querySelectorAll(".operation")]
+      .find((li) => li.querySelector("strong")?.textContent === "e2e-reload")?.querySelector("progress");
+    return bar && Number(bar.getAttribute("value")) > p;
+  }, progressBefore, { timeout: 30_000 });
+  await row.getByRole("button", { name: "Cancel" }).click();
+  await finished(row, "Cancelled");
+});
+
+test("the images screen lists the folder's images, shows details and deletes with confirmation", async () => {
+  await page.getByRole("button", { name: "Images", exact: true }).click();
+  const table = page.locator("table");
+  await table.locator("tr", { hasText: "e2e-disk" }).waitFor();
+  for (const name of ["e2e-disk", "e2e-snap", "e2e-image", "e2e-uri", "ubuntu-2404-base"]) {
+    await table.locator("tr", { hasText: name }).waitFor();
+  }
+  assert.equal(await table.locator("tr", { hasText: "e2e-cancel" }).count(), 0, "the cancelled image is gone");
+  await table.getByRole("button", { name: "e2e-uri", exact: true }).click();
+  const details = page.locator(".details");
+  await details.getByText("Hardware generation").waitFor();
+  assert.match(await details.innerText(), /Gen 1\.1/, "URI imports default to Gen 1.1");
+  assert.match(await details.innerText(), /1073741824 bytes/, "the qcow2's virtual size");
+  await page.screenshot({ path: join(SHOTS, "images.png"), fullPage: true });
+  await accessible(page, "images");
+  await table.getByRole("button", { name: "Delete e2e-uri" }).click();
+  const dialog = page.getByRole("alertdialog");
+  await dialog.getByText("Delete image e2e-uri? This cannot be undone.").waitFor();
+  await dialog.getByRole("button", { name: "Keep it" }).click();
+  assert.equal(await page.getByRole("alertdialog").count(), 0);
+  await table.getByRole("button", { name: "Delete e2e-uri" }).click();
+  await page.getByRole("alertdialog").getByRole("button", { name: "Delete image" }).click();
+  await page.waitForFunction(() => ![...document.querySelectorAll("table tr")].some((tr) => tr.textContent.includes("e2e-uri")),
+    null, { timeout: 30_000 });
+});
+
+test("settings keep the token in session storage only", async () => {
+  await page.getByRole("button", { name: "Settings", exact: true }).click();
+  assert.equal(await page.getByLabel("Token").getAttribute("type"), "password");
+  await page.getByLabel("Token").fill("dev-token");
+  await page.getByRole("button", { name: "Save settings" }).click();
+  await page.getByText("Saved.").waitFor();
+  const stored = await page.evaluate(() => ({ local: JSON.stringify(localStorage), session: JSON.stringify(sessionStorage) }));
+  assert.ok(!stored.local.includes("dev-token"), "no token in local storage");
+  assert.ok(stored.session.includes("dev-token"), "the token is in session storage");
+  assert.ok(!page.url().includes("dev-token"));
+  await page.screenshot({ path: join(SHOTS, "settings.png"), fullPage: true });
+  await accessible(page, "settings");
+  // A wrong token gives a clear error from the service.
+  await page.getByLabel("Token").fill("wrong");
+  await page.getByRole("button", { name: "Save settings" }).click();
+  await page.getByRole("button", { name: "Images", exact: true }).click();
+  await page.getByText(/Cannot list images: Unauthenticated \(16\): unknown token/).waitFor();
+  await page.getByRole("button", { name: "Settings", exact: true }).click();
+  await page.getByLabel("Token").fill("dev-token");
+  await page.getByRole("button", { name: "Save settings" }).click();
+  assert.deepEqual(page.errors, []);
+});
+
+test("works at 375 px wide", async () => {
+  const context = await browser.newContext({ viewport: { width: 375, height: 800 } });
+  const narrow = await context.newPage();
+  await narrow.goto(base + "/");
+  await narrow.getByText("folder dev-folder").waitFor();
+  const width = await narrow.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= 375, `no horizontal scrolling (page is ${width} px wide)`);
+  await narrow.screenshot({ path: join(SHOTS, "create-375px.png"), fullPage: true });
+  await accessible(narrow, "create at 375 px");
+  await context.close();
+});
