@@ -5,7 +5,10 @@ use std::{env, path::PathBuf};
 
 fn main() {
     let manifest = PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap());
-    let proto_root = manifest.join("../proto").canonicalize().expect("proto/ folder");
+    let proto_root = manifest
+        .join("../proto")
+        .canonicalize()
+        .expect("proto/ folder");
     println!("cargo:rerun-if-changed={}", proto_root.display());
     let files = [
         "yandex/cloud/compute/v1/image_service.proto",

@@ -41,14 +41,15 @@ impl ApiError {
         let mut violations = Vec::new();
         if let Ok(details) = rpc::Status::decode(status.details()) {
             for any in details.details {
-                if any.type_url.ends_with("google.rpc.BadRequest") {
-                    if let Ok(bad) = rpc::BadRequest::decode(any.value.as_slice()) {
-                        violations.extend(
-                            bad.field_violations
-                                .into_iter()
-                                .map(|v| (v.field, v.description)),
-                        );
-                    }
+                if !any.type_url.ends_with("google.rpc.BadRequest") {
+                    continue;
+                }
+                if let Ok(bad) = rpc::BadRequest::decode(any.value.as_slice()) {
+                    violations.extend(
+                        bad.field_violations
+                            .into_iter()
+                            .map(|v| (v.field, v.description)),
+                    );
                 }
             }
         }

@@ -34,8 +34,12 @@ impl State {
     fn messages(self, field: &'static str) -> Vec<String> {
         let shown = self.submitted.get() || self.touched.with(|t| t.contains(field));
         let mut out: Vec<String> = if shown {
-            self.errors
-                .with(|e| e.iter().filter(|e| e.field == field).map(FieldError::text).collect())
+            self.errors.with(|e| {
+                e.iter()
+                    .filter(|e| e.field == field)
+                    .map(FieldError::text)
+                    .collect()
+            })
         } else {
             Vec::new()
         };
@@ -112,7 +116,8 @@ fn text_input(
 #[component]
 pub fn CreatePage() -> impl IntoView {
     let ctx = ctx();
-    let saved: Option<Form> = storage::session_get(FORM).and_then(|t| serde_json::from_str(&t).ok());
+    let saved: Option<Form> =
+        storage::session_get(FORM).and_then(|t| serde_json::from_str(&t).ok());
     let form = RwSignal::new(saved.unwrap_or_default());
     Effect::new(move || {
         if let Ok(text) = serde_json::to_string(&form.get()) {
@@ -217,7 +222,11 @@ async fn submit_create(
     idempotency_key: String,
 ) -> bool {
     let api = ctx.settings.with_untracked(storage::Settings::api);
-    let name = if form.name.is_empty() { "(unnamed image)".to_owned() } else { form.name.clone() };
+    let name = if form.name.is_empty() {
+        "(unnamed image)".to_owned()
+    } else {
+        form.name.clone()
+    };
     let mut attempt = 0;
     loop {
         match api.create_image(form.to_request(), &idempotency_key).await {
@@ -244,7 +253,9 @@ async fn submit_create(
                     gloo_timers::future::TimeoutFuture::new(delay).await;
                     continue;
                 }
-                state.server.set(server_errors(e.code, &e.message, &e.violations));
+                state
+                    .server
+                    .set(server_errors(e.code, &e.message, &e.violations));
                 banner.set(Some(("error", format!("Create failed: {e}"))));
                 return false;
             }
@@ -266,7 +277,14 @@ fn description(state: State) -> impl IntoView {
             on:focusout=move |_| state.touch("description")
         ></textarea>
     };
-    field(state, "description", "description", "Description", hint.text, control)
+    field(
+        state,
+        "description",
+        "description",
+        "Description",
+        hint.text,
+        control,
+    )
 }
 
 fn labels(state: State) -> impl IntoView {
@@ -305,9 +323,15 @@ fn labels(state: State) -> impl IntoView {
             </div>
         }
     };
-    list_field(state, "labels", "Labels", hints::hint("labels").text, "Add label",
+    list_field(
+        state,
+        "labels",
+        "Labels",
+        hints::hint("labels").text,
+        "Add label",
         move || (0..count.get()).map(row).collect_view(),
-        move || state.edit(|f| f.labels.push(Default::default())))
+        move || state.edit(|f| f.labels.push(Default::default())),
+    )
 }
 
 fn product_ids(state: State) -> impl IntoView {
@@ -325,9 +349,15 @@ fn product_ids(state: State) -> impl IntoView {
             </div>
         }
     };
-    list_field(state, "product_ids", "Product IDs", hints::hint("product_ids").text, "Add product ID",
+    list_field(
+        state,
+        "product_ids",
+        "Product IDs",
+        hints::hint("product_ids").text,
+        "Add product ID",
         move || (0..count.get()).map(row).collect_view(),
-        move || state.edit(|f| f.product_ids.push(String::new())))
+        move || state.edit(|f| f.product_ids.push(String::new())),
+    )
 }
 
 /// A group of rows (labels, product IDs) with an Add button.
@@ -374,7 +404,14 @@ fn min_disk_size(state: State) -> impl IntoView {
             }}
         </span>
     };
-    field(state, "min_disk_size", "min-disk-size", "Minimum disk size (GB)", hints::min_disk_size_hint().text, control)
+    field(
+        state,
+        "min_disk_size",
+        "min-disk-size",
+        "Minimum disk size (GB)",
+        hints::min_disk_size_hint().text,
+        control,
+    )
 }
 
 /// `21474836480` → `21 474 836 480`.
@@ -382,7 +419,7 @@ fn group(n: i64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push('\u{202f}');
         }
         out.push(c);
@@ -407,7 +444,14 @@ fn os(state: State) -> impl IntoView {
             }).collect_view()}
         </select>
     };
-    let nvidia = text_input(state, "os", "nvidia-driver", &Hint::default(), |f| &f.nvidia_driver, |f| &mut f.nvidia_driver);
+    let nvidia = text_input(
+        state,
+        "os",
+        "nvidia-driver",
+        &Hint::default(),
+        |f| &f.nvidia_driver,
+        |f| &mut f.nvidia_driver,
+    );
     view! {
         {field(state, "os", "os-type", "OS type", "Windows images must say so (CPU emulation and billing).".into(), select)}
         <div class="field">
@@ -534,12 +578,22 @@ fn source_section(ctx: Ctx, state: State) -> impl IntoView {
     });
     let use_latest = move || {
         let fam = family.get_untracked();
-        family_note.set(Some((true, format!("Looking up the latest image of {fam}…"))));
+        family_note.set(Some((
+            true,
+            format!("Looking up the latest image of {fam}…"),
+        )));
         leptos::task::spawn_local(async move {
             let settings = ctx.settings.get_untracked();
-            match settings.api().latest_of_family(&settings.folder_id, &fam).await {
+            match settings
+                .api()
+                .latest_of_family(&settings.folder_id, &fam)
+                .await
+            {
                 Ok(image) => {
-                    family_note.set(Some((true, format!("Latest of family {fam}: {} ({})", image.name, image.id))));
+                    family_note.set(Some((
+                        true,
+                        format!("Latest of family {fam}: {} ({})", image.name, image.id),
+                    )));
                     state.edit(|f| f.source_value = image.id);
                 }
                 Err(e) => family_note.set(Some((false, format!("No image for family {fam}: {e}")))),
@@ -565,12 +619,19 @@ fn source_section(ctx: Ctx, state: State) -> impl IntoView {
         }
         let list = move || match resources.get() {
             None => view! { <p class="muted">"Loading the folder's resources…"</p> }.into_any(),
-            Some(Err(e)) => view! { <p class="error-text">{format!("Cannot list them: {e}")}</p> }.into_any(),
+            Some(Err(e)) => {
+                view! { <p class="error-text">{format!("Cannot list them: {e}")}</p> }.into_any()
+            }
             Some(Ok(items)) => {
                 let needle = search.get().to_lowercase();
                 let shown: Vec<Resource> = items
                     .into_iter()
-                    .filter(|r| needle.is_empty() || r.name.to_lowercase().contains(&needle) || r.id.contains(&needle) || r.family.contains(&needle))
+                    .filter(|r| {
+                        needle.is_empty()
+                            || r.name.to_lowercase().contains(&needle)
+                            || r.id.contains(&needle)
+                            || r.family.contains(&needle)
+                    })
                     .collect();
                 if shown.is_empty() {
                     return view! { <p class="muted">"Nothing matches."</p> }.into_any();
@@ -690,7 +751,11 @@ fn Preview(form: RwSignal<Form>) -> impl IntoView {
             let promise = window.navigator().clipboard().write_text(&value);
             leptos::task::spawn_local(async move {
                 let ok = wasm_bindgen_futures_lite(promise).await;
-                copied.set(if ok { "Copied.".into() } else { "The browser refused to copy; select the text instead.".into() });
+                copied.set(if ok {
+                    "Copied.".into()
+                } else {
+                    "The browser refused to copy; select the text instead.".into()
+                });
             });
         }
     };

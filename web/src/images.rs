@@ -53,9 +53,13 @@ pub fn ImagesPage() -> impl IntoView {
             match api.delete_image(&id).await {
                 Ok(op) => {
                     let op_id = op.id.clone();
-                    ctx.panel.update(|p| p.upsert(Tracked::new(&op, &format!("Delete {name}"))));
+                    ctx.panel
+                        .update(|p| p.upsert(Tracked::new(&op, &format!("Delete {name}"))));
                     crate::operations::poll(ctx, op_id.clone());
-                    note.set(Some((true, format!("Delete of {name} started: operation {op_id}."))));
+                    note.set(Some((
+                        true,
+                        format!("Delete of {name} started: operation {op_id}."),
+                    )));
                     if ctx.selected_image.get_untracked().as_deref() == Some(id.as_str()) {
                         ctx.selected_image.set(None);
                     }
@@ -67,7 +71,11 @@ pub fn ImagesPage() -> impl IntoView {
     };
     let row = move |image: Image| {
         let (id, name) = (image.id.clone(), image.name.clone());
-        let shown_name = if name.is_empty() { id.clone() } else { name.clone() };
+        let shown_name = if name.is_empty() {
+            id.clone()
+        } else {
+            name.clone()
+        };
         let (select_id, delete_id, delete_name) = (id.clone(), id.clone(), shown_name.clone());
         let status = image.status().as_str_name().to_owned();
         view! {
@@ -135,18 +143,30 @@ pub fn ImagesPage() -> impl IntoView {
 }
 
 fn details(image: Image) -> impl IntoView {
-    let generation = match image.hardware_generation.as_ref().and_then(|g| g.features.as_ref()) {
+    let generation = match image
+        .hardware_generation
+        .as_ref()
+        .and_then(|g| g.features.as_ref())
+    {
         Some(Features::LegacyFeatures(l)) if l.pci_topology == 2 => "Gen 1.2",
         Some(Features::LegacyFeatures(_)) => "Gen 1.1",
         Some(Features::Generation2Features(_)) => "Gen 2",
         None => "not set",
     };
     let labels: Vec<String> = {
-        let mut l: Vec<_> = image.labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let mut l: Vec<_> = image
+            .labels
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
         l.sort();
         l
     };
-    let os = image.os.as_ref().map(|o| o.r#type().as_str_name().to_owned()).unwrap_or_default();
+    let os = image
+        .os
+        .as_ref()
+        .map(|o| o.r#type().as_str_name().to_owned())
+        .unwrap_or_default();
     let rows = [
         ("ID", image.id.clone()),
         ("Name", image.name.clone()),
@@ -155,12 +175,25 @@ fn details(image: Image) -> impl IntoView {
         ("Family", image.family.clone()),
         ("Labels", labels.join(", ")),
         ("Storage size", format!("{} bytes", image.storage_size)),
-        ("Minimum disk size", format!("{} bytes ({} GB)", image.min_disk_size, image.min_disk_size / GB)),
+        (
+            "Minimum disk size",
+            format!(
+                "{} bytes ({} GB)",
+                image.min_disk_size,
+                image.min_disk_size / GB
+            ),
+        ),
         ("Product IDs", image.product_ids.join(", ")),
         ("OS type", os),
         ("Pooled", image.pooled.to_string()),
         ("Hardware generation", generation.to_owned()),
-        ("Created", image.created_at.map(|t| format_time(t.seconds)).unwrap_or_default()),
+        (
+            "Created",
+            image
+                .created_at
+                .map(|t| format_time(t.seconds))
+                .unwrap_or_default(),
+        ),
     ];
     view! {
         <section class="details" aria-labelledby="details-title">

@@ -1,18 +1,5 @@
-//! Kiln's web console: build an image request in a form checked live by the core crate, send it
-//! over gRPC-Web, and watch (or cancel) the operations it starts.
-//!
-//! The logic lives in `kiln-console` (plain Rust, plain tests); these components render its
-//! state and make the calls (`api`). `storage` holds settings and the operations panel.
-
-mod api;
-mod app;
-mod create;
-mod images;
-mod operations;
-mod settings;
-mod storage;
+//! The console's entry point (Trunk builds this binary): see the library.
 
 fn main() {
-    console_error_panic_hook::set_once();
-    leptos::mount::mount_to_body(app::App);
+    kiln_web::start();
 }

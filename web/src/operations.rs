@@ -93,11 +93,21 @@ pub fn OperationsPanel() -> impl IntoView {
                     .with(|p| p.operations.iter().find(|t| t.id == id).cloned())
             })
         };
-        let get = move |f: fn(&Tracked) -> String| move || entry.with(|t| t.as_ref().map(f).unwrap_or_default());
+        let get = move |f: fn(&Tracked) -> String| {
+            move || entry.with(|t| t.as_ref().map(f).unwrap_or_default())
+        };
         let running = Memo::new(move |_| entry.with(|t| t.as_ref().is_some_and(Tracked::running)));
         let progress = Memo::new(move |_| entry.with(|t| t.as_ref().and_then(|t| t.progress)));
-        let state = Memo::new(move |_| entry.with(|t| t.as_ref().map(|t| (t.state.clone(), t.image_id.clone()))));
-        let elapsed = move || entry.with(|t| t.as_ref().map(|t| format_elapsed(t.elapsed(ctx.now.get()))).unwrap_or_default());
+        let state = Memo::new(move |_| {
+            entry.with(|t| t.as_ref().map(|t| (t.state.clone(), t.image_id.clone())))
+        });
+        let elapsed = move || {
+            entry.with(|t| {
+                t.as_ref()
+                    .map(|t| format_elapsed(t.elapsed(ctx.now.get())))
+                    .unwrap_or_default()
+            })
+        };
         let result = move || match state.get() {
             Some((State::Succeeded, image)) => {
                 let label = format!("Image {image}");
@@ -118,7 +128,8 @@ pub fn OperationsPanel() -> impl IntoView {
             }
             _ => ().into_any(),
         };
-        let (id_cancel, id_note, id_error, id_label) = (id.clone(), id.clone(), id.clone(), id.clone());
+        let (id_cancel, id_note, id_error, id_label) =
+            (id.clone(), id.clone(), id.clone(), id.clone());
         view! {
             <li class="operation" data-operation-id=id.clone()>
                 <div class="op-head">
@@ -150,8 +161,12 @@ pub fn OperationsPanel() -> impl IntoView {
         }
     };
     let ids = Memo::new(move |_| {
-        ctx.panel
-            .with(|p| p.operations.iter().map(|t| t.id.clone()).collect::<Vec<_>>())
+        ctx.panel.with(|p| {
+            p.operations
+                .iter()
+                .map(|t| t.id.clone())
+                .collect::<Vec<_>>()
+        })
     });
     view! {
         <aside class="panel" aria-labelledby="ops-title">

@@ -104,7 +104,10 @@ impl Settings {
 
 /// Fetches `kiln-config.json` next to the page; defaults when there is none.
 pub async fn fetch_config() -> RuntimeConfig {
-    match gloo_net::http::Request::get("kiln-config.json").send().await {
+    match gloo_net::http::Request::get("kiln-config.json")
+        .send()
+        .await
+    {
         Ok(response) if response.ok() => response.json().await.unwrap_or_default(),
         _ => RuntimeConfig::default(),
     }

@@ -377,15 +377,30 @@ fn only_unavailable_is_retried_with_growing_delays() {
 #[test]
 fn server_errors_land_on_fields() {
     use kiln_console::form::server_errors;
-    let details = [("min_disk_size".to_owned(), "Minimal disk size should be greater or equal than 21474836480".to_owned()), ("labels[\"a\"]".to_owned(), "bad".to_owned())];
+    let details = [
+        (
+            "min_disk_size".to_owned(),
+            "Minimal disk size should be greater or equal than 21474836480".to_owned(),
+        ),
+        ("labels[\"a\"]".to_owned(), "bad".to_owned()),
+    ];
     let errors = server_errors(3, "Request validation error", &details);
     let found: Vec<_> = errors.iter().map(|e| (e.field, e.text())).collect();
-    assert_eq!(found, [
-        ("min_disk_size", "Minimal disk size should be greater or equal than 21474836480".to_owned()),
-        ("labels", "labels[\"a\"]: bad".to_owned()),
-    ]);
+    assert_eq!(
+        found,
+        [
+            (
+                "min_disk_size",
+                "Minimal disk size should be greater or equal than 21474836480".to_owned()
+            ),
+            ("labels", "labels[\"a\"]: bad".to_owned()),
+        ]
+    );
     let taken = server_errors(6, "image with name web already exists in folder f", &[]);
-    assert_eq!((taken[0].field, taken[0].text().as_str()), ("name", "image with name web already exists in folder f"));
+    assert_eq!(
+        (taken[0].field, taken[0].text().as_str()),
+        ("name", "image with name web already exists in folder f")
+    );
     assert_eq!(server_errors(5, "disk d not found", &[])[0].field, "source");
     assert_eq!(server_errors(14, "unavailable", &[]), []);
 }

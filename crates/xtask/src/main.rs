@@ -6,6 +6,7 @@
 //! - `wasm-size`: build the validator for wasm32 and report its raw and gzip size.
 //! - `npm`: build the npm package `kiln-validator` into `target/npm/kiln-validator`.
 //! - `web`: build the web console with Trunk into `dist/`.
+//! - `web-budget`: the console's first-load size and time to interactive (a benchmark).
 
 mod npm;
 mod setup;
@@ -29,6 +30,7 @@ fn main() -> Result<()> {
         "wasm-size" => wasm::size(),
         "npm" => npm::build().map(|_| ()),
         "web" => web::build().map(|_| ()),
+        "web-budget" => web::budget(),
         _ => bail!(
             "usage: cargo xtask <command>\n\n\
              commands:\n  \
@@ -37,7 +39,8 @@ fn main() -> Result<()> {
              run [ARGS]           build and run `kiln` (default: build the console, `kiln serve` on 127.0.0.1:8080)\n  \
              wasm-size            wasm32 size of the validator (raw and gzip)\n  \
              npm                  build the npm package into target/npm/kiln-validator\n  \
-             web                  build the web console into dist/ (Trunk)"
+             web                  build the web console into dist/ (Trunk)\n  \
+             web-budget           the console's first-load size and time to interactive"
         ),
     }
 }

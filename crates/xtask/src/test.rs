@@ -5,17 +5,19 @@ use anyhow::Result;
 use std::process::Command;
 
 use crate::{
-    npm,
+    npm, web,
     setup::{self, Tool},
     util,
 };
 
-/// fmt check, clippy with warnings denied, every test, the wasm32 build of the core, and the npm
-/// package built and tested under Node (`node --test`).
+/// fmt check, clippy with warnings denied, every test, the wasm32 build of the core, the npm
+/// package built and tested under Node (`node --test`), and the web console built by Trunk and
+/// driven end to end in headless Chromium against a real `kiln serve`.
 pub fn run() -> Result<()> {
     setup::ensure(&[
         Tool::WasmTarget,
         Tool::WasmBindgen,
+        Tool::Trunk,
         Tool::WasmOpt,
         Tool::Chromium,
         Tool::QemuImg,
@@ -52,6 +54,29 @@ pub fn run() -> Result<()> {
             .arg(util::project_root().join("crates/kiln-wasm/tests/js"))
             .env("KILN_VALIDATOR_DIR", &package),
     )?;
+    console_e2e()?;
     eprintln!("xtask test: all checks passed");
     Ok(())
+}
+
+/// The console's end-to-end suite (`web/e2e`, Playwright driving Debian's Chromium); its
+/// screenshots land in `target/e2e-screenshots`.
+fn console_e2e() -> Result<()> {
+    let root = util::project_root();
+    let dist = web::build()?;
+    util::run(util::cargo().args(["build", "--package", "kiln-cli"]))?;
+    let e2e = root.join("web/e2e");
+    util::run(
+        Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund"])
+            .current_dir(&e2e),
+    )?;
+    util::run(
+        Command::new("node")
+            .args(["--test", "--test-reporter=spec"])
+            .arg(&e2e)
+            .env("KILN_BIN", root.join("target/debug/kiln"))
+            .env("KILN_DIST", dist)
+            .env("KILN_SCREENSHOTS", root.join("target/e2e-screenshots")),
+    )
 }

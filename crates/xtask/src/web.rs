@@ -38,3 +38,25 @@ pub fn trunk() -> Command {
         .env("TRUNK_SKIP_VERSION_CHECK", "true");
     command
 }
+
+/// `cargo xtask web-budget`: the console's first-load size and time to interactive, measured
+/// in headless Chromium against a release `kiln serve` (a benchmark: it prints, never fails on
+/// a number). Results go into `web/BUDGET.md` by hand, with the machine and the date.
+pub fn budget() -> Result<()> {
+    setup::ensure(&[Tool::Chromium])?;
+    let root = util::project_root();
+    let dist = build()?;
+    util::run(util::cargo().args(["build", "--release", "--package", "kiln-cli"]))?;
+    let e2e = root.join("web/e2e");
+    util::run(
+        Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund"])
+            .current_dir(&e2e),
+    )?;
+    util::run(
+        Command::new("node")
+            .arg(e2e.join("budget.mjs"))
+            .env("KILN_BIN", root.join("target/release/kiln"))
+            .env("KILN_DIST", dist),
+    )
+}
