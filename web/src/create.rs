@@ -177,19 +177,19 @@ pub fn CreatePage() -> impl IntoView {
                 }
             >
                 {field(state, "folder_id", "folder-id", "Folder ID", hints::hint("folder_id").text,
-                    text_input(state, "folder_id", "folder-id", &hints::hint("folder_id"), |f| &f.folder_id, |f| &mut f.folder_id))}
+                    text_input(state, "folder_id", "folder-id", &hints::hint("folder_id"), |f| &f.folder_id, |f| &mut f.folder_id)).into_any()}
                 {field(state, "name", "name", "Name", hints::hint("name").text,
-                    text_input(state, "name", "name", &hints::hint("name"), |f| &f.name, |f| &mut f.name))}
-                {description(state)}
-                {labels(state)}
+                    text_input(state, "name", "name", &hints::hint("name"), |f| &f.name, |f| &mut f.name)).into_any()}
+                {description(state).into_any()}
+                {labels(state).into_any()}
                 {field(state, "family", "family", "Family", hints::hint("family").text,
-                    text_input(state, "family", "family", &hints::hint("family"), |f| &f.family, |f| &mut f.family))}
-                {min_disk_size(state)}
-                {product_ids(state)}
-                {source_section}
-                {os(state)}
-                {pooled(state)}
-                {generation(state)}
+                    text_input(state, "family", "family", &hints::hint("family"), |f| &f.family, |f| &mut f.family)).into_any()}
+                {min_disk_size(state).into_any()}
+                {product_ids(state).into_any()}
+                {source_section.into_any()}
+                {os(state).into_any()}
+                {pooled(state).into_any()}
+                {generation(state).into_any()}
                 <div class="actions">
                     <button
                         type="submit"
@@ -244,8 +244,8 @@ async fn submit_create(
                     banner.set(Some((
                         "info",
                         format!(
-                            "{e}. Retrying in {:.1} s (attempt {} of {}).",
-                            f64::from(delay) / 1000.0,
+                            "{e}. Retrying in {} ms (attempt {} of {}).",
+                            delay,
                             attempt + 1,
                             retry::RETRIES + 1
                         ),
@@ -650,7 +650,7 @@ fn source_section(ctx: Ctx, state: State) -> impl IntoView {
                                     <button type="button" class="pick" aria-pressed=move || chosen().to_string()
                                         on:click=move |_| state.edit(|f| f.source_value = id.clone())>
                                         <span class="pick-name">{if r.name.is_empty() { r.id.clone() } else { r.name.clone() }}</span>
-                                        <span class="pick-meta">{format!("{:.1} GB · {}{} · {}", r.size as f64 / GB as f64, r.status, family, r.id)}</span>
+                                        <span class="pick-meta">{format!("{} · {}{} · {}", kiln_console::gb_text(r.size), r.status, family, r.id)}</span>
                                     </button>
                                 </li>
                             }

@@ -87,7 +87,7 @@ pub fn ImagesPage() -> impl IntoView {
                 </td>
                 <td><span class=format!("status status-{}", status.to_lowercase())>{status.clone()}</span></td>
                 <td>{image.family.clone()}</td>
-                <td>{format!("{:.1} GB", image.storage_size as f64 / GB as f64)}</td>
+                <td>{kiln_console::gb_text(image.storage_size)}</td>
                 <td><code>{id.clone()}</code></td>
                 <td>
                     <button type="button" class="danger" aria-label=format!("Delete {}", shown_name)

@@ -1,13 +1,14 @@
 //! The web console's logic, kept out of the components so it is plain Rust with plain tests:
 //! the create-image form and the request it builds (`form`), its previews as a `yc` command and a
 //! Terraform resource (`preview`), the field hints read from the rules (`hints`), the tracked
-//! operations the page polls and restores after a reload (`operations`), and the retry schedule
-//! (`retry`).
+//! operations the page polls and restores after a reload (`operations`), the retry schedule
+//! (`retry`), and the gRPC-Web protocol the page speaks (`grpc_web`).
 //!
 //! Architecture invariant: no browser, no async and no IO here; `web/` (Leptos) renders this
 //! state and does the calls. Validation is `kiln_core`'s, never re-implemented.
 
 pub mod form;
+pub mod grpc_web;
 pub mod hints;
 pub mod operations;
 pub mod preview;
@@ -15,3 +16,10 @@ pub mod retry;
 
 /// Bytes in one GB as the console, `yc` and Terraform count them (2^30).
 pub const GB: i64 = 1 << 30;
+
+/// A size in GB with one decimal (`21.5 GB`), in integer arithmetic: the console carries no
+/// float formatting code.
+pub fn gb_text(bytes: i64) -> String {
+    let tenths = (i128::from(bytes.max(0)) * 10 + i128::from(GB) / 2) / i128::from(GB);
+    format!("{}.{} GB", tenths / 10, tenths % 10)
+}

@@ -404,3 +404,174 @@ fn server_errors_land_on_fields() {
     assert_eq!(server_errors(5, "disk d not found", &[])[0].field, "source");
     assert_eq!(server_errors(14, "unavailable", &[]), []);
 }
+
+#[test]
+fn sizes_in_gb_round_to_a_tenth() {
+    use kiln_console::gb_text;
+    assert_eq!(gb_text(20 * GB), "20.0 GB");
+    assert_eq!(gb_text(GB + GB / 2), "1.5 GB");
+    assert_eq!(gb_text(GB / 20), "0.0 GB"); // just under 0.05 GB
+    assert_eq!(gb_text(GB / 20 + 1), "0.1 GB");
+    assert_eq!(gb_text(0), "0.0 GB");
+}
+
+mod grpc_web {
+    use kiln_console::grpc_web::{
+        base64_decode, decode_response, encode_request, parse_trailers, percent_decode,
+    };
+    use kiln_core::proto::google::rpc::{self, BadRequest, bad_request::FieldViolation};
+    use kiln_core::proto::yandex::cloud::compute::v1 as compute;
+    use prost::Message;
+
+    fn frame(flags: u8, payload: &[u8]) -> Vec<u8> {
+        let mut f = vec![flags];
+        f.extend_from_slice(&(payload.len() as u32).to_be_bytes());
+        f.extend_from_slice(payload);
+        f
+    }
+
+    fn no_headers(_: &str) -> Option<String> {
+        None
+    }
+
+    #[test]
+    fn a_request_is_one_message_frame() {
+        let request = compute::GetImageRequest {
+            image_id: "fd8".into(),
+        };
+        let body = encode_request(&request);
+        assert_eq!(body[..5], [0, 0, 0, 0, 5]);
+        assert_eq!(
+            compute::GetImageRequest::decode(&body[5..]).unwrap(),
+            request
+        );
+    }
+
+    #[test]
+    fn an_ok_response_gives_its_message() {
+        let image = compute::Image {
+            id: "fd8".into(),
+            name: "web".into(),
+            ..Default::default()
+        };
+        let mut body = frame(0, &image.encode_to_vec());
+        body.extend(frame(0x80, b"grpc-status:0\r\ngrpc-message:\r\n"));
+        let got: compute::Image = decode_response(200, no_headers, &body).unwrap();
+        assert_eq!(got, image);
+    }
+
+    #[test]
+    fn an_error_carries_its_code_message_and_field_violations() {
+        let bad = BadRequest {
+            field_violations: vec![FieldViolation {
+                field: "name".into(),
+                description: "must match".into(),
+                ..Default::default()
+            }],
+        };
+        let status = rpc::Status {
+            code: 3,
+            message: "x".into(),
+            details: vec![prost_types::Any {
+                type_url: "type.googleapis.com/google.rpc.BadRequest".into(),
+                value: bad.encode_to_vec(),
+            }],
+        };
+        let details = base64_encode(&status.encode_to_vec());
+        let trailers = format!(
+            "grpc-status: 3\r\ngrpc-message: Request%20validation%20error%3A%20name\r\ngrpc-status-details-bin: {details}\r\n"
+        );
+        let err =
+            decode_response::<compute::Image>(200, no_headers, &frame(0x80, trailers.as_bytes()))
+                .unwrap_err();
+        assert_eq!(err.code, 3);
+        assert_eq!(err.message, "Request validation error: name");
+        assert_eq!(
+            err.violations,
+            [("name".to_owned(), "must match".to_owned())]
+        );
+        assert_eq!(
+            err.to_string(),
+            "InvalidArgument (3): Request validation error: name"
+        );
+    }
+
+    #[test]
+    fn a_trailers_only_response_has_its_status_in_the_headers() {
+        let headers = |name: &str| match name {
+            "grpc-status" => Some("16".to_owned()),
+            "grpc-message" => Some("unknown%20token".to_owned()),
+            _ => None,
+        };
+        let err = decode_response::<compute::Image>(200, headers, &[]).unwrap_err();
+        assert_eq!((err.code, err.message.as_str()), (16, "unknown token"));
+    }
+
+    #[test]
+    fn http_errors_without_a_grpc_status_map_as_the_spec_says() {
+        let code = |http| {
+            decode_response::<compute::Image>(http, no_headers, &[])
+                .unwrap_err()
+                .code
+        };
+        assert_eq!(
+            [code(503), code(502), code(404), code(401), code(500)],
+            [14, 14, 12, 16, 2]
+        );
+    }
+
+    #[test]
+    fn broken_bodies_are_errors_not_panics() {
+        let short = decode_response::<compute::Image>(200, no_headers, &[0, 0, 0]).unwrap_err();
+        assert_eq!(short.code, 13);
+        let cut =
+            decode_response::<compute::Image>(200, no_headers, &[0, 0, 0, 0, 9, 1]).unwrap_err();
+        assert_eq!(cut.message, "truncated gRPC-Web frame");
+        let no_message =
+            decode_response::<compute::Image>(200, no_headers, &frame(0x80, b"grpc-status: 0"))
+                .unwrap_err();
+        assert_eq!(no_message.message, "the response has no message");
+    }
+
+    #[test]
+    fn helpers() {
+        assert_eq!(
+            parse_trailers(b"Grpc-Status: 0\r\nx: a:b\r\n"),
+            [
+                ("grpc-status".to_owned(), "0".to_owned()),
+                ("x".to_owned(), "a:b".to_owned())
+            ]
+        );
+        assert_eq!(percent_decode("caf%C3%A9 100%"), "café 100%");
+        assert_eq!(percent_decode("%zz%4"), "%zz%4");
+        for input in [&b""[..], b"f", b"fo", b"foo", b"foob", &[0, 255, 128, 7, 9]] {
+            let encoded = base64_encode(input);
+            assert_eq!(base64_decode(&encoded).unwrap(), input, "{encoded}");
+            assert_eq!(base64_decode(encoded.trim_end_matches('=')).unwrap(), input);
+        }
+        assert_eq!(base64_decode("a"), None);
+        assert_eq!(base64_decode("a*bc"), None);
+    }
+
+    /// A reference encoder, written the plain way, to check the decoder against.
+    fn base64_encode(bytes: &[u8]) -> String {
+        const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        let mut out = String::new();
+        for chunk in bytes.chunks(3) {
+            let b = [
+                chunk[0],
+                *chunk.get(1).unwrap_or(&0),
+                *chunk.get(2).unwrap_or(&0),
+            ];
+            let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+            for i in 0..4 {
+                if i <= chunk.len() {
+                    out.push(A[((n >> (18 - 6 * i)) & 63) as usize] as char);
+                } else {
+                    out.push('=');
+                }
+            }
+        }
+        out
+    }
+}

@@ -5,9 +5,9 @@ use anyhow::Result;
 use std::process::Command;
 
 use crate::{
-    npm, web,
+    npm,
     setup::{self, Tool},
-    util,
+    util, web,
 };
 
 /// fmt check, clippy with warnings denied, every test, the wasm32 build of the core, the npm
