@@ -59,10 +59,23 @@ pub fn run() -> Result<()> {
     Ok(())
 }
 
-/// The console's end-to-end suite (`web/e2e`, Playwright driving Debian's Chromium); its
+/// The console in the browser: its components under wasm-bindgen-test, then the end-to-end
+/// suite (`web/e2e`, Playwright driving Debian's Chromium against a real `kiln serve`); its
 /// screenshots land in `target/e2e-screenshots`.
 fn console_e2e() -> Result<()> {
     let root = util::project_root();
+    // The components in a real browser first (wasm-bindgen-test, `web/tests`).
+    util::run(
+        util::cargo()
+            .args([
+                "test",
+                "--package",
+                "kiln-web",
+                "--target",
+                "wasm32-unknown-unknown",
+            ])
+            .env("CHROMEDRIVER", "/usr/bin/chromedriver"),
+    )?;
     let dist = web::build()?;
     util::run(util::cargo().args(["build", "--package", "kiln-cli"]))?;
     let e2e = root.join("web/e2e");
