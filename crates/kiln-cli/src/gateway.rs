@@ -11,9 +11,26 @@ pub struct Args {
     /// The native gRPC endpoint to forward to, e.g. https://compute.api.cloud.yandex.net:443
     #[arg(long, value_name = "URL")]
     upstream: String,
+    /// Send the services whose name starts with PREFIX to another upstream (repeatable), e.g.
+    /// yandex.cloud.operation.=https://operation.api.cloud.yandex.net:443
+    #[arg(long = "route", value_name = "PREFIX=URL", value_parser = parse_route)]
+    routes: Vec<(String, String)>,
+    /// Serve the built console from the same origin (with a kiln-config.json naming this gateway)
+    #[arg(long, value_name = "DIR")]
+    web_dir: Option<std::path::PathBuf>,
     /// An origin allowed by CORS (repeatable)
     #[arg(long = "cors-origin", value_name = "ORIGIN")]
     cors_origins: Vec<String>,
+}
+
+fn parse_route(text: &str) -> Result<(String, String), String> {
+    let (prefix, url) = text
+        .split_once('=')
+        .ok_or_else(|| format!("{text:?} is not PREFIX=URL"))?;
+    if !(url.starts_with("http://") || url.starts_with("https://")) {
+        return Err(format!("{url:?} must start with http:// or https://"));
+    }
+    Ok((prefix.to_owned(), url.to_owned()))
 }
 
 /// Runs the gateway until the process is stopped.
@@ -36,7 +53,23 @@ pub fn run(args: &Args) -> ExitCode {
             listener.local_addr()?,
             args.upstream
         );
-        kiln_server::gateway(listener, &args.upstream, &args.cors_origins).await
+        for (prefix, url) in &args.routes {
+            eprintln!("kiln gateway: services {prefix}* go to {url}");
+        }
+        if let Some(dir) = &args.web_dir {
+            eprintln!(
+                "kiln gateway: serving {} at http://{}/",
+                dir.display(),
+                listener.local_addr()?
+            );
+        }
+        let config = kiln_server::Gateway {
+            upstream: args.upstream.clone(),
+            routes: args.routes.clone(),
+            web_dir: args.web_dir.clone(),
+            cors_origins: args.cors_origins.clone(),
+        };
+        kiln_server::gateway(listener, &config).await
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,

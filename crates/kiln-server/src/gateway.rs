@@ -4,43 +4,116 @@
 //! IDs passes through untouched, and so do response headers and trailers (status, message,
 //! `grpc-status-details-bin`), which gRPC-Web clients receive in the body's trailer frame.
 
-use std::convert::Infallible;
+use std::{convert::Infallible, path::PathBuf};
 
 use tokio::net::TcpListener;
 use tonic::transport::{Channel, ClientTlsConfig, Endpoint};
-use tower::Service;
+use tower::{Layer, Service, ServiceExt};
 
-/// Serves the gateway on `listener`, forwarding to `upstream` (`http://` or `https://`).
-pub async fn gateway(
-    listener: TcpListener,
-    upstream: &str,
-    cors_origins: &[String],
-) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+/// How `kiln gateway` runs.
+#[derive(Debug, Clone, Default)]
+pub struct Gateway {
+    /// Where calls go (`http://` or `https://`).
+    pub upstream: String,
+    /// `(service prefix, upstream)` pairs: a call whose service name (`yandex.cloud.operation.
+    /// OperationService`) starts with the prefix goes there instead; the longest prefix wins. The
+    /// real API serves operations from another host than images.
+    pub routes: Vec<(String, String)>,
+    /// The built console, served from the same origin with a runtime config naming it.
+    pub web_dir: Option<PathBuf>,
+    /// Origins allowed by CORS.
+    pub cors_origins: Vec<String>,
+}
+
+fn channel(upstream: &str) -> Result<Channel, tonic::transport::Error> {
     let mut endpoint = Endpoint::from_shared(upstream.to_owned())?;
     if upstream.starts_with("https://") {
         endpoint = endpoint.tls_config(ClientTlsConfig::new().with_webpki_roots())?;
     }
-    let channel = endpoint.connect_lazy();
-    let forward = tower::service_fn(move |request: http::Request<axum::body::Body>| {
-        let mut channel: Channel = channel.clone();
+    Ok(endpoint.connect_lazy())
+}
+
+/// Serves the gateway on `listener`.
+pub async fn gateway(
+    listener: TcpListener,
+    config: &Gateway,
+) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    let default = channel(&config.upstream)?;
+    let mut routes = config
+        .routes
+        .iter()
+        .map(|(prefix, url)| Ok((prefix.clone(), channel(url)?)))
+        .collect::<Result<Vec<_>, tonic::transport::Error>>()?;
+    routes.sort_by_key(|(prefix, _)| std::cmp::Reverse(prefix.len()));
+    let forward = tower::service_fn(move |request: http::Request<tonic::body::Body>| {
+        let service = request.uri().path().trim_start_matches('/');
+        let service = service.split('/').next().unwrap_or_default();
+        let mut channel = routes
+            .iter()
+            .find(|(prefix, _)| service.starts_with(prefix.as_str()))
+            .map_or(&default, |(_, c)| c)
+            .clone();
         async move {
-            let request = request.map(tonic::body::Body::new);
             // tower's contract: a service is called only once it says it is ready.
             let ready = tower::ServiceExt::ready(&mut channel).await;
             let response = match async { ready?.call(request).await }.await {
-                Ok(response) => response.map(axum::body::Body::new),
+                Ok(response) => response.map(tonic::body::Body::new),
                 Err(e) => unavailable(&format!("upstream unavailable: {e}")),
             };
             Ok::<_, Infallible>(response)
         }
     });
-    let mut router = axum::Router::new().fallback_service(forward);
-    if !cors_origins.is_empty() {
-        router = router.layer(crate::cors(cors_origins)?);
+    // gRPC-Web wraps the forwarding only: over everything it would refuse plain HTTP/1.1 GETs.
+    let grpc = tonic_web::GrpcWebLayer::new().layer(forward);
+    let files = config.web_dir.clone().map(|dir| {
+        tower_http::compression::CompressionLayer::new()
+            .gzip(true)
+            .layer(tower_http::services::ServeDir::new(dir))
+    });
+    let dispatch = tower::service_fn(move |request: http::Request<axum::body::Body>| {
+        let grpc = grpc.clone();
+        let files = files.clone();
+        async move {
+            let is_grpc = request
+                .headers()
+                .get(http::header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|t| t.starts_with("application/grpc"));
+            let response = match files {
+                Some(files) if !is_grpc => files
+                    .oneshot(request)
+                    .await
+                    .map(|r| r.map(axum::body::Body::new))
+                    .unwrap_or_else(|e| match e {}),
+                _ => {
+                    let request = request.map(tonic::body::Body::new);
+                    grpc.oneshot(request)
+                        .await
+                        .map(|r| r.map(axum::body::Body::new))
+                        .unwrap_or_else(|e| match e {})
+                }
+            };
+            Ok::<_, Infallible>(response)
+        }
+    });
+    let mut router = axum::Router::new();
+    if config.web_dir.is_some() {
+        router = router.route(
+            "/kiln-config.json",
+            axum::routing::get(|| async {
+                (
+                    [(http::header::CONTENT_TYPE, "application/json")],
+                    r#"{"endpoint":""}"#,
+                )
+            }),
+        );
+    }
+    let mut router = router.fallback_service(dispatch);
+    if !config.cors_origins.is_empty() {
+        router = router.layer(crate::cors(&config.cors_origins)?);
     }
     tonic::transport::Server::builder()
         .accept_http1(true)
-        .layer(tonic_web::GrpcWebLayer::new())
         .add_routes(router.into())
         .serve_with_incoming(crate::tokio_stream_listener(listener))
         .await?;
@@ -48,8 +121,8 @@ pub async fn gateway(
 }
 
 /// A gRPC answer with status UNAVAILABLE (14) and `message`, in headers only.
-fn unavailable(message: &str) -> http::Response<axum::body::Body> {
-    let mut response = http::Response::new(axum::body::Body::empty());
+fn unavailable(message: &str) -> http::Response<tonic::body::Body> {
+    let mut response = http::Response::new(tonic::body::Body::empty());
     let headers = response.headers_mut();
     headers.insert(
         "content-type",

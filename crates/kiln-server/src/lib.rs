@@ -26,7 +26,7 @@ use tokio::net::TcpListener;
 use tower::Layer;
 
 pub use auth::{DEV_FOLDER, DEV_TOKEN, Tokens};
-pub use gateway::gateway;
+pub use gateway::{Gateway, gateway};
 
 /// How `kiln serve` runs.
 #[derive(Debug, Clone)]

@@ -18,9 +18,11 @@ async fn forwards_grpc_and_grpc_web_with_metadata_trailers_and_details() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let gateway_addr = listener.local_addr().unwrap();
     let gateway = tokio::spawn(async move {
-        kiln_server::gateway(listener, &format!("http://{upstream_addr}"), &[])
-            .await
-            .unwrap();
+        let config = kiln_server::Gateway {
+            upstream: format!("http://{upstream_addr}"),
+            ..Default::default()
+        };
+        kiln_server::gateway(listener, &config).await.unwrap();
     });
     let channel = Channel::from_shared(format!("http://{gateway_addr}"))
         .unwrap()
@@ -96,9 +98,11 @@ async fn an_unreachable_upstream_is_unavailable() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let gateway = tokio::spawn(async move {
-        kiln_server::gateway(listener, &format!("http://{closed}"), &[])
-            .await
-            .unwrap();
+        let config = kiln_server::Gateway {
+            upstream: format!("http://{closed}"),
+            ..Default::default()
+        };
+        kiln_server::gateway(listener, &config).await.unwrap();
     });
     let channel = Channel::from_shared(format!("http://{addr}"))
         .unwrap()
@@ -112,5 +116,72 @@ async fn an_unreachable_upstream_is_unavailable() {
         .await
         .unwrap_err();
     assert_eq!(status.code(), Code::Unavailable, "{status:?}");
+    gateway.abort();
+}
+
+/// Services go to the upstream their prefix names (the real API serves operations from another
+/// host), and with `web_dir` the gateway serves the console and a runtime config naming itself.
+#[tokio::test]
+async fn routes_by_service_prefix_and_serves_the_console() {
+    let upstream = start(fresh_dir("gateway-routes"), 400 << 30).await;
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let web_dir = fresh_dir("gateway-web");
+    std::fs::write(
+        web_dir.join("index.html"),
+        "<!doctype html><title>Kiln</title>",
+    )
+    .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let config = kiln_server::Gateway {
+        upstream: format!("http://{}", upstream.addr),
+        routes: vec![("yandex.cloud.operation.".into(), format!("http://{closed}"))],
+        web_dir: Some(web_dir),
+        cors_origins: Vec::new(),
+    };
+    let gateway =
+        tokio::spawn(async move { kiln_server::gateway(listener, &config).await.unwrap() });
+    let channel = Channel::from_shared(format!("http://{addr}"))
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
+    let image = ImageServiceClient::new(channel.clone())
+        .get(authed(GetImageRequest {
+            image_id: "fd80dev0image0ubuntu".into(),
+        }))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(image.name, "ubuntu-2404-base");
+    let status =
+        kiln_server::api::operation::operation_service_client::OperationServiceClient::new(channel)
+            .get(authed(
+                kiln_core::proto::yandex::cloud::operation::GetOperationRequest {
+                    operation_id: "x".into(),
+                },
+            ))
+            .await
+            .unwrap_err();
+    assert_eq!(
+        status.code(),
+        Code::Unavailable,
+        "operations go to their own upstream: {status:?}"
+    );
+
+    // gRPC-Web still passes; plain GETs get the console and its config.
+    let (status, _, body) = super::grpc_web_get_seeded_image(addr).await;
+    assert!(status.starts_with("http/1.1 200"), "{status}");
+    assert!(String::from_utf8_lossy(&body).contains("ubuntu-2404-base"));
+    let get =
+        |path: &str| format!("GET {path} HTTP/1.1\r\nhost: {addr}\r\nconnection: close\r\n\r\n");
+    let (status, _, body) = super::http1(addr, &get("/")).await;
+    assert!(status.starts_with("http/1.1 200"), "{status}");
+    assert_eq!(body, b"<!doctype html><title>Kiln</title>");
+    let (_, _, body) = super::http1(addr, &get("/kiln-config.json")).await;
+    assert_eq!(body, br#"{"endpoint":""}"#);
     gateway.abort();
 }

@@ -570,6 +570,7 @@ async fn serves_the_console_files_and_cors_for_configured_origins_only() {
         "<!doctype html><title>Kiln</title>",
     )
     .unwrap();
+    std::fs::write(web_dir.join("app.js"), "x".repeat(4000)).unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let config = Config {
@@ -585,6 +586,28 @@ async fn serves_the_console_files_and_cors_for_configured_origins_only() {
     assert_eq!(body, b"<!doctype html><title>Kiln</title>");
     let (status, _, _) = http1(addr, &get("/missing.js")).await;
     assert!(status.starts_with("http/1.1 404"), "{status}");
+    // The console's runtime config: development mode names the well-known folder and token.
+    let (status, head, body) = http1(addr, &get("/kiln-config.json")).await;
+    assert!(status.starts_with("http/1.1 200"), "{status}");
+    assert!(head.contains("content-type: application/json"), "{head}");
+    assert_eq!(
+        String::from_utf8(body).unwrap(),
+        r#"{"endpoint":"","folderId":"dev-folder","token":"dev-token"}"#
+    );
+    // Static files go out gzip-compressed to browsers that ask.
+    let (_, plain, _) = http1(addr, &get("/index.html")).await;
+    assert!(!plain.contains("content-encoding"), "{plain}");
+    let (_, gzipped, body) = http1(
+        addr,
+        &format!("GET /app.js HTTP/1.1\r\nhost: {addr}\r\naccept-encoding: gzip\r\nconnection: close\r\n\r\n"),
+    )
+    .await;
+    assert!(gzipped.contains("content-encoding: gzip"), "{gzipped}");
+    assert!(
+        body.len() < 200,
+        "4000 bytes of x compress well: {}",
+        body.len()
+    );
     let preflight = |origin: &str| {
         format!(
             "OPTIONS /yandex.cloud.compute.v1.ImageService/Create HTTP/1.1\r\nhost: {addr}\r\norigin: {origin}\r\n\
