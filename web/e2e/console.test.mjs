@@ -259,6 +259,9 @@ test("the images screen lists the folder's images, shows details and deletes wit
   await page.getByRole("alertdialog").getByRole("button", { name: "Delete image" }).click();
   await page.waitForFunction(() => ![...document.querySelectorAll("table tr")].some((tr) => tr.textContent.includes("e2e-uri")),
     null, { timeout: 30_000 });
+  const deletion = page.locator(".operation", { has: page.locator("strong", { hasText: /^Delete e2e-uri$/ }) });
+  await finished(deletion, "Done");
+  assert.match(await deletion.locator(".op-result").innerText(), /^Done\.$/);
 });
 
 test("settings keep the token in session storage only", async () => {
@@ -291,6 +294,13 @@ test("works at 375 px wide", async () => {
   await narrow.getByText("folder dev-folder").waitFor();
   const width = await narrow.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(width <= 375, `no horizontal scrolling (page is ${width} px wide)`);
+  // A fresh form: the folder comes from the runtime config, the source is missing. Create is
+  // disabled, and "Show them" shows every message without leaving each field first.
+  await narrow.getByText("1 problem to fix before Create").waitFor();
+  assert.equal(await narrow.locator('[data-field="source"] .messages li').count(), 0);
+  await narrow.getByRole("button", { name: "Show them" }).click();
+  assert.match(await narrow.locator('[data-field="source"] .messages li').first().innerText(),
+    /^exactly one of image_id, disk_id, snapshot_id, uri must be set/);
   await narrow.screenshot({ path: join(SHOTS, "create-375px.png"), fullPage: true });
   await accessible(narrow, "create at 375 px");
   await context.close();

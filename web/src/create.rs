@@ -204,6 +204,12 @@ pub fn CreatePage() -> impl IntoView {
                             (n > 0).then(|| format!("{n} problem{} to fix before Create", if n == 1 { "" } else { "s" }))
                         }}
                     </span>
+                    // Messages show once a field is left; this shows them all at once.
+                    {move || (!state.errors.with(Vec::is_empty) && !state.submitted.get()).then(|| view! {
+                        <button type="button" class="link" on:click=move |_| state.submitted.set(true)>
+                            "Show them"
+                        </button>
+                    })}
                 </div>
                 {move || banner.get().map(|(kind, text)| view! {
                     <div class=format!("banner banner-{kind}") role=if kind == "error" { "alert" } else { "status" }>{text}</div>

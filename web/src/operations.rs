@@ -109,6 +109,10 @@ pub fn OperationsPanel() -> impl IntoView {
             })
         };
         let result = move || match state.get() {
+            // A Delete (or any operation without CreateImageMetadata) has no image to link.
+            Some((State::Succeeded, image)) if image.is_empty() => {
+                view! { <span>"Done."</span> }.into_any()
+            }
             Some((State::Succeeded, image)) => {
                 let label = format!("Image {image}");
                 view! {
