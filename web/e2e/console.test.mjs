@@ -185,6 +185,38 @@ test("create from a URI: the file is really imported", async () => {
   await finished(await submit("e2e-uri"), "Done");
 });
 
+test("UNAVAILABLE is retried with backoff and the same idempotency key; a new form gets a new key", async () => {
+  const keys = [];
+  let failures = 2;
+  await page.route("**/yandex.cloud.compute.v1.ImageService/Create", async (route) => {
+    keys.push(route.request().headers()["idempotency-key"]);
+    if (failures > 0) {
+      failures -= 1;
+      await route.fulfill({ status: 503, body: "" }); // a proxy with the service down
+    } else {
+      await route.continue();
+    }
+  });
+  try {
+    await newForm("e2e-retry");
+    await pickSource("Disk", "ubuntu-boot");
+    await createButton().click();
+    await page.locator(".banner-info", { hasText: "Retrying in" }).waitFor();
+    await page.locator(".banner-ok", { hasText: "Create started" }).waitFor();
+    const row = page.locator(".operation", { has: page.locator("strong", { hasText: /^e2e-retry$/ }) });
+    assert.equal(keys.length, 3, `two failures, then the call that went through (${keys})`);
+    assert.match(keys[0], /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    assert.deepEqual(new Set(keys).size, 1, "every retry carries the same key");
+    await finished(row, "Done");
+    await newForm("e2e-retry-2");
+    await submit("e2e-retry-2");
+    assert.equal(keys.length, 4);
+    assert.notEqual(keys[3], keys[0], "a new submission, a new key");
+  } finally {
+    await page.unroute("**/yandex.cloud.compute.v1.ImageService/Create");
+  }
+});
+
 test("a server-side error lands on its field", async () => {
   await newForm("e2e-small");
   await pickSource("Disk", "ubuntu-boot");
