@@ -316,6 +316,17 @@ test("settings keep the token in session storage only", async () => {
   await page.getByRole("button", { name: "Settings", exact: true }).click();
   await page.getByLabel("Token").fill("dev-token");
   await page.getByRole("button", { name: "Save settings" }).click();
+  // The form's folder follows the settings' folder (the user had not typed another one).
+  await page.getByLabel("Folder ID").fill("other-folder");
+  await page.getByRole("button", { name: "Save settings" }).click();
+  await page.getByRole("button", { name: "Create image", exact: true }).first().click();
+  assert.equal(await page.locator("#folder-id").inputValue(), "other-folder");
+  await page.locator(".where", { hasText: "folder other-folder" }).waitFor();
+  await page.getByRole("button", { name: "Settings", exact: true }).click();
+  await page.getByLabel("Folder ID").fill("dev-folder");
+  await page.getByRole("button", { name: "Save settings" }).click();
+  await page.getByRole("button", { name: "Create image", exact: true }).first().click();
+  assert.equal(await page.locator("#folder-id").inputValue(), "dev-folder");
   assert.deepEqual(page.errors, []);
 });
 

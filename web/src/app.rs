@@ -1,6 +1,7 @@
 //! The page: navigation between the screens, the shared state, and start-up (runtime config,
 //! the operations restored from storage).
 
+use kiln_console::form::Form;
 use kiln_console::operations::Panel;
 use leptos::prelude::*;
 
@@ -24,6 +25,8 @@ pub struct Ctx {
     pub settings: RwSignal<Settings>,
     /// Whether the runtime config has been read (calls wait for it).
     pub ready: RwSignal<bool>,
+    /// The create-image form, kept across screens and (in session storage) reloads.
+    pub form: RwSignal<Form>,
     /// The operations panel.
     pub panel: RwSignal<Panel>,
     /// The last poll error of an operation, by ID.
@@ -38,6 +41,8 @@ pub struct Ctx {
 
 /// Where the panel is kept across reloads.
 const PANEL: &str = "kiln.operations";
+/// Where the form is kept across reloads (session storage: it may hold what the user typed).
+const FORM: &str = "kiln.form";
 
 /// The app.
 #[component]
@@ -45,6 +50,11 @@ pub fn App() -> impl IntoView {
     let ctx = Ctx {
         settings: RwSignal::new(Settings::load(&Default::default())),
         ready: RwSignal::new(false),
+        form: RwSignal::new(
+            storage::session_get(FORM)
+                .and_then(|t| serde_json::from_str(&t).ok())
+                .unwrap_or_default(),
+        ),
         panel: RwSignal::new(Panel::restore(storage::local_get(PANEL).as_deref())),
         poll_errors: RwSignal::new(Default::default()),
         page: RwSignal::new(Page::Create),
@@ -53,6 +63,20 @@ pub fn App() -> impl IntoView {
     };
     provide_context(ctx);
     Effect::new(move || storage::local_set(PANEL, &ctx.panel.with(Panel::save)));
+    Effect::new(move || {
+        if let Ok(text) = ctx.form.with(serde_json::to_string) {
+            storage::session_set(FORM, &text);
+        }
+    });
+    // The form's folder follows the settings' folder, unless the user typed another one.
+    Effect::new(move |previous: Option<String>| {
+        let folder = ctx.settings.with(|s| s.folder_id.clone());
+        let current = ctx.form.with_untracked(|f| f.folder_id.clone());
+        if !folder.is_empty() && (current.is_empty() || previous.as_ref() == Some(&current)) {
+            ctx.form.update(|f| f.folder_id = folder.clone());
+        }
+        folder
+    });
     gloo_timers::callback::Interval::new(1000, move || ctx.now.set(storage::now_seconds()))
         .forget();
     leptos::task::spawn_local(async move {

@@ -12,9 +12,6 @@ use leptos::prelude::*;
 use crate::app::{Ctx, ctx};
 use crate::storage;
 
-/// The form is kept in session storage, so a reload loses nothing typed.
-const FORM: &str = "kiln.form";
-
 /// The form's reactive state, shared by its parts.
 #[derive(Clone, Copy)]
 struct State {
@@ -116,21 +113,7 @@ fn text_input(
 #[component]
 pub fn CreatePage() -> impl IntoView {
     let ctx = ctx();
-    let saved: Option<Form> =
-        storage::session_get(FORM).and_then(|t| serde_json::from_str(&t).ok());
-    let form = RwSignal::new(saved.unwrap_or_default());
-    Effect::new(move || {
-        if let Ok(text) = serde_json::to_string(&form.get()) {
-            storage::session_set(FORM, &text);
-        }
-    });
-    // The folder comes from the settings until the user types one.
-    Effect::new(move || {
-        let folder = ctx.settings.with(|s| s.folder_id.clone());
-        if form.with_untracked(|f| f.folder_id.is_empty()) && !folder.is_empty() {
-            form.update(|f| f.folder_id = folder);
-        }
-    });
+    let form = ctx.form;
     let state = State {
         form,
         touched: RwSignal::new(BTreeSet::new()),
