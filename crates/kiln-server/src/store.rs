@@ -63,6 +63,18 @@ const SCHEMA: &str = "
     CREATE TABLE IF NOT EXISTS idempotency (
         key TEXT NOT NULL, method TEXT NOT NULL, request BLOB NOT NULL, operation_id TEXT NOT NULL,
         PRIMARY KEY (key, method));
+    PRAGMA recursive_triggers = ON;
+    CREATE TABLE IF NOT EXISTS folder_images (folder_id TEXT PRIMARY KEY, count INTEGER NOT NULL);
+    DROP TRIGGER IF EXISTS folder_images_insert;
+    CREATE TRIGGER folder_images_insert AFTER INSERT ON images BEGIN
+        -- no conflict clause: an outer INSERT OR REPLACE would override it (and reset the count)
+        INSERT INTO folder_images (folder_id, count) SELECT NEW.folder_id, 0
+            WHERE NOT EXISTS (SELECT 1 FROM folder_images WHERE folder_id = NEW.folder_id);
+        UPDATE folder_images SET count = count + 1 WHERE folder_id = NEW.folder_id;
+    END;
+    CREATE TRIGGER IF NOT EXISTS folder_images_delete AFTER DELETE ON images BEGIN
+        UPDATE folder_images SET count = count - 1 WHERE folder_id = OLD.folder_id;
+    END;
     CREATE TABLE IF NOT EXISTS disks (id TEXT PRIMARY KEY, folder_id TEXT NOT NULL, body BLOB NOT NULL);
     CREATE TABLE IF NOT EXISTS snapshots (id TEXT PRIMARY KEY, folder_id TEXT NOT NULL, body BLOB NOT NULL);
 ";
@@ -72,6 +84,14 @@ impl Store {
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         let connection = Connection::open(path)?;
         connection.execute_batch(SCHEMA)?;
+        // The image quota reads a count kept by triggers (counting the folder's images on every
+        // Create grew with the folder); rebuilt here so an older database starts right.
+        connection.execute_batch(
+            "BEGIN;
+             DELETE FROM folder_images;
+             INSERT INTO folder_images SELECT folder_id, COUNT(*) FROM images GROUP BY folder_id;
+             COMMIT;",
+        )?;
         let store = Store {
             connection: Arc::new(Mutex::new(connection)),
         };
@@ -301,11 +321,14 @@ impl Store {
                 [folder],
                 |r| r.get(0),
             )?;
-            let images = c.query_row(
-                "SELECT COUNT(*) FROM images WHERE folder_id = ?1",
-                [folder],
-                |r| r.get(0),
-            )?;
+            let images = c
+                .query_row(
+                    "SELECT count FROM folder_images WHERE folder_id = ?1",
+                    [folder],
+                    |r| r.get(0),
+                )
+                .optional()?
+                .unwrap_or(0);
             Ok((running, images))
         })
     }

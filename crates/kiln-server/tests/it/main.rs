@@ -720,3 +720,75 @@ async fn list_orders_and_pages() {
     assert_eq!(bad.code(), Code::InvalidArgument);
     server.task.abort();
 }
+
+/// The image quota counts the folder's images: reached, it refuses Create; a Delete frees a
+/// place; the count is right again after a restart.
+#[tokio::test]
+async fn the_image_quota_follows_creates_deletes_and_restarts() {
+    let dir = fresh_dir("image-quota");
+    let config = |dir: PathBuf| Config {
+        copy_rate: 1024 * 1024 * GIB, // copies finish at once
+        quotas: kiln_server::Quotas {
+            running_operations_per_folder: 15,
+            images_per_folder: 3, // the seeded image and two more
+        },
+        ..Config::development(dir)
+    };
+    let connect = |config: Config| async move {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let task = tokio::spawn(async move { kiln_server::serve(config, listener).await.unwrap() });
+        let channel = Channel::from_shared(format!("http://{addr}"))
+            .unwrap()
+            .connect()
+            .await
+            .unwrap();
+        (task, channel)
+    };
+    let (task, channel) = connect(config(dir.clone())).await;
+    let mut images = ImageServiceClient::new(channel.clone());
+    let mut operations = OperationServiceClient::new(channel);
+    for name in ["iq1", "iq2"] {
+        let op = images
+            .create(authed(from_disk(name)))
+            .await
+            .unwrap()
+            .into_inner();
+        wait_done(&mut operations, &op.id).await;
+    }
+    let full = images.create(authed(from_disk("iq3"))).await.unwrap_err();
+    assert_eq!(full.code(), Code::ResourceExhausted, "{full:?}");
+    let first = images
+        .list(authed(ListImagesRequest {
+            folder_id: DEV_FOLDER.into(),
+            filter: "name=\"iq1\"".into(),
+            ..Default::default()
+        }))
+        .await
+        .unwrap()
+        .into_inner()
+        .images
+        .remove(0);
+    let delete = images
+        .delete(authed(DeleteImageRequest { image_id: first.id }))
+        .await
+        .unwrap()
+        .into_inner();
+    wait_done(&mut operations, &delete.id).await;
+    let op = images
+        .create(authed(from_disk("iq3")))
+        .await
+        .unwrap()
+        .into_inner();
+    wait_done(&mut operations, &op.id).await;
+    task.abort();
+    let _ = task.await;
+
+    let (task, channel) = connect(config(dir)).await;
+    let again = ImageServiceClient::new(channel)
+        .create(authed(from_disk("iq4")))
+        .await
+        .unwrap_err();
+    assert_eq!(again.code(), Code::ResourceExhausted, "{again:?}");
+    task.abort();
+}
