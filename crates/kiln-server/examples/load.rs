@@ -143,6 +143,9 @@ where
     (rate, all)
 }
 
+/// Polls made by the Create clients in the current cell.
+static POLLS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
 fn percentile(sorted: &[Duration], p: f64) -> f64 {
     let i = ((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1;
     sorted[i].as_secs_f64() * 1000.0
@@ -191,9 +194,9 @@ async fn main() {
 
     println!("kiln serve load, {seconds} s per cell, loopback, one HTTP/2 connection per server");
     println!(
-        "| clients | trivial Get/s | trivial p50 / p99 ms | Create+poll/s | Create+poll p50 / p99 ms | Create vs ceiling |"
+        "| clients | trivial Get/s | trivial p50 / p99 ms | Create+poll/s | Create+poll p50 / p99 ms | polls per Create | Create vs ceiling |"
     );
-    println!("|---:|---:|---:|---:|---:|---:|");
+    println!("|---:|---:|---:|---:|---:|---:|---:|");
     for clients in [1usize, 16, 64] {
         let channel = trivial.clone();
         let (ceiling_rate, ceiling_latency) = drive(clients, seconds, move |_, _| {
@@ -209,6 +212,7 @@ async fn main() {
         })
         .await;
         let channel = kiln.clone();
+        POLLS.store(0, std::sync::atomic::Ordering::Relaxed);
         let (create_rate, create_latency) = drive(clients, seconds, move |client, i| {
             let (mut images, mut operations) = (
                 ImageServiceClient::new(channel.clone()),
@@ -227,6 +231,7 @@ async fn main() {
                     .expect("create")
                     .into_inner();
                 while !operation.done {
+                    POLLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     tokio::time::sleep(Duration::from_millis(1)).await;
                     let get = GetOperationRequest {
                         operation_id: operation.id.clone(),
@@ -241,11 +246,13 @@ async fn main() {
         })
         .await;
         println!(
-            "| {clients} | {ceiling_rate:.0} | {:.2} / {:.2} | {create_rate:.0} | {:.2} / {:.2} | {:.0}% |",
+            "| {clients} | {ceiling_rate:.0} | {:.2} / {:.2} | {create_rate:.0} | {:.2} / {:.2} | {:.1} | {:.0}% |",
             percentile(&ceiling_latency, 0.5),
             percentile(&ceiling_latency, 0.99),
             percentile(&create_latency, 0.5),
             percentile(&create_latency, 0.99),
+            POLLS.load(std::sync::atomic::Ordering::Relaxed) as f64
+                / create_latency.len().max(1) as f64,
             create_rate / ceiling_rate * 100.0
         );
     }

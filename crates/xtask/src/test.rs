@@ -77,7 +77,8 @@ fn console_e2e() -> Result<()> {
             .env("CHROMEDRIVER", "/usr/bin/chromedriver"),
     )?;
     let dist = web::build()?;
-    util::run(util::cargo().args(["build", "--package", "kiln-cli"]))?;
+    // The same features as the test run above, so this reuses its build of `kiln`.
+    util::run(util::cargo().args(["build", "--workspace", "--all-features", "--bins"]))?;
     let e2e = root.join("web/e2e");
     util::run(
         Command::new("npm")
