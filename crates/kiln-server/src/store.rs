@@ -92,10 +92,15 @@ impl Store {
              INSERT INTO folder_images SELECT folder_id, COUNT(*) FROM images GROUP BY folder_id;
              COMMIT;",
         )?;
+        // Checkpoints (the only fsyncs in WAL mode with synchronous = NORMAL) run on a thread of
+        // their own with its own connection, so no request waits for one while holding the
+        // store's lock (see crates/kiln-server/BENCHMARKS.md).
+        connection.execute_batch("PRAGMA wal_autocheckpoint = 0;")?;
         let store = Store {
             connection: Arc::new(Mutex::new(connection)),
         };
         store.seed()?;
+        checkpointer(path, Arc::downgrade(&store.connection))?;
         Ok(store)
     }
 
@@ -510,6 +515,24 @@ impl Store {
             tx.commit()
         })
     }
+}
+
+/// Checkpoints the WAL every 200 ms from a connection of its own (PASSIVE: it never blocks
+/// the writer), until the store is dropped.
+fn checkpointer(path: &Path, store: std::sync::Weak<Mutex<Connection>>) -> Result<(), StoreError> {
+    let connection = Connection::open(path)?;
+    std::thread::Builder::new()
+        .name("kiln-checkpoint".into())
+        .spawn(move || {
+            while store.strong_count() > 0 {
+                std::thread::sleep(std::time::Duration::from_millis(200));
+                if let Err(e) = connection.execute_batch("PRAGMA wal_checkpoint(PASSIVE);") {
+                    eprintln!("kiln serve: checkpoint: {e}");
+                }
+            }
+        })
+        .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+    Ok(())
 }
 
 fn put_image(tx: &rusqlite::Transaction<'_>, image: &Image) -> Result<(), StoreError> {

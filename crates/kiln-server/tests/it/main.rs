@@ -792,3 +792,50 @@ async fn the_image_quota_follows_creates_deletes_and_restarts() {
     assert_eq!(again.code(), Code::ResourceExhausted, "{again:?}");
     task.abort();
 }
+
+/// WAL checkpoints run on their own thread (automatic ones are off, so no request waits for an
+/// fsync): after a burst of Creates the changes reach the main database file without any
+/// request asking for it. Without the checkpointer they would all stay in the WAL.
+#[tokio::test]
+async fn checkpoints_move_changes_into_the_database_file_in_the_background() {
+    let dir = fresh_dir("checkpoint");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let config = Config {
+        copy_rate: 1024 * 1024 * GIB,
+        quotas: kiln_server::Quotas {
+            running_operations_per_folder: 1000,
+            images_per_folder: 1000,
+        },
+        ..Config::development(dir.clone())
+    };
+    let task = tokio::spawn(async move { kiln_server::serve(config, listener).await.unwrap() });
+    let channel = Channel::from_shared(format!("http://{addr}"))
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
+    let mut images = ImageServiceClient::new(channel.clone());
+    let mut operations = OperationServiceClient::new(channel);
+    let mut last = String::new();
+    for i in 0..200 {
+        let op = images
+            .create(authed(from_disk(&format!("burst-{i}"))))
+            .await
+            .unwrap()
+            .into_inner();
+        last = op.id;
+    }
+    wait_done(&mut operations, &last).await;
+    let main_file = dir.join("kiln.sqlite3");
+    let mut size = 0;
+    for _ in 0..50 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        size = std::fs::metadata(&main_file).unwrap().len();
+        if size > 64 * 1024 {
+            break;
+        }
+    }
+    assert!(size > 64 * 1024, "the database file is still {size} bytes");
+    task.abort();
+}
