@@ -109,6 +109,20 @@ fn text_input(
     }
 }
 
+/// A labelled text input for the request field `field`, with the rules' hint and maxlength.
+fn text_field(
+    state: State,
+    field_name: &'static str,
+    id: &'static str,
+    label: &'static str,
+    get: fn(&Form) -> &String,
+    set: fn(&mut Form) -> &mut String,
+) -> AnyView {
+    let hint = hints::hint(field_name);
+    let input = text_input(state, field_name, id, &hint, get, set);
+    field(state, field_name, id, label, hint.text, input).into_any()
+}
+
 /// The create-image screen.
 #[component]
 pub fn CreatePage() -> impl IntoView {
@@ -159,14 +173,11 @@ pub fn CreatePage() -> impl IntoView {
                     submit();
                 }
             >
-                {field(state, "folder_id", "folder-id", "Folder ID", hints::hint("folder_id").text,
-                    text_input(state, "folder_id", "folder-id", &hints::hint("folder_id"), |f| &f.folder_id, |f| &mut f.folder_id)).into_any()}
-                {field(state, "name", "name", "Name", hints::hint("name").text,
-                    text_input(state, "name", "name", &hints::hint("name"), |f| &f.name, |f| &mut f.name)).into_any()}
+                {text_field(state, "folder_id", "folder-id", "Folder ID", |f| &f.folder_id, |f| &mut f.folder_id)}
+                {text_field(state, "name", "name", "Name", |f| &f.name, |f| &mut f.name)}
                 {description(state).into_any()}
                 {labels(state).into_any()}
-                {field(state, "family", "family", "Family", hints::hint("family").text,
-                    text_input(state, "family", "family", &hints::hint("family"), |f| &f.family, |f| &mut f.family)).into_any()}
+                {text_field(state, "family", "family", "Family", |f| &f.family, |f| &mut f.family)}
                 {min_disk_size(state).into_any()}
                 {product_ids(state).into_any()}
                 {source_section.into_any()}

@@ -248,13 +248,15 @@ impl Form {
             .ok_or_else(|| format!("must be a whole number of GB (it is {text:?})"))
     }
 
-    fn label_rows(&self) -> impl Iterator<Item = &(String, String)> {
+    /// The label rows that go into the request (both halves empty: left out).
+    pub fn label_rows(&self) -> impl Iterator<Item = &(String, String)> {
         self.labels
             .iter()
             .filter(|(k, v)| !(k.is_empty() && v.is_empty()))
     }
 
-    fn product_rows(&self) -> impl Iterator<Item = &String> {
+    /// The product IDs that go into the request (empty rows left out).
+    pub fn product_rows(&self) -> impl Iterator<Item = &String> {
         self.product_ids.iter().filter(|p| !p.is_empty())
     }
 

@@ -1,7 +1,7 @@
 //! Field hints (max lengths, allowed characters, ranges) read from the rules in `proto/`
 //! through `kiln_core::describe`, so the UI code never copies a rule.
 
-use kiln_core::describe::{FieldRules, describe_rules};
+use kiln_core::describe::{FieldRules, MessageRules, describe_rules};
 use kiln_core::validate::CREATE_IMAGE_REQUEST;
 
 use crate::GB;
@@ -15,10 +15,14 @@ pub struct Hint {
     pub text: String,
 }
 
-fn rules(path: &str) -> Option<FieldRules> {
-    describe_rules(CREATE_IMAGE_REQUEST)?
+/// CreateImageRequest's rules, described once (components ask for hints on every render).
+fn rules(path: &str) -> Option<&'static FieldRules> {
+    static RULES: std::sync::OnceLock<Option<MessageRules>> = std::sync::OnceLock::new();
+    RULES
+        .get_or_init(|| describe_rules(CREATE_IMAGE_REQUEST))
+        .as_ref()?
         .fields
-        .into_iter()
+        .iter()
         .find(|f| f.path == path)
 }
 
@@ -36,7 +40,7 @@ pub fn hint(path: &str) -> Hint {
 /// `min_disk_size`'s range in whole GB: the smallest GB count at or above the minimum and the
 /// largest at or below the maximum.
 pub fn min_disk_size_gb() -> Option<(i64, i64)> {
-    let value = rules("min_disk_size")?.value?;
+    let value = rules("min_disk_size")?.value.as_ref()?;
     let (min, max) = (value.min?, value.max?);
     Some(((min + GB - 1) / GB, max / GB))
 }

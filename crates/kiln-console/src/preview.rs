@@ -13,17 +13,6 @@ fn shell(word: &str) -> String {
     }
 }
 
-fn labels(form: &Form) -> Vec<&(String, String)> {
-    form.labels
-        .iter()
-        .filter(|(k, v)| !(k.is_empty() && v.is_empty()))
-        .collect()
-}
-
-fn products(form: &Form) -> Vec<&String> {
-    form.product_ids.iter().filter(|p| !p.is_empty()).collect()
-}
-
 /// The `yc` command that sends the same request, one flag per line.
 pub fn yc_command(form: &Form) -> String {
     let mut flags: Vec<String> = Vec::new();
@@ -35,14 +24,11 @@ pub fn yc_command(form: &Form) -> String {
     flag("folder-id", &form.folder_id);
     flag("name", &form.name);
     flag("description", &form.description);
-    let labels: Vec<String> = labels(form)
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect();
+    let labels: Vec<String> = form.label_rows().map(|(k, v)| format!("{k}={v}")).collect();
     flag("labels", &labels.join(","));
     flag("family", &form.family);
     flag("min-disk-size", form.min_disk_size_gb.trim());
-    let products: Vec<&str> = products(form).iter().map(|p| p.as_str()).collect();
+    let products: Vec<&str> = form.product_rows().map(String::as_str).collect();
     flag("product-ids", &products.join(","));
     let source = match form.source {
         SourceKind::Image => "source-image-id",
@@ -128,17 +114,16 @@ pub fn terraform(form: &Form) -> String {
     if form.pooled {
         rows.push(("pooled", "true".into()));
     }
-    let products = products(form);
+    let products: Vec<String> = form.product_rows().map(|p| hcl(p)).collect();
     if !products.is_empty() {
-        let list: Vec<String> = products.iter().map(|p| hcl(p)).collect();
-        rows.push(("product_ids", format!("[{}]", list.join(", "))));
+        rows.push(("product_ids", format!("[{}]", products.join(", "))));
     }
     let width = rows.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
     let mut text = format!("resource \"yandex_compute_image\" {} {{\n", hcl(&local));
     for (key, value) in rows {
         text.push_str(&format!("  {key:width$} = {value}\n"));
     }
-    let labels = labels(form);
+    let labels: Vec<_> = form.label_rows().collect();
     if !labels.is_empty() {
         text.push_str("\n  labels = {\n");
         for (k, v) in labels {

@@ -65,11 +65,7 @@ pub async fn gateway(
     });
     // gRPC-Web wraps the forwarding only: over everything it would refuse plain HTTP/1.1 GETs.
     let grpc = tonic_web::GrpcWebLayer::new().layer(forward);
-    let files = config.web_dir.clone().map(|dir| {
-        tower_http::compression::CompressionLayer::new()
-            .gzip(true)
-            .layer(tower_http::services::ServeDir::new(dir))
-    });
+    let files = config.web_dir.as_deref().map(crate::static_files);
     let dispatch = tower::service_fn(move |request: http::Request<axum::body::Body>| {
         let grpc = grpc.clone();
         let files = files.clone();
@@ -98,15 +94,8 @@ pub async fn gateway(
     });
     let mut router = axum::Router::new();
     if config.web_dir.is_some() {
-        router = router.route(
-            "/kiln-config.json",
-            axum::routing::get(|| async {
-                (
-                    [(http::header::CONTENT_TYPE, "application/json")],
-                    r#"{"endpoint":""}"#,
-                )
-            }),
-        );
+        // No tokens of its own: the config names only this origin.
+        router = crate::with_console_config(router, &crate::Tokens::default());
     }
     let mut router = router.fallback_service(dispatch);
     if !config.cors_origins.is_empty() {

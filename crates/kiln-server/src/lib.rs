@@ -127,27 +127,9 @@ pub async fn serve(
         .add_service(
             web.layer(api::compute::snapshot_service_server::SnapshotServiceServer::new(sources)),
         );
-    let console_config = console_config(&config.tokens);
-    let mut router = routes.into_axum_router().route(
-        "/kiln-config.json",
-        axum::routing::get(move || async move {
-            (
-                [
-                    (http::header::CONTENT_TYPE, "application/json"),
-                    (http::header::CACHE_CONTROL, "no-store"),
-                ],
-                console_config,
-            )
-        }),
-    );
+    let mut router = with_console_config(routes.into_axum_router(), &config.tokens);
     if let Some(dir) = &config.web_dir {
-        // Static files go out gzip-compressed to browsers that accept it (the console's wasm
-        // shrinks to about 40%); gRPC responses are left alone.
-        router = router.fallback_service(
-            tower_http::compression::CompressionLayer::new()
-                .gzip(true)
-                .layer(tower_http::services::ServeDir::new(dir)),
-        );
+        router = router.fallback_service(static_files(dir));
     }
     if !config.cors_origins.is_empty() {
         router = router.layer(cors(&config.cors_origins)?);
@@ -160,16 +142,38 @@ pub async fn serve(
     Ok(())
 }
 
-/// The console's runtime config document (`/kiln-config.json`): the endpoint is this origin;
-/// in development mode the well-known folder and token are filled in, otherwise the user enters
-/// them in Settings (no configured token is ever published).
-fn console_config(tokens: &Tokens) -> String {
+/// The built console's files, gzip-compressed for browsers that accept it (the wasm shrinks to
+/// about 40%). Only static files go through it; gRPC responses are left alone.
+pub(crate) fn static_files(
+    dir: &std::path::Path,
+) -> tower_http::compression::Compression<tower_http::services::ServeDir> {
+    tower_http::compression::CompressionLayer::new()
+        .gzip(true)
+        .layer(tower_http::services::ServeDir::new(dir))
+}
+
+/// `router` serving the console's runtime config document at `/kiln-config.json`: the endpoint
+/// is this origin; in development mode the well-known folder and token are filled in, otherwise
+/// the user enters them in Settings (no configured token is ever published).
+pub(crate) fn with_console_config(router: axum::Router, tokens: &Tokens) -> axum::Router {
     let development = tokens.0.len() == 1 && tokens.0.contains_key(DEV_TOKEN);
-    if development {
+    let body = if development {
         format!(r#"{{"endpoint":"","folderId":"{DEV_FOLDER}","token":"{DEV_TOKEN}"}}"#)
     } else {
         r#"{"endpoint":""}"#.to_owned()
-    }
+    };
+    router.route(
+        "/kiln-config.json",
+        axum::routing::get(move || async move {
+            (
+                [
+                    (http::header::CONTENT_TYPE, "application/json"),
+                    (http::header::CACHE_CONTROL, "no-store"),
+                ],
+                body,
+            )
+        }),
+    )
 }
 
 /// CORS for the configured origins: what a gRPC-Web page sends, and the response headers it

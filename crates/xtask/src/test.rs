@@ -79,12 +79,7 @@ fn console_e2e() -> Result<()> {
     let dist = web::build()?;
     // The same features as the test run above, so this reuses its build of `kiln`.
     util::run(util::cargo().args(["build", "--workspace", "--all-features", "--bins"]))?;
-    let e2e = root.join("web/e2e");
-    util::run(
-        Command::new("npm")
-            .args(["ci", "--no-audit", "--no-fund"])
-            .current_dir(&e2e),
-    )?;
+    let e2e = web::e2e_folder()?;
     util::run(
         Command::new("node")
             .args(["--test", "--test-reporter=spec"])

@@ -47,16 +47,22 @@ pub fn budget() -> Result<()> {
     let root = util::project_root();
     let dist = build()?;
     util::run(util::cargo().args(["build", "--release", "--package", "kiln-cli"]))?;
-    let e2e = root.join("web/e2e");
-    util::run(
-        Command::new("npm")
-            .args(["ci", "--no-audit", "--no-fund"])
-            .current_dir(&e2e),
-    )?;
+    let e2e = e2e_folder()?;
     util::run(
         Command::new("node")
             .arg(e2e.join("budget.mjs"))
             .env("KILN_BIN", root.join("target/release/kiln"))
             .env("KILN_DIST", dist),
     )
+}
+
+/// `web/e2e` with its npm dependencies (playwright-core, axe-core) installed from the lockfile.
+pub fn e2e_folder() -> Result<PathBuf> {
+    let e2e = util::project_root().join("web/e2e");
+    util::run(
+        Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund"])
+            .current_dir(&e2e),
+    )?;
+    Ok(e2e)
 }

@@ -44,12 +44,18 @@ pub(crate) struct Server {
 }
 
 async fn start(data_dir: PathBuf, copy_rate: u64) -> Server {
+    start_with(Config {
+        copy_rate,
+        ..Config::development(data_dir)
+    })
+    .await
+}
+
+/// `kiln serve` with `config` on a free loopback port, and a channel to it.
+async fn start_with(config: Config) -> Server {
+    let data_dir = config.data_dir.clone();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let config = Config {
-        copy_rate,
-        ..Config::development(data_dir.clone())
-    };
     let task = tokio::spawn(async move {
         kiln_server::serve(config, listener).await.unwrap();
     });
@@ -510,29 +516,21 @@ async fn update_changes_masked_fields_and_list_operations_shows_the_history() {
 
 #[tokio::test]
 async fn quotas_answer_resource_exhausted() {
-    let dir = fresh_dir("quota");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let config = Config {
+    let server = start_with(Config {
         copy_rate: GIB, // 20 s per copy: they stay running
         quotas: kiln_server::Quotas {
             running_operations_per_folder: 2,
             images_per_folder: 32,
         },
-        ..Config::development(dir)
-    };
-    let task = tokio::spawn(async move { kiln_server::serve(config, listener).await.unwrap() });
-    let channel = Channel::from_shared(format!("http://{addr}"))
-        .unwrap()
-        .connect()
-        .await
-        .unwrap();
-    let mut images = ImageServiceClient::new(channel);
+        ..Config::development(fresh_dir("quota"))
+    })
+    .await;
+    let mut images = ImageServiceClient::new(server.channel.clone());
     images.create(authed(from_disk("q1"))).await.unwrap();
     images.create(authed(from_disk("q2"))).await.unwrap();
     let third = images.create(authed(from_disk("q3"))).await.unwrap_err();
     assert_eq!(third.code(), Code::ResourceExhausted);
-    task.abort();
+    server.task.abort();
 }
 
 /// A plain HTTP/1.1 request; the status line, the lower-cased headers and the body.
@@ -734,20 +732,9 @@ async fn the_image_quota_follows_creates_deletes_and_restarts() {
         },
         ..Config::development(dir)
     };
-    let connect = |config: Config| async move {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let task = tokio::spawn(async move { kiln_server::serve(config, listener).await.unwrap() });
-        let channel = Channel::from_shared(format!("http://{addr}"))
-            .unwrap()
-            .connect()
-            .await
-            .unwrap();
-        (task, channel)
-    };
-    let (task, channel) = connect(config(dir.clone())).await;
-    let mut images = ImageServiceClient::new(channel.clone());
-    let mut operations = OperationServiceClient::new(channel);
+    let server = start_with(config(dir.clone())).await;
+    let mut images = ImageServiceClient::new(server.channel.clone());
+    let mut operations = OperationServiceClient::new(server.channel.clone());
     for name in ["iq1", "iq2"] {
         let op = images
             .create(authed(from_disk(name)))
@@ -781,16 +768,16 @@ async fn the_image_quota_follows_creates_deletes_and_restarts() {
         .unwrap()
         .into_inner();
     wait_done(&mut operations, &op.id).await;
-    task.abort();
-    let _ = task.await;
+    server.task.abort();
+    let _ = server.task.await;
 
-    let (task, channel) = connect(config(dir)).await;
-    let again = ImageServiceClient::new(channel)
+    let server = start_with(config(dir)).await;
+    let again = ImageServiceClient::new(server.channel.clone())
         .create(authed(from_disk("iq4")))
         .await
         .unwrap_err();
     assert_eq!(again.code(), Code::ResourceExhausted, "{again:?}");
-    task.abort();
+    server.task.abort();
 }
 
 /// WAL checkpoints run on their own thread (automatic ones are off, so no request waits for an
@@ -799,24 +786,17 @@ async fn the_image_quota_follows_creates_deletes_and_restarts() {
 #[tokio::test]
 async fn checkpoints_move_changes_into_the_database_file_in_the_background() {
     let dir = fresh_dir("checkpoint");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let config = Config {
+    let server = start_with(Config {
         copy_rate: 1024 * 1024 * GIB,
         quotas: kiln_server::Quotas {
             running_operations_per_folder: 1000,
             images_per_folder: 1000,
         },
         ..Config::development(dir.clone())
-    };
-    let task = tokio::spawn(async move { kiln_server::serve(config, listener).await.unwrap() });
-    let channel = Channel::from_shared(format!("http://{addr}"))
-        .unwrap()
-        .connect()
-        .await
-        .unwrap();
-    let mut images = ImageServiceClient::new(channel.clone());
-    let mut operations = OperationServiceClient::new(channel);
+    })
+    .await;
+    let mut images = ImageServiceClient::new(server.channel.clone());
+    let mut operations = OperationServiceClient::new(server.channel.clone());
     let mut last = String::new();
     for i in 0..200 {
         let op = images
@@ -837,5 +817,5 @@ async fn checkpoints_move_changes_into_the_database_file_in_the_background() {
         }
     }
     assert!(size > 64 * 1024, "the database file is still {size} bytes");
-    task.abort();
+    server.task.abort();
 }
