@@ -1,7 +1,8 @@
-//! Load benchmark of `kiln serve` (not a test): a bounded loopback load generator measuring
-//! Create + poll-until-done throughput and latency at 1, 16 and 64 concurrent clients, and in the
-//! same run a trivial unary tonic RPC (a server answering `ImageService.Get` with a constant,
-//! no store) as the ceiling.
+//! Load benchmark of `kiln serve` (not a test): a bounded loopback load generator measuring, at
+//! 1, 16 and 64 concurrent clients, Create alone (the operation then runs in the background) and
+//! Create + poll-until-done, throughput and latency, and in the same run a trivial unary tonic RPC
+//! (a server answering `ImageService.Get` with a constant, no store) as the ceiling, and kiln's own
+//! `ImageService.Get` of a stored image (transport, auth and one store read).
 //!
 //! `cargo run --release -p kiln-server --example load [SECONDS_PER_CELL]` (default 3).
 
@@ -194,9 +195,9 @@ async fn main() {
 
     println!("kiln serve load, {seconds} s per cell, loopback, one HTTP/2 connection per server");
     println!(
-        "| clients | trivial Get/s | trivial p50 / p99 ms | Create+poll/s | Create+poll p50 / p99 ms | polls per Create | Create vs ceiling |"
+        "| clients | trivial Get/s | trivial p50 / p99 ms | kiln Get/s | Create/s | Create p50 / p99 ms | Create+poll/s | Create+poll p50 / p99 ms | polls per Create | Create vs ceiling | Create+poll vs ceiling |"
     );
-    println!("|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for clients in [1usize, 16, 64] {
         let channel = trivial.clone();
         let (ceiling_rate, ceiling_latency) = drive(clients, seconds, move |_, _| {
@@ -211,6 +212,35 @@ async fn main() {
             }
         })
         .await;
+        let channel = kiln.clone();
+        let (get_rate, _) = drive(clients, seconds, move |_, _| {
+            let mut client = ImageServiceClient::new(channel.clone());
+            async move {
+                client
+                    .get(authed(GetImageRequest {
+                        image_id: "fd80dev0image0ubuntu".into(),
+                    }))
+                    .await
+                    .expect("kiln get");
+            }
+        })
+        .await;
+        let channel = kiln.clone();
+        let (create_only_rate, create_only_latency) = drive(clients, seconds, move |client, i| {
+            let mut images = ImageServiceClient::new(channel.clone());
+            async move {
+                let request = CreateImageRequest {
+                    folder_id: DEV_FOLDER.into(),
+                    name: format!("only-{clients}-{client}-{i}"),
+                    source: Some(Source::DiskId("fhm0dev0disk0ubuntu01".into())),
+                    ..Default::default()
+                };
+                images.create(authed(request)).await.expect("create");
+            }
+        })
+        .await;
+        // Let the background copies of the Create-only cell finish before the next one.
+        tokio::time::sleep(Duration::from_millis(500)).await;
         let channel = kiln.clone();
         POLLS.store(0, std::sync::atomic::Ordering::Relaxed);
         let (create_rate, create_latency) = drive(clients, seconds, move |client, i| {
@@ -246,13 +276,16 @@ async fn main() {
         })
         .await;
         println!(
-            "| {clients} | {ceiling_rate:.0} | {:.2} / {:.2} | {create_rate:.0} | {:.2} / {:.2} | {:.1} | {:.0}% |",
+            "| {clients} | {ceiling_rate:.0} | {:.2} / {:.2} | {get_rate:.0} | {create_only_rate:.0} | {:.2} / {:.2} | {create_rate:.0} | {:.2} / {:.2} | {:.1} | {:.0}% | {:.0}% |",
             percentile(&ceiling_latency, 0.5),
             percentile(&ceiling_latency, 0.99),
+            percentile(&create_only_latency, 0.5),
+            percentile(&create_only_latency, 0.99),
             percentile(&create_latency, 0.5),
             percentile(&create_latency, 0.99),
             POLLS.load(std::sync::atomic::Ordering::Relaxed) as f64
                 / create_latency.len().max(1) as f64,
+            create_only_rate / ceiling_rate * 100.0,
             create_rate / ceiling_rate * 100.0
         );
     }

@@ -23,6 +23,7 @@ use crate::{
     auth::Tokens,
     engine::{Engine, Work, any, new_id, now},
     errors::{self, internal, validated},
+    store::{CreateLimits, Refusal},
 };
 
 /// Seconds a client should wait between polls of an operation (`x-operation-poll-interval`).
@@ -47,8 +48,8 @@ pub fn with_poll_interval(operation: Operation) -> Response<Operation> {
 
 impl Images {
     /// The image, if the caller may see its folder.
-    fn readable<T>(&self, request: &Request<T>, id: &str) -> Result<Image, Status> {
-        let image = self.engine.store.image(id).map_err(internal)?;
+    async fn readable<T>(&self, request: &Request<T>, id: &str) -> Result<Image, Status> {
+        let image = self.engine.store.image(id).await.map_err(internal)?;
         let image = image.ok_or_else(|| Status::not_found(format!("image {id} not found")))?;
         self.tokens.check(request, &image.folder_id)?;
         Ok(image)
@@ -60,7 +61,7 @@ impl ImageService for Images {
     async fn get(&self, request: Request<GetImageRequest>) -> Result<Response<Image>, Status> {
         self.tokens.folders(&request)?;
         validated(request.get_ref())?;
-        let image = self.readable(&request, &request.get_ref().image_id)?;
+        let image = self.readable(&request, &request.get_ref().image_id).await?;
         Ok(Response::new(image))
     }
 
@@ -76,6 +77,7 @@ impl ImageService for Images {
             .engine
             .store
             .latest_by_family(&r.folder_id, &r.family)
+            .await
             .map_err(internal)?;
         image.map(Response::new).ok_or_else(|| {
             Status::not_found(format!(
@@ -112,6 +114,7 @@ impl ImageService for Images {
             .engine
             .store
             .images(&r.folder_id, name.as_deref(), order, offset, limit + 1)
+            .await
             .map_err(internal)?;
         let next_page_token = if images.len() > limit {
             images.truncate(limit);
@@ -140,14 +143,14 @@ impl ImageService for Images {
         let encoded = prost::Message::encode_to_vec(r);
         if let Some(key) = &key
             && let Some((first, operation_id)) =
-                store.idempotent(key, "Create").map_err(internal)?
+                store.idempotent(key, "Create").await.map_err(internal)?
         {
             if first != encoded {
                 return Err(Status::invalid_argument(format!(
                     "idempotency key {key} was already used with a different request"
                 )));
             }
-            let operation = store.operation(&operation_id).map_err(internal)?;
+            let operation = store.operation(&operation_id).await.map_err(internal)?;
             return operation
                 .map(with_poll_interval)
                 .ok_or_else(|| Status::internal("idempotent operation is gone"));
@@ -155,7 +158,7 @@ impl ImageService for Images {
         // What the source holds: bytes to copy, and the os and hardware generation to inherit.
         let (bytes, source_os, source_generation) = match &r.source {
             Some(Source::ImageId(id)) => {
-                let source = self.readable(&request, id)?;
+                let source = self.readable(&request, id).await?;
                 if source.status() != image::Status::Ready {
                     return Err(Status::failed_precondition(format!(
                         "image {id} is not ready"
@@ -170,6 +173,7 @@ impl ImageService for Images {
             Some(Source::DiskId(id)) => {
                 let disk = store
                     .disk(id)
+                    .await
                     .map_err(internal)?
                     .ok_or_else(|| Status::not_found(format!("disk {id} not found")))?;
                 self.tokens.check(&request, &disk.folder_id)?;
@@ -178,6 +182,7 @@ impl ImageService for Images {
             Some(Source::SnapshotId(id)) => {
                 let snapshot = store
                     .snapshot(id)
+                    .await
                     .map_err(internal)?
                     .ok_or_else(|| Status::not_found(format!("snapshot {id} not found")))?;
                 self.tokens.check(&request, &snapshot.folder_id)?;
@@ -187,30 +192,11 @@ impl ImageService for Images {
             Some(Source::Uri(_)) => (0, None, None),
             None => return Err(Status::invalid_argument("source is required")),
         };
-        if !r.name.is_empty() && store.name_taken(&r.folder_id, &r.name).map_err(internal)? {
-            return Err(Status::already_exists(format!(
-                "image with name {} already exists in folder {}",
-                r.name, r.folder_id
-            )));
-        }
         if r.min_disk_size != 0 && r.min_disk_size < bytes {
             return Err(errors::invalid_field(
                 "min_disk_size",
                 format!("Minimal disk size should be greater or equal than {bytes}"),
             ));
-        }
-        let (running, count) = store.folder_usage(&r.folder_id).map_err(internal)?;
-        if running >= self.quotas.running_operations_per_folder {
-            return Err(Status::resource_exhausted(format!(
-                "quota exceeded: at most {} operations may run at once in a folder",
-                self.quotas.running_operations_per_folder
-            )));
-        }
-        if count >= self.quotas.images_per_folder {
-            return Err(Status::resource_exhausted(format!(
-                "quota exceeded: at most {} images per folder",
-                self.quotas.images_per_folder
-            )));
         }
         let legacy_v1 = HardwareGeneration {
             features: Some(hardware_generation::Features::LegacyFeatures(
@@ -253,20 +239,34 @@ impl ImageService for Images {
             },
             _ => Work::Copy { bytes },
         };
-        let started =
-            self.engine
-                .start_create(image, work, key.as_deref().map(|k| (k, encoded.as_slice())));
+        let limits = CreateLimits {
+            running_operations: self.quotas.running_operations_per_folder,
+            images: self.quotas.images_per_folder,
+        };
+        let started = self
+            .engine
+            .start_create(
+                image,
+                work,
+                key.clone().map(|k| (k, encoded.clone())),
+                limits,
+            )
+            .await;
         let operation = match (started, &key) {
-            (Ok(operation), _) => operation,
+            (Ok(Ok(operation)), _) => operation,
+            (Ok(Err(refusal)), _) => return Err(refused(refusal, r, &self.quotas)),
             // Two requests with one key at once: the first one stored wins; the other answers
             // with its operation, as a later retry would.
-            (Err(e), Some(key)) => match store.idempotent(key, "Create").map_err(internal)? {
-                Some((first, id)) if first == encoded => store
-                    .operation(&id)
-                    .map_err(internal)?
-                    .ok_or_else(|| internal(e))?,
-                _ => return Err(internal(e)),
-            },
+            (Err(e), Some(key)) => {
+                match store.idempotent(key, "Create").await.map_err(internal)? {
+                    Some((first, id)) if first == encoded => store
+                        .operation(&id)
+                        .await
+                        .map_err(internal)?
+                        .ok_or_else(|| internal(e))?,
+                    _ => return Err(internal(e)),
+                }
+            }
             (Err(e), None) => return Err(internal(e)),
         };
         Ok(with_poll_interval(operation))
@@ -279,7 +279,7 @@ impl ImageService for Images {
         self.tokens.folders(&request)?;
         validated(request.get_ref())?;
         let r = request.get_ref();
-        let mut image = self.readable(&request, &r.image_id)?;
+        let mut image = self.readable(&request, &r.image_id).await?;
         if image.status() == image::Status::Creating {
             return Err(Status::failed_precondition(format!(
                 "image {} is being created",
@@ -309,6 +309,7 @@ impl ImageService for Images {
                             .engine
                             .store
                             .name_taken(&image.folder_id, &r.name)
+                            .await
                             .map_err(internal)?
                     {
                         return Err(Status::already_exists(format!(
@@ -359,7 +360,8 @@ impl ImageService for Images {
         };
         self.engine
             .store
-            .update_image(&image, &operation)
+            .update_image(image, operation.clone())
+            .await
             .map_err(internal)?;
         Ok(with_poll_interval(operation))
     }
@@ -370,7 +372,7 @@ impl ImageService for Images {
     ) -> Result<Response<Operation>, Status> {
         self.tokens.folders(&request)?;
         validated(request.get_ref())?;
-        let image = self.readable(&request, &request.get_ref().image_id)?;
+        let image = self.readable(&request, &request.get_ref().image_id).await?;
         if image.status() == image::Status::Creating {
             return Err(Status::failed_precondition(format!(
                 "image {} is being created",
@@ -380,6 +382,7 @@ impl ImageService for Images {
         self.engine
             .store
             .delete_image(&image.id)
+            .await
             .map_err(internal)?;
         self.engine.remove_file(&image.id).await;
         let operation = Operation {
@@ -402,7 +405,8 @@ impl ImageService for Images {
         };
         self.engine
             .store
-            .put_operation(&operation, &image.id)
+            .put_operation(operation.clone(), &image.id)
+            .await
             .map_err(internal)?;
         Ok(with_poll_interval(operation))
     }
@@ -414,7 +418,7 @@ impl ImageService for Images {
         self.tokens.folders(&request)?;
         validated(request.get_ref())?;
         let r = request.get_ref();
-        self.readable(&request, &r.image_id)?;
+        self.readable(&request, &r.image_id).await?;
         let after = if r.page_token.is_empty() {
             0
         } else {
@@ -431,6 +435,7 @@ impl ImageService for Images {
             .engine
             .store
             .operations_of(&r.image_id, after, limit + 1)
+            .await
             .map_err(internal)?;
         let next_page_token = if found.len() > limit {
             found.truncate(limit);
@@ -473,6 +478,24 @@ impl ImageService for Images {
         Err(Status::unimplemented(
             "access bindings are not part of kiln serve",
         ))
+    }
+}
+
+/// The error a Create refused by its store-side checks answers with.
+fn refused(refusal: Refusal, r: &CreateImageRequest, quotas: &crate::Quotas) -> Status {
+    match refusal {
+        Refusal::NameTaken => Status::already_exists(format!(
+            "image with name {} already exists in folder {}",
+            r.name, r.folder_id
+        )),
+        Refusal::RunningOperations => Status::resource_exhausted(format!(
+            "quota exceeded: at most {} operations may run at once in a folder",
+            quotas.running_operations_per_folder
+        )),
+        Refusal::Images => Status::resource_exhausted(format!(
+            "quota exceeded: at most {} images per folder",
+            quotas.images_per_folder
+        )),
     }
 }
 

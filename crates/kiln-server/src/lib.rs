@@ -94,7 +94,7 @@ pub async fn serve(
         config.data_dir.join("images"),
         config.import_limits,
     );
-    engine.resume()?;
+    engine.resume().await?;
     let tokens = Arc::new(config.tokens.clone());
     let images = images::Images {
         engine: engine.clone(),

@@ -22,10 +22,11 @@ pub struct Operations {
 }
 
 impl Operations {
-    fn find(&self, id: &str) -> Result<Operation, Status> {
+    async fn find(&self, id: &str) -> Result<Operation, Status> {
         self.engine
             .store
             .operation(id)
+            .await
             .map_err(internal)?
             .ok_or_else(|| Status::not_found(format!("operation {id} not found")))
     }
@@ -40,7 +41,7 @@ impl OperationService for Operations {
         self.tokens.folders(&request)?;
         validated(request.get_ref())?;
         Ok(with_poll_interval(
-            self.find(&request.get_ref().operation_id)?,
+            self.find(&request.get_ref().operation_id).await?,
         ))
     }
 
@@ -53,17 +54,17 @@ impl OperationService for Operations {
         self.tokens.folders(&request)?;
         validated(request.get_ref())?;
         let id = &request.get_ref().operation_id;
-        let operation = self.find(id)?;
+        let operation = self.find(id).await?;
         if operation.done || !self.engine.cancel(id) {
             return Ok(with_poll_interval(operation));
         }
         for _ in 0..200 {
-            let current = self.find(id)?;
+            let current = self.find(id).await?;
             if current.done {
                 return Ok(with_poll_interval(current));
             }
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
-        Ok(with_poll_interval(self.find(id)?))
+        Ok(with_poll_interval(self.find(id).await?))
     }
 }

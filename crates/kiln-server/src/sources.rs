@@ -23,9 +23,9 @@ pub struct Sources {
     pub tokens: Arc<Tokens>,
 }
 
-fn page<M: Message + Default>(
+async fn page<M: Message + Default>(
     store: &Store,
-    table: &str,
+    table: &'static str,
     folder: &str,
     page_size: i64,
     page_token: &str,
@@ -38,6 +38,7 @@ fn page<M: Message + Default>(
     };
     let rows = store
         .sources(table, folder, page_token, limit + 1)
+        .await
         .map_err(internal)?;
     let mut items: Vec<M> = rows
         .iter()
@@ -61,6 +62,7 @@ impl DiskService for Sources {
         let disk = self
             .store
             .disk(id)
+            .await
             .map_err(internal)?
             .ok_or_else(|| Status::not_found(format!("disk {id} not found")))?;
         self.tokens.check(&request, &disk.folder_id)?;
@@ -82,7 +84,8 @@ impl DiskService for Sources {
             r.page_size,
             &r.page_token,
             |d: &Disk| d.id.clone(),
-        )?;
+        )
+        .await?;
         Ok(Response::new(ListDisksResponse {
             disks,
             next_page_token,
@@ -102,6 +105,7 @@ impl SnapshotService for Sources {
         let snapshot = self
             .store
             .snapshot(id)
+            .await
             .map_err(internal)?
             .ok_or_else(|| Status::not_found(format!("snapshot {id} not found")))?;
         self.tokens.check(&request, &snapshot.folder_id)?;
@@ -123,7 +127,8 @@ impl SnapshotService for Sources {
             r.page_size,
             &r.page_token,
             |s: &Snapshot| s.id.clone(),
-        )?;
+        )
+        .await?;
         Ok(Response::new(ListSnapshotsResponse {
             snapshots,
             next_page_token,

@@ -1,10 +1,16 @@
 //! The SQLite store in the data folder. Resources and operations are kept as their encoded
 //! protobuf messages beside the columns the service looks them up by, so the stored form is the
-//! wire form. Every change is one transaction: a crash leaves either the old or the new state.
+//! wire form.
+//!
+//! One thread owns the connection and runs the store's calls (group commit): it takes every call
+//! waiting, runs them in one transaction, each inside a savepoint of its own (a call that fails
+//! leaves no trace and does not disturb the others), commits once, and only then answers them.
+//! A crash leaves each call's change either whole or absent, an answer is never sent for a
+//! change that is not committed, and no async worker thread ever blocks on SQLite.
 
 use std::{
     path::Path,
-    sync::{Arc, Mutex},
+    sync::{Arc, mpsc},
 };
 
 use kiln_core::proto::yandex::cloud::{
@@ -19,10 +25,39 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::auth::DEV_FOLDER;
 
-/// A shared connection (SQLite serialises writers anyway; the service's transactions are tiny).
+/// A handle on the store's thread.
 #[derive(Clone)]
 pub struct Store {
-    connection: Arc<Mutex<Connection>>,
+    calls: Arc<mpsc::Sender<Call>>,
+}
+
+/// A call run on the store's thread: runs inside its savepoint and says whether it succeeded;
+/// its answer is sent once the transaction's fate is known.
+type Call = Box<dyn FnOnce(&Connection) -> (bool, Answer) + Send>;
+/// Sends a call's result, or the commit's error.
+type Answer = Box<dyn FnOnce(Option<&StoreError>) + Send>;
+
+/// Calls run in one transaction at most (more wait for the next one).
+const MOST_PER_TRANSACTION: usize = 256;
+
+/// Why a Create was refused by the checks that run with its insert.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// Another image in the folder has the name.
+    NameTaken,
+    /// The folder has as many operations running as it may.
+    RunningOperations,
+    /// The folder has as many images as it may.
+    Images,
+}
+
+/// The limits a Create is checked against, with its insert.
+#[derive(Debug, Clone, Copy)]
+pub struct CreateLimits {
+    /// Operations running at once in the folder.
+    pub running_operations: i64,
+    /// Images in the folder.
+    pub images: i64,
 }
 
 /// A sortable column of images (`order_by`).
@@ -58,7 +93,8 @@ const SCHEMA: &str = "
     CREATE TABLE IF NOT EXISTS operations (
         id TEXT PRIMARY KEY, resource_id TEXT NOT NULL, done INTEGER NOT NULL,
         request BLOB, body BLOB NOT NULL);
-    CREATE INDEX IF NOT EXISTS operations_by_resource ON operations (resource_id, done);
+    DROP INDEX IF EXISTS operations_by_resource;
+    CREATE INDEX IF NOT EXISTS operations_of_resource ON operations (resource_id);
     CREATE INDEX IF NOT EXISTS operations_running ON operations (done) WHERE done = 0;
     CREATE TABLE IF NOT EXISTS idempotency (
         key TEXT NOT NULL, method TEXT NOT NULL, request BLOB NOT NULL, operation_id TEXT NOT NULL,
@@ -75,6 +111,22 @@ const SCHEMA: &str = "
     CREATE TRIGGER IF NOT EXISTS folder_images_delete AFTER DELETE ON images BEGIN
         UPDATE folder_images SET count = count - 1 WHERE folder_id = OLD.folder_id;
     END;
+    -- Running operations per folder, for the quota: an operation starts after its image is
+    -- stored and ends before a failed or cancelled image is removed.
+    CREATE TABLE IF NOT EXISTS folder_running (folder_id TEXT PRIMARY KEY, count INTEGER NOT NULL);
+    CREATE TRIGGER IF NOT EXISTS folder_running_start AFTER INSERT ON operations
+    WHEN NEW.done = 0 BEGIN
+        INSERT INTO folder_running (folder_id, count)
+            SELECT folder_id, 0 FROM images WHERE id = NEW.resource_id
+            AND NOT EXISTS (SELECT 1 FROM folder_running r WHERE r.folder_id = images.folder_id);
+        UPDATE folder_running SET count = count + 1
+            WHERE folder_id = (SELECT folder_id FROM images WHERE id = NEW.resource_id);
+    END;
+    CREATE TRIGGER IF NOT EXISTS folder_running_end AFTER UPDATE OF done ON operations
+    WHEN OLD.done = 0 AND NEW.done = 1 BEGIN
+        UPDATE folder_running SET count = count - 1
+            WHERE folder_id = (SELECT folder_id FROM images WHERE id = NEW.resource_id);
+    END;
     CREATE TABLE IF NOT EXISTS disks (id TEXT PRIMARY KEY, folder_id TEXT NOT NULL, body BLOB NOT NULL);
     CREATE TABLE IF NOT EXISTS snapshots (id TEXT PRIMARY KEY, folder_id TEXT NOT NULL, body BLOB NOT NULL);
 ";
@@ -82,51 +134,71 @@ const SCHEMA: &str = "
 impl Store {
     /// Opens (or creates and seeds) the database at `path`.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
-        let connection = Connection::open(path)?;
+        let mut connection = Connection::open(path)?;
         connection.execute_batch(SCHEMA)?;
-        // The image quota reads a count kept by triggers (counting the folder's images on every
-        // Create grew with the folder); rebuilt here so an older database starts right.
+        // The quotas read counts kept by triggers (counting the folder's images or joining its
+        // running operations on every Create grew with the folder); rebuilt here so an older
+        // database starts right.
         connection.execute_batch(
             "BEGIN;
              DELETE FROM folder_images;
              INSERT INTO folder_images SELECT folder_id, COUNT(*) FROM images GROUP BY folder_id;
+             DELETE FROM folder_running;
+             INSERT INTO folder_running SELECT i.folder_id, COUNT(*) FROM operations o
+                 JOIN images i ON i.id = o.resource_id WHERE o.done = 0 GROUP BY i.folder_id;
              COMMIT;",
         )?;
         // Checkpoints (the only fsyncs in WAL mode with synchronous = NORMAL) run on a thread of
         // their own with its own connection, so no request waits for one while holding the
         // store's lock (see crates/kiln-server/BENCHMARKS.md).
         connection.execute_batch("PRAGMA wal_autocheckpoint = 0;")?;
+        connection.set_prepared_statement_cache_capacity(64);
+        // The indexes stay in memory (64 MiB of page cache; the file is mapped for reads).
+        connection.execute_batch("PRAGMA cache_size = -65536; PRAGMA mmap_size = 268435456;")?;
+        seed(&mut connection)?;
+        let (sender, calls) = mpsc::channel();
         let store = Store {
-            connection: Arc::new(Mutex::new(connection)),
+            calls: Arc::new(sender),
         };
-        store.seed()?;
-        checkpointer(path, Arc::downgrade(&store.connection))?;
+        std::thread::Builder::new()
+            .name("kiln-store".into())
+            .spawn(move || run_calls(&connection, &calls))
+            .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+        checkpointer(path, Arc::downgrade(&store.calls))?;
         Ok(store)
     }
 
-    fn with<T>(
+    /// Runs `f` on the store's thread, inside the transaction of its group; its result comes
+    /// back once that transaction is committed.
+    async fn with<T: Send + 'static>(
         &self,
-        f: impl FnOnce(&mut Connection) -> Result<T, StoreError>,
+        f: impl FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, StoreError> {
-        let mut connection = self
-            .connection
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        f(&mut connection)
+        let (send, receive) = tokio::sync::oneshot::channel();
+        let call: Call = Box::new(move |connection| {
+            let result = f(connection);
+            let succeeded = result.is_ok();
+            let answer: Answer = Box::new(move |commit_error| {
+                let _ = send.send(match (result, commit_error) {
+                    (Ok(_), Some(e)) => Err(failure(format!("commit failed: {e}"))),
+                    (result, _) => result,
+                });
+            });
+            (succeeded, answer)
+        });
+        let gone = || failure("the store's call was not run (see the log)".into());
+        self.calls.send(call).map_err(|_| gone())?;
+        receive.await.map_err(|_| gone())?
     }
 
     /// An image by ID.
-    pub fn image(&self, id: &str) -> Result<Option<Image>, StoreError> {
-        self.with(|c| {
-            let body: Option<Vec<u8>> = c
-                .query_row("SELECT body FROM images WHERE id = ?1", [id], |r| r.get(0))
-                .optional()?;
-            Ok(body.map(|b| Image::decode(b.as_slice()).expect("stored image decodes")))
-        })
+    pub async fn image(&self, id: &str) -> Result<Option<Image>, StoreError> {
+        let id = id.to_owned();
+        self.with(move |c| image_by_id(c, &id)).await
     }
 
     /// Images of a folder, by ID, after `after` (a page token), at most `limit`.
-    pub fn images(
+    pub async fn images(
         &self,
         folder: &str,
         name: Option<&str>,
@@ -140,8 +212,9 @@ impl Store {
             OrderColumn::CreatedAt => "created_at",
         };
         let direction = if order.descending { "DESC" } else { "ASC" };
-        self.with(|c| {
-            let mut statement = c.prepare(&format!(
+        let (folder, name) = (folder.to_owned(), name.map(str::to_owned));
+        self.with(move |c| {
+            let mut statement = c.prepare_cached(&format!(
                 "SELECT body FROM images WHERE folder_id = ?1 AND (?2 IS NULL OR name = ?2)
                  ORDER BY {column} {direction}, id {direction} LIMIT ?3 OFFSET ?4"
             ))?;
@@ -152,158 +225,161 @@ impl Store {
             rows.map(|b| Ok(Image::decode(b?.as_slice()).expect("stored image decodes")))
                 .collect()
         })
+        .await
     }
 
     /// The newest READY image of a family in a folder.
-    pub fn latest_by_family(
+    pub async fn latest_by_family(
         &self,
         folder: &str,
         family: &str,
     ) -> Result<Option<Image>, StoreError> {
-        let images = self.with(|c| {
-            let mut statement = c.prepare(
+        let (folder, family) = (folder.to_owned(), family.to_owned());
+        let images = self.with(move |c| {
+            let mut statement = c.prepare_cached(
                 "SELECT body FROM images WHERE folder_id = ?1 AND family = ?2 ORDER BY created_at DESC, id DESC",
             )?;
             let rows = statement.query_map(params![folder, family], |r| r.get::<_, Vec<u8>>(0))?;
             rows.map(|b| Ok(Image::decode(b?.as_slice()).expect("stored image decodes"))).collect::<Result<Vec<_>, _>>()
-        })?;
+        }).await?;
         Ok(images
             .into_iter()
             .find(|i| i.status() == image::Status::Ready))
     }
 
     /// Whether another image in `folder` has this name.
-    pub fn name_taken(&self, folder: &str, name: &str) -> Result<bool, StoreError> {
-        self.with(|c| {
-            c.query_row(
-                "SELECT COUNT(*) FROM images WHERE folder_id = ?1 AND name = ?2",
-                [folder, name],
-                |r| r.get::<_, i64>(0),
-            )
-            .map(|n| n > 0)
-        })
+    pub async fn name_taken(&self, folder: &str, name: &str) -> Result<bool, StoreError> {
+        let (folder, name) = (folder.to_owned(), name.to_owned());
+        self.with(move |c| name_taken(c, &folder, &name)).await
     }
 
     /// A disk by ID.
-    pub fn disk(&self, id: &str) -> Result<Option<Disk>, StoreError> {
+    pub async fn disk(&self, id: &str) -> Result<Option<Disk>, StoreError> {
         self.body("disks", id)
+            .await
             .map(|b| b.map(|b| Disk::decode(b.as_slice()).expect("stored disk decodes")))
     }
 
     /// A snapshot by ID.
-    pub fn snapshot(&self, id: &str) -> Result<Option<Snapshot>, StoreError> {
+    pub async fn snapshot(&self, id: &str) -> Result<Option<Snapshot>, StoreError> {
         self.body("snapshots", id)
+            .await
             .map(|b| b.map(|b| Snapshot::decode(b.as_slice()).expect("stored snapshot decodes")))
     }
 
-    fn body(&self, table: &str, id: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        self.with(|c| {
-            c.query_row(
-                &format!("SELECT body FROM {table} WHERE id = ?1"),
-                [id],
-                |r| r.get(0),
-            )
-            .optional()
+    async fn body(&self, table: &'static str, id: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        let id = id.to_owned();
+        self.with(move |c| {
+            c.prepare_cached(&format!("SELECT body FROM {table} WHERE id = ?1"))?
+                .query_row([id], |r| r.get(0))
+                .optional()
         })
+        .await
     }
 
     /// Disks (`table = "disks"`) or snapshots of a folder, encoded, by ID.
-    pub fn sources(
+    pub async fn sources(
         &self,
-        table: &str,
+        table: &'static str,
         folder: &str,
         after: &str,
         limit: usize,
     ) -> Result<Vec<Vec<u8>>, StoreError> {
-        self.with(|c| {
-            let mut statement = c.prepare(&format!(
+        let (folder, after) = (folder.to_owned(), after.to_owned());
+        self.with(move |c| {
+            let mut statement = c.prepare_cached(&format!(
                 "SELECT body FROM {table} WHERE folder_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3"
             ))?;
             let rows = statement.query_map(params![folder, after, limit as i64], |r| r.get(0))?;
             rows.collect()
         })
+        .await
     }
 
     /// The operation an idempotency key started for `method`, with the request it came with.
-    pub fn idempotent(
+    pub async fn idempotent(
         &self,
         key: &str,
-        method: &str,
+        method: &'static str,
     ) -> Result<Option<(Vec<u8>, String)>, StoreError> {
-        self.with(|c| {
-            c.query_row(
+        let key = key.to_owned();
+        self.with(move |c| {
+            c.prepare_cached(
                 "SELECT request, operation_id FROM idempotency WHERE key = ?1 AND method = ?2",
-                [key, method],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
+            )?
+            .query_row([key.as_str(), method], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()
         })
+        .await
     }
 
-    /// Stores a new image and the operation creating it, together (and the idempotency key that
-    /// started it with its encoded request, if any).
-    pub fn start_create(
+    /// Checks that the image's name is free in its folder and the folder's quotas allow one
+    /// more, then stores the new image and the operation creating it (and the idempotency key
+    /// that started it with its encoded request, if any), all in one step: two Creates cannot
+    /// both pass the checks on the same name or the last place.
+    pub async fn start_create(
         &self,
-        image: &Image,
-        operation: &Operation,
-        copy_bytes: &[u8],
-        key: Option<(&str, &[u8])>,
-    ) -> Result<(), StoreError> {
-        self.with(|c| {
-            let tx = c.transaction()?;
-            if let Some((key, request)) = key {
-                tx.execute(
-                    "INSERT INTO idempotency (key, method, request, operation_id) VALUES (?1, 'Create', ?2, ?3)",
-                    params![key, request, operation.id],
-                )?;
+        image: Image,
+        operation: Operation,
+        work: Vec<u8>,
+        key: Option<(String, Vec<u8>)>,
+        limits: CreateLimits,
+    ) -> Result<Result<(), Refusal>, StoreError> {
+        self.with(move |c| {
+            if !image.name.is_empty() && name_taken(c, &image.folder_id, &image.name)? {
+                return Ok(Err(Refusal::NameTaken));
             }
-            put_image(&tx, image)?;
-            tx.execute(
-                "INSERT INTO operations (id, resource_id, done, request, body) VALUES (?1, ?2, 0, ?3, ?4)",
-                params![operation.id, image.id, copy_bytes, operation.encode_to_vec()],
-            )?;
-            tx.commit()
+            let (running, images) = folder_usage(c, &image.folder_id)?;
+            if running >= limits.running_operations {
+                return Ok(Err(Refusal::RunningOperations));
+            }
+            if images >= limits.images {
+                return Ok(Err(Refusal::Images));
+            }
+            if let Some((key, request)) = key {
+                c.prepare_cached(
+                    "INSERT INTO idempotency (key, method, request, operation_id) VALUES (?1, 'Create', ?2, ?3)",
+                )?
+                .execute(params![key, request, operation.id])?;
+            }
+            put_image(c, &image)?;
+            put_operation(c, &operation, &image.id, Some(&work))?;
+            Ok(Ok(()))
         })
+        .await
     }
 
-    /// Stores a new operation (and optionally an image change) in one transaction.
-    pub fn put_operation(
+    /// Stores a new (finished) operation.
+    pub async fn put_operation(
         &self,
-        operation: &Operation,
+        operation: Operation,
         resource_id: &str,
     ) -> Result<(), StoreError> {
-        self.with(|c| {
-            c.execute(
-                "INSERT INTO operations (id, resource_id, done, request, body) VALUES (?1, ?2, ?3, NULL, ?4)",
-                params![operation.id, resource_id, operation.done, operation.encode_to_vec()],
-            )
-            .map(drop)
-        })
+        let resource_id = resource_id.to_owned();
+        self.with(move |c| put_operation(c, &operation, &resource_id, None))
+            .await
     }
 
     /// Stores a changed image and the (finished) operation that changed it, together.
-    pub fn update_image(&self, image: &Image, operation: &Operation) -> Result<(), StoreError> {
-        self.with(|c| {
-            let tx = c.transaction()?;
-            put_image(&tx, image)?;
-            tx.execute(
-                "INSERT INTO operations (id, resource_id, done, request, body) VALUES (?1, ?2, ?3, NULL, ?4)",
-                params![operation.id, image.id, operation.done, operation.encode_to_vec()],
-            )?;
-            tx.commit()
+    pub async fn update_image(&self, image: Image, operation: Operation) -> Result<(), StoreError> {
+        self.with(move |c| {
+            put_image(c, &image)?;
+            put_operation(c, &operation, &image.id, None)
         })
+        .await
     }
 
     /// Operations on a resource in the order they started, after the position `after` (a page
     /// token), at most `limit`, each with its position.
-    pub fn operations_of(
+    pub async fn operations_of(
         &self,
         resource_id: &str,
         after: i64,
         limit: usize,
     ) -> Result<Vec<(i64, Operation)>, StoreError> {
-        self.with(|c| {
-            let mut statement = c.prepare(
+        let resource_id = resource_id.to_owned();
+        self.with(move |c| {
+            let mut statement = c.prepare_cached(
                 "SELECT rowid, body FROM operations WHERE resource_id = ?1 AND rowid > ?2 ORDER BY rowid LIMIT ?3",
             )?;
             let rows = statement.query_map(params![resource_id, after, limit as i64], |r| {
@@ -315,54 +391,34 @@ impl Store {
             })
             .collect()
         })
-    }
-
-    /// How many operations on images of `folder` are still running, and how many images it has.
-    pub fn folder_usage(&self, folder: &str) -> Result<(i64, i64), StoreError> {
-        self.with(|c| {
-            let running = c.query_row(
-                "SELECT COUNT(*) FROM operations o JOIN images i ON i.id = o.resource_id
-                 WHERE o.done = 0 AND i.folder_id = ?1",
-                [folder],
-                |r| r.get(0),
-            )?;
-            let images = c
-                .query_row(
-                    "SELECT count FROM folder_images WHERE folder_id = ?1",
-                    [folder],
-                    |r| r.get(0),
-                )
-                .optional()?
-                .unwrap_or(0);
-            Ok((running, images))
-        })
+        .await
     }
 
     /// Replaces a running operation (its progress); a finished one is left alone.
-    pub fn progress(&self, operation: &Operation) -> Result<(), StoreError> {
-        self.with(|c| {
-            c.execute(
-                "UPDATE operations SET body = ?2 WHERE id = ?1 AND done = 0",
-                params![operation.id, operation.encode_to_vec()],
-            )
-            .map(drop)
+    pub async fn progress(&self, operation: Operation) -> Result<(), StoreError> {
+        self.with(move |c| {
+            c.prepare_cached("UPDATE operations SET body = ?2 WHERE id = ?1 AND done = 0")?
+                .execute(params![operation.id, operation.encode_to_vec()])
+                .map(drop)
         })
+        .await
     }
 
     /// An operation by ID.
-    pub fn operation(&self, id: &str) -> Result<Option<Operation>, StoreError> {
-        self.with(|c| {
+    pub async fn operation(&self, id: &str) -> Result<Option<Operation>, StoreError> {
+        let id = id.to_owned();
+        self.with(move |c| {
             let body: Option<Vec<u8>> = c
-                .query_row("SELECT body FROM operations WHERE id = ?1", [id], |r| {
-                    r.get(0)
-                })
+                .prepare_cached("SELECT body FROM operations WHERE id = ?1")?
+                .query_row([id], |r| r.get(0))
                 .optional()?;
             Ok(body.map(|b| Operation::decode(b.as_slice()).expect("stored operation decodes")))
         })
+        .await
     }
 
     /// Not-done operations with their stored requests (to resume after a restart).
-    pub fn unfinished(&self) -> Result<Vec<(Operation, Vec<u8>)>, StoreError> {
+    pub async fn unfinished(&self) -> Result<Vec<(Operation, Vec<u8>)>, StoreError> {
         self.with(|c| {
             let mut statement = c.prepare("SELECT body, request FROM operations WHERE done = 0")?;
             let rows = statement.query_map([], |r| {
@@ -377,149 +433,253 @@ impl Store {
             })
             .collect()
         })
+        .await
     }
 
     /// Finishes an operation if it is not done yet, applying `image` (`Some` = store it, `None`
     /// = delete `image_id`). Returns `false` when the operation had already finished: the first
     /// of completion and cancellation wins.
-    pub fn finish(
+    pub async fn finish(
         &self,
-        operation: &Operation,
+        operation: Operation,
         image_id: &str,
-        image: Option<&Image>,
+        image: Option<Image>,
     ) -> Result<bool, StoreError> {
-        self.with(|c| {
-            let tx = c.transaction()?;
-            let changed = tx.execute(
-                "UPDATE operations SET done = 1, body = ?2 WHERE id = ?1 AND done = 0",
-                params![operation.id, operation.encode_to_vec()],
-            )?;
+        let image_id = image_id.to_owned();
+        self.with(move |c| {
+            let changed = c
+                .prepare_cached(
+                    "UPDATE operations SET done = 1, body = ?2 WHERE id = ?1 AND done = 0",
+                )?
+                .execute(params![operation.id, operation.encode_to_vec()])?;
             if changed == 0 {
                 return Ok(false);
             }
             match image {
-                Some(image) => put_image(&tx, image)?,
+                Some(image) => {
+                    // Only the body changes (status, sizes): an UPDATE of it leaves every index
+                    // alone, where a REPLACE would delete and re-insert the row in each.
+                    c.prepare_cached("UPDATE images SET body = ?2 WHERE id = ?1")?
+                        .execute(params![image.id, image.encode_to_vec()])?;
+                }
                 None => {
-                    tx.execute("DELETE FROM images WHERE id = ?1", [image_id])?;
+                    c.prepare_cached("DELETE FROM images WHERE id = ?1")?
+                        .execute([image_id])?;
                 }
             }
-            tx.commit()?;
             Ok(true)
         })
+        .await
     }
 
     /// Deletes an image.
-    pub fn delete_image(&self, id: &str) -> Result<(), StoreError> {
-        self.with(|c| {
-            c.execute("DELETE FROM images WHERE id = ?1", [id])
+    pub async fn delete_image(&self, id: &str) -> Result<(), StoreError> {
+        let id = id.to_owned();
+        self.with(move |c| {
+            c.prepare_cached("DELETE FROM images WHERE id = ?1")?
+                .execute([id])
                 .map(drop)
         })
+        .await
     }
+}
 
-    /// Seeds `dev-folder` with disks, snapshots and images of realistic sizes, once.
-    fn seed(&self) -> Result<(), StoreError> {
-        const GIB: i64 = 1 << 30;
-        let count: i64 =
-            self.with(|c| c.query_row("SELECT COUNT(*) FROM disks", [], |r| r.get(0)))?;
-        if count > 0 {
-            return Ok(());
+/// Runs the calls sent to the store, as many as are waiting in one transaction, until every
+/// handle is gone.
+fn run_calls(connection: &Connection, calls: &mpsc::Receiver<Call>) {
+    let run = |sql: &str| {
+        connection
+            .prepare_cached(sql)
+            .and_then(|mut s| s.execute([]))
+    };
+    while let Ok(first) = calls.recv() {
+        let group: Vec<Call> = std::iter::once(first)
+            .chain(std::iter::from_fn(|| calls.try_recv().ok()).take(MOST_PER_TRANSACTION - 1))
+            .collect();
+        if let Err(e) = run("BEGIN IMMEDIATE") {
+            // The group's calls are dropped unrun: each caller gets an error.
+            eprintln!("kiln serve: store: cannot begin a transaction: {e}");
+            continue;
         }
-        let linux = Some(Os {
-            r#type: os::Type::Linux as i32,
-            nvidia: None,
+        let answers: Vec<Answer> = group
+            .into_iter()
+            .map(|call| {
+                let saved = run("SAVEPOINT call");
+                let (succeeded, answer) = call(connection);
+                if saved.is_ok() && !succeeded {
+                    let _ = run("ROLLBACK TO call");
+                }
+                let _ = run("RELEASE call");
+                answer
+            })
+            .collect();
+        let committed = run("COMMIT").map(drop).inspect_err(|_| {
+            let _ = run("ROLLBACK");
         });
-        let gen_1_2 = Some(HardwareGeneration {
-            features: Some(hardware_generation::Features::LegacyFeatures(
-                LegacyHardwareFeatures {
-                    pci_topology: PciTopology::V2 as i32,
-                },
-            )),
-        });
-        let created_at = Some(prost_types::Timestamp {
-            seconds: 1_764_547_200,
-            nanos: 0,
-        });
-        let disks = [
-            ("fhm0dev0disk0ubuntu01", "ubuntu-boot", 20 * GIB),
-            ("fhm0dev0disk0data0001", "postgres-data", 100 * GIB),
-            ("fhm0dev0disk0win00001", "windows-boot", 50 * GIB),
-        ];
-        let snapshots = [
-            (
-                "fd80dev0snap0ubuntu1",
-                "ubuntu-boot-2026-11-01",
-                20 * GIB,
-                4 * GIB,
-            ),
-            (
-                "fd80dev0snap0data001",
-                "postgres-data-nightly",
-                100 * GIB,
-                37 * GIB,
-            ),
-        ];
-        self.with(|c| {
-            let tx = c.transaction()?;
-            for (id, name, size) in disks {
-                let disk = Disk {
-                    id: id.into(),
-                    folder_id: DEV_FOLDER.into(),
-                    created_at,
-                    name: name.into(),
-                    type_id: "network-ssd".into(),
-                    zone_id: "ru-central1-a".into(),
-                    size,
-                    block_size: 4096,
-                    status: disk::Status::Ready as i32,
-                    hardware_generation: gen_1_2.clone(),
-                    ..Default::default()
-                };
-                tx.execute(
-                    "INSERT INTO disks VALUES (?1, ?2, ?3)",
-                    params![id, DEV_FOLDER, disk.encode_to_vec()],
-                )?;
-            }
-            for (id, name, disk_size, storage_size) in snapshots {
-                let snapshot = Snapshot {
-                    id: id.into(),
-                    folder_id: DEV_FOLDER.into(),
-                    created_at,
-                    name: name.into(),
-                    storage_size,
-                    disk_size,
-                    status: snapshot::Status::Ready as i32,
-                    hardware_generation: gen_1_2.clone(),
-                    ..Default::default()
-                };
-                tx.execute(
-                    "INSERT INTO snapshots VALUES (?1, ?2, ?3)",
-                    params![id, DEV_FOLDER, snapshot.encode_to_vec()],
-                )?;
-            }
-            let image = Image {
-                id: "fd80dev0image0ubuntu".into(),
+        for answer in answers {
+            answer(committed.as_ref().err());
+        }
+    }
+}
+
+/// An error of the store itself (not of SQLite's answer to a statement).
+fn failure(message: String) -> StoreError {
+    rusqlite::Error::SqliteFailure(
+        rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_ABORT),
+        Some(message),
+    )
+}
+
+fn image_by_id(c: &Connection, id: &str) -> Result<Option<Image>, StoreError> {
+    let body: Option<Vec<u8>> = c
+        .prepare_cached("SELECT body FROM images WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()?;
+    Ok(body.map(|b| Image::decode(b.as_slice()).expect("stored image decodes")))
+}
+
+/// Whether an image in `folder` has this name.
+fn name_taken(c: &Connection, folder: &str, name: &str) -> Result<bool, StoreError> {
+    c.prepare_cached("SELECT EXISTS (SELECT 1 FROM images WHERE folder_id = ?1 AND name = ?2)")?
+        .query_row([folder, name], |r| r.get(0))
+}
+
+/// How many operations on images of `folder` are still running, and how many images it has.
+fn folder_usage(c: &Connection, folder: &str) -> Result<(i64, i64), StoreError> {
+    let running = c
+        .prepare_cached("SELECT count FROM folder_running WHERE folder_id = ?1")?
+        .query_row([folder], |r| r.get(0))
+        .optional()?
+        .unwrap_or(0);
+    let images = c
+        .prepare_cached("SELECT count FROM folder_images WHERE folder_id = ?1")?
+        .query_row([folder], |r| r.get(0))
+        .optional()?
+        .unwrap_or(0);
+    Ok((running, images))
+}
+
+fn put_operation(
+    c: &Connection,
+    operation: &Operation,
+    resource_id: &str,
+    work: Option<&[u8]>,
+) -> Result<(), StoreError> {
+    c.prepare_cached(
+        "INSERT INTO operations (id, resource_id, done, request, body) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![
+        operation.id,
+        resource_id,
+        operation.done,
+        work,
+        operation.encode_to_vec()
+    ])
+    .map(drop)
+}
+
+/// Seeds `dev-folder` with disks, snapshots and images of realistic sizes, once.
+fn seed(connection: &mut Connection) -> Result<(), StoreError> {
+    const GIB: i64 = 1 << 30;
+    let count: i64 = connection.query_row("SELECT COUNT(*) FROM disks", [], |r| r.get(0))?;
+    if count > 0 {
+        return Ok(());
+    }
+    let linux = Some(Os {
+        r#type: os::Type::Linux as i32,
+        nvidia: None,
+    });
+    let gen_1_2 = Some(HardwareGeneration {
+        features: Some(hardware_generation::Features::LegacyFeatures(
+            LegacyHardwareFeatures {
+                pci_topology: PciTopology::V2 as i32,
+            },
+        )),
+    });
+    let created_at = Some(prost_types::Timestamp {
+        seconds: 1_764_547_200,
+        nanos: 0,
+    });
+    let disks = [
+        ("fhm0dev0disk0ubuntu01", "ubuntu-boot", 20 * GIB),
+        ("fhm0dev0disk0data0001", "postgres-data", 100 * GIB),
+        ("fhm0dev0disk0win00001", "windows-boot", 50 * GIB),
+    ];
+    let snapshots = [
+        (
+            "fd80dev0snap0ubuntu1",
+            "ubuntu-boot-2026-11-01",
+            20 * GIB,
+            4 * GIB,
+        ),
+        (
+            "fd80dev0snap0data001",
+            "postgres-data-nightly",
+            100 * GIB,
+            37 * GIB,
+        ),
+    ];
+    {
+        let tx = connection.transaction()?;
+        for (id, name, size) in disks {
+            let disk = Disk {
+                id: id.into(),
                 folder_id: DEV_FOLDER.into(),
                 created_at,
-                name: "ubuntu-2404-base".into(),
-                description: "Ubuntu 24.04 LTS base image".into(),
-                family: "ubuntu-2404".into(),
-                storage_size: 3 * GIB,
-                size: 3 * GIB,
-                min_disk_size: 10 * GIB,
-                status: image::Status::Ready as i32,
-                os: linux.clone(),
+                name: name.into(),
+                type_id: "network-ssd".into(),
+                zone_id: "ru-central1-a".into(),
+                size,
+                block_size: 4096,
+                status: disk::Status::Ready as i32,
                 hardware_generation: gen_1_2.clone(),
                 ..Default::default()
             };
-            put_image(&tx, &image)?;
-            tx.commit()
-        })
+            tx.execute(
+                "INSERT INTO disks VALUES (?1, ?2, ?3)",
+                params![id, DEV_FOLDER, disk.encode_to_vec()],
+            )?;
+        }
+        for (id, name, disk_size, storage_size) in snapshots {
+            let snapshot = Snapshot {
+                id: id.into(),
+                folder_id: DEV_FOLDER.into(),
+                created_at,
+                name: name.into(),
+                storage_size,
+                disk_size,
+                status: snapshot::Status::Ready as i32,
+                hardware_generation: gen_1_2.clone(),
+                ..Default::default()
+            };
+            tx.execute(
+                "INSERT INTO snapshots VALUES (?1, ?2, ?3)",
+                params![id, DEV_FOLDER, snapshot.encode_to_vec()],
+            )?;
+        }
+        let image = Image {
+            id: "fd80dev0image0ubuntu".into(),
+            folder_id: DEV_FOLDER.into(),
+            created_at,
+            name: "ubuntu-2404-base".into(),
+            description: "Ubuntu 24.04 LTS base image".into(),
+            family: "ubuntu-2404".into(),
+            storage_size: 3 * GIB,
+            size: 3 * GIB,
+            min_disk_size: 10 * GIB,
+            status: image::Status::Ready as i32,
+            os: linux.clone(),
+            hardware_generation: gen_1_2.clone(),
+            ..Default::default()
+        };
+        put_image(&tx, &image)?;
+        tx.commit()
     }
 }
 
 /// Checkpoints the WAL every 200 ms from a connection of its own (PASSIVE: it never blocks
 /// the writer), until the store is dropped.
-fn checkpointer(path: &Path, store: std::sync::Weak<Mutex<Connection>>) -> Result<(), StoreError> {
+fn checkpointer(path: &Path, store: std::sync::Weak<mpsc::Sender<Call>>) -> Result<(), StoreError> {
     let connection = Connection::open(path)?;
     std::thread::Builder::new()
         .name("kiln-checkpoint".into())
@@ -535,13 +695,13 @@ fn checkpointer(path: &Path, store: std::sync::Weak<Mutex<Connection>>) -> Resul
     Ok(())
 }
 
-fn put_image(tx: &rusqlite::Transaction<'_>, image: &Image) -> Result<(), StoreError> {
+fn put_image(c: &Connection, image: &Image) -> Result<(), StoreError> {
     let created = image
         .created_at
         .map_or(0, |t| t.seconds * 1_000_000_000 + i64::from(t.nanos));
-    tx.execute(
+    c.prepare_cached(
         "INSERT OR REPLACE INTO images (id, folder_id, name, family, created_at, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![image.id, image.folder_id, image.name, image.family, created, image.encode_to_vec()],
-    )
+    )?
+    .execute(params![image.id, image.folder_id, image.name, image.family, created, image.encode_to_vec()])
     .map(drop)
 }

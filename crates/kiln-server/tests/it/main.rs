@@ -355,6 +355,37 @@ async fn names_are_unique_and_min_disk_size_covers_the_source() {
 }
 
 #[tokio::test]
+async fn concurrent_creates_of_one_name_make_one_image() {
+    let server = start(fresh_dir("same-name"), 200 * GIB).await;
+    let attempts: Vec<_> = (0..12)
+        .map(|_| {
+            let mut images = ImageServiceClient::new(server.channel.clone());
+            tokio::spawn(async move { images.create(authed(from_disk("twin"))).await })
+        })
+        .collect();
+    let mut created = 0;
+    for attempt in attempts {
+        match attempt.await.unwrap() {
+            Ok(_) => created += 1,
+            Err(e) => assert_eq!(e.code(), Code::AlreadyExists, "{e:?}"),
+        }
+    }
+    assert_eq!(created, 1);
+    let mut images = ImageServiceClient::new(server.channel.clone());
+    let listed = images
+        .list(authed(ListImagesRequest {
+            folder_id: DEV_FOLDER.into(),
+            filter: "name=\"twin\"".into(),
+            ..Default::default()
+        }))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(listed.images.len(), 1);
+    server.task.abort();
+}
+
+#[tokio::test]
 async fn a_restart_resumes_unfinished_operations() {
     let dir = fresh_dir("restart");
     let server = start(dir.clone(), GIB / 4).await; // 80 s: still running when the server stops
@@ -526,10 +557,27 @@ async fn quotas_answer_resource_exhausted() {
     })
     .await;
     let mut images = ImageServiceClient::new(server.channel.clone());
-    images.create(authed(from_disk("q1"))).await.unwrap();
+    let first = images
+        .create(authed(from_disk("q1")))
+        .await
+        .unwrap()
+        .into_inner();
     images.create(authed(from_disk("q2"))).await.unwrap();
     let third = images.create(authed(from_disk("q3"))).await.unwrap_err();
     assert_eq!(third.code(), Code::ResourceExhausted);
+    // An operation that ends gives its place back, and only one.
+    let mut operations = OperationServiceClient::new(server.channel.clone());
+    let cancelled = operations
+        .cancel(authed(CancelOperationRequest {
+            operation_id: first.id,
+        }))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(cancelled.done, "{cancelled:?}");
+    images.create(authed(from_disk("q3"))).await.unwrap();
+    let fourth = images.create(authed(from_disk("q4"))).await.unwrap_err();
+    assert_eq!(fourth.code(), Code::ResourceExhausted);
     server.task.abort();
 }
 
