@@ -47,6 +47,31 @@ pub fn with_poll_interval(operation: Operation) -> Response<Operation> {
 }
 
 impl Images {
+    /// The answer to a Create whose idempotency key started `operation_id` with the encoded
+    /// request `first`: that operation when this request is the same, else an error.
+    async fn replay(
+        &self,
+        key: &str,
+        first: &[u8],
+        encoded: &[u8],
+        operation_id: &str,
+    ) -> Result<Response<Operation>, Status> {
+        if first != encoded {
+            return Err(Status::invalid_argument(format!(
+                "idempotency key {key} was already used with a different request"
+            )));
+        }
+        let operation = self
+            .engine
+            .store
+            .operation(operation_id)
+            .await
+            .map_err(internal)?;
+        operation
+            .map(with_poll_interval)
+            .ok_or_else(|| Status::internal("idempotent operation is gone"))
+    }
+
     /// The image, if the caller may see its folder.
     async fn readable<T>(&self, request: &Request<T>, id: &str) -> Result<Image, Status> {
         let image = self.engine.store.image(id).await.map_err(internal)?;
@@ -145,15 +170,7 @@ impl ImageService for Images {
             && let Some((first, operation_id)) =
                 store.idempotent(key, "Create").await.map_err(internal)?
         {
-            if first != encoded {
-                return Err(Status::invalid_argument(format!(
-                    "idempotency key {key} was already used with a different request"
-                )));
-            }
-            let operation = store.operation(&operation_id).await.map_err(internal)?;
-            return operation
-                .map(with_poll_interval)
-                .ok_or_else(|| Status::internal("idempotent operation is gone"));
+            return self.replay(key, &first, &encoded, &operation_id).await;
         }
         // What the source holds: bytes to copy, and the os and hardware generation to inherit.
         let (bytes, source_os, source_generation) = match &r.source {
@@ -252,24 +269,19 @@ impl ImageService for Images {
                 limits,
             )
             .await;
-        let operation = match (started, &key) {
-            (Ok(Ok(operation)), _) => operation,
-            (Ok(Err(refusal)), _) => return Err(refused(refusal, r, &self.quotas)),
+        match (started.map_err(internal)?, &key) {
+            (Ok(operation), _) => Ok(with_poll_interval(operation)),
             // Two requests with one key at once: the first one stored wins; the other answers
-            // with its operation, as a later retry would.
-            (Err(e), Some(key)) => {
-                match store.idempotent(key, "Create").await.map_err(internal)? {
-                    Some((first, id)) if first == encoded => store
-                        .operation(&id)
-                        .await
-                        .map_err(internal)?
-                        .ok_or_else(|| internal(e))?,
-                    _ => return Err(internal(e)),
-                }
-            }
-            (Err(e), None) => return Err(internal(e)),
-        };
-        Ok(with_poll_interval(operation))
+            // as a later retry would.
+            (
+                Err(Refusal::KeyUsed {
+                    request: first,
+                    operation_id,
+                }),
+                Some(key),
+            ) => self.replay(key, &first, &encoded, &operation_id).await,
+            (Err(refusal), _) => Err(refused(refusal, r, &self.quotas)),
+        }
     }
 
     async fn update(
@@ -484,6 +496,7 @@ impl ImageService for Images {
 /// The error a Create refused by its store-side checks answers with.
 fn refused(refusal: Refusal, r: &CreateImageRequest, quotas: &crate::Quotas) -> Status {
     match refusal {
+        Refusal::KeyUsed { .. } => Status::internal("an idempotency key without its request"),
         Refusal::NameTaken => Status::already_exists(format!(
             "image with name {} already exists in folder {}",
             r.name, r.folder_id

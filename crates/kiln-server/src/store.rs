@@ -3,10 +3,11 @@
 //! wire form.
 //!
 //! One thread owns the connection and runs the store's calls (group commit): it takes every call
-//! waiting, runs them in one transaction, each inside a savepoint of its own (a call that fails
-//! leaves no trace and does not disturb the others), commits once, and only then answers them.
-//! A crash leaves each call's change either whole or absent, an answer is never sent for a
-//! change that is not committed, and no async worker thread ever blocks on SQLite.
+//! waiting, runs them in one transaction, commits once, and only then answers them. When a call
+//! fails, its group is rolled back and each of its calls runs again in a transaction of its own,
+//! so a failing call leaves no trace and does not disturb the others. A crash leaves each call's
+//! change either whole or absent, an answer is never sent for a change that is not committed,
+//! and no async worker thread ever blocks on SQLite.
 
 use std::{
     path::Path,
@@ -28,21 +29,63 @@ use crate::auth::DEV_FOLDER;
 /// A handle on the store's thread.
 #[derive(Clone)]
 pub struct Store {
-    calls: Arc<mpsc::Sender<Call>>,
+    calls: Arc<mpsc::Sender<Box<dyn Call>>>,
 }
 
-/// A call run on the store's thread: runs inside its savepoint and says whether it succeeded;
-/// its answer is sent once the transaction's fate is known.
-type Call = Box<dyn FnOnce(&Connection) -> (bool, Answer) + Send>;
-/// Sends a call's result, or the commit's error.
-type Answer = Box<dyn FnOnce(Option<&StoreError>) + Send>;
+/// A call run on the store's thread.
+trait Call: Send {
+    /// Runs the call in the open transaction (again, alone, if another call of its group failed);
+    /// whether it succeeded.
+    fn run(&mut self, connection: &Connection) -> bool;
+    /// Sends the result of the last run, or `error` when its transaction did not commit.
+    fn answer(self: Box<Self>, error: Option<&StoreError>);
+}
+
+/// A call and where its result goes.
+struct Pending<F, T> {
+    f: F,
+    result: Option<Result<T, StoreError>>,
+    send: tokio::sync::oneshot::Sender<Result<T, StoreError>>,
+}
+
+impl<F, T> Call for Pending<F, T>
+where
+    F: FnMut(&Connection) -> Result<T, StoreError> + Send,
+    T: Send,
+{
+    fn run(&mut self, connection: &Connection) -> bool {
+        let result = (self.f)(connection);
+        let succeeded = result.is_ok();
+        self.result = Some(result);
+        succeeded
+    }
+
+    fn answer(self: Box<Self>, error: Option<&StoreError>) {
+        let result = match (self.result, error) {
+            (Some(Err(e)), _) => Err(e),
+            (Some(Ok(_)), Some(e)) => Err(failure(format!("commit failed: {e}"))),
+            (Some(Ok(value)), None) => Ok(value),
+            (None, Some(e)) => Err(failure(format!("cannot begin a transaction: {e}"))),
+            (None, None) => Err(failure("the call was not run".into())),
+        };
+        let _ = self.send.send(result);
+    }
+}
 
 /// Calls run in one transaction at most (more wait for the next one).
 const MOST_PER_TRANSACTION: usize = 256;
 
 /// Why a Create was refused by the checks that run with its insert.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Refusal {
+    /// Its idempotency key has started an operation already (a concurrent Create with the same
+    /// key got there first): the request that came with the key, and the operation.
+    KeyUsed {
+        /// The encoded request stored with the key.
+        request: Vec<u8>,
+        /// The operation it started.
+        operation_id: String,
+    },
     /// Another image in the folder has the name.
     NameTaken,
     /// The folder has as many operations running as it may.
@@ -153,8 +196,8 @@ impl Store {
         // store's lock (see crates/kiln-server/BENCHMARKS.md).
         connection.execute_batch("PRAGMA wal_autocheckpoint = 0;")?;
         connection.set_prepared_statement_cache_capacity(64);
-        // The indexes stay in memory (64 MiB of page cache; the file is mapped for reads).
-        connection.execute_batch("PRAGMA cache_size = -65536; PRAGMA mmap_size = 268435456;")?;
+        // Reads map the file instead of copying pages into the cache.
+        connection.execute_batch("PRAGMA mmap_size = 268435456;")?;
         seed(&mut connection)?;
         let (sender, calls) = mpsc::channel();
         let store = Store {
@@ -172,21 +215,15 @@ impl Store {
     /// back once that transaction is committed.
     async fn with<T: Send + 'static>(
         &self,
-        f: impl FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+        f: impl FnMut(&Connection) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, StoreError> {
         let (send, receive) = tokio::sync::oneshot::channel();
-        let call: Call = Box::new(move |connection| {
-            let result = f(connection);
-            let succeeded = result.is_ok();
-            let answer: Answer = Box::new(move |commit_error| {
-                let _ = send.send(match (result, commit_error) {
-                    (Ok(_), Some(e)) => Err(failure(format!("commit failed: {e}"))),
-                    (result, _) => result,
-                });
-            });
-            (succeeded, answer)
+        let call = Box::new(Pending {
+            f,
+            result: None,
+            send,
         });
-        let gone = || failure("the store's call was not run (see the log)".into());
+        let gone = || failure("the store has stopped".into());
         self.calls.send(call).map_err(|_| gone())?;
         receive.await.map_err(|_| gone())?
     }
@@ -271,7 +308,7 @@ impl Store {
         let id = id.to_owned();
         self.with(move |c| {
             c.prepare_cached(&format!("SELECT body FROM {table} WHERE id = ?1"))?
-                .query_row([id], |r| r.get(0))
+                .query_row([&id], |r| r.get(0))
                 .optional()
         })
         .await
@@ -303,14 +340,7 @@ impl Store {
         method: &'static str,
     ) -> Result<Option<(Vec<u8>, String)>, StoreError> {
         let key = key.to_owned();
-        self.with(move |c| {
-            c.prepare_cached(
-                "SELECT request, operation_id FROM idempotency WHERE key = ?1 AND method = ?2",
-            )?
-            .query_row([key.as_str(), method], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()
-        })
-        .await
+        self.with(move |c| idempotent(c, &key, method)).await
     }
 
     /// Checks that the image's name is free in its folder and the folder's quotas allow one
@@ -326,6 +356,14 @@ impl Store {
         limits: CreateLimits,
     ) -> Result<Result<(), Refusal>, StoreError> {
         self.with(move |c| {
+            if let Some((key, _)) = &key
+                && let Some((request, operation_id)) = idempotent(c, key, "Create")?
+            {
+                return Ok(Err(Refusal::KeyUsed {
+                    request,
+                    operation_id,
+                }));
+            }
             if !image.name.is_empty() && name_taken(c, &image.folder_id, &image.name)? {
                 return Ok(Err(Refusal::NameTaken));
             }
@@ -336,7 +374,7 @@ impl Store {
             if images >= limits.images {
                 return Ok(Err(Refusal::Images));
             }
-            if let Some((key, request)) = key {
+            if let Some((key, request)) = &key {
                 c.prepare_cached(
                     "INSERT INTO idempotency (key, method, request, operation_id) VALUES (?1, 'Create', ?2, ?3)",
                 )?
@@ -410,7 +448,7 @@ impl Store {
         self.with(move |c| {
             let body: Option<Vec<u8>> = c
                 .prepare_cached("SELECT body FROM operations WHERE id = ?1")?
-                .query_row([id], |r| r.get(0))
+                .query_row([&id], |r| r.get(0))
                 .optional()?;
             Ok(body.map(|b| Operation::decode(b.as_slice()).expect("stored operation decodes")))
         })
@@ -455,7 +493,7 @@ impl Store {
             if changed == 0 {
                 return Ok(false);
             }
-            match image {
+            match &image {
                 Some(image) => {
                     // Only the body changes (status, sizes): an UPDATE of it leaves every index
                     // alone, where a REPLACE would delete and re-insert the row in each.
@@ -464,7 +502,7 @@ impl Store {
                 }
                 None => {
                     c.prepare_cached("DELETE FROM images WHERE id = ?1")?
-                        .execute([image_id])?;
+                        .execute([&image_id])?;
                 }
             }
             Ok(true)
@@ -477,7 +515,7 @@ impl Store {
         let id = id.to_owned();
         self.with(move |c| {
             c.prepare_cached("DELETE FROM images WHERE id = ?1")?
-                .execute([id])
+                .execute([&id])
                 .map(drop)
         })
         .await
@@ -486,39 +524,51 @@ impl Store {
 
 /// Runs the calls sent to the store, as many as are waiting in one transaction, until every
 /// handle is gone.
-fn run_calls(connection: &Connection, calls: &mpsc::Receiver<Call>) {
+fn run_calls(connection: &Connection, calls: &mpsc::Receiver<Box<dyn Call>>) {
+    while let Ok(first) = calls.recv() {
+        let mut group: Vec<Box<dyn Call>> = std::iter::once(first)
+            .chain(std::iter::from_fn(|| calls.try_recv().ok()).take(MOST_PER_TRANSACTION - 1))
+            .collect();
+        match in_transaction(connection, |c| group.iter_mut().all(|call| call.run(c))) {
+            Some(committed) => {
+                for call in group {
+                    call.answer(committed.as_ref().err());
+                }
+            }
+            // A call failed and the group was rolled back: each call runs again on its own.
+            None => {
+                for mut call in group {
+                    let committed = in_transaction(connection, |c| call.run(c));
+                    call.answer(committed.as_ref().and_then(|c| c.as_ref().err()));
+                }
+            }
+        }
+    }
+}
+
+/// Runs `body` in a transaction, committed when it returns `true` (`Some` of the commit's
+/// outcome, or of BEGIN's error) and rolled back when it returns `false` (`None`).
+fn in_transaction(
+    connection: &Connection,
+    body: impl FnOnce(&Connection) -> bool,
+) -> Option<Result<(), StoreError>> {
     let run = |sql: &str| {
         connection
             .prepare_cached(sql)
             .and_then(|mut s| s.execute([]))
+            .map(drop)
     };
-    while let Ok(first) = calls.recv() {
-        let group: Vec<Call> = std::iter::once(first)
-            .chain(std::iter::from_fn(|| calls.try_recv().ok()).take(MOST_PER_TRANSACTION - 1))
-            .collect();
-        if let Err(e) = run("BEGIN IMMEDIATE") {
-            // The group's calls are dropped unrun: each caller gets an error.
-            eprintln!("kiln serve: store: cannot begin a transaction: {e}");
-            continue;
-        }
-        let answers: Vec<Answer> = group
-            .into_iter()
-            .map(|call| {
-                let saved = run("SAVEPOINT call");
-                let (succeeded, answer) = call(connection);
-                if saved.is_ok() && !succeeded {
-                    let _ = run("ROLLBACK TO call");
-                }
-                let _ = run("RELEASE call");
-                answer
-            })
-            .collect();
-        let committed = run("COMMIT").map(drop).inspect_err(|_| {
+    if let Err(e) = run("BEGIN IMMEDIATE") {
+        eprintln!("kiln serve: store: cannot begin a transaction: {e}");
+        return Some(Err(e));
+    }
+    if body(connection) {
+        Some(run("COMMIT").inspect_err(|_| {
             let _ = run("ROLLBACK");
-        });
-        for answer in answers {
-            answer(committed.as_ref().err());
-        }
+        }))
+    } else {
+        let _ = run("ROLLBACK");
+        None
     }
 }
 
@@ -536,6 +586,19 @@ fn image_by_id(c: &Connection, id: &str) -> Result<Option<Image>, StoreError> {
         .query_row([id], |r| r.get(0))
         .optional()?;
     Ok(body.map(|b| Image::decode(b.as_slice()).expect("stored image decodes")))
+}
+
+/// The encoded request an idempotency key came with for `method`, and the operation it started.
+fn idempotent(
+    c: &Connection,
+    key: &str,
+    method: &str,
+) -> Result<Option<(Vec<u8>, String)>, StoreError> {
+    c.prepare_cached(
+        "SELECT request, operation_id FROM idempotency WHERE key = ?1 AND method = ?2",
+    )?
+    .query_row([key, method], |r| Ok((r.get(0)?, r.get(1)?)))
+    .optional()
 }
 
 /// Whether an image in `folder` has this name.
@@ -679,7 +742,10 @@ fn seed(connection: &mut Connection) -> Result<(), StoreError> {
 
 /// Checkpoints the WAL every 200 ms from a connection of its own (PASSIVE: it never blocks
 /// the writer), until the store is dropped.
-fn checkpointer(path: &Path, store: std::sync::Weak<mpsc::Sender<Call>>) -> Result<(), StoreError> {
+fn checkpointer(
+    path: &Path,
+    store: std::sync::Weak<mpsc::Sender<Box<dyn Call>>>,
+) -> Result<(), StoreError> {
     let connection = Connection::open(path)?;
     std::thread::Builder::new()
         .name("kiln-checkpoint".into())
@@ -704,4 +770,73 @@ fn put_image(c: &Connection, image: &Image) -> Result<(), StoreError> {
     )?
     .execute(params![image.id, image.folder_id, image.name, image.family, created, image.encode_to_vec()])
     .map(drop)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_failing_call_leaves_no_trace_and_spares_the_others_of_its_transaction() {
+        let dir = std::env::temp_dir().join(format!("kiln-store-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let store = Store::open(&dir.join("kiln.sqlite3")).unwrap();
+        // Hold the store's thread so that the calls below queue up and run as one group.
+        let (held, release) = std::sync::mpsc::channel::<()>();
+        let holder = tokio::spawn({
+            let store = store.clone();
+            let release = std::sync::Mutex::new(release);
+            async move {
+                store
+                    .with(move |_| {
+                        let _ = release.lock().unwrap().recv();
+                        Ok(())
+                    })
+                    .await
+            }
+        });
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        let calls: Vec<_> = (0..30)
+            .map(|i| {
+                let store = store.clone();
+                tokio::spawn(async move {
+                    store
+                        .with(move |c| {
+                            c.execute(
+                                "INSERT INTO snapshots VALUES (?1, 'group', x'00')",
+                                [format!("s{i:02}")],
+                            )?;
+                            if i % 3 == 0 {
+                                c.execute("INSERT INTO no_such_table VALUES (1)", [])?;
+                            }
+                            Ok(i)
+                        })
+                        .await
+                })
+            })
+            .collect();
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        held.send(()).unwrap();
+        holder.await.unwrap().unwrap();
+        for (i, call) in calls.into_iter().enumerate() {
+            let result = call.await.unwrap();
+            assert_eq!(result.is_ok(), i % 3 != 0, "call {i}: {result:?}");
+        }
+        let stored = store
+            .with(|c| {
+                let mut statement =
+                    c.prepare("SELECT id FROM snapshots WHERE folder_id = 'group' ORDER BY id")?;
+                let ids = statement.query_map([], |r| r.get::<_, String>(0))?;
+                ids.collect::<Result<Vec<_>, _>>()
+            })
+            .await
+            .unwrap();
+        let expected: Vec<String> = (0..30)
+            .filter(|i| i % 3 != 0)
+            .map(|i| format!("s{i:02}"))
+            .collect();
+        assert_eq!(stored, expected);
+        drop(store);
+        std::fs::remove_dir_all(dir).ok();
+    }
 }

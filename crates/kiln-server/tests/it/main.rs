@@ -386,6 +386,38 @@ async fn concurrent_creates_of_one_name_make_one_image() {
 }
 
 #[tokio::test]
+async fn concurrent_creates_with_one_idempotency_key_start_one_operation() {
+    let server = start(fresh_dir("same-key"), 200 * GIB).await;
+    let keyed = |request: CreateImageRequest| {
+        let mut request = authed(request);
+        request
+            .metadata_mut()
+            .insert("idempotency-key", "8d1f6c2e-same-key".parse().unwrap());
+        request
+    };
+    let attempts: Vec<_> = (0..12)
+        .map(|_| {
+            let mut images = ImageServiceClient::new(server.channel.clone());
+            let request = keyed(from_disk("keyed"));
+            tokio::spawn(async move { images.create(request).await })
+        })
+        .collect();
+    let mut ids = Vec::new();
+    for attempt in attempts {
+        ids.push(attempt.await.unwrap().unwrap().into_inner().id);
+    }
+    ids.dedup();
+    assert_eq!(ids.len(), 1, "{ids:?}");
+    let mut images = ImageServiceClient::new(server.channel.clone());
+    let other = images
+        .create(keyed(from_disk("another")))
+        .await
+        .unwrap_err();
+    assert_eq!(other.code(), Code::InvalidArgument, "{other:?}");
+    server.task.abort();
+}
+
+#[tokio::test]
 async fn a_restart_resumes_unfinished_operations() {
     let dir = fresh_dir("restart");
     let server = start(dir.clone(), GIB / 4).await; // 80 s: still running when the server stops
