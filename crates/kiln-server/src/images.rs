@@ -190,8 +190,6 @@ impl ImageService for Images {
             Some(Source::DiskId(id)) => {
                 let disk = store
                     .disk(id)
-                    .await
-                    .map_err(internal)?
                     .ok_or_else(|| Status::not_found(format!("disk {id} not found")))?;
                 self.tokens.check(&request, &disk.folder_id)?;
                 (disk.size, None, disk.hardware_generation)
@@ -199,8 +197,6 @@ impl ImageService for Images {
             Some(Source::SnapshotId(id)) => {
                 let snapshot = store
                     .snapshot(id)
-                    .await
-                    .map_err(internal)?
                     .ok_or_else(|| Status::not_found(format!("snapshot {id} not found")))?;
                 self.tokens.check(&request, &snapshot.folder_id)?;
                 (snapshot.disk_size, None, snapshot.hardware_generation)

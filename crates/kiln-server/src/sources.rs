@@ -12,8 +12,8 @@ use tonic::{Request, Response, Status};
 use crate::{
     api::compute::{disk_service_server::DiskService, snapshot_service_server::SnapshotService},
     auth::Tokens,
-    errors::{internal, validated},
-    store::Store,
+    errors::validated,
+    store::{SourceTable, Store},
 };
 
 /// Disks and snapshots from the store.
@@ -23,23 +23,20 @@ pub struct Sources {
     pub tokens: Arc<Tokens>,
 }
 
-async fn page<M: Message + Default>(
+fn page<M: Message + Default>(
     store: &Store,
-    table: &'static str,
+    table: SourceTable,
     folder: &str,
     page_size: i64,
     page_token: &str,
     id: impl Fn(&M) -> String,
-) -> Result<(Vec<M>, String), Status> {
+) -> (Vec<M>, String) {
     let limit = if page_size == 0 {
         100
     } else {
         page_size as usize
     };
-    let rows = store
-        .sources(table, folder, page_token, limit + 1)
-        .await
-        .map_err(internal)?;
+    let rows = store.sources(table, folder, page_token, limit + 1);
     let mut items: Vec<M> = rows
         .iter()
         .map(|b| M::decode(b.as_slice()).expect("stored source decodes"))
@@ -50,7 +47,7 @@ async fn page<M: Message + Default>(
     } else {
         String::new()
     };
-    Ok((items, next))
+    (items, next)
 }
 
 #[tonic::async_trait]
@@ -62,8 +59,6 @@ impl DiskService for Sources {
         let disk = self
             .store
             .disk(id)
-            .await
-            .map_err(internal)?
             .ok_or_else(|| Status::not_found(format!("disk {id} not found")))?;
         self.tokens.check(&request, &disk.folder_id)?;
         Ok(Response::new(disk))
@@ -79,13 +74,12 @@ impl DiskService for Sources {
         self.tokens.check(&request, &r.folder_id)?;
         let (disks, next_page_token) = page(
             &self.store,
-            "disks",
+            SourceTable::Disks,
             &r.folder_id,
             r.page_size,
             &r.page_token,
             |d: &Disk| d.id.clone(),
-        )
-        .await?;
+        );
         Ok(Response::new(ListDisksResponse {
             disks,
             next_page_token,
@@ -105,8 +99,6 @@ impl SnapshotService for Sources {
         let snapshot = self
             .store
             .snapshot(id)
-            .await
-            .map_err(internal)?
             .ok_or_else(|| Status::not_found(format!("snapshot {id} not found")))?;
         self.tokens.check(&request, &snapshot.folder_id)?;
         Ok(Response::new(snapshot))
@@ -122,13 +114,12 @@ impl SnapshotService for Sources {
         self.tokens.check(&request, &r.folder_id)?;
         let (snapshots, next_page_token) = page(
             &self.store,
-            "snapshots",
+            SourceTable::Snapshots,
             &r.folder_id,
             r.page_size,
             &r.page_token,
             |s: &Snapshot| s.id.clone(),
-        )
-        .await?;
+        );
         Ok(Response::new(ListSnapshotsResponse {
             snapshots,
             next_page_token,

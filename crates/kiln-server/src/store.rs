@@ -10,6 +10,7 @@
 //! and no async worker thread ever blocks on SQLite.
 
 use std::{
+    collections::BTreeMap,
     path::Path,
     sync::{Arc, mpsc},
 };
@@ -30,6 +31,23 @@ use crate::auth::DEV_FOLDER;
 #[derive(Clone)]
 pub struct Store {
     calls: Arc<mpsc::Sender<Box<dyn Call>>>,
+    sources: Arc<Sources>,
+}
+
+/// The disks and snapshots (seed data the service never changes): read from the database once
+/// at open, then served from memory. Each table: ID → (folder, encoded message).
+struct Sources {
+    disks: BTreeMap<String, (String, Vec<u8>)>,
+    snapshots: BTreeMap<String, (String, Vec<u8>)>,
+}
+
+/// A table of [`Sources`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SourceTable {
+    /// `disks`.
+    Disks,
+    /// `snapshots`.
+    Snapshots,
 }
 
 /// A call run on the store's thread.
@@ -199,9 +217,20 @@ impl Store {
         // Reads map the file instead of copying pages into the cache.
         connection.execute_batch("PRAGMA mmap_size = 268435456;")?;
         seed(&mut connection)?;
+        let read = |table: &str| -> Result<BTreeMap<String, (String, Vec<u8>)>, StoreError> {
+            let mut statement =
+                connection.prepare(&format!("SELECT id, folder_id, body FROM {table}"))?;
+            let rows = statement.query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?;
+            rows.collect()
+        };
+        let sources = Sources {
+            disks: read("disks")?,
+            snapshots: read("snapshots")?,
+        };
         let (sender, calls) = mpsc::channel();
         let store = Store {
             calls: Arc::new(sender),
+            sources: Arc::new(sources),
         };
         std::thread::Builder::new()
             .name("kiln-store".into())
@@ -291,46 +320,35 @@ impl Store {
     }
 
     /// A disk by ID.
-    pub async fn disk(&self, id: &str) -> Result<Option<Disk>, StoreError> {
-        self.body("disks", id)
-            .await
-            .map(|b| b.map(|b| Disk::decode(b.as_slice()).expect("stored disk decodes")))
+    pub fn disk(&self, id: &str) -> Option<Disk> {
+        let (_, body) = self.sources.disks.get(id)?;
+        Some(Disk::decode(body.as_slice()).expect("stored disk decodes"))
     }
 
     /// A snapshot by ID.
-    pub async fn snapshot(&self, id: &str) -> Result<Option<Snapshot>, StoreError> {
-        self.body("snapshots", id)
-            .await
-            .map(|b| b.map(|b| Snapshot::decode(b.as_slice()).expect("stored snapshot decodes")))
+    pub fn snapshot(&self, id: &str) -> Option<Snapshot> {
+        let (_, body) = self.sources.snapshots.get(id)?;
+        Some(Snapshot::decode(body.as_slice()).expect("stored snapshot decodes"))
     }
 
-    async fn body(&self, table: &'static str, id: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        let id = id.to_owned();
-        self.with(move |c| {
-            c.prepare_cached(&format!("SELECT body FROM {table} WHERE id = ?1"))?
-                .query_row([&id], |r| r.get(0))
-                .optional()
-        })
-        .await
-    }
-
-    /// Disks (`table = "disks"`) or snapshots of a folder, encoded, by ID.
-    pub async fn sources(
+    /// Disks or snapshots of a folder, encoded, by ID, after `after`, at most `limit`.
+    pub fn sources(
         &self,
-        table: &'static str,
+        table: SourceTable,
         folder: &str,
         after: &str,
         limit: usize,
-    ) -> Result<Vec<Vec<u8>>, StoreError> {
-        let (folder, after) = (folder.to_owned(), after.to_owned());
-        self.with(move |c| {
-            let mut statement = c.prepare_cached(&format!(
-                "SELECT body FROM {table} WHERE folder_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3"
-            ))?;
-            let rows = statement.query_map(params![folder, after, limit as i64], |r| r.get(0))?;
-            rows.collect()
-        })
-        .await
+    ) -> Vec<Vec<u8>> {
+        let table = match table {
+            SourceTable::Disks => &self.sources.disks,
+            SourceTable::Snapshots => &self.sources.snapshots,
+        };
+        table
+            .range::<str, _>((std::ops::Bound::Excluded(after), std::ops::Bound::Unbounded))
+            .filter(|(_, (f, _))| f == folder)
+            .take(limit)
+            .map(|(_, (_, body))| body.clone())
+            .collect()
     }
 
     /// The operation an idempotency key started for `method`, with the request it came with.
