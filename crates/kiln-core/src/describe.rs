@@ -5,7 +5,10 @@
 
 use serde::Serialize;
 
-use crate::schema::{self, FieldSchema, Kind, Limit, MessageSchema, Shape, WellKnown};
+use crate::{
+    schema::{self, FieldSchema, Kind, Limit, MessageSchema, Shape, WellKnown},
+    validate::quote,
+};
 
 /// Every field and oneof of a message, with its limits.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -77,6 +80,102 @@ pub struct OneofRules {
     pub members: Vec<&'static str>,
     /// `(exactly_one)`: one member must be set; otherwise at most one may be.
     pub exactly_one: bool,
+}
+
+impl MessageRules {
+    /// The rules as JSON text, the same as their `Serialize` form (`null` for what is absent),
+    /// written by hand like the validator's results so the wasm package carries no serializer.
+    pub fn to_json(&self) -> String {
+        let mut out = String::new();
+        out.push_str(r#"{"message":"#);
+        quote(&mut out, self.message);
+        out.push_str(r#","fields":["#);
+        for (i, f) in self.fields.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str(r#"{"path":"#);
+            quote(&mut out, &f.path);
+            out.push_str(r#","jsonPath":"#);
+            quote(&mut out, &f.json_path);
+            out.push_str(r#","type":"#);
+            quote(&mut out, f.kind);
+            out.push_str(r#","shape":"#);
+            quote(&mut out, f.shape);
+            out.push_str(r#","required":"#);
+            out.push_str(if f.required { "true" } else { "false" });
+            bounds_or_null(&mut out, ",\"length\":", f.length.as_ref());
+            out.push_str(r#","pattern":"#);
+            text_or_null(&mut out, f.pattern);
+            bounds_or_null(&mut out, ",\"size\":", f.size.as_ref());
+            bounds_or_null(&mut out, ",\"value\":", f.value.as_ref());
+            bounds_or_null(&mut out, ",\"mapKeyLength\":", f.map_key_length.as_ref());
+            out.push_str(r#","mapKeyPattern":"#);
+            text_or_null(&mut out, f.map_key_pattern);
+            out.push_str(r#","enumValues":"#);
+            match &f.enum_values {
+                Some(values) => list(&mut out, values.iter().copied()),
+                None => out.push_str("null"),
+            }
+            out.push_str(r#","oneof":"#);
+            text_or_null(&mut out, f.oneof);
+            out.push_str(r#","hints":"#);
+            list(&mut out, f.hints.iter().map(String::as_str));
+            out.push('}');
+        }
+        out.push_str(r#"],"oneofs":["#);
+        for (i, o) in self.oneofs.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str(r#"{"path":"#);
+            quote(&mut out, &o.path);
+            out.push_str(r#","members":"#);
+            list(&mut out, o.members.iter().copied());
+            out.push_str(r#","exactlyOne":"#);
+            out.push_str(if o.exactly_one { "true" } else { "false" });
+            out.push('}');
+        }
+        out.push_str("]}");
+        out
+    }
+}
+
+fn text_or_null(out: &mut String, text: Option<&str>) {
+    match text {
+        Some(text) => quote(out, text),
+        None => out.push_str("null"),
+    }
+}
+
+fn list<'a>(out: &mut String, texts: impl Iterator<Item = &'a str>) {
+    out.push('[');
+    for (i, text) in texts.enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        quote(out, text);
+    }
+    out.push(']');
+}
+
+fn bounds_or_null(out: &mut String, key: &str, bounds: Option<&Bounds>) {
+    out.push_str(key);
+    let Some(b) = bounds else {
+        out.push_str("null");
+        return;
+    };
+    let number = |out: &mut String, n: Option<i64>| match n {
+        Some(n) => out.push_str(&n.to_string()),
+        None => out.push_str("null"),
+    };
+    out.push_str(r#"{"min":"#);
+    number(out, b.min);
+    out.push_str(r#","max":"#);
+    number(out, b.max);
+    out.push_str(r#","spec":"#);
+    quote(out, b.spec);
+    out.push('}');
 }
 
 /// The rules of the message with this full name.

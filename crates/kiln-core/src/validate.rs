@@ -71,7 +71,7 @@ impl Outcome {
 
 /// Appends `text` as a JSON string, escaped as serde_json does (runs of plain characters are
 /// copied whole: this is the hot loop of an invalid result).
-fn quote(out: &mut String, text: &str) {
+pub(crate) fn quote(out: &mut String, text: &str) {
     out.reserve(text.len() + 2);
     out.push('"');
     let mut plain = 0;

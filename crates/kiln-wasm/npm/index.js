@@ -3,6 +3,6 @@
 import init, * as raw from "./kiln_wasm.js";
 import { bind } from "./api.js";
 
-await init({ module_or_path: new URL("./kiln_wasm_bg.wasm", import.meta.url) });
+const { memory } = await init({ module_or_path: new URL("./kiln_wasm_bg.wasm", import.meta.url) });
 
-export const { validate, validateCreateImageRequest, describeRules, messageNames } = bind(raw);
+export const { validate, validateCreateImageRequest, describeRules, messageNames } = bind(raw, memory);

@@ -4,6 +4,6 @@ import { readFileSync } from "node:fs";
 import * as raw from "./kiln_wasm.js";
 import { bind } from "./api.js";
 
-raw.initSync({ module: readFileSync(new URL("./kiln_wasm_bg.wasm", import.meta.url)) });
+const { memory } = raw.initSync({ module: readFileSync(new URL("./kiln_wasm_bg.wasm", import.meta.url)) });
 
-export const { validate, validateCreateImageRequest, describeRules, messageNames } = bind(raw);
+export const { validate, validateCreateImageRequest, describeRules, messageNames } = bind(raw, memory);

@@ -1,5 +1,6 @@
 //! `cargo xtask npm`: builds the npm package `kiln-validator` into `target/npm/kiln-validator/`
-//! (a folder `npm install` and `npm pack` accept): kiln-wasm for wasm32 in release, wasm-bindgen
+//! (a folder `npm install` and `npm pack` accept): kiln-wasm for wasm32 with the `npm` profile
+//! (release, with kiln-core at `opt-level = 3`), wasm-bindgen
 //! `--target web`, `wasm-opt -Oz`, then the hand-written entry points and the generated types
 //! from `crates/kiln-wasm/npm/`.
 
@@ -23,7 +24,8 @@ pub fn build() -> Result<PathBuf> {
     let root = util::project_root();
     util::run(util::cargo().args([
         "build",
-        "--release",
+        "--profile",
+        "npm",
         "--package",
         "kiln-wasm",
         "--target",
@@ -45,7 +47,7 @@ pub fn build() -> Result<PathBuf> {
                 "--out-dir",
             ])
             .arg(&out)
-            .arg(root.join("target/wasm32-unknown-unknown/release/kiln_wasm.wasm")),
+            .arg(root.join("target/wasm32-unknown-unknown/npm/kiln_wasm.wasm")),
     )?;
     let wasm_file = out.join("kiln_wasm_bg.wasm");
     util::run(

@@ -228,3 +228,19 @@ fn describe_rules_flattens_nested_fields_with_their_limits() {
     );
     assert!(describe_rules("yandex.cloud.Nope").is_none());
 }
+
+#[test]
+fn described_rules_as_json_text_equal_their_serde_form_for_every_message() {
+    use kiln_core::describe::describe_rules;
+    let names: Vec<&str> = kiln_core::schema::messages()
+        .iter()
+        .map(|m| m.full_name)
+        .collect();
+    assert!(names.len() > 10, "{names:?}");
+    for name in names {
+        let rules = describe_rules(name).unwrap();
+        let text = rules.to_json();
+        let parsed: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(parsed, serde_json::to_value(&rules).unwrap(), "{name}");
+    }
+}

@@ -151,6 +151,33 @@ test("hostile input never throws, always gives a contract outcome, and the next 
   assert.deepEqual(validateCreateImageRequest(h.nan), { kind: "valid" }, "NaN has no JSON form: stringify writes null (unset)");
 });
 
+test("invalid results carry each violation's field, rule and message whole", () => {
+  const result = validateCreateImageRequest({
+    folderId: "b1gexamplefolder0000",
+    name: "Ubuntu 24.04",
+    description: "ё".repeat(257),
+    labels: { 'Te"am\\': "web" },
+    imageId: "fd8source",
+  });
+  assert.deepEqual(result, {
+    kind: "invalid",
+    violations: [
+      { field: "name", rule: "pattern", message: "must match the regular expression |[a-z]([-_a-z0-9]{0,61}[a-z0-9])?" },
+      { field: "description", rule: "length", message: "must be at most 256 characters long (it has 257)" },
+      { field: 'labels["Te\\"am\\\\"]', rule: "map_key.pattern", message: "key must match the regular expression [a-z][-_./\\@0-9a-z]*" },
+    ],
+  });
+});
+
+test("inputs over 64 KiB and small ones in turn all read whole", () => {
+  const sized = (n) => ({ folderId: "f", imageId: "i", description: "d".repeat(n) });
+  for (const n of [100_000, 10, 256, 70_000, 257, 65_536, 0, 200_000, 300]) {
+    const expected = n > 256 ? ["description length"] : [];
+    assert.deepEqual(pairs(validateCreateImageRequest(sized(n))), expected, `${n} characters`);
+    assert.deepEqual(pairs(validateCreateImageRequest(JSON.stringify(sized(n)))), expected, `${n} characters as text`);
+  }
+});
+
 test("fuzz: seeded random JSON-like values never throw and keep the module working", () => {
   let seed = 20261126;
   const rand = (n) => {
