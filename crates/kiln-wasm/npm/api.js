@@ -51,19 +51,19 @@ function toJson(input) {
 function outcome(out) {
   if (out === undefined) return { kind: "valid" };
   switch (out.charCodeAt(0)) {
-    case 105: {
-      // "i": field, rule and message of each violation, each ended by NUL.
-      const texts = out.slice(1).split("\0");
+    case 1:
+      return { kind: "error", error: out.slice(1) };
+    case 2:
+      return JSON.parse(out.slice(1));
+    default: {
+      // The field, rule and message of each violation, each ended by NUL.
+      const texts = out.split("\0");
       const violations = [];
       for (let i = 0; i + 2 < texts.length; i += 3) {
         violations.push({ field: texts[i], rule: texts[i + 1], message: texts[i + 2] });
       }
       return { kind: "invalid", violations };
     }
-    case 101:
-      return { kind: "error", error: out.slice(1) };
-    default:
-      return JSON.parse(out.slice(1));
   }
 }
 

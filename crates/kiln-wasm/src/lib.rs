@@ -41,9 +41,10 @@ pub fn input_buffer(capacity: usize) -> *mut u8 {
 /// Validates the first `len` bytes of the input buffer, proto3 JSON text, as the message at
 /// `message` in [`message_names`] (an index, so the name is not copied into wasm on every call).
 ///
-/// Returns `undefined` when the request is valid; else `"i"` followed by the field, rule and
-/// message of each violation, each ended by NUL (`invalid`); `"e"` followed by the error
-/// (`error`); or, should a text ever hold a NUL, `"j"` followed by the outcome as JSON.
+/// Returns `undefined` when the request is valid; else the field, rule and message of each
+/// violation, each ended by NUL (`invalid`: a field never starts with a control character);
+/// U+0001 followed by the error (`error`); or, should a text ever hold a NUL, U+0002 followed by
+/// the outcome as JSON.
 #[wasm_bindgen(js_name = validateInput)]
 pub fn validate_input(message: usize, len: usize) -> Option<String> {
     INPUT.with_borrow_mut(|input| {
@@ -72,18 +73,20 @@ pub fn validate_input(message: usize, len: usize) -> Option<String> {
 fn compact(outcome: Outcome) -> Option<String> {
     match outcome {
         Outcome::Valid => None,
-        Outcome::Error { error } if !error.contains('\0') => Some(format!("e{error}")),
+        Outcome::Error { error } => Some(format!("\u{1}{error}")),
         Outcome::Invalid { violations }
-            if violations.iter().all(|v| {
-                !(v.field.contains('\0') || v.rule.contains('\0') || v.message.contains('\0'))
-            }) =>
+            if !violations
+                .first()
+                .is_some_and(|v| v.field.starts_with(['\u{1}', '\u{2}']))
+                && violations.iter().all(|v| {
+                    !(v.field.contains('\0') || v.rule.contains('\0') || v.message.contains('\0'))
+                }) =>
         {
             let size = violations
                 .iter()
                 .map(|v| v.field.len() + v.rule.len() + v.message.len() + 3)
                 .sum::<usize>();
-            let mut out = String::with_capacity(1 + size);
-            out.push('i');
+            let mut out = String::with_capacity(size);
             for v in &violations {
                 for text in [&v.field, &v.rule, &v.message] {
                     out.push_str(text);
@@ -92,7 +95,7 @@ fn compact(outcome: Outcome) -> Option<String> {
             }
             Some(out)
         }
-        outcome => Some(format!("j{}", outcome.to_json())),
+        outcome => Some(format!("\u{2}{}", outcome.to_json())),
     }
 }
 
