@@ -89,56 +89,66 @@ impl MessageRules {
         let mut out = String::new();
         out.push_str(r#"{"message":"#);
         quote(&mut out, self.message);
-        out.push_str(r#","fields":["#);
-        for (i, f) in self.fields.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
+        out.push_str(r#","fields":"#);
+        array(&mut out, &self.fields, |out, f| {
             out.push_str(r#"{"path":"#);
-            quote(&mut out, &f.path);
+            quote(out, &f.path);
             out.push_str(r#","jsonPath":"#);
-            quote(&mut out, &f.json_path);
+            quote(out, &f.json_path);
             out.push_str(r#","type":"#);
-            quote(&mut out, f.kind);
+            quote(out, f.kind);
             out.push_str(r#","shape":"#);
-            quote(&mut out, f.shape);
+            quote(out, f.shape);
             out.push_str(r#","required":"#);
             out.push_str(if f.required { "true" } else { "false" });
-            bounds_or_null(&mut out, ",\"length\":", f.length.as_ref());
+            out.push_str(r#","length":"#);
+            bounds_or_null(out, f.length.as_ref());
             out.push_str(r#","pattern":"#);
-            text_or_null(&mut out, f.pattern);
-            bounds_or_null(&mut out, ",\"size\":", f.size.as_ref());
-            bounds_or_null(&mut out, ",\"value\":", f.value.as_ref());
-            bounds_or_null(&mut out, ",\"mapKeyLength\":", f.map_key_length.as_ref());
+            text_or_null(out, f.pattern);
+            out.push_str(r#","size":"#);
+            bounds_or_null(out, f.size.as_ref());
+            out.push_str(r#","value":"#);
+            bounds_or_null(out, f.value.as_ref());
+            out.push_str(r#","mapKeyLength":"#);
+            bounds_or_null(out, f.map_key_length.as_ref());
             out.push_str(r#","mapKeyPattern":"#);
-            text_or_null(&mut out, f.map_key_pattern);
+            text_or_null(out, f.map_key_pattern);
             out.push_str(r#","enumValues":"#);
             match &f.enum_values {
-                Some(values) => list(&mut out, values.iter().copied()),
+                Some(values) => array(out, values, |out, v| quote(out, v)),
                 None => out.push_str("null"),
             }
             out.push_str(r#","oneof":"#);
-            text_or_null(&mut out, f.oneof);
+            text_or_null(out, f.oneof);
             out.push_str(r#","hints":"#);
-            list(&mut out, f.hints.iter().map(String::as_str));
+            array(out, &f.hints, |out, h| quote(out, h));
             out.push('}');
-        }
-        out.push_str(r#"],"oneofs":["#);
-        for (i, o) in self.oneofs.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
+        });
+        out.push_str(r#","oneofs":"#);
+        array(&mut out, &self.oneofs, |out, o| {
             out.push_str(r#"{"path":"#);
-            quote(&mut out, &o.path);
+            quote(out, &o.path);
             out.push_str(r#","members":"#);
-            list(&mut out, o.members.iter().copied());
+            array(out, &o.members, |out, m| quote(out, m));
             out.push_str(r#","exactlyOne":"#);
             out.push_str(if o.exactly_one { "true" } else { "false" });
             out.push('}');
-        }
-        out.push_str("]}");
+        });
+        out.push('}');
         out
     }
+}
+
+/// `[item,item,...]`, each item written by `write`.
+fn array<T>(out: &mut String, items: &[T], write: impl Fn(&mut String, &T)) {
+    out.push('[');
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        write(out, item);
+    }
+    out.push(']');
 }
 
 fn text_or_null(out: &mut String, text: Option<&str>) {
@@ -148,19 +158,7 @@ fn text_or_null(out: &mut String, text: Option<&str>) {
     }
 }
 
-fn list<'a>(out: &mut String, texts: impl Iterator<Item = &'a str>) {
-    out.push('[');
-    for (i, text) in texts.enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        quote(out, text);
-    }
-    out.push(']');
-}
-
-fn bounds_or_null(out: &mut String, key: &str, bounds: Option<&Bounds>) {
-    out.push_str(key);
+fn bounds_or_null(out: &mut String, bounds: Option<&Bounds>) {
     let Some(b) = bounds else {
         out.push_str("null");
         return;

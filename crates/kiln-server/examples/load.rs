@@ -144,6 +144,22 @@ where
     (rate, all)
 }
 
+/// Runs `clients` loops of one `ImageService.Get` each on `channel` for `seconds`.
+async fn gets(
+    clients: usize,
+    seconds: f64,
+    channel: Channel,
+    request: fn() -> Request<GetImageRequest>,
+) -> (f64, Vec<Duration>) {
+    drive(clients, seconds, move |_, _| {
+        let mut client = ImageServiceClient::new(channel.clone());
+        async move {
+            client.get(request()).await.expect("get");
+        }
+    })
+    .await
+}
+
 /// Polls made by the Create clients in the current cell.
 static POLLS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
@@ -199,30 +215,16 @@ async fn main() {
     );
     println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for clients in [1usize, 16, 64] {
-        let channel = trivial.clone();
-        let (ceiling_rate, ceiling_latency) = drive(clients, seconds, move |_, _| {
-            let mut client = ImageServiceClient::new(channel.clone());
-            async move {
-                client
-                    .get(Request::new(GetImageRequest {
-                        image_id: "x".into(),
-                    }))
-                    .await
-                    .expect("trivial get");
-            }
+        let (ceiling_rate, ceiling_latency) = gets(clients, seconds, trivial.clone(), || {
+            Request::new(GetImageRequest {
+                image_id: "x".into(),
+            })
         })
         .await;
-        let channel = kiln.clone();
-        let (get_rate, _) = drive(clients, seconds, move |_, _| {
-            let mut client = ImageServiceClient::new(channel.clone());
-            async move {
-                client
-                    .get(authed(GetImageRequest {
-                        image_id: "fd80dev0image0ubuntu".into(),
-                    }))
-                    .await
-                    .expect("kiln get");
-            }
+        let (get_rate, _) = gets(clients, seconds, kiln.clone(), || {
+            authed(GetImageRequest {
+                image_id: "fd80dev0image0ubuntu".into(),
+            })
         })
         .await;
         let channel = kiln.clone();

@@ -31,17 +31,17 @@ use crate::auth::DEV_FOLDER;
 #[derive(Clone)]
 pub struct Store {
     calls: Arc<mpsc::Sender<Box<dyn Call>>>,
-    sources: Arc<Sources>,
+    sources: Arc<SeedSources>,
 }
 
 /// The disks and snapshots (seed data the service never changes): read from the database once
 /// at open, then served from memory. Each table: ID → (folder, encoded message).
-struct Sources {
+struct SeedSources {
     disks: BTreeMap<String, (String, Vec<u8>)>,
     snapshots: BTreeMap<String, (String, Vec<u8>)>,
 }
 
-/// A table of [`Sources`].
+/// A table of [`SeedSources`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SourceTable {
     /// `disks`.
@@ -223,7 +223,7 @@ impl Store {
             let rows = statement.query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?;
             rows.collect()
         };
-        let sources = Sources {
+        let sources = SeedSources {
             disks: read("disks")?,
             snapshots: read("snapshots")?,
         };

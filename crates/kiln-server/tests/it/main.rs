@@ -354,18 +354,32 @@ async fn names_are_unique_and_min_disk_size_covers_the_source() {
     server.task.abort();
 }
 
+/// `n` Creates sent at once, each on its own task; their outcomes in the order sent.
+async fn creates_at_once(
+    channel: &Channel,
+    n: usize,
+    request: impl Fn() -> Request<CreateImageRequest>,
+) -> Vec<Result<Operation, tonic::Status>> {
+    let attempts: Vec<_> = (0..n)
+        .map(|_| {
+            let mut images = ImageServiceClient::new(channel.clone());
+            let request = request();
+            tokio::spawn(async move { images.create(request).await.map(|r| r.into_inner()) })
+        })
+        .collect();
+    let mut outcomes = Vec::new();
+    for attempt in attempts {
+        outcomes.push(attempt.await.unwrap());
+    }
+    outcomes
+}
+
 #[tokio::test]
 async fn concurrent_creates_of_one_name_make_one_image() {
     let server = start(fresh_dir("same-name"), 200 * GIB).await;
-    let attempts: Vec<_> = (0..12)
-        .map(|_| {
-            let mut images = ImageServiceClient::new(server.channel.clone());
-            tokio::spawn(async move { images.create(authed(from_disk("twin"))).await })
-        })
-        .collect();
     let mut created = 0;
-    for attempt in attempts {
-        match attempt.await.unwrap() {
+    for attempt in creates_at_once(&server.channel, 12, || authed(from_disk("twin"))).await {
+        match attempt {
             Ok(_) => created += 1,
             Err(e) => assert_eq!(e.code(), Code::AlreadyExists, "{e:?}"),
         }
@@ -395,16 +409,9 @@ async fn concurrent_creates_with_one_idempotency_key_start_one_operation() {
             .insert("idempotency-key", "8d1f6c2e-same-key".parse().unwrap());
         request
     };
-    let attempts: Vec<_> = (0..12)
-        .map(|_| {
-            let mut images = ImageServiceClient::new(server.channel.clone());
-            let request = keyed(from_disk("keyed"));
-            tokio::spawn(async move { images.create(request).await })
-        })
-        .collect();
     let mut ids = Vec::new();
-    for attempt in attempts {
-        ids.push(attempt.await.unwrap().unwrap().into_inner().id);
+    for attempt in creates_at_once(&server.channel, 12, || keyed(from_disk("keyed"))).await {
+        ids.push(attempt.unwrap().id);
     }
     ids.dedup();
     assert_eq!(ids.len(), 1, "{ids:?}");
