@@ -173,25 +173,82 @@ impl Limit {
 
     /// The limit in words: `at most 50`, `between 1 and 63`, `exactly 1`, `one of 0, 5, 20 to 50`.
     pub fn describe(&self) -> String {
-        let one = |r: &Range, sep: &str| match (r.min, r.max) {
-            (Some(a), Some(b)) if a == b => format!("{a}"),
-            (Some(a), Some(b)) => format!("{a}{sep}{b}"),
-            (Some(a), None) => format!("at least {a}"),
-            (None, Some(b)) => format!("at most {b}"),
-            (None, None) => "any value".to_owned(),
+        let mut out = String::with_capacity(24);
+        self.describe_into(&mut out);
+        out
+    }
+
+    /// Appends [`Limit::describe`]'s words to `out` (no `core::fmt`: violation messages are the
+    /// hot path of an invalid request, and formatting is slow in wasm).
+    pub fn describe_into(&self, out: &mut String) {
+        let one = |out: &mut String, r: &Range, sep: &str| match (r.min, r.max) {
+            (Some(a), Some(b)) if a == b => push_int(out, a),
+            (Some(a), Some(b)) => {
+                push_int(out, a);
+                out.push_str(sep);
+                push_int(out, b);
+            }
+            (Some(a), None) => {
+                out.push_str("at least ");
+                push_int(out, a);
+            }
+            (None, Some(b)) => {
+                out.push_str("at most ");
+                push_int(out, b);
+            }
+            (None, None) => out.push_str("any value"),
         };
         match self.ranges {
             [r] => match (r.min, r.max) {
-                (Some(a), Some(b)) if a == b => format!("exactly {a}"),
-                (Some(a), Some(b)) => format!("between {a} and {b}"),
-                _ => one(r, ""),
+                (Some(a), Some(b)) if a == b => {
+                    out.push_str("exactly ");
+                    push_int(out, a);
+                }
+                (Some(a), Some(b)) => {
+                    out.push_str("between ");
+                    push_int(out, a);
+                    out.push_str(" and ");
+                    push_int(out, b);
+                }
+                _ => one(out, r, ""),
             },
             many => {
-                let parts: Vec<String> = many.iter().map(|r| one(r, " to ")).collect();
-                format!("one of {}", parts.join(", "))
+                out.push_str("one of ");
+                for (i, r) in many.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    one(out, r, " to ");
+                }
             }
         }
     }
+}
+
+/// Appends `n` in decimal, as `{n}` would, without `core::fmt` (whose `i128` path is a
+/// software division per digit in wasm): a 64-bit loop when the value fits, which is always.
+pub fn push_int(out: &mut String, n: i128) {
+    let mut digits = [0u8; 40];
+    let mut at = digits.len();
+    let mut rest = n.unsigned_abs();
+    while rest > u128::from(u64::MAX) {
+        at -= 1;
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+    }
+    let mut rest = rest as u64;
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    if n < 0 {
+        out.push('-');
+    }
+    out.push_str(std::str::from_utf8(&digits[at..]).expect("ASCII digits"));
 }
 
 impl MessageSchema {

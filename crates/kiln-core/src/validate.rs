@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     scan::{self, Cursor, NumberToken},
-    schema::{self, FieldSchema, Kind, Limit, MessageSchema, Pattern, Shape, WellKnown},
+    schema::{self, FieldSchema, Kind, Limit, MessageSchema, Pattern, Shape, WellKnown, push_int},
 };
 
 /// The result of validating one request.
@@ -388,10 +388,12 @@ impl Walker {
             .as_ref()
             .filter(|l| !l.allows(count as i128))
         {
-            found.push((
-                "size",
-                format!("must have {} {noun} (it has {count})", limit.describe()),
-            ));
+            let mut message = String::from("must have ");
+            limit.describe_into(&mut message);
+            words(&mut message, &[" ", noun, " (it has "]);
+            push_int(&mut message, count as i128);
+            message.push(')');
+            found.push(("size", message));
         }
         for (offset, (rule, message)) in found.into_iter().enumerate() {
             let violation = Violation {
@@ -417,11 +419,12 @@ impl Walker {
             }
             &Scalar::Integer(n) => {
                 if let Some(limit) = rules.value.as_ref().filter(|l| n != 0 && !l.allows(n)) {
-                    self.push(
-                        path,
-                        "value",
-                        format!("must be {} (it is {n})", limit.describe()),
-                    );
+                    let mut message = String::from("must be ");
+                    limit.describe_into(&mut message);
+                    message.push_str(" (it is ");
+                    push_int(&mut message, n);
+                    message.push(')');
+                    self.push(path, "value", message);
                 }
             }
             Scalar::Float { .. } | Scalar::Other { .. } => {}
@@ -436,14 +439,23 @@ impl Walker {
             } else {
                 "characters"
             };
-            let message = format!("{lead} {} {unit} long (it has {chars})", limit.describe());
+            let mut message = String::with_capacity(48);
+            words(&mut message, &[lead, " "]);
+            limit.describe_into(&mut message);
+            words(&mut message, &[" ", unit, " long (it has "]);
+            push_int(&mut message, chars as i128);
+            message.push(')');
             self.push(path, rule, message);
         }
     }
 
     fn pattern(&mut self, pattern: &Pattern, text: &str, path: &Path<'_>, rule: &str, lead: &str) {
         if !pattern.is_match(text) {
-            let message = format!("{lead} match the regular expression {}", pattern.source);
+            let mut message = String::new();
+            words(
+                &mut message,
+                &[lead, " match the regular expression ", pattern.source],
+            );
             self.push(path, rule, message);
         }
     }
@@ -658,6 +670,14 @@ fn kind_expectation(kind: &Kind) -> &'static str {
     }
 }
 
+/// Appends `parts` to `out`, reserving for all of them at once.
+fn words(out: &mut String, parts: &[&str]) {
+    out.reserve(parts.iter().map(|p| p.len()).sum());
+    for part in parts {
+        out.push_str(part);
+    }
+}
+
 /// Where a value sits in the request, rendered only when a violation is reported.
 #[derive(Clone, Copy)]
 enum Path<'a> {
@@ -689,7 +709,9 @@ impl Path<'_> {
             }
             Path::Index(parent, i) => {
                 parent.write(out);
-                out.push_str(&format!("[{i}]"));
+                out.push('[');
+                push_int(out, i as i128);
+                out.push(']');
             }
             Path::Key(parent, key) => {
                 parent.write(out);

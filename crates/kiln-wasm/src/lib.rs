@@ -15,6 +15,12 @@ use std::cell::RefCell;
 use kiln_core::validate::Outcome;
 use wasm_bindgen::prelude::*;
 
+// Talc instead of the default dlmalloc: an invalid request allocates a few strings per
+// violation, and talc's allocation is cheaper in wasm (see BENCHMARKS.md).
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 /// An input buffer larger than this is freed after its call; `npm/api.js` has the same constant
 /// and asks for a new buffer after such a call.
 const KEPT_INPUT: usize = 64 * 1024;

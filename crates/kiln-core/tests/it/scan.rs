@@ -51,6 +51,42 @@ fn strings_unescape_and_borrow_when_they_can() {
 }
 
 #[test]
+fn long_strings_stop_at_every_quote_escape_and_control_character() {
+    // Strings are scanned 8 bytes at a time: put each kind of stop at every offset of a text
+    // longer than a few chunks, among ASCII and multi-byte characters.
+    for filler in ["a", "é", "€", "~"] {
+        let base: String = filler.repeat(40);
+        for at in 0..base.len() {
+            if !base.is_char_boundary(at) {
+                continue;
+            }
+            let (head, tail) = base.split_at(at);
+            let quoted = format!("\"{head}\"{tail}\"");
+            let mut cursor = Cursor::new(&quoted);
+            assert_eq!(
+                cursor.string().unwrap(),
+                head,
+                "quote at {at} of {filler:?}"
+            );
+            let escaped = format!("\"{head}\\n{tail}\"");
+            let expected = format!("{head}\n{tail}");
+            assert_eq!(
+                Cursor::new(&escaped).string().unwrap(),
+                expected,
+                "escape at {at}"
+            );
+            let control = format!("\"{head}\u{1f}{tail}\"");
+            let error = Cursor::new(&control).string().unwrap_err();
+            assert_eq!(
+                error.message, "control character in a string",
+                "control at {at}"
+            );
+            assert_eq!(error.column, head.chars().count() + 2, "control at {at}");
+        }
+    }
+}
+
+#[test]
 fn syntax_errors_name_the_place() {
     let error = |text: &str| match validate_str(CREATE_IMAGE_REQUEST, text) {
         Outcome::Error { error } => error,

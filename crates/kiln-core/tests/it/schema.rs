@@ -244,3 +244,25 @@ fn described_rules_as_json_text_equal_their_serde_form_for_every_message() {
         assert_eq!(parsed, serde_json::to_value(&rules).unwrap(), "{name}");
     }
 }
+
+#[test]
+fn numbers_in_messages_are_written_as_format_writes_them() {
+    let edges = [
+        0,
+        7,
+        -7,
+        10,
+        4_398_046_511_104,
+        i128::from(i64::MIN),
+        i128::from(u64::MAX),
+        i128::from(u64::MAX) + 1,
+        -i128::from(u64::MAX) - 1,
+        i128::MAX,
+        i128::MIN,
+    ];
+    for n in edges.into_iter().chain((0..40).map(|k| 3i128.pow(k) - 1)) {
+        let mut out = String::from("x");
+        kiln_core::schema::push_int(&mut out, n);
+        assert_eq!(out, format!("x{n}"));
+    }
+}
