@@ -1,16 +1,21 @@
-//! The SQLite store in the data folder. Resources and operations are kept as their encoded
-//! protobuf messages beside the columns the service looks them up by, so the stored form is the
-//! wire form.
+//! The SQLite store in the data folder. Every image, operation and idempotency key is one row
+//! of `records`: its encoded protobuf message (the wire form) under an integer key. The store's
+//! thread also holds all of them in memory with the look-ups the service needs (by ID, by folder
+//! and name, by resource, the quotas' counts), rebuilt from `records` at open: reads are answered
+//! from memory, and a write changes memory and writes its row in the same call. Measured against
+//! the previous design (two tables, four indexes and counting triggers) in
+//! `crates/kiln-server/BENCHMARKS.md`: a Create costs a fraction of the SQLite work.
 //!
-//! One thread owns the connection and runs the store's calls (group commit): it takes every call
-//! waiting, runs them in one transaction, commits once, and only then answers them. When a call
-//! fails, its group is rolled back and each of its calls runs again in a transaction of its own,
-//! so a failing call leaves no trace and does not disturb the others. A crash leaves each call's
-//! change either whole or absent, an answer is never sent for a change that is not committed,
-//! and no async worker thread ever blocks on SQLite.
+//! One thread owns the connection and the state and runs the store's calls (group commit): it
+//! takes every call waiting, runs them in one transaction, commits once, and only then answers
+//! them. When a call fails, its group is rolled back, the state is read again from the database,
+//! and each call of the group runs again in a transaction of its own, so a failing call leaves
+//! no trace and does not disturb the others. A crash leaves each call's change either whole or
+//! absent, an answer is never sent for a change that is not committed, and no async worker thread
+//! ever blocks on SQLite.
 
 use std::{
-    collections::BTreeMap,
+    collections::{BTreeMap, BTreeSet, HashMap},
     path::Path,
     sync::{Arc, mpsc},
 };
@@ -23,7 +28,7 @@ use kiln_core::proto::yandex::cloud::{
     operation::Operation,
 };
 use prost::Message;
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, params};
 
 use crate::auth::DEV_FOLDER;
 
@@ -54,7 +59,7 @@ pub enum SourceTable {
 trait Call: Send {
     /// Runs the call in the open transaction (again, alone, if another call of its group failed);
     /// whether it succeeded.
-    fn run(&mut self, connection: &Connection) -> bool;
+    fn run(&mut self, connection: &Connection, state: &mut State) -> bool;
     /// Sends the result of the last run, or `error` when its transaction did not commit.
     fn answer(self: Box<Self>, error: Option<&StoreError>);
 }
@@ -68,11 +73,11 @@ struct Pending<F, T> {
 
 impl<F, T> Call for Pending<F, T>
 where
-    F: FnMut(&Connection) -> Result<T, StoreError> + Send,
+    F: FnMut(&Connection, &mut State) -> Result<T, StoreError> + Send,
     T: Send,
 {
-    fn run(&mut self, connection: &Connection) -> bool {
-        let result = (self.f)(connection);
+    fn run(&mut self, connection: &Connection, state: &mut State) -> bool {
+        let result = (self.f)(connection, state);
         let succeeded = result.is_ok();
         self.result = Some(result);
         succeeded
@@ -92,7 +97,6 @@ where
 
 /// Calls run in one transaction at most (more wait for the next one).
 const MOST_PER_TRANSACTION: usize = 256;
-
 /// Why a Create was refused by the checks that run with its insert.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Refusal {
@@ -144,78 +148,291 @@ pub struct ImageOrder {
 /// A store failure.
 pub type StoreError = rusqlite::Error;
 
+/// `records.kind` of an image (`body`: the Image).
+const IMAGE: i64 = 1;
+/// `records.kind` of an operation (`body`: the Operation; `ref`: its resource's ID; `extra`: the
+/// work of a Create, to resume it after a restart).
+const OPERATION: i64 = 2;
+/// `records.kind` of an idempotency key (`ref`: the method, a space and the key; `body`: the
+/// encoded request it came with; `extra`: the ID of the operation it started).
+const KEY: i64 = 3;
+
 const SCHEMA: &str = "
     PRAGMA journal_mode = WAL;
     PRAGMA synchronous = NORMAL;
-    CREATE TABLE IF NOT EXISTS images (
-        id TEXT PRIMARY KEY, folder_id TEXT NOT NULL, name TEXT NOT NULL, family TEXT NOT NULL,
-        created_at INTEGER NOT NULL, body BLOB NOT NULL);
-    CREATE INDEX IF NOT EXISTS images_by_folder ON images (folder_id, name);
-    CREATE TABLE IF NOT EXISTS operations (
-        id TEXT PRIMARY KEY, resource_id TEXT NOT NULL, done INTEGER NOT NULL,
-        request BLOB, body BLOB NOT NULL);
-    DROP INDEX IF EXISTS operations_by_resource;
-    CREATE INDEX IF NOT EXISTS operations_of_resource ON operations (resource_id);
-    CREATE INDEX IF NOT EXISTS operations_running ON operations (done) WHERE done = 0;
-    CREATE TABLE IF NOT EXISTS idempotency (
-        key TEXT NOT NULL, method TEXT NOT NULL, request BLOB NOT NULL, operation_id TEXT NOT NULL,
-        PRIMARY KEY (key, method));
-    PRAGMA recursive_triggers = ON;
-    CREATE TABLE IF NOT EXISTS folder_images (folder_id TEXT PRIMARY KEY, count INTEGER NOT NULL);
-    DROP TRIGGER IF EXISTS folder_images_insert;
-    CREATE TRIGGER folder_images_insert AFTER INSERT ON images BEGIN
-        -- no conflict clause: an outer INSERT OR REPLACE would override it (and reset the count)
-        INSERT INTO folder_images (folder_id, count) SELECT NEW.folder_id, 0
-            WHERE NOT EXISTS (SELECT 1 FROM folder_images WHERE folder_id = NEW.folder_id);
-        UPDATE folder_images SET count = count + 1 WHERE folder_id = NEW.folder_id;
-    END;
-    CREATE TRIGGER IF NOT EXISTS folder_images_delete AFTER DELETE ON images BEGIN
-        UPDATE folder_images SET count = count - 1 WHERE folder_id = OLD.folder_id;
-    END;
-    -- Running operations per folder, for the quota: an operation starts after its image is
-    -- stored and ends before a failed or cancelled image is removed.
-    CREATE TABLE IF NOT EXISTS folder_running (folder_id TEXT PRIMARY KEY, count INTEGER NOT NULL);
-    CREATE TRIGGER IF NOT EXISTS folder_running_start AFTER INSERT ON operations
-    WHEN NEW.done = 0 BEGIN
-        INSERT INTO folder_running (folder_id, count)
-            SELECT folder_id, 0 FROM images WHERE id = NEW.resource_id
-            AND NOT EXISTS (SELECT 1 FROM folder_running r WHERE r.folder_id = images.folder_id);
-        UPDATE folder_running SET count = count + 1
-            WHERE folder_id = (SELECT folder_id FROM images WHERE id = NEW.resource_id);
-    END;
-    CREATE TRIGGER IF NOT EXISTS folder_running_end AFTER UPDATE OF done ON operations
-    WHEN OLD.done = 0 AND NEW.done = 1 BEGIN
-        UPDATE folder_running SET count = count - 1
-            WHERE folder_id = (SELECT folder_id FROM images WHERE id = NEW.resource_id);
-    END;
+    CREATE TABLE IF NOT EXISTS records (
+        seq INTEGER PRIMARY KEY, kind INTEGER NOT NULL, ref TEXT, body BLOB NOT NULL, extra BLOB);
     CREATE TABLE IF NOT EXISTS disks (id TEXT PRIMARY KEY, folder_id TEXT NOT NULL, body BLOB NOT NULL);
     CREATE TABLE IF NOT EXISTS snapshots (id TEXT PRIMARY KEY, folder_id TEXT NOT NULL, body BLOB NOT NULL);
 ";
+
+/// Moves a database of the previous design (tables `images`, `operations` and `idempotency`,
+/// with counting triggers) into `records`, once.
+const MIGRATE: &str = "
+    BEGIN;
+    INSERT INTO records (kind, ref, body, extra)
+        SELECT 1, NULL, body, NULL FROM images ORDER BY created_at, id;
+    INSERT INTO records (kind, ref, body, extra)
+        SELECT 2, resource_id, body, request FROM operations ORDER BY rowid;
+    INSERT INTO records (kind, ref, body, extra)
+        SELECT 3, method || ' ' || key, request, CAST(operation_id AS BLOB) FROM idempotency;
+    DROP TABLE images;
+    DROP TABLE operations;
+    DROP TABLE idempotency;
+    DROP TABLE IF EXISTS folder_images;
+    DROP TABLE IF EXISTS folder_running;
+    COMMIT;
+";
+
+/// A stored operation.
+struct StoredOperation {
+    seq: i64,
+    resource_id: String,
+    operation: Operation,
+    work: Option<Vec<u8>>,
+}
+
+/// Everything in `records`, in memory, with the look-ups the service needs. Only the store's
+/// thread touches it, inside the transaction of the call that changes it.
+#[derive(Default)]
+pub struct State {
+    /// The key of the next new row.
+    next_seq: i64,
+    /// Images by ID, with their row.
+    images: HashMap<String, (i64, Image)>,
+    /// Image IDs of each folder, in ID order.
+    folders: HashMap<String, BTreeSet<String>>,
+    /// The image of each (folder, name), for images with a name.
+    names: HashMap<(String, String), String>,
+    /// Operations by ID.
+    operations: HashMap<String, StoredOperation>,
+    /// Operation IDs of each resource by row (the order they started; a page token is a row).
+    of_resource: HashMap<String, BTreeMap<i64, String>>,
+    /// Operations not done, per folder of their image.
+    running: HashMap<String, i64>,
+    /// (method, idempotency key) → (encoded request, operation ID).
+    keys: HashMap<(String, String), (Vec<u8>, String)>,
+}
+
+impl State {
+    /// Reads every record.
+    fn load(c: &Connection) -> Result<State, StoreError> {
+        let mut state = State::default();
+        let mut statement =
+            c.prepare("SELECT seq, kind, ref, body, extra FROM records ORDER BY seq")?;
+        let mut rows = statement.query([])?;
+        while let Some(row) = rows.next()? {
+            let seq: i64 = row.get(0)?;
+            let body: Vec<u8> = row.get(3)?;
+            state.next_seq = seq + 1;
+            match row.get::<_, i64>(1)? {
+                IMAGE => {
+                    let image = Image::decode(body.as_slice()).map_err(undecodable)?;
+                    state.insert_image(seq, image);
+                }
+                OPERATION => {
+                    let operation = Operation::decode(body.as_slice()).map_err(undecodable)?;
+                    let resource_id: Option<String> = row.get(2)?;
+                    state.insert_operation(StoredOperation {
+                        seq,
+                        resource_id: resource_id.unwrap_or_default(),
+                        operation,
+                        work: row.get(4)?,
+                    });
+                }
+                KEY => {
+                    let reference: Option<String> = row.get(2)?;
+                    let reference = reference.unwrap_or_default();
+                    let (method, key) = reference.split_once(' ').unwrap_or(("", &reference));
+                    let operation_id: Option<Vec<u8>> = row.get(4)?;
+                    let operation_id =
+                        String::from_utf8(operation_id.unwrap_or_default()).unwrap_or_default();
+                    state
+                        .keys
+                        .insert((method.to_owned(), key.to_owned()), (body, operation_id));
+                }
+                _ => {}
+            }
+        }
+        Ok(state)
+    }
+
+    /// A new row's key.
+    fn new_seq(&mut self) -> i64 {
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        seq
+    }
+
+    fn folder_of(&self, image_id: &str) -> Option<&str> {
+        self.images.get(image_id).map(|(_, i)| i.folder_id.as_str())
+    }
+
+    /// Puts an image into memory (replacing the one with its ID).
+    fn insert_image(&mut self, seq: i64, image: Image) {
+        self.remove_image(&image.id);
+        self.folders
+            .entry(image.folder_id.clone())
+            .or_default()
+            .insert(image.id.clone());
+        if !image.name.is_empty() {
+            self.names.insert(
+                (image.folder_id.clone(), image.name.clone()),
+                image.id.clone(),
+            );
+        }
+        self.images.insert(image.id.clone(), (seq, image));
+    }
+
+    /// Takes an image out of memory; its row, if it had one.
+    fn remove_image(&mut self, id: &str) -> Option<i64> {
+        let (seq, old) = self.images.remove(id)?;
+        if let Some(ids) = self.folders.get_mut(&old.folder_id) {
+            ids.remove(id);
+        }
+        let name = (old.folder_id, old.name);
+        if self.names.get(&name).is_some_and(|i| i == id) {
+            self.names.remove(&name);
+        }
+        Some(seq)
+    }
+
+    /// Puts an operation into memory (replacing the one with its ID), counting it as running in
+    /// its image's folder while it is not done.
+    fn insert_operation(&mut self, stored: StoredOperation) {
+        let id = stored.operation.id.clone();
+        if let Some(old) = self.operations.remove(&id) {
+            self.count_running(&old.resource_id, !old.operation.done, -1);
+        }
+        self.count_running(&stored.resource_id, !stored.operation.done, 1);
+        self.of_resource
+            .entry(stored.resource_id.clone())
+            .or_default()
+            .insert(stored.seq, id.clone());
+        self.operations.insert(id, stored);
+    }
+
+    fn count_running(&mut self, resource_id: &str, running: bool, change: i64) {
+        if !running {
+            return;
+        }
+        if let Some(folder) = self.folder_of(resource_id).map(str::to_owned) {
+            *self.running.entry(folder).or_default() += change;
+        }
+    }
+}
+
+/// A stored message that does not decode: the database was changed by something else.
+fn undecodable(e: prost::DecodeError) -> StoreError {
+    failure(format!("a stored record does not decode: {e}"))
+}
+
+/// Writes a row of `records`.
+fn write(
+    c: &Connection,
+    seq: i64,
+    kind: i64,
+    reference: Option<&str>,
+    body: &[u8],
+    extra: Option<&[u8]>,
+) -> Result<(), StoreError> {
+    c.prepare_cached(
+        "INSERT OR REPLACE INTO records (seq, kind, ref, body, extra) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![seq, kind, reference, body, extra])
+    .map(drop)
+}
+
+/// Stores an image (new, or replacing the one with its ID); `body` is it encoded.
+fn put_image(
+    c: &Connection,
+    state: &mut State,
+    image: Image,
+    body: &[u8],
+) -> Result<(), StoreError> {
+    let seq = match state.images.get(&image.id) {
+        Some(&(seq, _)) => seq,
+        None => state.new_seq(),
+    };
+    write(c, seq, IMAGE, None, body, None)?;
+    state.insert_image(seq, image);
+    Ok(())
+}
+
+/// Deletes an image, if there is one with this ID.
+fn delete_image(c: &Connection, state: &mut State, id: &str) -> Result<(), StoreError> {
+    if let Some(seq) = state.remove_image(id) {
+        c.prepare_cached("DELETE FROM records WHERE seq = ?1")?
+            .execute([seq])?;
+    }
+    Ok(())
+}
+
+/// Stores a new operation on `resource_id` (with the work of a Create, if any).
+fn put_operation(
+    c: &Connection,
+    state: &mut State,
+    operation: Operation,
+    body: &[u8],
+    resource_id: &str,
+    work: Option<Vec<u8>>,
+) -> Result<(), StoreError> {
+    if state.operations.contains_key(&operation.id) {
+        return Err(failure(format!("operation {} exists", operation.id)));
+    }
+    let seq = state.new_seq();
+    write(c, seq, OPERATION, Some(resource_id), body, work.as_deref())?;
+    state.insert_operation(StoredOperation {
+        seq,
+        resource_id: resource_id.to_owned(),
+        operation,
+        work,
+    });
+    Ok(())
+}
+
+/// Replaces a stored operation that is not done yet; `false` when there is none.
+fn replace_running(
+    c: &Connection,
+    state: &mut State,
+    operation: Operation,
+    body: &[u8],
+) -> Result<bool, StoreError> {
+    let Some(old) = state
+        .operations
+        .get(&operation.id)
+        .filter(|o| !o.operation.done)
+    else {
+        return Ok(false);
+    };
+    let (seq, resource_id, work) = (old.seq, old.resource_id.clone(), old.work.clone());
+    write(c, seq, OPERATION, Some(&resource_id), body, work.as_deref())?;
+    state.insert_operation(StoredOperation {
+        seq,
+        resource_id,
+        operation,
+        work,
+    });
+    Ok(true)
+}
 
 impl Store {
     /// Opens (or creates and seeds) the database at `path`.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         let mut connection = Connection::open(path)?;
         connection.execute_batch(SCHEMA)?;
-        // The quotas read counts kept by triggers (counting the folder's images or joining its
-        // running operations on every Create grew with the folder); rebuilt here so an older
-        // database starts right.
-        connection.execute_batch(
-            "BEGIN;
-             DELETE FROM folder_images;
-             INSERT INTO folder_images SELECT folder_id, COUNT(*) FROM images GROUP BY folder_id;
-             DELETE FROM folder_running;
-             INSERT INTO folder_running SELECT i.folder_id, COUNT(*) FROM operations o
-                 JOIN images i ON i.id = o.resource_id WHERE o.done = 0 GROUP BY i.folder_id;
-             COMMIT;",
+        let previous: bool = connection.query_row(
+            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'images')",
+            [],
+            |r| r.get(0),
         )?;
+        if previous {
+            connection.execute_batch(MIGRATE)?;
+        }
         // Checkpoints (the only fsyncs in WAL mode with synchronous = NORMAL) run on a thread of
-        // their own with its own connection, so no request waits for one while holding the
-        // store's lock (see crates/kiln-server/BENCHMARKS.md).
+        // their own with its own connection, so no call waits for one.
         connection.execute_batch("PRAGMA wal_autocheckpoint = 0;")?;
         connection.set_prepared_statement_cache_capacity(64);
-        // Reads map the file instead of copying pages into the cache.
-        connection.execute_batch("PRAGMA mmap_size = 268435456;")?;
         seed(&mut connection)?;
         let read = |table: &str| -> Result<BTreeMap<String, (String, Vec<u8>)>, StoreError> {
             let mut statement =
@@ -227,6 +444,7 @@ impl Store {
             disks: read("disks")?,
             snapshots: read("snapshots")?,
         };
+        let state = State::load(&connection)?;
         let (sender, calls) = mpsc::channel();
         let store = Store {
             calls: Arc::new(sender),
@@ -234,7 +452,7 @@ impl Store {
         };
         std::thread::Builder::new()
             .name("kiln-store".into())
-            .spawn(move || run_calls(&connection, &calls))
+            .spawn(move || run_calls(&connection, state, &calls))
             .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
         checkpointer(path, Arc::downgrade(&store.calls))?;
         Ok(store)
@@ -244,7 +462,7 @@ impl Store {
     /// back once that transaction is committed.
     async fn with<T: Send + 'static>(
         &self,
-        f: impl FnMut(&Connection) -> Result<T, StoreError> + Send + 'static,
+        f: impl FnMut(&Connection, &mut State) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, StoreError> {
         let (send, receive) = tokio::sync::oneshot::channel();
         let call = Box::new(Pending {
@@ -260,10 +478,11 @@ impl Store {
     /// An image by ID.
     pub async fn image(&self, id: &str) -> Result<Option<Image>, StoreError> {
         let id = id.to_owned();
-        self.with(move |c| image_by_id(c, &id)).await
+        self.with(move |_, s| Ok(s.images.get(&id).map(|(_, i)| i.clone())))
+            .await
     }
 
-    /// Images of a folder, by ID, after `after` (a page token), at most `limit`.
+    /// Images of a folder (with this name, if given) in `order`, from `offset`, at most `limit`.
     pub async fn images(
         &self,
         folder: &str,
@@ -272,24 +491,37 @@ impl Store {
         offset: usize,
         limit: usize,
     ) -> Result<Vec<Image>, StoreError> {
-        let column = match order.column {
-            OrderColumn::Id => "id",
-            OrderColumn::Name => "name",
-            OrderColumn::CreatedAt => "created_at",
-        };
-        let direction = if order.descending { "DESC" } else { "ASC" };
         let (folder, name) = (folder.to_owned(), name.map(str::to_owned));
-        self.with(move |c| {
-            let mut statement = c.prepare_cached(&format!(
-                "SELECT body FROM images WHERE folder_id = ?1 AND (?2 IS NULL OR name = ?2)
-                 ORDER BY {column} {direction}, id {direction} LIMIT ?3 OFFSET ?4"
-            ))?;
-            let rows = statement
-                .query_map(params![folder, name, limit as i64, offset as i64], |r| {
-                    r.get::<_, Vec<u8>>(0)
-                })?;
-            rows.map(|b| Ok(Image::decode(b?.as_slice()).expect("stored image decodes")))
-                .collect()
+        self.with(move |_, s| {
+            let mut found: Vec<&Image> = s
+                .folders
+                .get(&folder)
+                .into_iter()
+                .flatten()
+                .filter_map(|id| s.images.get(id).map(|(_, i)| i))
+                .filter(|i| name.as_ref().is_none_or(|n| &i.name == n))
+                .collect();
+            // As `ORDER BY column, id` (each in the same direction).
+            let ascending = |a: &&Image, b: &&Image| match order.column {
+                OrderColumn::Id => a.id.cmp(&b.id),
+                OrderColumn::Name => a.name.cmp(&b.name).then_with(|| a.id.cmp(&b.id)),
+                OrderColumn::CreatedAt => created_key(a)
+                    .cmp(&created_key(b))
+                    .then_with(|| a.id.cmp(&b.id)),
+            };
+            found.sort_by(|a, b| {
+                if order.descending {
+                    ascending(b, a)
+                } else {
+                    ascending(a, b)
+                }
+            });
+            Ok(found
+                .into_iter()
+                .skip(offset)
+                .take(limit)
+                .cloned()
+                .collect())
         })
         .await
     }
@@ -301,22 +533,23 @@ impl Store {
         family: &str,
     ) -> Result<Option<Image>, StoreError> {
         let (folder, family) = (folder.to_owned(), family.to_owned());
-        let images = self.with(move |c| {
-            let mut statement = c.prepare_cached(
-                "SELECT body FROM images WHERE folder_id = ?1 AND family = ?2 ORDER BY created_at DESC, id DESC",
-            )?;
-            let rows = statement.query_map(params![folder, family], |r| r.get::<_, Vec<u8>>(0))?;
-            rows.map(|b| Ok(Image::decode(b?.as_slice()).expect("stored image decodes"))).collect::<Result<Vec<_>, _>>()
-        }).await?;
-        Ok(images
-            .into_iter()
-            .find(|i| i.status() == image::Status::Ready))
+        self.with(move |_, s| {
+            Ok(s.folders
+                .get(&folder)
+                .into_iter()
+                .flatten()
+                .filter_map(|id| s.images.get(id).map(|(_, i)| i))
+                .filter(|i| i.family == family && i.status() == image::Status::Ready)
+                .max_by(|a, b| created_key(a).cmp(&created_key(b)).then(a.id.cmp(&b.id)))
+                .cloned())
+        })
+        .await
     }
 
     /// Whether another image in `folder` has this name.
     pub async fn name_taken(&self, folder: &str, name: &str) -> Result<bool, StoreError> {
-        let (folder, name) = (folder.to_owned(), name.to_owned());
-        self.with(move |c| name_taken(c, &folder, &name)).await
+        let key = (folder.to_owned(), name.to_owned());
+        self.with(move |_, s| Ok(s.names.contains_key(&key))).await
     }
 
     /// A disk by ID.
@@ -357,8 +590,8 @@ impl Store {
         key: &str,
         method: &'static str,
     ) -> Result<Option<(Vec<u8>, String)>, StoreError> {
-        let key = key.to_owned();
-        self.with(move |c| idempotent(c, &key, method)).await
+        let key = (method.to_owned(), key.to_owned());
+        self.with(move |_, s| Ok(s.keys.get(&key).cloned())).await
     }
 
     /// Checks that the image's name is free in its folder and the folder's quotas allow one
@@ -373,33 +606,48 @@ impl Store {
         key: Option<(String, Vec<u8>)>,
         limits: CreateLimits,
     ) -> Result<Result<(), Refusal>, StoreError> {
-        self.with(move |c| {
+        // Encoded here, on the caller's thread: the store's thread is the one that is shared.
+        let (image_body, operation_body) = (image.encode_to_vec(), operation.encode_to_vec());
+        self.with(move |c, s| {
             if let Some((key, _)) = &key
-                && let Some((request, operation_id)) = idempotent(c, key, "Create")?
+                && let Some((request, operation_id)) =
+                    s.keys.get(&("Create".to_owned(), key.clone()))
             {
                 return Ok(Err(Refusal::KeyUsed {
-                    request,
-                    operation_id,
+                    request: request.clone(),
+                    operation_id: operation_id.clone(),
                 }));
             }
-            if !image.name.is_empty() && name_taken(c, &image.folder_id, &image.name)? {
+            let folder = &image.folder_id;
+            if !image.name.is_empty() && s.names.contains_key(&(folder.clone(), image.name.clone()))
+            {
                 return Ok(Err(Refusal::NameTaken));
             }
-            let (running, images) = folder_usage(c, &image.folder_id)?;
-            if running >= limits.running_operations {
+            if s.running.get(folder).copied().unwrap_or(0) >= limits.running_operations {
                 return Ok(Err(Refusal::RunningOperations));
             }
-            if images >= limits.images {
+            if s.folders.get(folder).map_or(0, |ids| ids.len() as i64) >= limits.images {
                 return Ok(Err(Refusal::Images));
             }
             if let Some((key, request)) = &key {
-                c.prepare_cached(
-                    "INSERT INTO idempotency (key, method, request, operation_id) VALUES (?1, 'Create', ?2, ?3)",
-                )?
-                .execute(params![key, request, operation.id])?;
+                let seq = s.new_seq();
+                let reference = format!("Create {key}");
+                write(
+                    c,
+                    seq,
+                    KEY,
+                    Some(&reference),
+                    request,
+                    Some(operation.id.as_bytes()),
+                )?;
+                s.keys.insert(
+                    ("Create".to_owned(), key.clone()),
+                    (request.clone(), operation.id.clone()),
+                );
             }
-            put_image(c, &image)?;
-            put_operation(c, &operation, &image.id, Some(&work))?;
+            put_image(c, s, image.clone(), &image_body)?;
+            let work = Some(work.clone());
+            put_operation(c, s, operation.clone(), &operation_body, &image.id, work)?;
             Ok(Ok(()))
         })
         .await
@@ -412,15 +660,17 @@ impl Store {
         resource_id: &str,
     ) -> Result<(), StoreError> {
         let resource_id = resource_id.to_owned();
-        self.with(move |c| put_operation(c, &operation, &resource_id, None))
+        let body = operation.encode_to_vec();
+        self.with(move |c, s| put_operation(c, s, operation.clone(), &body, &resource_id, None))
             .await
     }
 
     /// Stores a changed image and the (finished) operation that changed it, together.
     pub async fn update_image(&self, image: Image, operation: Operation) -> Result<(), StoreError> {
-        self.with(move |c| {
-            put_image(c, &image)?;
-            put_operation(c, &operation, &image.id, None)
+        let (image_body, operation_body) = (image.encode_to_vec(), operation.encode_to_vec());
+        self.with(move |c, s| {
+            put_image(c, s, image.clone(), &image_body)?;
+            put_operation(c, s, operation.clone(), &operation_body, &image.id, None)
         })
         .await
     }
@@ -434,60 +684,47 @@ impl Store {
         limit: usize,
     ) -> Result<Vec<(i64, Operation)>, StoreError> {
         let resource_id = resource_id.to_owned();
-        self.with(move |c| {
-            let mut statement = c.prepare_cached(
-                "SELECT rowid, body FROM operations WHERE resource_id = ?1 AND rowid > ?2 ORDER BY rowid LIMIT ?3",
-            )?;
-            let rows = statement.query_map(params![resource_id, after, limit as i64], |r| {
-                Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?))
-            })?;
-            rows.map(|row| {
-                let (position, body) = row?;
-                Ok((position, Operation::decode(body.as_slice()).expect("stored operation decodes")))
-            })
-            .collect()
+        self.with(move |_, s| {
+            let Some(ids) = s.of_resource.get(&resource_id) else {
+                return Ok(Vec::new());
+            };
+            Ok(ids
+                .range(after.saturating_add(1)..)
+                .take(limit)
+                .filter_map(|(&seq, id)| Some((seq, s.operations.get(id)?.operation.clone())))
+                .collect())
         })
         .await
     }
 
     /// Replaces a running operation (its progress); a finished one is left alone.
     pub async fn progress(&self, operation: Operation) -> Result<(), StoreError> {
-        self.with(move |c| {
-            c.prepare_cached("UPDATE operations SET body = ?2 WHERE id = ?1 AND done = 0")?
-                .execute(params![operation.id, operation.encode_to_vec()])
-                .map(drop)
-        })
-        .await
+        let body = operation.encode_to_vec();
+        self.with(move |c, s| replace_running(c, s, operation.clone(), &body).map(drop))
+            .await
     }
 
     /// An operation by ID.
     pub async fn operation(&self, id: &str) -> Result<Option<Operation>, StoreError> {
         let id = id.to_owned();
-        self.with(move |c| {
-            let body: Option<Vec<u8>> = c
-                .prepare_cached("SELECT body FROM operations WHERE id = ?1")?
-                .query_row([&id], |r| r.get(0))
-                .optional()?;
-            Ok(body.map(|b| Operation::decode(b.as_slice()).expect("stored operation decodes")))
-        })
-        .await
+        self.with(move |_, s| Ok(s.operations.get(&id).map(|o| o.operation.clone())))
+            .await
     }
 
-    /// Not-done operations with their stored requests (to resume after a restart).
+    /// Not-done operations with their stored requests (to resume after a restart), in the order
+    /// they started.
     pub async fn unfinished(&self) -> Result<Vec<(Operation, Vec<u8>)>, StoreError> {
-        self.with(|c| {
-            let mut statement = c.prepare("SELECT body, request FROM operations WHERE done = 0")?;
-            let rows = statement.query_map([], |r| {
-                Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, Option<Vec<u8>>>(1)?))
-            })?;
-            rows.map(|row| {
-                let (body, request) = row?;
-                Ok((
-                    Operation::decode(body.as_slice()).expect("stored operation decodes"),
-                    request.unwrap_or_default(),
-                ))
-            })
-            .collect()
+        self.with(|_, s| {
+            let mut running: Vec<&StoredOperation> = s
+                .operations
+                .values()
+                .filter(|o| !o.operation.done)
+                .collect();
+            running.sort_by_key(|o| o.seq);
+            Ok(running
+                .into_iter()
+                .map(|o| (o.operation.clone(), o.work.clone().unwrap_or_default()))
+                .collect())
         })
         .await
     }
@@ -502,26 +739,20 @@ impl Store {
         image: Option<Image>,
     ) -> Result<bool, StoreError> {
         let image_id = image_id.to_owned();
-        self.with(move |c| {
-            let changed = c
-                .prepare_cached(
-                    "UPDATE operations SET done = 1, body = ?2 WHERE id = ?1 AND done = 0",
-                )?
-                .execute(params![operation.id, operation.encode_to_vec()])?;
-            if changed == 0 {
+        let operation_body = operation.encode_to_vec();
+        let image = image.map(|i| {
+            let body = i.encode_to_vec();
+            (i, body)
+        });
+        self.with(move |c, s| {
+            // The operation ends first (its image's folder counts one running fewer), then the
+            // image is stored or removed.
+            if !replace_running(c, s, operation.clone(), &operation_body)? {
                 return Ok(false);
             }
             match &image {
-                Some(image) => {
-                    // Only the body changes (status, sizes): an UPDATE of it leaves every index
-                    // alone, where a REPLACE would delete and re-insert the row in each.
-                    c.prepare_cached("UPDATE images SET body = ?2 WHERE id = ?1")?
-                        .execute(params![image.id, image.encode_to_vec()])?;
-                }
-                None => {
-                    c.prepare_cached("DELETE FROM images WHERE id = ?1")?
-                        .execute([&image_id])?;
-                }
+                Some((image, body)) => put_image(c, s, image.clone(), body)?,
+                None => delete_image(c, s, &image_id)?,
             }
             Ok(true)
         })
@@ -531,23 +762,26 @@ impl Store {
     /// Deletes an image.
     pub async fn delete_image(&self, id: &str) -> Result<(), StoreError> {
         let id = id.to_owned();
-        self.with(move |c| {
-            c.prepare_cached("DELETE FROM images WHERE id = ?1")?
-                .execute([&id])
-                .map(drop)
-        })
-        .await
+        self.with(move |c, s| delete_image(c, s, &id)).await
     }
+}
+
+/// The order of `created_at` (seconds, then nanoseconds).
+fn created_key(image: &Image) -> (i64, i32) {
+    image.created_at.map_or((0, 0), |t| (t.seconds, t.nanos))
 }
 
 /// Runs the calls sent to the store, as many as are waiting in one transaction, until every
 /// handle is gone.
-fn run_calls(connection: &Connection, calls: &mpsc::Receiver<Box<dyn Call>>) {
+fn run_calls(connection: &Connection, mut state: State, calls: &mpsc::Receiver<Box<dyn Call>>) {
     while let Ok(first) = calls.recv() {
         let mut group: Vec<Box<dyn Call>> = std::iter::once(first)
             .chain(std::iter::from_fn(|| calls.try_recv().ok()).take(MOST_PER_TRANSACTION - 1))
             .collect();
-        match in_transaction(connection, |c| group.iter_mut().all(|call| call.run(c))) {
+        let outcome = in_transaction(connection, &mut state, |c, s| {
+            group.iter_mut().all(|call| call.run(c, s))
+        });
+        match outcome {
             Some(committed) => {
                 for call in group {
                     call.answer(committed.as_ref().err());
@@ -556,7 +790,7 @@ fn run_calls(connection: &Connection, calls: &mpsc::Receiver<Box<dyn Call>>) {
             // A call failed and the group was rolled back: each call runs again on its own.
             None => {
                 for mut call in group {
-                    let committed = in_transaction(connection, |c| call.run(c));
+                    let committed = in_transaction(connection, &mut state, |c, s| call.run(c, s));
                     call.answer(committed.as_ref().and_then(|c| c.as_ref().err()));
                 }
             }
@@ -565,10 +799,12 @@ fn run_calls(connection: &Connection, calls: &mpsc::Receiver<Box<dyn Call>>) {
 }
 
 /// Runs `body` in a transaction, committed when it returns `true` (`Some` of the commit's
-/// outcome, or of BEGIN's error) and rolled back when it returns `false` (`None`).
+/// outcome, or of BEGIN's error) and rolled back when it returns `false` (`None`). After a
+/// rollback or a failed commit, the state in memory is read again from the database.
 fn in_transaction(
     connection: &Connection,
-    body: impl FnOnce(&Connection) -> bool,
+    state: &mut State,
+    body: impl FnOnce(&Connection, &mut State) -> bool,
 ) -> Option<Result<(), StoreError>> {
     let run = |sql: &str| {
         connection
@@ -580,14 +816,21 @@ fn in_transaction(
         eprintln!("kiln serve: store: cannot begin a transaction: {e}");
         return Some(Err(e));
     }
-    if body(connection) {
+    let committed = if body(connection, state) {
         Some(run("COMMIT").inspect_err(|_| {
             let _ = run("ROLLBACK");
         }))
     } else {
         let _ = run("ROLLBACK");
         None
+    };
+    if !matches!(committed, Some(Ok(()))) {
+        match State::load(connection) {
+            Ok(reloaded) => *state = reloaded,
+            Err(e) => eprintln!("kiln serve: store: cannot read the state again: {e}"),
+        }
     }
+    committed
 }
 
 /// An error of the store itself (not of SQLite's answer to a statement).
@@ -596,67 +839,6 @@ fn failure(message: String) -> StoreError {
         rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_ABORT),
         Some(message),
     )
-}
-
-fn image_by_id(c: &Connection, id: &str) -> Result<Option<Image>, StoreError> {
-    let body: Option<Vec<u8>> = c
-        .prepare_cached("SELECT body FROM images WHERE id = ?1")?
-        .query_row([id], |r| r.get(0))
-        .optional()?;
-    Ok(body.map(|b| Image::decode(b.as_slice()).expect("stored image decodes")))
-}
-
-/// The encoded request an idempotency key came with for `method`, and the operation it started.
-fn idempotent(
-    c: &Connection,
-    key: &str,
-    method: &str,
-) -> Result<Option<(Vec<u8>, String)>, StoreError> {
-    c.prepare_cached(
-        "SELECT request, operation_id FROM idempotency WHERE key = ?1 AND method = ?2",
-    )?
-    .query_row([key, method], |r| Ok((r.get(0)?, r.get(1)?)))
-    .optional()
-}
-
-/// Whether an image in `folder` has this name.
-fn name_taken(c: &Connection, folder: &str, name: &str) -> Result<bool, StoreError> {
-    c.prepare_cached("SELECT EXISTS (SELECT 1 FROM images WHERE folder_id = ?1 AND name = ?2)")?
-        .query_row([folder, name], |r| r.get(0))
-}
-
-/// How many operations on images of `folder` are still running, and how many images it has.
-fn folder_usage(c: &Connection, folder: &str) -> Result<(i64, i64), StoreError> {
-    let running = c
-        .prepare_cached("SELECT count FROM folder_running WHERE folder_id = ?1")?
-        .query_row([folder], |r| r.get(0))
-        .optional()?
-        .unwrap_or(0);
-    let images = c
-        .prepare_cached("SELECT count FROM folder_images WHERE folder_id = ?1")?
-        .query_row([folder], |r| r.get(0))
-        .optional()?
-        .unwrap_or(0);
-    Ok((running, images))
-}
-
-fn put_operation(
-    c: &Connection,
-    operation: &Operation,
-    resource_id: &str,
-    work: Option<&[u8]>,
-) -> Result<(), StoreError> {
-    c.prepare_cached(
-        "INSERT INTO operations (id, resource_id, done, request, body) VALUES (?1, ?2, ?3, ?4, ?5)",
-    )?
-    .execute(params![
-        operation.id,
-        resource_id,
-        operation.done,
-        work,
-        operation.encode_to_vec()
-    ])
-    .map(drop)
 }
 
 /// Seeds `dev-folder` with disks, snapshots and images of realistic sizes, once.
@@ -753,7 +935,10 @@ fn seed(connection: &mut Connection) -> Result<(), StoreError> {
             hardware_generation: gen_1_2.clone(),
             ..Default::default()
         };
-        put_image(&tx, &image)?;
+        tx.execute(
+            "INSERT INTO records (kind, body) VALUES (?1, ?2)",
+            params![IMAGE, image.encode_to_vec()],
+        )?;
         tx.commit()
     }
 }
@@ -779,20 +964,84 @@ fn checkpointer(
     Ok(())
 }
 
-fn put_image(c: &Connection, image: &Image) -> Result<(), StoreError> {
-    let created = image
-        .created_at
-        .map_or(0, |t| t.seconds * 1_000_000_000 + i64::from(t.nanos));
-    c.prepare_cached(
-        "INSERT OR REPLACE INTO images (id, folder_id, name, family, created_at, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?
-    .execute(params![image.id, image.folder_id, image.name, image.family, created, image.encode_to_vec()])
-    .map(drop)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn a_database_of_the_previous_design_moves_into_records_whole() {
+        let dir = std::env::temp_dir().join(format!("kiln-store-old-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("kiln.sqlite3");
+        let image = Image {
+            id: "fd8oldimage".into(),
+            folder_id: DEV_FOLDER.into(),
+            name: "kept".into(),
+            status: image::Status::Creating as i32,
+            ..Default::default()
+        };
+        let operation = Operation {
+            id: "fd8oldoperation".into(),
+            description: "Create image".into(),
+            ..Default::default()
+        };
+        {
+            // The tables as the previous design made them (without its triggers).
+            let c = Connection::open(&path).unwrap();
+            c.execute_batch(
+                "CREATE TABLE images (id TEXT PRIMARY KEY, folder_id TEXT NOT NULL,
+                     name TEXT NOT NULL, family TEXT NOT NULL, created_at INTEGER NOT NULL,
+                     body BLOB NOT NULL);
+                 CREATE TABLE operations (id TEXT PRIMARY KEY, resource_id TEXT NOT NULL,
+                     done INTEGER NOT NULL, request BLOB, body BLOB NOT NULL);
+                 CREATE TABLE idempotency (key TEXT NOT NULL, method TEXT NOT NULL,
+                     request BLOB NOT NULL, operation_id TEXT NOT NULL, PRIMARY KEY (key, method));
+                 CREATE TABLE folder_images (folder_id TEXT PRIMARY KEY, count INTEGER NOT NULL);",
+            )
+            .unwrap();
+            c.execute(
+                "INSERT INTO images VALUES (?1, ?2, 'kept', '', 1, ?3)",
+                params![image.id, DEV_FOLDER, image.encode_to_vec()],
+            )
+            .unwrap();
+            c.execute(
+                "INSERT INTO operations VALUES (?1, ?2, 0, x'0102', ?3)",
+                params![operation.id, image.id, operation.encode_to_vec()],
+            )
+            .unwrap();
+            c.execute(
+                "INSERT INTO idempotency VALUES ('key 1', 'Create', x'0a0b', ?1)",
+                [&operation.id],
+            )
+            .unwrap();
+        }
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.image(&image.id).await.unwrap(), Some(image.clone()));
+        assert!(store.name_taken(DEV_FOLDER, "kept").await.unwrap());
+        let history = store.operations_of(&image.id, 0, 10).await.unwrap();
+        assert_eq!(history.len(), 1);
+        assert_eq!(history[0].1, operation);
+        assert_eq!(
+            store.unfinished().await.unwrap(),
+            vec![(operation.clone(), vec![1, 2])]
+        );
+        assert_eq!(
+            store.idempotent("key 1", "Create").await.unwrap(),
+            Some((vec![0x0a, 0x0b], operation.id.clone()))
+        );
+        let tables = store
+            .with(|c, _| {
+                let mut statement =
+                    c.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")?;
+                let names = statement.query_map([], |r| r.get::<_, String>(0))?;
+                names.collect::<Result<Vec<_>, _>>()
+            })
+            .await
+            .unwrap();
+        assert_eq!(tables, ["disks", "records", "snapshots"]);
+        drop(store);
+        std::fs::remove_dir_all(dir).ok();
+    }
 
     #[tokio::test]
     async fn a_failing_call_leaves_no_trace_and_spares_the_others_of_its_transaction() {
@@ -806,7 +1055,7 @@ mod tests {
             let release = std::sync::Mutex::new(release);
             async move {
                 store
-                    .with(move |_| {
+                    .with(move |_, _| {
                         let _ = release.lock().unwrap().recv();
                         Ok(())
                     })
@@ -819,11 +1068,20 @@ mod tests {
                 let store = store.clone();
                 tokio::spawn(async move {
                     store
-                        .with(move |c| {
+                        .with(move |c, s| {
                             c.execute(
                                 "INSERT INTO snapshots VALUES (?1, 'group', x'00')",
                                 [format!("s{i:02}")],
                             )?;
+                            // A change in memory too: it must go with the rolled-back rows.
+                            let image = Image {
+                                id: format!("fd8group{i:02}"),
+                                folder_id: "group".into(),
+                                name: format!("group-{i}"),
+                                ..Default::default()
+                            };
+                            let body = image.encode_to_vec();
+                            put_image(c, s, image, &body)?;
                             if i % 3 == 0 {
                                 c.execute("INSERT INTO no_such_table VALUES (1)", [])?;
                             }
@@ -841,7 +1099,7 @@ mod tests {
             assert_eq!(result.is_ok(), i % 3 != 0, "call {i}: {result:?}");
         }
         let stored = store
-            .with(|c| {
+            .with(|c, _| {
                 let mut statement =
                     c.prepare("SELECT id FROM snapshots WHERE folder_id = 'group' ORDER BY id")?;
                 let ids = statement.query_map([], |r| r.get::<_, String>(0))?;
@@ -854,6 +1112,15 @@ mod tests {
             .map(|i| format!("s{i:02}"))
             .collect();
         assert_eq!(stored, expected);
+        for i in 0..30 {
+            let image = store.image(&format!("fd8group{i:02}")).await.unwrap();
+            assert_eq!(image.is_some(), i % 3 != 0, "image of call {i}");
+            let named = store
+                .name_taken("group", &format!("group-{i}"))
+                .await
+                .unwrap();
+            assert_eq!(named, i % 3 != 0, "name of call {i}");
+        }
         drop(store);
         std::fs::remove_dir_all(dir).ok();
     }
