@@ -195,7 +195,7 @@ struct StoredOperation {
 /// Everything in `records`, in memory, with the look-ups the service needs. Only the store's
 /// thread touches it, inside the transaction of the call that changes it.
 #[derive(Default)]
-pub struct State {
+struct State {
     /// The key of the next new row.
     next_seq: i64,
     /// Images by ID, with their row.
@@ -968,6 +968,18 @@ fn checkpointer(
 mod tests {
     use super::*;
 
+    /// The first column of every row `sql` selects, as text.
+    async fn texts(store: &Store, sql: &'static str) -> Vec<String> {
+        store
+            .with(move |c, _| {
+                let mut statement = c.prepare(sql)?;
+                let rows = statement.query_map([], |r| r.get::<_, String>(0))?;
+                rows.collect::<Result<Vec<_>, _>>()
+            })
+            .await
+            .unwrap()
+    }
+
     #[tokio::test]
     async fn a_database_of_the_previous_design_moves_into_records_whole() {
         let dir = std::env::temp_dir().join(format!("kiln-store-old-{}", std::process::id()));
@@ -1029,15 +1041,11 @@ mod tests {
             store.idempotent("key 1", "Create").await.unwrap(),
             Some((vec![0x0a, 0x0b], operation.id.clone()))
         );
-        let tables = store
-            .with(|c, _| {
-                let mut statement =
-                    c.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")?;
-                let names = statement.query_map([], |r| r.get::<_, String>(0))?;
-                names.collect::<Result<Vec<_>, _>>()
-            })
-            .await
-            .unwrap();
+        let tables = texts(
+            &store,
+            "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name",
+        )
+        .await;
         assert_eq!(tables, ["disks", "records", "snapshots"]);
         drop(store);
         std::fs::remove_dir_all(dir).ok();
@@ -1098,15 +1106,11 @@ mod tests {
             let result = call.await.unwrap();
             assert_eq!(result.is_ok(), i % 3 != 0, "call {i}: {result:?}");
         }
-        let stored = store
-            .with(|c, _| {
-                let mut statement =
-                    c.prepare("SELECT id FROM snapshots WHERE folder_id = 'group' ORDER BY id")?;
-                let ids = statement.query_map([], |r| r.get::<_, String>(0))?;
-                ids.collect::<Result<Vec<_>, _>>()
-            })
-            .await
-            .unwrap();
+        let stored = texts(
+            &store,
+            "SELECT id FROM snapshots WHERE folder_id = 'group' ORDER BY id",
+        )
+        .await;
         let expected: Vec<String> = (0..30)
             .filter(|i| i % 3 != 0)
             .map(|i| format!("s{i:02}"))
