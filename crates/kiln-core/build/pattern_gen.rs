@@ -218,8 +218,9 @@ fn compile(hir: &Hir, next: usize, states: &mut Vec<State>) -> Result<usize, Str
                 .iter()
                 .map(|o| compile(o, next, states))
                 .collect::<Result<_, _>>()?;
-            let mut at = *starts.last().unwrap();
-            for &s in starts.iter().rev().skip(1) {
+            let (&last, rest) = starts.split_last().unwrap();
+            let mut at = last;
+            for &s in rest.iter().rev() {
                 at = push(states, State::Split(s, at));
             }
             at

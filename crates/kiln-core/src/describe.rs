@@ -164,7 +164,7 @@ fn bounds_or_null(out: &mut String, bounds: Option<&Bounds>) {
         return;
     };
     let number = |out: &mut String, n: Option<i64>| match n {
-        Some(n) => out.push_str(&n.to_string()),
+        Some(n) => schema::push_int(out, n.into()),
         None => out.push_str("null"),
     };
     out.push_str(r#"{"min":"#);

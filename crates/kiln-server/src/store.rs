@@ -398,21 +398,27 @@ fn replace_running(
     operation: Operation,
     body: &[u8],
 ) -> Result<bool, StoreError> {
-    let Some(old) = state
+    let Some(stored) = state
         .operations
-        .get(&operation.id)
+        .get_mut(&operation.id)
         .filter(|o| !o.operation.done)
     else {
         return Ok(false);
     };
-    let (seq, resource_id, work) = (old.seq, old.resource_id.clone(), old.work.clone());
-    write(c, seq, OPERATION, Some(&resource_id), body, work.as_deref())?;
-    state.insert_operation(StoredOperation {
-        seq,
-        resource_id,
-        operation,
-        work,
-    });
+    write(
+        c,
+        stored.seq,
+        OPERATION,
+        Some(&stored.resource_id),
+        body,
+        stored.work.as_deref(),
+    )?;
+    // Changed in place: its row, resource and work stay; only the running count may change.
+    let ended = operation.done.then(|| stored.resource_id.clone());
+    stored.operation = operation;
+    if let Some(resource_id) = ended {
+        state.count_running(&resource_id, true, -1);
+    }
     Ok(true)
 }
 
@@ -516,12 +522,8 @@ impl Store {
                     ascending(a, b)
                 }
             });
-            Ok(found
-                .into_iter()
-                .skip(offset)
-                .take(limit)
-                .cloned()
-                .collect())
+            let page = found.get(offset..).unwrap_or_default();
+            Ok(page.iter().take(limit).map(|&i| i.clone()).collect())
         })
         .await
     }

@@ -1,6 +1,7 @@
 // The package's API over the wasm exports. Objects cross into wasm as JSON text: one native
-// JSON.stringify and one TextEncoder.encodeInto straight into wasm memory are cheaper than
-// reading the object field by field across the boundary. A valid request (the common case)
+// JSON.stringify and one TextEncoder.encodeInto straight into wasm memory (reading the object
+// field by field across the boundary would cost a call and a string copy per key and value; not
+// measured). A valid request (the common case)
 // comes back as `undefined`; an invalid one as NUL-ended texts that are split here, cheaper
 // than JSON.parse of the same result. See BENCHMARKS.md for the measurements.
 

@@ -19,9 +19,9 @@ mod web;
 use anyhow::{Result, bail};
 
 fn main() -> Result<()> {
-    let mut args = std::env::args().skip(1);
-    let command = args.next().unwrap_or_default();
-    let rest: Vec<String> = args.collect();
+    let args: Vec<String> = std::env::args().collect();
+    let command = args.get(1).cloned().unwrap_or_default();
+    let rest = args.get(2..).unwrap_or_default().to_vec();
     std::env::set_current_dir(util::project_root())?;
     match command.as_str() {
         "setup" => setup::run(&rest),
