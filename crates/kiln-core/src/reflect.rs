@@ -45,13 +45,23 @@ pub fn to_json_value<M: ReflectMessage>(message: &M) -> serde_json::Value {
         .expect("a decoded message always has a JSON form")
 }
 
-/// The proto3 JSON text of a message.
+/// The proto3 JSON text of a message (fields in their declaration order), written straight
+/// from the message without a [`serde_json::Value`] in between.
 pub fn to_json<M: ReflectMessage>(message: &M) -> String {
-    to_json_value(message).to_string()
+    let mut text = Vec::new();
+    message
+        .transcode_to_dynamic()
+        .serialize_with_options(
+            &mut serde_json::Serializer::new(&mut text),
+            &SerializeOptions::new(),
+        )
+        .expect("a decoded message always has a JSON form");
+    String::from_utf8(text).expect("serde_json writes UTF-8")
 }
 
-/// Validates an already decoded message: the same contract as [`validate::validate_json`].
+/// Validates an already decoded message: the same contract as [`validate::validate_str`] on
+/// its JSON text.
 pub fn validate_message<M: ReflectMessage>(message: &M) -> Outcome {
-    let name = message.descriptor().full_name().to_owned();
-    validate::validate_json(&name, &to_json_value(message))
+    let descriptor = message.descriptor();
+    validate::validate_str(descriptor.full_name(), &to_json(message))
 }

@@ -21,8 +21,10 @@ use tonic::{Request, Response, Status};
 use crate::{
     api::compute::image_service_server::ImageService,
     auth::Tokens,
-    engine::{Engine, Work, any, new_id, now},
+    copier::Work,
+    engine::Engine,
     errors::{self, internal, validated},
+    messages::{any, new_id, now},
     store::{CreateLimits, Refusal},
 };
 
@@ -250,7 +252,7 @@ impl ImageService for Images {
                 uri: uri.clone(),
                 min_disk_size: r.min_disk_size,
             },
-            _ => Work::Copy { bytes },
+            _ => Work::copy(bytes),
         };
         let limits = CreateLimits {
             running_operations: self.quotas.running_operations_per_folder,

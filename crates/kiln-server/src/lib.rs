@@ -11,11 +11,13 @@
 
 pub mod api;
 mod auth;
+mod copier;
 mod engine;
 mod errors;
 mod gateway;
 mod images;
 pub mod import;
+mod messages;
 mod operations;
 mod sources;
 mod store;
@@ -87,13 +89,8 @@ pub async fn serve(
     listener: TcpListener,
 ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     std::fs::create_dir_all(&config.data_dir)?;
-    let store = store::Store::open(&config.data_dir.join("kiln.sqlite3"))?;
-    let engine = engine::Engine::new(
-        store,
-        config.copy_rate,
-        config.data_dir.join("images"),
-        config.import_limits,
-    );
+    let store = store::Store::open(&config.data_dir.join("kiln.sqlite3"), config.copy_rate)?;
+    let engine = engine::Engine::new(store, config.data_dir.join("images"), config.import_limits);
     engine.resume().await?;
     let tokens = Arc::new(config.tokens.clone());
     let images = images::Images {

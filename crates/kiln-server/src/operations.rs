@@ -1,6 +1,6 @@
 //! `yandex.cloud.operation.OperationService`.
 
-use std::{sync::Arc, time::Duration};
+use std::sync::Arc;
 
 use kiln_core::proto::yandex::cloud::operation::{
     CancelOperationRequest, GetOperationRequest, Operation,
@@ -45,8 +45,8 @@ impl OperationService for Operations {
         ))
     }
 
-    /// Stops a running operation and returns it once it has ended (or after two seconds, as it
-    /// is then); a finished operation comes back unchanged.
+    /// Stops a running operation and returns it ended with CANCELLED (its image removed); a
+    /// finished operation comes back unchanged.
     async fn cancel(
         &self,
         request: Request<CancelOperationRequest>,
@@ -54,17 +54,12 @@ impl OperationService for Operations {
         self.tokens.folders(&request)?;
         validated(request.get_ref())?;
         let id = &request.get_ref().operation_id;
-        let operation = self.find(id).await?;
-        if operation.done || !self.engine.cancel(id) {
-            return Ok(with_poll_interval(operation));
-        }
-        for _ in 0..200 {
-            let current = self.find(id).await?;
-            if current.done {
-                return Ok(with_poll_interval(current));
-            }
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-        Ok(with_poll_interval(self.find(id).await?))
+        let operation = self
+            .engine
+            .cancel(id)
+            .await
+            .map_err(internal)?
+            .ok_or_else(|| Status::not_found(format!("operation {id} not found")))?;
+        Ok(with_poll_interval(operation))
     }
 }

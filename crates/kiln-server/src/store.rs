@@ -15,22 +15,31 @@
 //! ever blocks on SQLite.
 
 use std::{
-    collections::{BTreeMap, BTreeSet, HashMap},
+    collections::{BTreeMap, BTreeSet},
     path::Path,
     sync::{Arc, mpsc},
+    time::{Duration, Instant},
 };
 
-use kiln_core::proto::yandex::cloud::{
-    compute::v1::{
-        Disk, HardwareGeneration, Image, LegacyHardwareFeatures, Os, PciTopology, Snapshot, disk,
-        hardware_generation, image, os, snapshot,
+use foldhash::HashMap;
+use kiln_core::proto::{
+    google::rpc,
+    yandex::cloud::{
+        compute::v1::{
+            Disk, HardwareGeneration, Image, LegacyHardwareFeatures, Os, PciTopology, Snapshot,
+            disk, hardware_generation, image, os, snapshot,
+        },
+        operation::{Operation, operation},
     },
-    operation::Operation,
 };
 use prost::Message;
 use rusqlite::{Connection, params};
 
-use crate::auth::DEV_FOLDER;
+use crate::{
+    auth::DEV_FOLDER,
+    copier::{Copies, Step, Work},
+    messages::{any, fail, now},
+};
 
 /// A handle on the store's thread.
 #[derive(Clone)]
@@ -192,9 +201,9 @@ struct StoredOperation {
     work: Option<Vec<u8>>,
 }
 
-/// Everything in `records`, in memory, with the look-ups the service needs. Only the store's
-/// thread touches it, inside the transaction of the call that changes it.
-#[derive(Default)]
+/// Everything in `records`, in memory, with the look-ups the service needs, and the copies
+/// running. Only the store's thread touches it, inside the transaction of the call that changes
+/// it.
 struct State {
     /// The key of the next new row.
     next_seq: i64,
@@ -212,12 +221,24 @@ struct State {
     running: HashMap<String, i64>,
     /// (method, idempotency key) → (encoded request, operation ID).
     keys: HashMap<(String, String), (Vec<u8>, String)>,
+    /// The copies of running operations.
+    copies: Copies,
 }
 
 impl State {
-    /// Reads every record.
-    fn load(c: &Connection) -> Result<State, StoreError> {
-        let mut state = State::default();
+    /// Reads every record; copies run at `copy_rate` bytes per second.
+    fn load(c: &Connection, copy_rate: u64) -> Result<State, StoreError> {
+        let mut state = State {
+            next_seq: 0,
+            images: HashMap::default(),
+            folders: HashMap::default(),
+            names: HashMap::default(),
+            operations: HashMap::default(),
+            of_resource: HashMap::default(),
+            running: HashMap::default(),
+            keys: HashMap::default(),
+            copies: Copies::new(copy_rate),
+        };
         let mut statement =
             c.prepare("SELECT seq, kind, ref, body, extra FROM records ORDER BY seq")?;
         let mut rows = statement.query([])?;
@@ -270,6 +291,15 @@ impl State {
 
     /// Puts an image into memory (replacing the one with its ID).
     fn insert_image(&mut self, seq: i64, image: Image) {
+        // A change that keeps the folder and name (a copy's end, an update of other fields)
+        // leaves the look-ups as they are.
+        if let Some((_, old)) = self.images.get_mut(&image.id)
+            && old.folder_id == image.folder_id
+            && old.name == image.name
+        {
+            *old = image;
+            return;
+        }
         self.remove_image(&image.id);
         self.folders
             .entry(image.folder_id.clone())
@@ -298,13 +328,19 @@ impl State {
     }
 
     /// Puts an operation into memory (replacing the one with its ID), counting it as running in
-    /// its image's folder while it is not done.
+    /// its image's folder while it is not done, and running its copy if that is its work.
     fn insert_operation(&mut self, stored: StoredOperation) {
         let id = stored.operation.id.clone();
         if let Some(old) = self.operations.remove(&id) {
             self.count_running(&old.resource_id, !old.operation.done, -1);
+            self.copies.stop(&id);
         }
         self.count_running(&stored.resource_id, !stored.operation.done, 1);
+        if !stored.operation.done
+            && let Some(Work::Copy { bytes, since }) = stored.work.as_deref().and_then(Work::decode)
+        {
+            self.copies.start(&id, &stored.resource_id, bytes, since);
+        }
         self.of_resource
             .entry(stored.resource_id.clone())
             .or_default()
@@ -327,8 +363,8 @@ fn undecodable(e: prost::DecodeError) -> StoreError {
     failure(format!("a stored record does not decode: {e}"))
 }
 
-/// Writes a row of `records`.
-fn write(
+/// Writes a new row of `records`.
+fn insert(
     c: &Connection,
     seq: i64,
     kind: i64,
@@ -337,9 +373,22 @@ fn write(
     extra: Option<&[u8]>,
 ) -> Result<(), StoreError> {
     c.prepare_cached(
-        "INSERT OR REPLACE INTO records (seq, kind, ref, body, extra) VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT INTO records (seq, kind, ref, body, extra) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?
     .execute(params![seq, kind, reference, body, extra])
+    .map(drop)
+}
+
+/// Rewrites the body of a row of `records` (and its extra, when `Some`).
+fn rewrite(c: &Connection, seq: i64, body: &[u8], extra: Option<&[u8]>) -> Result<(), StoreError> {
+    match extra {
+        None => c
+            .prepare_cached("UPDATE records SET body = ?2 WHERE seq = ?1")?
+            .execute(params![seq, body]),
+        Some(extra) => c
+            .prepare_cached("UPDATE records SET body = ?2, extra = ?3 WHERE seq = ?1")?
+            .execute(params![seq, body, extra]),
+    }
     .map(drop)
 }
 
@@ -351,10 +400,16 @@ fn put_image(
     body: &[u8],
 ) -> Result<(), StoreError> {
     let seq = match state.images.get(&image.id) {
-        Some(&(seq, _)) => seq,
-        None => state.new_seq(),
+        Some(&(seq, _)) => {
+            rewrite(c, seq, body, None)?;
+            seq
+        }
+        None => {
+            let seq = state.new_seq();
+            insert(c, seq, IMAGE, None, body, None)?;
+            seq
+        }
     };
-    write(c, seq, IMAGE, None, body, None)?;
     state.insert_image(seq, image);
     Ok(())
 }
@@ -381,7 +436,7 @@ fn put_operation(
         return Err(failure(format!("operation {} exists", operation.id)));
     }
     let seq = state.new_seq();
-    write(c, seq, OPERATION, Some(resource_id), body, work.as_deref())?;
+    insert(c, seq, OPERATION, Some(resource_id), body, work.as_deref())?;
     state.insert_operation(StoredOperation {
         seq,
         resource_id: resource_id.to_owned(),
@@ -405,26 +460,23 @@ fn replace_running(
     else {
         return Ok(false);
     };
-    write(
-        c,
-        stored.seq,
-        OPERATION,
-        Some(&stored.resource_id),
-        body,
-        stored.work.as_deref(),
-    )?;
+    rewrite(c, stored.seq, body, None)?;
     // Changed in place: its row, resource and work stay; only the running count may change.
-    let ended = operation.done.then(|| stored.resource_id.clone());
+    let ended = operation
+        .done
+        .then(|| (stored.resource_id.clone(), operation.id.clone()));
     stored.operation = operation;
-    if let Some(resource_id) = ended {
+    if let Some((resource_id, id)) = ended {
         state.count_running(&resource_id, true, -1);
+        state.copies.stop(&id);
     }
     Ok(true)
 }
 
 impl Store {
-    /// Opens (or creates and seeds) the database at `path`.
-    pub fn open(path: &Path) -> Result<Store, StoreError> {
+    /// Opens (or creates and seeds) the database at `path`; copies run at `copy_rate` bytes per
+    /// second.
+    pub fn open(path: &Path, copy_rate: u64) -> Result<Store, StoreError> {
         let mut connection = Connection::open(path)?;
         connection.execute_batch(SCHEMA)?;
         let previous: bool = connection.query_row(
@@ -450,7 +502,7 @@ impl Store {
             disks: read("disks")?,
             snapshots: read("snapshots")?,
         };
-        let state = State::load(&connection)?;
+        let state = State::load(&connection, copy_rate)?;
         let (sender, calls) = mpsc::channel();
         let store = Store {
             calls: Arc::new(sender),
@@ -634,7 +686,7 @@ impl Store {
             if let Some((key, request)) = &key {
                 let seq = s.new_seq();
                 let reference = format!("Create {key}");
-                write(
+                insert(
                     c,
                     seq,
                     KEY,
@@ -699,13 +751,6 @@ impl Store {
         .await
     }
 
-    /// Replaces a running operation (its progress); a finished one is left alone.
-    pub async fn progress(&self, operation: Operation) -> Result<(), StoreError> {
-        let body = operation.encode_to_vec();
-        self.with(move |c, s| replace_running(c, s, operation.clone(), &body).map(drop))
-            .await
-    }
-
     /// An operation by ID.
     pub async fn operation(&self, id: &str) -> Result<Option<Operation>, StoreError> {
         let id = id.to_owned();
@@ -731,31 +776,63 @@ impl Store {
         .await
     }
 
-    /// Finishes an operation if it is not done yet, applying `image` (`Some` = store it, `None`
-    /// = delete `image_id`). Returns `false` when the operation had already finished: the first
-    /// of completion and cancellation wins.
-    pub async fn finish(
+    /// Ends an operation that is not done yet with an error (CANCELLED for a Cancel): its copy
+    /// stops and its image is removed. The operation as it is then (a finished one unchanged),
+    /// with the image's ID if this call ended it; `None` when there is no such operation. Of
+    /// this and the end of a copy, the first wins.
+    pub async fn end_with_error(
         &self,
-        operation: Operation,
-        image_id: &str,
-        image: Option<Image>,
-    ) -> Result<bool, StoreError> {
-        let image_id = image_id.to_owned();
-        let operation_body = operation.encode_to_vec();
-        let image = image.map(|i| {
-            let body = i.encode_to_vec();
-            (i, body)
-        });
+        operation_id: &str,
+        code: rpc::Code,
+        message: &str,
+    ) -> Result<Option<(Operation, Option<String>)>, StoreError> {
+        let (operation_id, message) = (operation_id.to_owned(), message.to_owned());
         self.with(move |c, s| {
+            let Some(stored) = s.operations.get(&operation_id) else {
+                return Ok(None);
+            };
+            if stored.operation.done {
+                return Ok(Some((stored.operation.clone(), None)));
+            }
+            let image_id = stored.resource_id.clone();
+            let ended = fail(stored.operation.clone(), code, &message);
+            let body = ended.encode_to_vec();
             // The operation ends first (its image's folder counts one running fewer), then the
-            // image is stored or removed.
-            if !replace_running(c, s, operation.clone(), &operation_body)? {
+            // image goes.
+            replace_running(c, s, ended.clone(), &body)?;
+            delete_image(c, s, &image_id)?;
+            Ok(Some((ended, Some(image_id))))
+        })
+        .await
+    }
+
+    /// Hands a running import over to the copier: its image (still CREATING) is stored as given,
+    /// and the operation's work becomes the copy of `bytes`, from now. `false` when the operation
+    /// is done already (cancelled while downloading).
+    pub async fn begin_copy(
+        &self,
+        operation_id: &str,
+        image: Image,
+        bytes: i64,
+    ) -> Result<bool, StoreError> {
+        let operation_id = operation_id.to_owned();
+        let image_body = image.encode_to_vec();
+        let work = Work::copy(bytes);
+        self.with(move |c, s| {
+            let Some(stored) = s.operations.get_mut(&operation_id) else {
+                return Ok(false);
+            };
+            if stored.operation.done {
                 return Ok(false);
             }
-            match &image {
-                Some((image, body)) => put_image(c, s, image.clone(), body)?,
-                None => delete_image(c, s, &image_id)?,
+            let encoded = work.encode();
+            let body = stored.operation.encode_to_vec();
+            rewrite(c, stored.seq, &body, Some(&encoded))?;
+            stored.work = Some(encoded);
+            if let Work::Copy { bytes, since } = work {
+                s.copies.start(&operation_id, &image.id, bytes, since);
             }
+            put_image(c, s, image.clone(), &image_body)?;
             Ok(true)
         })
         .await
@@ -773,24 +850,64 @@ fn created_key(image: &Image) -> (i64, i32) {
     image.created_at.map_or((0, 0), |t| (t.seconds, t.nanos))
 }
 
-/// Runs the calls sent to the store, as many as are waiting in one transaction, until every
-/// handle is gone.
+/// How long the copies wait after their own writes failed before they try again.
+const COPIES_RETRY: Duration = Duration::from_secs(1);
+
+/// Runs the calls sent to the store, as many as are waiting in one transaction, and the copies
+/// that are due (in the same transaction), until every handle is gone.
 fn run_calls(connection: &Connection, mut state: State, calls: &mpsc::Receiver<Box<dyn Call>>) {
-    while let Ok(first) = calls.recv() {
-        let mut group: Vec<Box<dyn Call>> = std::iter::once(first)
+    let mut copies_wait_until: Option<Instant> = None;
+    loop {
+        let wake = state
+            .copies
+            .next()
+            .map(|at| copies_wait_until.map_or(at, |until| until.max(at)));
+        let first = match wake {
+            None => match calls.recv() {
+                Ok(call) => Some(call),
+                Err(mpsc::RecvError) => return,
+            },
+            Some(at) => match calls.recv_timeout(at.saturating_duration_since(Instant::now())) {
+                Ok(call) => Some(call),
+                Err(mpsc::RecvTimeoutError::Timeout) => None,
+                Err(mpsc::RecvTimeoutError::Disconnected) => return,
+            },
+        };
+        let mut group: Vec<Box<dyn Call>> = first
+            .into_iter()
             .chain(std::iter::from_fn(|| calls.try_recv().ok()).take(MOST_PER_TRANSACTION - 1))
             .collect();
+        let now = Instant::now();
+        let copies_due = copies_wait_until.is_none_or(|until| until <= now)
+            && state.copies.next().is_some_and(|at| at <= now);
+        if group.is_empty() && !copies_due {
+            continue;
+        }
         let outcome = in_transaction(connection, &mut state, |c, s| {
-            group.iter_mut().all(|call| call.run(c, s))
+            (!copies_due || run_copies(c, s, now).is_ok())
+                && group.iter_mut().all(|call| call.run(c, s))
         });
         match outcome {
             Some(committed) => {
+                if copies_due {
+                    copies_wait_until = committed.is_err().then_some(now + COPIES_RETRY);
+                }
                 for call in group {
                     call.answer(committed.as_ref().err());
                 }
             }
-            // A call failed and the group was rolled back: each call runs again on its own.
+            // Something failed and the group was rolled back: the copies and each call run
+            // again on their own.
             None => {
+                if copies_due {
+                    let alone = in_transaction(connection, &mut state, |c, s| {
+                        run_copies(c, s, now)
+                            .inspect_err(|e| eprintln!("kiln serve: copies: {e}"))
+                            .is_ok()
+                    });
+                    let failed = !matches!(alone, Some(Ok(())));
+                    copies_wait_until = failed.then_some(now + COPIES_RETRY);
+                }
                 for mut call in group {
                     let committed = in_transaction(connection, &mut state, |c, s| call.run(c, s));
                     call.answer(committed.as_ref().and_then(|c| c.as_ref().err()));
@@ -798,6 +915,68 @@ fn run_calls(connection: &Connection, mut state: State, calls: &mpsc::Receiver<B
             }
         }
     }
+}
+
+/// Writes the progress of the copies due at `now` and finishes those whose time is up: the
+/// image READY with its size, the operation done with the image as its response.
+fn run_copies(c: &Connection, s: &mut State, at: Instant) -> Result<(), StoreError> {
+    for step in s.copies.due(at) {
+        let changed = match step {
+            Step::Progress {
+                operation_id,
+                description,
+            } => {
+                let Some(stored) = s.operations.get(&operation_id) else {
+                    continue;
+                };
+                Operation {
+                    description,
+                    modified_at: Some(now()),
+                    ..stored.operation.clone()
+                }
+            }
+            Step::Finish {
+                operation_id,
+                image_id,
+                bytes,
+            } => {
+                let Some(stored) = s.operations.get(&operation_id) else {
+                    continue;
+                };
+                let operation = stored.operation.clone();
+                match s.images.get(&image_id) {
+                    None => fail(
+                        operation,
+                        rpc::Code::Internal,
+                        "the image being created is gone",
+                    ),
+                    Some((_, image)) => {
+                        let ready = Image {
+                            status: image::Status::Ready as i32,
+                            storage_size: bytes,
+                            size: bytes,
+                            ..image.clone()
+                        };
+                        let done = Operation {
+                            done: true,
+                            modified_at: Some(now()),
+                            result: Some(operation::Result::Response(any(
+                                "yandex.cloud.compute.v1.Image",
+                                &ready,
+                            ))),
+                            ..operation
+                        };
+                        let body = ready.encode_to_vec();
+                        put_image(c, s, ready, &body)?;
+                        done
+                    }
+                }
+            }
+        };
+        let body = changed.encode_to_vec();
+        replace_running(c, s, changed, &body)?;
+    }
+    Ok(())
 }
 
 /// Runs `body` in a transaction, committed when it returns `true` (`Some` of the commit's
@@ -827,7 +1006,7 @@ fn in_transaction(
         None
     };
     if !matches!(committed, Some(Ok(()))) {
-        match State::load(connection) {
+        match State::load(connection, state.copies.rate()) {
             Ok(reloaded) => *state = reloaded,
             Err(e) => eprintln!("kiln serve: store: cannot read the state again: {e}"),
         }
@@ -1029,7 +1208,7 @@ mod tests {
             )
             .unwrap();
         }
-        let store = Store::open(&path).unwrap();
+        let store = Store::open(&path, 1 << 30).unwrap();
         assert_eq!(store.image(&image.id).await.unwrap(), Some(image.clone()));
         assert!(store.name_taken(DEV_FOLDER, "kept").await.unwrap());
         let history = store.operations_of(&image.id, 0, 10).await.unwrap();
@@ -1057,7 +1236,7 @@ mod tests {
     async fn a_failing_call_leaves_no_trace_and_spares_the_others_of_its_transaction() {
         let dir = std::env::temp_dir().join(format!("kiln-store-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
-        let store = Store::open(&dir.join("kiln.sqlite3")).unwrap();
+        let store = Store::open(&dir.join("kiln.sqlite3"), 1 << 30).unwrap();
         // Hold the store's thread so that the calls below queue up and run as one group.
         let (held, release) = std::sync::mpsc::channel::<()>();
         let holder = tokio::spawn({

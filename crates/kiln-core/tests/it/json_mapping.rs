@@ -8,8 +8,8 @@ use kiln_core::{
         },
         operation::{Operation, operation},
     },
-    reflect::{from_json, to_json_value, validate_message},
-    validate::{Outcome, validate_json},
+    reflect::{from_json, to_json, to_json_value, validate_message},
+    validate::{Outcome, validate_json, validate_str},
 };
 use prost::Message;
 use serde_json::json;
@@ -110,11 +110,22 @@ fn decoded_message_validates_like_its_json() {
         ..Default::default()
     };
     let from_message = validate_message(&request);
-    let from_json = validate_json(
+    // The message's JSON text, fields in declaration order, is what gets validated.
+    let text = format!(
+        r#"{{"name":"Bad Name","description":"{}","labels":{{"Team":"x"}},"productIds":["{}"]}}"#,
+        "d".repeat(257),
+        "p".repeat(51)
+    );
+    assert_eq!(to_json(&request), text);
+    let from_json = validate_str("yandex.cloud.compute.v1.CreateImageRequest", &text);
+    assert_eq!(from_message, from_json);
+    // The same request as a JSON value (keys sorted) breaks the same rules, in another order.
+    let Outcome::Invalid { violations: sorted } = validate_json(
         "yandex.cloud.compute.v1.CreateImageRequest",
         &json!({"name": "Bad Name", "description": "d".repeat(257), "labels": {"Team": "x"}, "productIds": ["p".repeat(51)]}),
-    );
-    assert_eq!(from_message, from_json);
+    ) else {
+        panic!("invalid expected")
+    };
     let Outcome::Invalid { violations } = from_message else {
         panic!("invalid expected")
     };
@@ -134,4 +145,9 @@ fn decoded_message_validates_like_its_json() {
             ("source", "exactly_one"),
         ]
     );
+    let mut in_both = violations.clone();
+    let mut from_sorted = sorted;
+    in_both.sort_by(|a, b| a.field.cmp(&b.field));
+    from_sorted.sort_by(|a, b| a.field.cmp(&b.field));
+    assert_eq!(in_both, from_sorted);
 }

@@ -1,0 +1,330 @@
+//! What a Create does in the background ([`Work`]), and the copies in flight ([`Copies`]).
+//!
+//! A Create from a disk, snapshot or image, and an import once its file is downloaded, copies
+//! its bytes at the configured rate. The store's thread runs every copy: [`Copies`] is part of
+//! its state, ordered by when each copy next needs attention, and between groups of calls the
+//! thread writes the progress of running copies (about four times a second, for copies long
+//! enough to show any) and finishes those whose time is up, inside the group's transaction. A
+//! copy costs no task, timer or round trip of its own, and Cancel (a store call) and the end
+//! of a copy are ordered by that one thread: whichever comes first wins.
+//!
+//! A copy's start is stored with its work, so after a restart it goes on where the clock says
+//! it is (a copy whose time passed while the service was down finishes at once).
+
+use std::{
+    collections::BTreeSet,
+    time::{Duration, Instant},
+};
+
+use foldhash::HashMap;
+
+use crate::messages::now_micros;
+
+/// What a Create operation does in the background.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Work {
+    /// Copy `bytes` at the configured rate.
+    Copy {
+        /// Bytes of source data.
+        bytes: i64,
+        /// When the copy began, in microseconds since the Unix epoch (`None` in the stored
+        /// work of older versions: then it begins when the store opens).
+        since: Option<i64>,
+    },
+    /// Download and recognise an image file (then copy it).
+    Import {
+        /// The URI.
+        uri: String,
+        /// The `min_disk_size` the request asked for (0 = the image's virtual size).
+        min_disk_size: i64,
+    },
+}
+
+impl Work {
+    /// A copy of `bytes` beginning now.
+    pub fn copy(bytes: i64) -> Work {
+        Work::Copy {
+            bytes,
+            since: Some(now_micros()),
+        }
+    }
+
+    /// The stored form (an operation record's `extra`).
+    pub fn encode(&self) -> Vec<u8> {
+        match self {
+            Work::Copy { bytes, since } => {
+                let mut stored = [&[0u8][..], &bytes.to_be_bytes()].concat();
+                if let Some(since) = since {
+                    stored.extend_from_slice(&since.to_be_bytes());
+                }
+                stored
+            }
+            Work::Import { uri, min_disk_size } => {
+                [&[1u8][..], &min_disk_size.to_be_bytes(), uri.as_bytes()].concat()
+            }
+        }
+    }
+
+    /// The work of a stored form; `None` when it is not one.
+    pub fn decode(stored: &[u8]) -> Option<Work> {
+        let number = |at: usize| {
+            stored
+                .get(at..at + 8)
+                .and_then(|b| b.try_into().ok())
+                .map(i64::from_be_bytes)
+        };
+        match stored.first()? {
+            0 if stored.len() == 9 || stored.len() == 17 => Some(Work::Copy {
+                bytes: number(1)?,
+                since: number(9),
+            }),
+            1 => Some(Work::Import {
+                min_disk_size: number(1)?,
+                uri: String::from_utf8(stored.get(9..)?.to_vec()).ok()?,
+            }),
+            _ => None,
+        }
+    }
+}
+
+/// Copies shorter than this show no progress (nobody could see it).
+const PROGRESS_EVERY: Duration = Duration::from_millis(250);
+
+/// A running copy.
+#[derive(Debug)]
+struct Copy {
+    image_id: String,
+    bytes: i64,
+    total: Duration,
+    end: Instant,
+    /// When it next needs attention (its key in the queue).
+    next: Instant,
+}
+
+/// What a running copy needs now.
+#[derive(Debug, PartialEq)]
+pub enum Step {
+    /// Its operation's description becomes this.
+    Progress {
+        operation_id: String,
+        description: String,
+    },
+    /// Its time is up: the image is READY with `bytes` stored, the operation done.
+    Finish {
+        operation_id: String,
+        image_id: String,
+        bytes: i64,
+    },
+}
+
+/// The running copies, by operation ID and by when each next needs attention.
+#[derive(Debug)]
+pub struct Copies {
+    /// Bytes per second.
+    rate: u64,
+    running: HashMap<String, Copy>,
+    queue: BTreeSet<(Instant, String)>,
+}
+
+impl Copies {
+    /// No copies, at `rate` bytes per second.
+    pub fn new(rate: u64) -> Copies {
+        Copies {
+            rate: rate.max(1),
+            running: HashMap::default(),
+            queue: BTreeSet::new(),
+        }
+    }
+
+    /// The copy rate, bytes per second.
+    pub fn rate(&self) -> u64 {
+        self.rate
+    }
+
+    /// Starts (or, after a restart, goes on with) the copy of `bytes` into `image_id` for
+    /// `operation_id`, begun at `since` (microseconds since the Unix epoch; `None` = now).
+    pub fn start(&mut self, operation_id: &str, image_id: &str, bytes: i64, since: Option<i64>) {
+        self.stop(operation_id);
+        let total = Duration::from_secs_f64(bytes.max(0) as f64 / self.rate as f64);
+        let elapsed = since.map_or(0, |since| (now_micros() - since).max(0));
+        let now = Instant::now();
+        let end = now + total.saturating_sub(Duration::from_micros(elapsed as u64));
+        let next = if total < PROGRESS_EVERY {
+            end
+        } else {
+            end.min(now + PROGRESS_EVERY)
+        };
+        self.queue.insert((next, operation_id.to_owned()));
+        self.running.insert(
+            operation_id.to_owned(),
+            Copy {
+                image_id: image_id.to_owned(),
+                bytes,
+                total,
+                end,
+                next,
+            },
+        );
+    }
+
+    /// Forgets the copy of `operation_id` (it ended or was cancelled), if there is one.
+    pub fn stop(&mut self, operation_id: &str) {
+        if let Some(copy) = self.running.remove(operation_id) {
+            self.queue.remove(&(copy.next, operation_id.to_owned()));
+        }
+    }
+
+    /// When the first copy needs attention.
+    pub fn next(&self) -> Option<Instant> {
+        self.queue.first().map(|(at, _)| *at)
+    }
+
+    /// The steps due at `now`: copies whose time is up are forgotten (to be finished), the
+    /// others get their progress and their next turn.
+    pub fn due(&mut self, now: Instant) -> Vec<Step> {
+        let mut steps = Vec::new();
+        while let Some((at, _)) = self.queue.first()
+            && *at <= now
+        {
+            let Some((_, operation_id)) = self.queue.pop_first() else {
+                break;
+            };
+            let Some(copy) = self.running.get_mut(&operation_id) else {
+                continue;
+            };
+            if copy.end <= now {
+                let copy = self.running.remove(&operation_id).expect("present");
+                steps.push(Step::Finish {
+                    operation_id,
+                    image_id: copy.image_id,
+                    bytes: copy.bytes,
+                });
+                continue;
+            }
+            let left = copy.end - now;
+            let share = 1.0 - left.as_secs_f64() / copy.total.as_secs_f64();
+            let gib = |b: f64| b / f64::from(1u32 << 30);
+            steps.push(Step::Progress {
+                description: format!(
+                    "Create image: {}% ({:.1} of {:.1} GiB)",
+                    (share * 100.0) as u32,
+                    gib(share * copy.bytes as f64),
+                    gib(copy.bytes as f64)
+                ),
+                operation_id: operation_id.clone(),
+            });
+            copy.next = copy.end.min(now + PROGRESS_EVERY);
+            self.queue.insert((copy.next, operation_id));
+        }
+        steps
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GIB: i64 = 1 << 30;
+
+    #[test]
+    fn work_survives_its_stored_form_and_older_copies_decode() {
+        for work in [
+            Work::copy(20 * GIB),
+            Work::Copy {
+                bytes: 7,
+                since: None,
+            },
+            Work::Import {
+                uri: "https://example.com/a.qcow2".into(),
+                min_disk_size: 10 * GIB,
+            },
+        ] {
+            assert_eq!(Work::decode(&work.encode()), Some(work));
+        }
+        // As stored before a copy's start was: a tag and the size.
+        let older = [&[0u8][..], &(5 * GIB).to_be_bytes()].concat();
+        assert_eq!(
+            Work::decode(&older),
+            Some(Work::Copy {
+                bytes: 5 * GIB,
+                since: None
+            })
+        );
+        assert_eq!(Work::decode(&[0, 1, 2]), None);
+        assert_eq!(Work::decode(&[9]), None);
+        assert_eq!(Work::decode(&[]), None);
+    }
+
+    #[test]
+    fn a_long_copy_shows_progress_then_finishes_and_a_short_one_just_finishes() {
+        let mut copies = Copies::new(GIB as u64); // 1 GiB/s
+        copies.start("long", "image-long", 2 * GIB, None);
+        copies.start("short", "image-short", GIB / 8, None);
+        let start = Instant::now();
+        assert!(copies.due(start).is_empty());
+        // The short copy (125 ms) is due first, and only to finish.
+        let first = copies.next().unwrap();
+        assert!(first <= start + Duration::from_millis(130));
+        let steps = copies.due(start + Duration::from_millis(200));
+        assert_eq!(
+            steps,
+            [Step::Finish {
+                operation_id: "short".into(),
+                image_id: "image-short".into(),
+                bytes: GIB / 8
+            }]
+        );
+        // The long one (2 s) shows progress every 250 ms until its end.
+        let steps = copies.due(start + Duration::from_millis(1010));
+        let [
+            Step::Progress {
+                operation_id,
+                description,
+            },
+        ] = steps.as_slice()
+        else {
+            panic!("{steps:?}")
+        };
+        assert_eq!(operation_id, "long");
+        assert!(
+            description.starts_with("Create image: 50% (1.0 of 2.0 GiB)")
+                || description.starts_with("Create image: 49% (1.0 of 2.0 GiB)"),
+            "{description}"
+        );
+        let next = copies.next().unwrap();
+        assert!(next > start + Duration::from_millis(1010), "a turn later");
+        let steps = copies.due(start + Duration::from_millis(2100));
+        assert!(
+            matches!(steps.as_slice(), [Step::Finish { bytes, .. }] if *bytes == 2 * GIB),
+            "{steps:?}"
+        );
+        assert_eq!(copies.next(), None);
+    }
+
+    #[test]
+    fn a_stopped_copy_is_never_due_and_a_restarted_one_goes_on_from_its_start() {
+        let mut copies = Copies::new(GIB as u64);
+        copies.start("cancelled", "image", GIB / 10, None);
+        copies.stop("cancelled");
+        assert_eq!(copies.next(), None);
+        assert!(
+            copies
+                .due(Instant::now() + Duration::from_secs(9))
+                .is_empty()
+        );
+        // Begun 10 s ago at 1 GiB/s: a 4 GiB copy is over, a 20 GiB one half way.
+        let ten_seconds_ago = Some(now_micros() - 10_000_000);
+        copies.start("over", "a", 4 * GIB, ten_seconds_ago);
+        copies.start("half", "b", 20 * GIB, ten_seconds_ago);
+        let steps = copies.due(Instant::now());
+        assert!(
+            matches!(steps.as_slice(), [Step::Finish { operation_id, .. }] if operation_id == "over"),
+            "{steps:?}"
+        );
+        let steps = copies.due(Instant::now() + PROGRESS_EVERY);
+        let [Step::Progress { description, .. }] = steps.as_slice() else {
+            panic!("{steps:?}")
+        };
+        assert!(description.starts_with("Create image: 5"), "{description}");
+    }
+}
