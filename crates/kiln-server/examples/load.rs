@@ -110,13 +110,39 @@ fn authed<T>(message: T) -> Request<T> {
     request
 }
 
-/// Runs `clients` loops of `one` for `seconds`; returns (completed per second, latencies).
-async fn drive<F, Fut>(clients: usize, seconds: f64, one: F) -> (f64, Vec<Duration>)
+/// CPU time this process has used (all threads, user + system), from `/proc/self/stat`.
+fn cpu_time() -> Duration {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // After the command's closing parenthesis: state is field 3, utime 14 and stime 15.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map_or("", |(_, rest)| rest)
+        .split_whitespace()
+        .collect();
+    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<u64>().ok()).unwrap_or(0);
+    // Linux reports these in USER_HZ, 100 per second.
+    Duration::from_millis((ticks(11) + ticks(12)) * 10)
+}
+
+/// What a cell measured.
+struct Measured {
+    /// Calls completed per second.
+    rate: f64,
+    /// Each call's latency, sorted.
+    latencies: Vec<Duration>,
+    /// CPU time of the whole process (clients and servers) per completed call, µs: unlike the
+    /// rate, it hardly moves when other machines take the host's cores for a while.
+    cpu_per_call: f64,
+}
+
+/// Runs `clients` loops of `one` for `seconds`.
+async fn drive<F, Fut>(clients: usize, seconds: f64, one: F) -> Measured
 where
     F: Fn(usize, usize) -> Fut + Send + Sync + 'static,
     Fut: std::future::Future<Output = ()> + Send,
 {
     let one = Arc::new(one);
+    let cpu = cpu_time();
     let start = Instant::now();
     let deadline = start + Duration::from_secs_f64(seconds);
     let tasks: Vec<_> = (0..clients)
@@ -141,8 +167,13 @@ where
         all.extend(task.await.expect("client task"));
     }
     let rate = all.len() as f64 / start.elapsed().as_secs_f64();
+    let cpu_per_call = (cpu_time() - cpu).as_secs_f64() * 1e6 / all.len().max(1) as f64;
     all.sort();
-    (rate, all)
+    Measured {
+        rate,
+        latencies: all,
+        cpu_per_call,
+    }
 }
 
 /// Runs `clients` loops of one `ImageService.Get` each on `channel` for `seconds`.
@@ -151,7 +182,7 @@ async fn gets(
     seconds: f64,
     channel: Channel,
     request: fn() -> Request<GetImageRequest>,
-) -> (f64, Vec<Duration>) {
+) -> Measured {
     drive(clients, seconds, move |_, _| {
         let mut client = ImageServiceClient::new(channel.clone());
         async move {
@@ -170,7 +201,7 @@ async fn creates(
     channel: Channel,
     prefix: String,
     poll: bool,
-) -> (f64, Vec<Duration>) {
+) -> Measured {
     drive(clients, seconds, move |client, i| {
         let (mut images, mut operations) = (
             ImageServiceClient::new(channel.clone()),
@@ -262,9 +293,9 @@ async fn main() {
          (rates: median of the rounds; latencies: all rounds), loopback, one HTTP/2 connection per server"
     );
     println!(
-        "| clients | trivial Get/s | trivial p50 / p99 ms | kiln Get/s | Create/s | Create p50 / p99 ms | Create+poll/s | Create+poll p50 / p99 ms | polls per Create | Create vs ceiling | Create+poll vs ceiling |"
+        "| clients | trivial Get/s | trivial p50 / p99 ms | kiln Get/s | Create/s | Create p50 / p99 ms | Create+poll/s | Create+poll p50 / p99 ms | polls per Create | Create vs ceiling | Create+poll vs ceiling | CPU µs per trivial Get / per Create | Create vs ceiling by CPU |"
     );
-    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     let counts: Vec<usize> = std::env::args()
         .nth(2)
         .map(|list| list.split(',').filter_map(|n| n.parse().ok()).collect())
@@ -277,20 +308,19 @@ async fn main() {
             (Vec::new(), Vec::new(), Vec::new());
         POLLS.store(0, std::sync::atomic::Ordering::Relaxed);
         for round in 0..ROUNDS {
-            let (ceiling_rate, latency) = gets(clients, seconds, trivial.clone(), || {
+            let ceiling = gets(clients, seconds, trivial.clone(), || {
                 Request::new(GetImageRequest {
                     image_id: "x".into(),
                 })
             })
             .await;
-            ceiling_latency.extend(latency);
-            let (get_rate, _) = gets(clients, seconds, kiln.clone(), || {
+            let get = gets(clients, seconds, kiln.clone(), || {
                 authed(GetImageRequest {
                     image_id: "fd80dev0image0ubuntu".into(),
                 })
             })
             .await;
-            let (create_only_rate, latency) = creates(
+            let create_only = creates(
                 clients,
                 seconds,
                 kiln.clone(),
@@ -298,10 +328,9 @@ async fn main() {
                 false,
             )
             .await;
-            create_only_latency.extend(latency);
             // Let the background copies of the Create-only cell finish before the next one.
             tokio::time::sleep(Duration::from_millis(500)).await;
-            let (create_rate, latency) = creates(
+            let create = creates(
                 clients,
                 seconds,
                 kiln.clone(),
@@ -309,15 +338,20 @@ async fn main() {
                 true,
             )
             .await;
-            create_latency.extend(latency);
             rounds.push([
-                ceiling_rate,
-                get_rate,
-                create_only_rate,
-                create_rate,
-                create_only_rate / ceiling_rate,
-                create_rate / ceiling_rate,
+                ceiling.rate,
+                get.rate,
+                create_only.rate,
+                create.rate,
+                create_only.rate / ceiling.rate,
+                create.rate / ceiling.rate,
+                ceiling.cpu_per_call,
+                create_only.cpu_per_call,
+                ceiling.cpu_per_call / create_only.cpu_per_call,
             ]);
+            ceiling_latency.extend(ceiling.latencies);
+            create_only_latency.extend(create_only.latencies);
+            create_latency.extend(create.latencies);
         }
         let median = |column: usize| {
             let mut values: Vec<f64> = rounds.iter().map(|r| r[column]).collect();
@@ -332,7 +366,7 @@ async fn main() {
             latencies.sort();
         }
         println!(
-            "| {clients} | {:.0} | {:.2} / {:.2} | {:.0} | {:.0} | {:.2} / {:.2} | {:.0} | {:.2} / {:.2} | {:.1} | {:.0}% | {:.0}% |",
+            "| {clients} | {:.0} | {:.2} / {:.2} | {:.0} | {:.0} | {:.2} / {:.2} | {:.0} | {:.2} / {:.2} | {:.1} | {:.0}% | {:.0}% | {:.0} / {:.0} | {:.0}% |",
             median(0),
             percentile(&ceiling_latency, 0.5),
             percentile(&ceiling_latency, 0.99),
@@ -346,7 +380,10 @@ async fn main() {
             POLLS.load(std::sync::atomic::Ordering::Relaxed) as f64
                 / create_latency.len().max(1) as f64,
             median(4) * 100.0,
-            median(5) * 100.0
+            median(5) * 100.0,
+            median(6),
+            median(7),
+            median(8) * 100.0
         );
     }
     std::fs::remove_dir_all(data_dir).ok();
