@@ -119,7 +119,12 @@ fn cpu_time() -> Duration {
         .map_or("", |(_, rest)| rest)
         .split_whitespace()
         .collect();
-    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<u64>().ok()).unwrap_or(0);
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
     // Linux reports these in USER_HZ, 100 per second.
     Duration::from_millis((ticks(11) + ticks(12)) * 10)
 }

@@ -10,9 +10,14 @@ use prost::Message;
 
 /// `type.googleapis.com/` + a message's full name, as in `Operation.metadata` and `response`.
 pub fn any<M: Message>(full_name: &str, message: &M) -> prost_types::Any {
+    encoded_any(full_name, message.encode_to_vec())
+}
+
+/// [`any`] of a message already encoded.
+pub fn encoded_any(full_name: &str, value: Vec<u8>) -> prost_types::Any {
     prost_types::Any {
-        type_url: format!("type.googleapis.com/{full_name}"),
-        value: message.encode_to_vec(),
+        type_url: ["type.googleapis.com/", full_name].concat(),
+        value,
     }
 }
 

@@ -38,7 +38,7 @@ use rusqlite::{Connection, params};
 use crate::{
     auth::DEV_FOLDER,
     copier::{Copies, Step, Work},
-    messages::{any, fail, now},
+    messages::{encoded_any, fail, now},
 };
 
 /// A handle on the store's thread.
@@ -207,16 +207,17 @@ struct StoredOperation {
 struct State {
     /// The key of the next new row.
     next_seq: i64,
-    /// Images by ID, with their row.
-    images: HashMap<String, (i64, Image)>,
+    /// Images by ID, with their row. (Boxed, like operations: a growing map moves its entries,
+    /// and an image is several hundred bytes.)
+    images: HashMap<String, (i64, Box<Image>)>,
     /// Image IDs of each folder, in ID order.
     folders: HashMap<String, BTreeSet<String>>,
     /// The image of each (folder, name), for images with a name.
-    names: HashMap<(String, String), String>,
+    names: HashMap<String, HashMap<String, String>>,
     /// Operations by ID.
-    operations: HashMap<String, StoredOperation>,
+    operations: HashMap<String, Box<StoredOperation>>,
     /// Operation IDs of each resource by row (the order they started; a page token is a row).
-    of_resource: HashMap<String, BTreeMap<i64, String>>,
+    of_resource: HashMap<String, Vec<(i64, String)>>,
     /// Operations not done, per folder of their image.
     running: HashMap<String, i64>,
     /// (method, idempotency key) → (encoded request, operation ID).
@@ -285,10 +286,6 @@ impl State {
         seq
     }
 
-    fn folder_of(&self, image_id: &str) -> Option<&str> {
-        self.images.get(image_id).map(|(_, i)| i.folder_id.as_str())
-    }
-
     /// Puts an image into memory (replacing the one with its ID).
     fn insert_image(&mut self, seq: i64, image: Image) {
         // A change that keeps the folder and name (a copy's end, an update of other fields)
@@ -297,7 +294,7 @@ impl State {
             && old.folder_id == image.folder_id
             && old.name == image.name
         {
-            *old = image;
+            **old = image;
             return;
         }
         self.remove_image(&image.id);
@@ -306,12 +303,12 @@ impl State {
             .or_default()
             .insert(image.id.clone());
         if !image.name.is_empty() {
-            self.names.insert(
-                (image.folder_id.clone(), image.name.clone()),
-                image.id.clone(),
-            );
+            self.names
+                .entry(image.folder_id.clone())
+                .or_default()
+                .insert(image.name.clone(), image.id.clone());
         }
-        self.images.insert(image.id.clone(), (seq, image));
+        self.images.insert(image.id.clone(), (seq, Box::new(image)));
     }
 
     /// Takes an image out of memory; its row, if it had one.
@@ -320,11 +317,19 @@ impl State {
         if let Some(ids) = self.folders.get_mut(&old.folder_id) {
             ids.remove(id);
         }
-        let name = (old.folder_id, old.name);
-        if self.names.get(&name).is_some_and(|i| i == id) {
-            self.names.remove(&name);
+        if let Some(names) = self.names.get_mut(&old.folder_id)
+            && names.get(&old.name).is_some_and(|i| i == id)
+        {
+            names.remove(&old.name);
         }
         Some(seq)
+    }
+
+    /// Whether an image in `folder` has this name.
+    fn name_taken(&self, folder: &str, name: &str) -> bool {
+        self.names
+            .get(folder)
+            .is_some_and(|names| names.contains_key(name))
     }
 
     /// Puts an operation into memory (replacing the one with its ID), counting it as running in
@@ -341,19 +346,28 @@ impl State {
         {
             self.copies.start(&id, &stored.resource_id, bytes, since);
         }
-        self.of_resource
+        // In row order: new rows come last.
+        let of_resource = self
+            .of_resource
             .entry(stored.resource_id.clone())
-            .or_default()
-            .insert(stored.seq, id.clone());
-        self.operations.insert(id, stored);
+            .or_default();
+        let at = of_resource.partition_point(|&(seq, _)| seq < stored.seq);
+        of_resource.insert(at, (stored.seq, id.clone()));
+        self.operations.insert(id, Box::new(stored));
     }
 
     fn count_running(&mut self, resource_id: &str, running: bool, change: i64) {
         if !running {
             return;
         }
-        if let Some(folder) = self.folder_of(resource_id).map(str::to_owned) {
-            *self.running.entry(folder).or_default() += change;
+        let Some(folder) = self.images.get(resource_id).map(|(_, i)| &i.folder_id) else {
+            return;
+        };
+        match self.running.get_mut(folder) {
+            Some(count) => *count += change,
+            None => {
+                self.running.insert(folder.clone(), change);
+            }
         }
     }
 }
@@ -536,7 +550,7 @@ impl Store {
     /// An image by ID.
     pub async fn image(&self, id: &str) -> Result<Option<Image>, StoreError> {
         let id = id.to_owned();
-        self.with(move |_, s| Ok(s.images.get(&id).map(|(_, i)| i.clone())))
+        self.with(move |_, s| Ok(s.images.get(&id).map(|(_, i)| Image::clone(i))))
             .await
     }
 
@@ -556,7 +570,7 @@ impl Store {
                 .get(&folder)
                 .into_iter()
                 .flatten()
-                .filter_map(|id| s.images.get(id).map(|(_, i)| i))
+                .filter_map(|id| s.images.get(id).map(|(_, i)| &**i))
                 .filter(|i| name.as_ref().is_none_or(|n| &i.name == n))
                 .collect();
             // As `ORDER BY column, id` (each in the same direction).
@@ -592,7 +606,7 @@ impl Store {
                 .get(&folder)
                 .into_iter()
                 .flatten()
-                .filter_map(|id| s.images.get(id).map(|(_, i)| i))
+                .filter_map(|id| s.images.get(id).map(|(_, i)| &**i))
                 .filter(|i| i.family == family && i.status() == image::Status::Ready)
                 .max_by(|a, b| created_key(a).cmp(&created_key(b)).then(a.id.cmp(&b.id)))
                 .cloned())
@@ -602,8 +616,9 @@ impl Store {
 
     /// Whether another image in `folder` has this name.
     pub async fn name_taken(&self, folder: &str, name: &str) -> Result<bool, StoreError> {
-        let key = (folder.to_owned(), name.to_owned());
-        self.with(move |_, s| Ok(s.names.contains_key(&key))).await
+        let (folder, name) = (folder.to_owned(), name.to_owned());
+        self.with(move |_, s| Ok(s.name_taken(&folder, &name)))
+            .await
     }
 
     /// A disk by ID.
@@ -673,8 +688,7 @@ impl Store {
                 }));
             }
             let folder = &image.folder_id;
-            if !image.name.is_empty() && s.names.contains_key(&(folder.clone(), image.name.clone()))
-            {
+            if !image.name.is_empty() && s.name_taken(folder, &image.name) {
                 return Ok(Err(Refusal::NameTaken));
             }
             if s.running.get(folder).copied().unwrap_or(0) >= limits.running_operations {
@@ -742,10 +756,11 @@ impl Store {
             let Some(ids) = s.of_resource.get(&resource_id) else {
                 return Ok(Vec::new());
             };
-            Ok(ids
-                .range(after.saturating_add(1)..)
+            let from = ids.partition_point(|&(seq, _)| seq <= after);
+            Ok(ids[from..]
+                .iter()
                 .take(limit)
-                .filter_map(|(&seq, id)| Some((seq, s.operations.get(id)?.operation.clone())))
+                .filter_map(|(seq, id)| Some((*seq, s.operations.get(id)?.operation.clone())))
                 .collect())
         })
         .await
@@ -765,6 +780,7 @@ impl Store {
             let mut running: Vec<&StoredOperation> = s
                 .operations
                 .values()
+                .map(|o| &**o)
                 .filter(|o| !o.operation.done)
                 .collect();
             running.sort_by_key(|o| o.seq);
@@ -970,18 +986,18 @@ fn run_copies(c: &Connection, s: &mut State, at: Instant) -> Result<(), StoreErr
                             status: image::Status::Ready as i32,
                             storage_size: bytes,
                             size: bytes,
-                            ..image.clone()
+                            ..Image::clone(image)
                         };
+                        let body = ready.encode_to_vec();
                         let done = Operation {
                             done: true,
                             modified_at: Some(now()),
-                            result: Some(operation::Result::Response(any(
+                            result: Some(operation::Result::Response(encoded_any(
                                 "yandex.cloud.compute.v1.Image",
-                                &ready,
+                                body.clone(),
                             ))),
                             ..operation
                         };
-                        let body = ready.encode_to_vec();
                         put_image(c, s, ready, &body)?;
                         done
                     }
