@@ -866,9 +866,6 @@ fn created_key(image: &Image) -> (i64, i32) {
     image.created_at.map_or((0, 0), |t| (t.seconds, t.nanos))
 }
 
-/// How long a group waits for more calls when the previous one had several.
-const GATHER: Duration = Duration::from_micros(100);
-
 /// How long the copies wait after their own writes failed before they try again.
 const COPIES_RETRY: Duration = Duration::from_secs(1);
 
@@ -876,7 +873,6 @@ const COPIES_RETRY: Duration = Duration::from_secs(1);
 /// that are due (in the same transaction), until every handle is gone.
 fn run_calls(connection: &Connection, mut state: State, calls: &mpsc::Receiver<Box<dyn Call>>) {
     let mut copies_wait_until: Option<Instant> = None;
-    let mut previous_group = 0;
     loop {
         let wake = state
             .copies
@@ -897,17 +893,6 @@ fn run_calls(connection: &Connection, mut state: State, calls: &mpsc::Receiver<B
             .into_iter()
             .chain(std::iter::from_fn(|| calls.try_recv().ok()).take(MOST_PER_TRANSACTION - 1))
             .collect();
-        // With concurrent callers, let more calls come before the transaction: it (its commit,
-        // the pages it writes to the WAL) costs about as much as several calls. Asleep, the
-        // thread is not woken by each call sent meanwhile.
-        if previous_group > 1 && !group.is_empty() {
-            std::thread::sleep(GATHER);
-            group.extend(
-                std::iter::from_fn(|| calls.try_recv().ok())
-                    .take(MOST_PER_TRANSACTION.saturating_sub(group.len())),
-            );
-        }
-        previous_group = group.len();
         let now = Instant::now();
         let copies_due = copies_wait_until.is_none_or(|until| until <= now)
             && state.copies.next().is_some_and(|at| at <= now);
