@@ -198,3 +198,157 @@ async fn imports_qcow2_vmdk_vhd_and_raw_and_refuses_what_is_not_an_image() {
     server.task.abort();
     std::fs::remove_dir_all(work).ok();
 }
+
+/// A loopback HTTP/1.1 server that announces a 1 GiB file, sends its first `head` bytes and
+/// then stalls, keeping the connection open.
+async fn stalling_server(head: Vec<u8>) -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let head = head.clone();
+            tokio::spawn(async move {
+                let mut buffer = [0u8; 4096];
+                let _ = stream.read(&mut buffer).await;
+                let _ = stream
+                    .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 1073741824\r\n\r\n")
+                    .await;
+                let _ = stream.write_all(&head).await;
+                tokio::time::sleep(std::time::Duration::from_secs(120)).await;
+            });
+        }
+    });
+    addr
+}
+
+async fn cancel(
+    operations: &mut OperationServiceClient<tonic::transport::Channel>,
+    id: &str,
+) -> Operation {
+    operations
+        .cancel(authed(
+            kiln_core::proto::yandex::cloud::operation::CancelOperationRequest {
+                operation_id: id.into(),
+            },
+        ))
+        .await
+        .unwrap()
+        .into_inner()
+}
+
+/// Waits up to two seconds for `path` to be gone.
+async fn gone(path: &Path) -> bool {
+    for _ in 0..100 {
+        if !path.exists() {
+            return true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    false
+}
+
+#[tokio::test]
+async fn cancelling_an_import_downloading_or_copying_removes_its_image_and_file() {
+    let work = fresh_dir("import-cancel-files");
+    let qcow2 = qemu_img(&work, "qcow2", "64M");
+    let stalling = stalling_server(qcow2[..4096].to_vec()).await;
+    let files_addr = file_server([("/disk.qcow2".to_owned(), qcow2.clone())].into()).await;
+    // 64 KiB/s: the downloaded qcow2 file (about 200 KB) takes seconds to copy.
+    let server = start(fresh_dir("import-cancel"), 64 << 10).await;
+    let mut images = ImageServiceClient::new(server.channel.clone());
+    let mut operations = OperationServiceClient::new(server.channel.clone());
+    let files = server.data_dir.join("images");
+    let create = |name: &str, uri: String| CreateImageRequest {
+        folder_id: kiln_server::DEV_FOLDER.into(),
+        name: name.into(),
+        source: Some(Source::Uri(uri)),
+        ..Default::default()
+    };
+
+    // While downloading: the file has begun to arrive, then Cancel.
+    let started = images
+        .create(authed(create(
+            "cancel-downloading",
+            format!("http://{stalling}/disk.qcow2"),
+        )))
+        .await
+        .unwrap()
+        .into_inner();
+    let file = files.join(format!("{}.img", image_id(&started)));
+    for _ in 0..100 {
+        if std::fs::metadata(&file).is_ok_and(|m| m.len() > 0) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(file.exists(), "the download has begun");
+    let cancelled = cancel(&mut operations, &started.id).await;
+    let Some(operation::Result::Error(status)) = &cancelled.result else {
+        panic!("{cancelled:?}")
+    };
+    assert_eq!(status.code, Code::Cancelled as i32);
+    assert!(gone(&file).await, "the partial download is removed");
+
+    // While copying: the download is whole and the copy shows progress, then Cancel.
+    let copying = images
+        .create(authed(create(
+            "cancel-copying",
+            format!("http://{files_addr}/disk.qcow2"),
+        )))
+        .await
+        .unwrap()
+        .into_inner();
+    let file = files.join(format!("{}.img", image_id(&copying)));
+    let mut progress = String::new();
+    for _ in 0..200 {
+        let operation = operations
+            .get(authed(
+                kiln_core::proto::yandex::cloud::operation::GetOperationRequest {
+                    operation_id: copying.id.clone(),
+                },
+            ))
+            .await
+            .unwrap()
+            .into_inner();
+        assert!(!operation.done, "{operation:?}");
+        if operation.description.starts_with("Create image: ") {
+            progress = operation.description;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(!progress.is_empty(), "the copy shows progress");
+    assert_eq!(
+        std::fs::metadata(&file).map(|m| m.len()).ok(),
+        Some(qcow2.len() as u64),
+        "the downloaded file is whole"
+    );
+    let cancelled = cancel(&mut operations, &copying.id).await;
+    let Some(operation::Result::Error(status)) = &cancelled.result else {
+        panic!("{cancelled:?}")
+    };
+    assert_eq!(status.code, Code::Cancelled as i32);
+    assert!(gone(&file).await, "the downloaded file is removed");
+
+    for operation in [&started, &copying] {
+        let image = images
+            .get(authed(GetImageRequest {
+                image_id: image_id(operation),
+            }))
+            .await
+            .unwrap_err();
+        assert_eq!(
+            image.code(),
+            Code::NotFound,
+            "the half-made image is removed"
+        );
+        // Cancelling again returns the operation unchanged.
+        let again = cancel(&mut operations, &operation.id).await;
+        let Some(operation::Result::Error(status)) = &again.result else {
+            panic!("{again:?}")
+        };
+        assert_eq!(status.code, Code::Cancelled as i32);
+    }
+    server.task.abort();
+    std::fs::remove_dir_all(work).ok();
+}
