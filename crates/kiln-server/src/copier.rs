@@ -89,6 +89,8 @@ impl Work {
 
 /// Copies shorter than this show no progress (nobody could see it).
 const PROGRESS_EVERY: Duration = Duration::from_millis(250);
+/// The longest a copy takes.
+const LONGEST: Duration = Duration::from_secs(365 * 24 * 3600);
 
 /// A running copy.
 #[derive(Debug)]
@@ -145,7 +147,10 @@ impl Copies {
     /// `operation_id`, begun at `since` (microseconds since the Unix epoch; `None` = now).
     pub fn start(&mut self, operation_id: &str, image_id: &str, bytes: i64, since: Option<i64>) {
         self.stop(operation_id);
-        let total = Duration::from_secs_f64(bytes.max(0) as f64 / self.rate as f64);
+        // At most a year (a copy of exabytes at a byte a second must not overflow the clock).
+        let total = Duration::from_secs_f64(
+            (bytes.max(0) as f64 / self.rate as f64).min(LONGEST.as_secs_f64()),
+        );
         let elapsed = since.map_or(0, |since| (now_micros() - since).max(0));
         let now = Instant::now();
         let end = now + total.saturating_sub(Duration::from_micros(elapsed as u64));
@@ -299,6 +304,22 @@ mod tests {
             "{steps:?}"
         );
         assert_eq!(copies.next(), None);
+    }
+
+    #[test]
+    fn an_enormous_copy_at_a_byte_a_second_is_a_year_long() {
+        let mut copies = Copies::new(1);
+        copies.start("huge", "image", i64::MAX, None);
+        let next = copies.next().unwrap();
+        assert!(next <= Instant::now() + PROGRESS_EVERY);
+        let steps = copies.due(next);
+        let [Step::Progress { description, .. }] = steps.as_slice() else {
+            panic!("{steps:?}")
+        };
+        assert!(
+            description.starts_with("Create image: 0% "),
+            "{description}"
+        );
     }
 
     #[test]
