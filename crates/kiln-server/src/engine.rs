@@ -182,20 +182,14 @@ impl Engine {
                 format!("Minimal disk size should be greater or equal than {virtual_size}"),
             ));
         }
-        let Some(image) = self.store.image(image_id).await.map_err(|e| internal(&e))? else {
-            return Ok(false);
-        };
-        let image = Image {
-            min_disk_size: if min_disk_size == 0 {
-                virtual_size.max(4 << 20)
-            } else {
-                min_disk_size
-            },
-            ..image
+        let min_disk_size = if min_disk_size == 0 {
+            virtual_size.max(4 << 20)
+        } else {
+            min_disk_size
         };
         // The copy into the image store is paced like the others.
         self.store
-            .begin_copy(operation_id, image, found.file_size as i64)
+            .begin_copy(operation_id, min_disk_size, found.file_size as i64)
             .await
             .map_err(|e| internal(&e))
     }

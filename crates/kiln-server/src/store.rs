@@ -38,7 +38,7 @@ use rusqlite::{Connection, params};
 use crate::{
     auth::DEV_FOLDER,
     copier::{Copies, Step, Work},
-    messages::{encoded_any, fail, now},
+    messages::{encoded_any, fail, now, now_micros},
 };
 
 /// A handle on the store's thread.
@@ -393,17 +393,11 @@ fn insert(
     .map(drop)
 }
 
-/// Rewrites the body of a row of `records` (and its extra, when `Some`).
-fn rewrite(c: &Connection, seq: i64, body: &[u8], extra: Option<&[u8]>) -> Result<(), StoreError> {
-    match extra {
-        None => c
-            .prepare_cached("UPDATE records SET body = ?2 WHERE seq = ?1")?
-            .execute(params![seq, body]),
-        Some(extra) => c
-            .prepare_cached("UPDATE records SET body = ?2, extra = ?3 WHERE seq = ?1")?
-            .execute(params![seq, body, extra]),
-    }
-    .map(drop)
+/// Rewrites the body of a row of `records`.
+fn rewrite(c: &Connection, seq: i64, body: &[u8]) -> Result<(), StoreError> {
+    c.prepare_cached("UPDATE records SET body = ?2 WHERE seq = ?1")?
+        .execute(params![seq, body])
+        .map(drop)
 }
 
 /// Stores an image (new, or replacing the one with its ID); `body` is it encoded.
@@ -415,7 +409,7 @@ fn put_image(
 ) -> Result<(), StoreError> {
     let seq = match state.images.get(&image.id) {
         Some(&(seq, _)) => {
-            rewrite(c, seq, body, None)?;
+            rewrite(c, seq, body)?;
             seq
         }
         None => {
@@ -474,7 +468,7 @@ fn replace_running(
     else {
         return Ok(false);
     };
-    rewrite(c, stored.seq, body, None)?;
+    rewrite(c, stored.seq, body)?;
     // Changed in place: its row, resource and work stay; only the running count may change.
     let ended = operation
         .done
@@ -822,33 +816,44 @@ impl Store {
         .await
     }
 
-    /// Hands a running import over to the copier: its image (still CREATING) is stored as given,
-    /// and the operation's work becomes the copy of `bytes`, from now. `false` when the operation
-    /// is done already (cancelled while downloading).
+    /// Hands a running import over to the copier: its image (still CREATING) gets its
+    /// `min_disk_size`, and the operation's work becomes the copy of `bytes`, from now. `false`
+    /// when the operation is done already (cancelled while downloading).
     pub async fn begin_copy(
         &self,
         operation_id: &str,
-        image: Image,
+        min_disk_size: i64,
         bytes: i64,
     ) -> Result<bool, StoreError> {
         let operation_id = operation_id.to_owned();
-        let image_body = image.encode_to_vec();
-        let work = Work::copy(bytes);
+        let since = now_micros();
         self.with(move |c, s| {
-            let Some(stored) = s.operations.get_mut(&operation_id) else {
+            let Some(stored) = s
+                .operations
+                .get_mut(&operation_id)
+                .filter(|o| !o.operation.done)
+            else {
                 return Ok(false);
             };
-            if stored.operation.done {
+            let image_id = stored.resource_id.clone();
+            let Some((_, image)) = s.images.get(&image_id) else {
                 return Ok(false);
+            };
+            let image = Image {
+                min_disk_size,
+                ..Image::clone(image)
+            };
+            let body = image.encode_to_vec();
+            let work = Work::Copy {
+                bytes,
+                since: Some(since),
             }
-            let encoded = work.encode();
-            let body = stored.operation.encode_to_vec();
-            rewrite(c, stored.seq, &body, Some(&encoded))?;
-            stored.work = Some(encoded);
-            if let Work::Copy { bytes, since } = work {
-                s.copies.start(&operation_id, &image.id, bytes, since);
-            }
-            put_image(c, s, image.clone(), &image_body)?;
+            .encode();
+            c.prepare_cached("UPDATE records SET extra = ?2 WHERE seq = ?1")?
+                .execute(params![stored.seq, work])?;
+            stored.work = Some(work);
+            put_image(c, s, image, &body)?;
+            s.copies.start(&operation_id, &image_id, bytes, Some(since));
             Ok(true)
         })
         .await

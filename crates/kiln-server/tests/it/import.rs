@@ -75,9 +75,9 @@ fn qemu_img(dir: &Path, format: &str, size: &str) -> Vec<u8> {
     std::fs::read(file).unwrap()
 }
 
-async fn import(
+/// Starts the import of `uri` as the image `name`; its operation, as Create answers it.
+async fn start_import(
     images: &mut ImageServiceClient<tonic::transport::Channel>,
-    operations: &mut OperationServiceClient<tonic::transport::Channel>,
     name: &str,
     uri: String,
     min_disk_size: i64,
@@ -89,7 +89,18 @@ async fn import(
         source: Some(Source::Uri(uri)),
         ..Default::default()
     };
-    let started = images.create(authed(request)).await.unwrap().into_inner();
+    images.create(authed(request)).await.unwrap().into_inner()
+}
+
+/// Imports `uri` as the image `name`; its operation once done.
+async fn import(
+    images: &mut ImageServiceClient<tonic::transport::Channel>,
+    operations: &mut OperationServiceClient<tonic::transport::Channel>,
+    name: &str,
+    uri: String,
+    min_disk_size: i64,
+) -> Operation {
+    let started = start_import(images, name, uri, min_disk_size).await;
     wait_done(operations, &started.id).await
 }
 
@@ -258,22 +269,10 @@ async fn cancelling_an_import_downloading_or_copying_removes_its_image_and_file(
     let mut images = ImageServiceClient::new(server.channel.clone());
     let mut operations = OperationServiceClient::new(server.channel.clone());
     let files = server.data_dir.join("images");
-    let create = |name: &str, uri: String| CreateImageRequest {
-        folder_id: kiln_server::DEV_FOLDER.into(),
-        name: name.into(),
-        source: Some(Source::Uri(uri)),
-        ..Default::default()
-    };
 
     // While downloading: the file has begun to arrive, then Cancel.
-    let started = images
-        .create(authed(create(
-            "cancel-downloading",
-            format!("http://{stalling}/disk.qcow2"),
-        )))
-        .await
-        .unwrap()
-        .into_inner();
+    let stalled = format!("http://{stalling}/disk.qcow2");
+    let started = start_import(&mut images, "cancel-downloading", stalled, 0).await;
     let file = files.join(format!("{}.img", image_id(&started)));
     for _ in 0..100 {
         if std::fs::metadata(&file).is_ok_and(|m| m.len() > 0) {
@@ -290,14 +289,8 @@ async fn cancelling_an_import_downloading_or_copying_removes_its_image_and_file(
     assert!(gone(&file).await, "the partial download is removed");
 
     // While copying: the download is whole and the copy shows progress, then Cancel.
-    let copying = images
-        .create(authed(create(
-            "cancel-copying",
-            format!("http://{files_addr}/disk.qcow2"),
-        )))
-        .await
-        .unwrap()
-        .into_inner();
+    let whole = format!("http://{files_addr}/disk.qcow2");
+    let copying = start_import(&mut images, "cancel-copying", whole, 0).await;
     let file = files.join(format!("{}.img", image_id(&copying)));
     let mut progress = String::new();
     for _ in 0..200 {
