@@ -4,6 +4,8 @@ use std::collections::BTreeMap;
 
 use tonic::{Request, Status};
 
+use crate::domain::Caller;
+
 /// The well-known development token (like Azurite's well-known account).
 pub const DEV_TOKEN: &str = "dev-token";
 /// The folder the development token may use, seeded with disks, snapshots and images.
@@ -19,8 +21,13 @@ impl Tokens {
         Tokens([(DEV_TOKEN.to_owned(), vec![DEV_FOLDER.to_owned()])].into())
     }
 
-    /// The caller's folders: UNAUTHENTICATED without a known bearer token.
-    pub fn folders<T>(&self, request: &Request<T>) -> Result<&[String], Status> {
+    /// Whether these are the development set-up's tokens (only `dev-token`).
+    pub fn is_development(&self) -> bool {
+        self.0.len() == 1 && self.0.contains_key(DEV_TOKEN)
+    }
+
+    /// The caller: UNAUTHENTICATED without a known bearer token. Every RPC asks this first.
+    pub fn caller<T>(&self, request: &Request<T>) -> Result<Caller<'_>, Status> {
         let header = request
             .metadata()
             .get("authorization")
@@ -32,18 +39,7 @@ impl Tokens {
             .ok_or_else(|| Status::unauthenticated("authorization must be \"Bearer <token>\""))?;
         self.0
             .get(token)
-            .map(Vec::as_slice)
+            .map(|folders| Caller { folders })
             .ok_or_else(|| Status::unauthenticated("unknown token"))
-    }
-
-    /// PERMISSION_DENIED unless the caller may use `folder`.
-    pub fn check<T>(&self, request: &Request<T>, folder: &str) -> Result<(), Status> {
-        if self.folders(request)?.iter().any(|f| f == folder) {
-            Ok(())
-        } else {
-            Err(Status::permission_denied(format!(
-                "permission denied for folder {folder}"
-            )))
-        }
     }
 }

@@ -1,4 +1,5 @@
-//! What a Create does in the background ([`Work`]), and the copies in flight ([`Copies`]).
+//! The copies in flight ([`Copies`]): when each running copy next needs its progress written
+//! or its end.
 //!
 //! A Create from a disk, snapshot or image, and an import once its file is downloaded, copies
 //! its bytes at the configured rate. The store's thread runs every copy: [`Copies`] is part of
@@ -20,73 +21,6 @@ use foldhash::HashMap;
 
 use crate::messages::now_micros;
 
-/// What a Create operation does in the background.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Work {
-    /// Copy `bytes` at the configured rate.
-    Copy {
-        /// Bytes of source data.
-        bytes: i64,
-        /// When the copy began, in microseconds since the Unix epoch (`None` in the stored
-        /// work of older versions: then it begins when the store opens).
-        since: Option<i64>,
-    },
-    /// Download and recognise an image file (then copy it).
-    Import {
-        /// The URI.
-        uri: String,
-        /// The `min_disk_size` the request asked for (0 = the image's virtual size).
-        min_disk_size: i64,
-    },
-}
-
-impl Work {
-    /// A copy of `bytes` beginning now.
-    pub fn copy(bytes: i64) -> Work {
-        Work::Copy {
-            bytes,
-            since: Some(now_micros()),
-        }
-    }
-
-    /// The stored form (an operation record's `extra`).
-    pub fn encode(&self) -> Vec<u8> {
-        match self {
-            Work::Copy { bytes, since } => {
-                let mut stored = [&[0u8][..], &bytes.to_be_bytes()].concat();
-                if let Some(since) = since {
-                    stored.extend_from_slice(&since.to_be_bytes());
-                }
-                stored
-            }
-            Work::Import { uri, min_disk_size } => {
-                [&[1u8][..], &min_disk_size.to_be_bytes(), uri.as_bytes()].concat()
-            }
-        }
-    }
-
-    /// The work of a stored form; `None` when it is not one.
-    pub fn decode(stored: &[u8]) -> Option<Work> {
-        let number = |at: usize| {
-            stored
-                .get(at..at + 8)
-                .and_then(|b| b.try_into().ok())
-                .map(i64::from_be_bytes)
-        };
-        match stored.first()? {
-            0 if stored.len() == 9 || stored.len() == 17 => Some(Work::Copy {
-                bytes: number(1)?,
-                since: number(9),
-            }),
-            1 => Some(Work::Import {
-                min_disk_size: number(1)?,
-                uri: String::from_utf8(stored.get(9..)?.to_vec()).ok()?,
-            }),
-            _ => None,
-        }
-    }
-}
-
 /// Copies shorter than this show no progress (nobody could see it).
 const PROGRESS_EVERY: Duration = Duration::from_millis(250);
 /// The longest a copy takes.
@@ -95,7 +29,6 @@ const LONGEST: Duration = Duration::from_secs(365 * 24 * 3600);
 /// A running copy.
 #[derive(Debug)]
 struct Copy {
-    image_id: String,
     bytes: i64,
     total: Duration,
     end: Instant,
@@ -111,12 +44,8 @@ pub enum Step {
         operation_id: String,
         description: String,
     },
-    /// Its time is up: the image is READY with `bytes` stored, the operation done.
-    Finish {
-        operation_id: String,
-        image_id: String,
-        bytes: i64,
-    },
+    /// Its time is up: the image is READY, the operation done.
+    Finish { operation_id: String },
 }
 
 /// The running copies, by operation ID and by when each next needs attention.
@@ -143,9 +72,9 @@ impl Copies {
         self.rate
     }
 
-    /// Starts (or, after a restart, goes on with) the copy of `bytes` into `image_id` for
-    /// `operation_id`, begun at `since` (microseconds since the Unix epoch; `None` = now).
-    pub fn start(&mut self, operation_id: &str, image_id: &str, bytes: i64, since: Option<i64>) {
+    /// Starts (or, after a restart, goes on with) the copy of `bytes` for `operation_id`,
+    /// begun at `since` (microseconds since the Unix epoch; `None` = now).
+    pub fn start(&mut self, operation_id: &str, bytes: i64, since: Option<i64>) {
         self.stop(operation_id);
         // At most a year (a copy of exabytes at a byte a second must not overflow the clock).
         let total = Duration::from_secs_f64(
@@ -163,7 +92,6 @@ impl Copies {
         self.running.insert(
             operation_id.to_owned(),
             Copy {
-                image_id: image_id.to_owned(),
                 bytes,
                 total,
                 end,
@@ -177,6 +105,11 @@ impl Copies {
         if let Some(copy) = self.running.remove(operation_id) {
             self.queue.remove(&(copy.next, operation_id.to_owned()));
         }
+    }
+
+    /// Whether the copy of `operation_id` runs.
+    pub fn contains(&self, operation_id: &str) -> bool {
+        self.running.contains_key(operation_id)
     }
 
     /// When the first copy needs attention.
@@ -198,12 +131,8 @@ impl Copies {
                 continue;
             };
             if copy.end <= now {
-                let copy = self.running.remove(&operation_id).expect("present");
-                steps.push(Step::Finish {
-                    operation_id,
-                    image_id: copy.image_id,
-                    bytes: copy.bytes,
-                });
+                self.running.remove(&operation_id);
+                steps.push(Step::Finish { operation_id });
                 continue;
             }
             let left = copy.end - now;
@@ -232,39 +161,10 @@ mod tests {
     const GIB: i64 = 1 << 30;
 
     #[test]
-    fn work_survives_its_stored_form_and_older_copies_decode() {
-        for work in [
-            Work::copy(20 * GIB),
-            Work::Copy {
-                bytes: 7,
-                since: None,
-            },
-            Work::Import {
-                uri: "https://example.com/a.qcow2".into(),
-                min_disk_size: 10 * GIB,
-            },
-        ] {
-            assert_eq!(Work::decode(&work.encode()), Some(work));
-        }
-        // As stored before a copy's start was: a tag and the size.
-        let older = [&[0u8][..], &(5 * GIB).to_be_bytes()].concat();
-        assert_eq!(
-            Work::decode(&older),
-            Some(Work::Copy {
-                bytes: 5 * GIB,
-                since: None
-            })
-        );
-        assert_eq!(Work::decode(&[0, 1, 2]), None);
-        assert_eq!(Work::decode(&[9]), None);
-        assert_eq!(Work::decode(&[]), None);
-    }
-
-    #[test]
     fn a_long_copy_shows_progress_then_finishes_and_a_short_one_just_finishes() {
         let mut copies = Copies::new(GIB as u64); // 1 GiB/s
-        copies.start("long", "image-long", 2 * GIB, None);
-        copies.start("short", "image-short", GIB / 8, None);
+        copies.start("long", 2 * GIB, None);
+        copies.start("short", GIB / 8, None);
         let start = Instant::now();
         assert!(copies.due(start).is_empty());
         // The short copy (125 ms) is due first, and only to finish.
@@ -275,8 +175,6 @@ mod tests {
             steps,
             [Step::Finish {
                 operation_id: "short".into(),
-                image_id: "image-short".into(),
-                bytes: GIB / 8
             }]
         );
         // The long one (2 s) shows progress every 250 ms until its end.
@@ -300,7 +198,7 @@ mod tests {
         assert!(next > start + Duration::from_millis(1010), "a turn later");
         let steps = copies.due(start + Duration::from_millis(2100));
         assert!(
-            matches!(steps.as_slice(), [Step::Finish { bytes, .. }] if *bytes == 2 * GIB),
+            matches!(steps.as_slice(), [Step::Finish { operation_id }] if operation_id == "long"),
             "{steps:?}"
         );
         assert_eq!(copies.next(), None);
@@ -309,7 +207,7 @@ mod tests {
     #[test]
     fn an_enormous_copy_at_a_byte_a_second_is_a_year_long() {
         let mut copies = Copies::new(1);
-        copies.start("huge", "image", i64::MAX, None);
+        copies.start("huge", i64::MAX, None);
         let next = copies.next().unwrap();
         assert!(next <= Instant::now() + PROGRESS_EVERY);
         let steps = copies.due(next);
@@ -325,7 +223,7 @@ mod tests {
     #[test]
     fn a_stopped_copy_is_never_due_and_a_restarted_one_goes_on_from_its_start() {
         let mut copies = Copies::new(GIB as u64);
-        copies.start("cancelled", "image", GIB / 10, None);
+        copies.start("cancelled", GIB / 10, None);
         copies.stop("cancelled");
         assert_eq!(copies.next(), None);
         assert!(
@@ -335,8 +233,8 @@ mod tests {
         );
         // Begun 10 s ago at 1 GiB/s: a 4 GiB copy is over, a 20 GiB one half way.
         let ten_seconds_ago = Some(now_micros() - 10_000_000);
-        copies.start("over", "a", 4 * GIB, ten_seconds_ago);
-        copies.start("half", "b", 20 * GIB, ten_seconds_ago);
+        copies.start("over", 4 * GIB, ten_seconds_ago);
+        copies.start("half", 20 * GIB, ten_seconds_ago);
         let steps = copies.due(Instant::now());
         assert!(
             matches!(steps.as_slice(), [Step::Finish { operation_id, .. }] if operation_id == "over"),

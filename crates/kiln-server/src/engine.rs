@@ -1,36 +1,29 @@
-//! Long-running operations. A Create stores its image and operation and hands the copy to the
-//! store's thread ([`crate::copier`]); a URI import first downloads and recognises its file in a
-//! task of its own, then hands the copy over the same way. Cancel is one store call (it ends the
-//! operation, stops the copy and removes the image) that also stops an import's download.
-//! Not-done imports found in the store at start-up (after a crash) download again; copies go on
-//! by themselves.
+//! Long-running operations around the domain's commands: a Create is one command (its copy is
+//! then run by the store's thread, [`crate::copier`]); a URI import first downloads and
+//! recognises its file in a task of its own, then hands the copy over ([`domain::begin_copy`]).
+//! Cancel is one command (it ends the operation, stops the copy and removes the image) that
+//! also stops an import's download. Not-done imports found at start-up (after a crash)
+//! download again; copies go on by themselves.
 
 use std::{
     collections::HashMap,
     sync::{Arc, Mutex},
 };
 
-use kiln_core::proto::{
-    google::rpc,
-    yandex::cloud::{
-        compute::v1::{CreateImageMetadata, Image},
-        operation::Operation,
-    },
-};
-use prost::Message;
+use kiln_core::proto::{google::rpc::Code, yandex::cloud::operation::Operation};
 use tokio::sync::Notify;
 
 use crate::{
-    copier::Work,
+    domain::{self, Caller, CopyStart, CreateImage, CreateSource, Refusal, Work},
     import,
-    messages::{any, new_id, now},
-    store::{CreateLimits, Refusal, Store, StoreError},
+    messages::clock,
+    store::Store,
 };
 
 /// The store plus the imports in flight.
 #[derive(Clone)]
 pub struct Engine {
-    /// The SQLite store (it runs the copies too).
+    /// The store (it runs the commands and the copies).
     pub store: Store,
     /// Where imported image files are kept.
     files: std::path::PathBuf,
@@ -50,76 +43,73 @@ impl Engine {
         }
     }
 
-    /// Stores a new CREATING image with its Create operation and starts `work`, if the image's
-    /// name is free and the folder's `limits` allow it. `key` is the idempotency key and the
-    /// encoded request it came with.
-    pub async fn start_create(
+    /// Runs a Create for a caller of `folders`; a new URI import starts downloading.
+    pub async fn create(
         &self,
-        image: Image,
-        work: Work,
-        key: Option<(String, Vec<u8>)>,
-        limits: CreateLimits,
-    ) -> Result<Result<Operation, Refusal>, StoreError> {
-        let operation = Operation {
-            id: new_id("fd8"),
-            description: "Create image".into(),
-            created_at: Some(now()),
-            modified_at: Some(now()),
-            done: false,
-            metadata: Some(any(
-                "yandex.cloud.compute.v1.CreateImageMetadata",
-                &CreateImageMetadata {
-                    image_id: image.id.clone(),
-                },
-            )),
-            ..Default::default()
+        folders: Vec<String>,
+        command: CreateImage,
+    ) -> Result<Operation, Refusal> {
+        let uri = match &command.source {
+            CreateSource::Uri(uri) => Some(uri.clone()),
+            _ => None,
         };
-        let image_id = image.id.clone();
-        if let Err(refusal) = self
+        let (image_id, operation_id) = (command.image_id.clone(), command.operation_id.clone());
+        let operation = self
             .store
-            .start_create(image, operation.clone(), work.encode(), key, limits)
-            .await?
+            .apply(move |w| {
+                domain::create(w, Caller { folders: &folders }, command.clone(), clock())
+            })
+            .await?;
+        // A repeated idempotency key answers with the operation it started: nothing new runs.
+        if let Some(uri) = uri
+            && operation.id == operation_id
         {
-            return Ok(Err(refusal));
+            self.spawn_import(operation_id, image_id, uri);
         }
-        if let Work::Import { uri, min_disk_size } = work {
-            self.spawn_import(operation.id.clone(), image_id, uri, min_disk_size);
-        }
-        Ok(Ok(operation))
+        Ok(operation)
     }
 
-    /// Resumes the imports the store has not finished (after a restart): they download again.
-    /// Operations whose work is unknown end with an error.
-    pub async fn resume(&self) -> Result<(), StoreError> {
-        for (operation, stored) in self.store.unfinished().await? {
-            let image_id = operation
-                .metadata
-                .as_ref()
-                .and_then(|m| CreateImageMetadata::decode(m.value.as_slice()).ok())
-                .map(|m| m.image_id)
-                .unwrap_or_default();
-            let failure = match Work::decode(&stored) {
+    /// Resumes the imports not finished (after a restart): they download again. Operations
+    /// whose work this version cannot read end with an error.
+    pub async fn resume(&self) -> Result<(), Refusal> {
+        let unfinished = self
+            .store
+            .read(|r| r.unfinished().map_err(|e| Refusal::Storage(e.to_string())))?;
+        for record in unfinished {
+            match record.work {
                 // The store's thread runs copies.
-                Some(Work::Copy { .. }) => continue,
-                Some(Work::Import { uri, min_disk_size }) => {
-                    if self.store.image(&image_id).await?.is_some() {
-                        self.spawn_import(operation.id, image_id, uri, min_disk_size);
-                        continue;
-                    }
-                    "the image being created is gone"
+                Some(Work::Copy { .. }) => {}
+                Some(Work::Import { uri, .. }) => {
+                    self.spawn_import(record.operation.id, record.resource_id, uri);
                 }
-                None => "the operation's work is not known to this version",
-            };
-            self.store
-                .end_with_error(&operation.id, rpc::Code::Internal, failure)
-                .await?;
+                None => {
+                    self.end_with_error(
+                        &record.operation.id,
+                        Code::Internal,
+                        "the operation's work is not known to this version".into(),
+                    )
+                    .await?;
+                }
+            }
         }
         Ok(())
     }
 
+    async fn end_with_error(
+        &self,
+        operation_id: &str,
+        code: Code,
+        message: String,
+    ) -> Result<Option<String>, Refusal> {
+        let id = operation_id.to_owned();
+        self.store
+            .apply(move |w| domain::end_with_error(w, &id, code, &message, clock()))
+            .await
+    }
+
     /// Downloads and recognises the file of an import in a task, then hands its copy to the
     /// store; a failure ends the operation with its error.
-    fn spawn_import(&self, operation_id: String, image_id: String, uri: String, min: i64) {
+    fn spawn_import(&self, operation_id: String, image_id: String, uri: String) {
         let stop = Arc::new(Notify::new());
         self.imports
             .lock()
@@ -128,15 +118,14 @@ impl Engine {
         let engine = self.clone();
         tokio::spawn(async move {
             let outcome = tokio::select! {
-                outcome = engine.import(&operation_id, &image_id, &uri, min) => outcome,
-                // Cancelled: the store has ended the operation and removed the image.
+                outcome = engine.import(&operation_id, &image_id, &uri) => outcome,
+                // Cancelled: the operation has ended and the image is gone.
                 () = stop.notified() => Ok(false),
             };
             let handed_over = match outcome {
                 Ok(handed_over) => handed_over,
                 Err((code, message)) => {
-                    let ended = engine.store.end_with_error(&operation_id, code, &message);
-                    if let Err(e) = ended.await {
+                    if let Err(e) = engine.end_with_error(&operation_id, code, message).await {
                         eprintln!("kiln serve: ending operation {operation_id} failed: {e}");
                     }
                     false
@@ -154,15 +143,15 @@ impl Engine {
     }
 
     /// Downloads the file of an import and checks it; whether its copy was handed to the store
-    /// (`false`: the operation was cancelled meanwhile), or the error the operation ends with.
+    /// (`false`: the operation ended meanwhile, or the file broke a rule and ended it), or the
+    /// error the operation ends with.
     async fn import(
         &self,
         operation_id: &str,
         image_id: &str,
         uri: &str,
-        min_disk_size: i64,
-    ) -> Result<bool, (rpc::Code, String)> {
-        let internal = |e: &dyn std::fmt::Display| (rpc::Code::Internal, e.to_string());
+    ) -> Result<bool, (Code, String)> {
+        let internal = |e: &dyn std::fmt::Display| (Code::Internal, e.to_string());
         tokio::fs::create_dir_all(&self.files)
             .await
             .map_err(|e| internal(&e))?;
@@ -171,27 +160,27 @@ impl Engine {
             .await
             .map_err(|message| {
                 (
-                    rpc::Code::InvalidArgument,
-                    format!("cannot import {uri}: {message}"),
+                    Code::InvalidArgument,
+                    format!("cannot import the image: {message}"),
                 )
             })?;
-        let virtual_size = found.virtual_size as i64;
-        if min_disk_size != 0 && min_disk_size < virtual_size {
+        let sizes = (
+            i64::try_from(found.virtual_size),
+            i64::try_from(found.file_size),
+        );
+        let (Ok(virtual_size), Ok(file_bytes)) = sizes else {
             return Err((
-                rpc::Code::InvalidArgument,
-                format!("Minimal disk size should be greater or equal than {virtual_size}"),
+                Code::InvalidArgument,
+                "cannot import the image: its size is out of range".into(),
             ));
-        }
-        let min_disk_size = if min_disk_size == 0 {
-            virtual_size.max(4 << 20)
-        } else {
-            min_disk_size
         };
-        // The copy into the image store is paced like the others.
-        self.store
-            .begin_copy(operation_id, min_disk_size, found.file_size as i64)
+        let id = operation_id.to_owned();
+        let started = self
+            .store
+            .apply(move |w| domain::begin_copy(w, &id, virtual_size, file_bytes, clock()))
             .await
-            .map_err(|e| internal(&e))
+            .map_err(|e| internal(&e))?;
+        Ok(started == CopyStart::Started)
     }
 
     /// Removes the imported file of an image, if any.
@@ -199,26 +188,30 @@ impl Engine {
         let _ = tokio::fs::remove_file(self.files.join(format!("{image_id}.img"))).await;
     }
 
-    /// Cancels an operation that is not done yet (its copy or download stops and its image is
-    /// removed); the operation as it is then, a finished one unchanged; `None` if there is none.
-    pub async fn cancel(&self, operation_id: &str) -> Result<Option<Operation>, StoreError> {
-        let ended =
-            self.store
-                .end_with_error(operation_id, rpc::Code::Cancelled, "operation cancelled");
-        let Some((operation, cancelled)) = ended.await? else {
-            return Ok(None);
-        };
-        if let Some(image_id) = cancelled {
+    /// Cancels an operation of a caller of `folders` that is not done yet (its copy or
+    /// download stops and its image is removed); the operation as it is then, a finished one
+    /// unchanged.
+    pub async fn cancel(
+        &self,
+        folders: Vec<String>,
+        operation_id: String,
+    ) -> Result<Operation, Refusal> {
+        let id = operation_id.clone();
+        let (operation, removed) = self
+            .store
+            .apply(move |w| domain::cancel(w, Caller { folders: &folders }, &id, clock()))
+            .await?;
+        if let Some(image_id) = removed {
             if let Some(stop) = self
                 .imports
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
-                .get(operation_id)
+                .get(&operation_id)
             {
                 stop.notify_one();
             }
             self.remove_file(&image_id).await;
         }
-        Ok(Some(operation))
+        Ok(operation)
     }
 }

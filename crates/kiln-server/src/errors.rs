@@ -1,24 +1,49 @@
-//! Turning validation outcomes and store errors into gRPC statuses.
+//! Turning validation outcomes and the domain's refusals into gRPC statuses.
+//!
+//! A `BadRequest` carries at most [`MOST_VIOLATIONS`] field violations and at most
+//! [`MOST_DETAIL_BYTES`] bytes of them, so the trailer always fits what the official clients
+//! accept (grpcio refuses received metadata past about 8 KB); the message says when the list
+//! was cut.
 
 use kiln_core::validate::Outcome;
 use tonic::{Code, Status};
 use tonic_types::{ErrorDetails, StatusExt};
 
-/// INVALID_ARGUMENT with one `BadRequest` field violation per contract violation, or `None`
-/// when the request is valid.
+use crate::domain::Refusal;
+
+/// Field violations reported in one `BadRequest`, at most.
+pub const MOST_VIOLATIONS: usize = 16;
+/// Bytes of field paths and descriptions in one `BadRequest`, at most.
+pub const MOST_DETAIL_BYTES: usize = 4096;
+
+/// INVALID_ARGUMENT with one `BadRequest` field violation per contract violation (within the
+/// bounds above), or `None` when the request is valid.
 pub fn invalid_argument(outcome: Outcome) -> Option<Status> {
     match outcome {
         Outcome::Valid => None,
         Outcome::Invalid { violations } => {
             let mut details = ErrorDetails::new();
+            let mut bytes = 0;
+            let mut shown = 0;
             for v in &violations {
+                bytes += v.field.len() + v.message.len();
+                if shown == MOST_VIOLATIONS || bytes > MOST_DETAIL_BYTES {
+                    break;
+                }
                 details.add_bad_request_violation(v.field.clone(), v.message.clone());
+                shown += 1;
             }
             let first = &violations[0];
-            let message = format!(
+            let mut message = format!(
                 "Request validation error: {}: {}",
                 first.field, first.message
             );
+            if shown < violations.len() {
+                message.push_str(&format!(
+                    " (the details list the first {shown} of {} violations)",
+                    violations.len()
+                ));
+            }
             Some(Status::with_error_details(
                 Code::InvalidArgument,
                 message,
@@ -42,7 +67,11 @@ pub fn validated<T: prost_reflect::ReflectMessage>(request: &T) -> Result<(), St
     invalid_argument(kiln_core::reflect::validate_message(request)).map_or(Ok(()), Err)
 }
 
-/// INTERNAL for a store failure (the message says what failed).
-pub fn internal(e: impl std::fmt::Display) -> Status {
-    Status::internal(format!("store: {e}"))
+/// The status a refusal answers with: its code and words, and the field it is about.
+pub fn refused(refusal: Refusal) -> Status {
+    let message = refusal.to_string();
+    if let Some(field) = refusal.field() {
+        return invalid_field(&field, message);
+    }
+    Status::new(Code::from_i32(refusal.code() as i32), message)
 }

@@ -1,4 +1,5 @@
-//! `yandex.cloud.compute.v1.ImageService`.
+//! `yandex.cloud.compute.v1.ImageService`: each RPC authenticates, validates with the core
+//! crate, runs the domain's command (or a read) and translates the answer.
 
 use std::sync::Arc;
 
@@ -8,24 +9,24 @@ use kiln_core::proto::yandex::cloud::{
         UpdateAccessBindingsRequest,
     },
     compute::v1::{
-        CreateImageRequest, DeleteImageMetadata, DeleteImageRequest, GetImageLatestByFamilyRequest,
-        GetImageRequest, HardwareGeneration, Image, LegacyHardwareFeatures,
-        ListImageOperationsRequest, ListImageOperationsResponse, ListImagesRequest,
-        ListImagesResponse, Os, PciTopology, UpdateImageRequest, create_image_request::Source,
-        hardware_generation, image,
+        CreateImageRequest, DeleteImageRequest, GetImageLatestByFamilyRequest, GetImageRequest,
+        Image, ListImageOperationsRequest, ListImageOperationsResponse, ListImagesRequest,
+        ListImagesResponse, UpdateImageRequest, create_image_request::Source,
     },
-    operation::{Operation, operation},
+    operation::Operation,
 };
+use prost_reflect::ReflectMessage;
 use tonic::{Request, Response, Status};
 
 use crate::{
     api::compute::image_service_server::ImageService,
     auth::Tokens,
-    copier::Work,
+    domain::{self, CreateImage, CreateSource, Refusal, UpdateImage},
     engine::Engine,
-    errors::{self, internal, validated},
-    messages::{any, new_id, now},
-    store::{CreateLimits, Refusal},
+    errors::{invalid_field, refused, validated},
+    messages::{clock, new_id},
+    paging,
+    store::{ImageOrder, OrderColumn},
 };
 
 /// Seconds a client should wait between polls of an operation (`x-operation-poll-interval`).
@@ -49,46 +50,22 @@ pub fn with_poll_interval(operation: Operation) -> Response<Operation> {
 }
 
 impl Images {
-    /// The answer to a Create whose idempotency key started `operation_id` with the encoded
-    /// request `first`: that operation when this request is the same, else an error.
-    async fn replay(
-        &self,
-        key: &str,
-        first: &[u8],
-        encoded: &[u8],
-        operation_id: &str,
-    ) -> Result<Response<Operation>, Status> {
-        if first != encoded {
-            return Err(Status::invalid_argument(format!(
-                "idempotency key {key} was already used with a different request"
-            )));
-        }
-        let operation = self
-            .engine
+    /// The image `id` if the caller may see it (NOT_FOUND alike when it is another folder's).
+    fn visible<T>(&self, request: &Request<T>, id: &str) -> Result<Image, Status> {
+        let caller = self.tokens.caller(request)?;
+        self.engine
             .store
-            .operation(operation_id)
-            .await
-            .map_err(internal)?;
-        operation
-            .map(with_poll_interval)
-            .ok_or_else(|| Status::internal("idempotent operation is gone"))
-    }
-
-    /// The image, if the caller may see its folder.
-    async fn readable<T>(&self, request: &Request<T>, id: &str) -> Result<Image, Status> {
-        let image = self.engine.store.image(id).await.map_err(internal)?;
-        let image = image.ok_or_else(|| Status::not_found(format!("image {id} not found")))?;
-        self.tokens.check(request, &image.folder_id)?;
-        Ok(image)
+            .read(|r| domain::visible_image(r, caller, id))
+            .map_err(refused)
     }
 }
 
 #[tonic::async_trait]
 impl ImageService for Images {
     async fn get(&self, request: Request<GetImageRequest>) -> Result<Response<Image>, Status> {
-        self.tokens.folders(&request)?;
+        self.tokens.caller(&request)?;
         validated(request.get_ref())?;
-        let image = self.readable(&request, &request.get_ref().image_id).await?;
+        let image = self.visible(&request, &request.get_ref().image_id)?;
         Ok(Response::new(image))
     }
 
@@ -96,16 +73,19 @@ impl ImageService for Images {
         &self,
         request: Request<GetImageLatestByFamilyRequest>,
     ) -> Result<Response<Image>, Status> {
-        self.tokens.folders(&request)?;
+        let caller = self.tokens.caller(&request)?;
         validated(request.get_ref())?;
         let r = request.get_ref();
-        self.tokens.check(&request, &r.folder_id)?;
+        domain::folder_allowed(caller, &r.folder_id).map_err(refused)?;
         let image = self
             .engine
             .store
-            .latest_by_family(&r.folder_id, &r.family)
-            .await
-            .map_err(internal)?;
+            .read(|reader| {
+                reader
+                    .latest_by_family(&r.folder_id, &r.family)
+                    .map_err(|e| Refusal::Storage(e.to_string()))
+            })
+            .map_err(refused)?;
         image.map(Response::new).ok_or_else(|| {
             Status::not_found(format!(
                 "no ready image of family {} in folder {}",
@@ -118,40 +98,29 @@ impl ImageService for Images {
         &self,
         request: Request<ListImagesRequest>,
     ) -> Result<Response<ListImagesResponse>, Status> {
-        self.tokens.folders(&request)?;
+        let caller = self.tokens.caller(&request)?;
         validated(request.get_ref())?;
         let r = request.get_ref();
-        self.tokens.check(&request, &r.folder_id)?;
+        domain::folder_allowed(caller, &r.folder_id).map_err(refused)?;
         let name = parse_name_filter(&r.filter)?;
-        let limit = if r.page_size == 0 {
-            100
-        } else {
-            r.page_size as usize
-        };
+        let limit = paging::page_size(r.page_size)?;
         let order = parse_order_by(&r.order_by)?;
-        // The page token is the offset of the next page in this ordering.
-        let offset = if r.page_token.is_empty() {
-            0
-        } else {
-            r.page_token.parse().map_err(|_| {
-                Status::invalid_argument("page_token is not one this service issued")
-            })?
-        };
-        let mut images = self
+        let after = paging::image_token(&r.page_token, order.column)?;
+        let page = self
             .engine
             .store
-            .images(&r.folder_id, name.as_deref(), order, offset, limit + 1)
-            .await
-            .map_err(internal)?;
-        let next_page_token = if images.len() > limit {
-            images.truncate(limit);
-            (offset + limit).to_string()
-        } else {
-            String::new()
-        };
+            .read(|reader| {
+                reader
+                    .images(&r.folder_id, name.as_deref(), order, &after, limit)
+                    .map_err(|e| Refusal::Storage(e.to_string()))
+            })
+            .map_err(refused)?;
         Ok(Response::new(ListImagesResponse {
-            images,
-            next_page_token,
+            images: page.images,
+            next_page_token: page
+                .next
+                .map(|a| paging::image_token_of(&a))
+                .unwrap_or_default(),
         }))
     }
 
@@ -159,220 +128,69 @@ impl ImageService for Images {
         &self,
         request: Request<CreateImageRequest>,
     ) -> Result<Response<Operation>, Status> {
-        self.tokens.folders(&request)?;
+        self.tokens.caller(&request)?;
         validated(request.get_ref())?;
-        let r = request.get_ref();
-        self.tokens.check(&request, &r.folder_id)?;
-        let store = &self.engine.store;
-        // A repeated idempotency key returns the operation it started; with another request, the
-        // key is refused.
         let key = idempotency_key(&request)?;
-        let encoded = prost::Message::encode_to_vec(r);
-        if let Some(key) = &key
-            && let Some((first, operation_id)) =
-                store.idempotent(key, "Create").await.map_err(internal)?
-        {
-            return self.replay(key, &first, &encoded, &operation_id).await;
-        }
-        // What the source holds: bytes to copy, and the os and hardware generation to inherit.
-        let (bytes, source_os, source_generation) = match &r.source {
-            Some(Source::ImageId(id)) => {
-                let source = self.readable(&request, id).await?;
-                if source.status() != image::Status::Ready {
-                    return Err(Status::failed_precondition(format!(
-                        "image {id} is not ready"
-                    )));
-                }
-                (
-                    source.min_disk_size.max(source.storage_size),
-                    source.os,
-                    source.hardware_generation,
-                )
-            }
-            Some(Source::DiskId(id)) => {
-                let disk = store
-                    .disk(id)
-                    .ok_or_else(|| Status::not_found(format!("disk {id} not found")))?;
-                self.tokens.check(&request, &disk.folder_id)?;
-                (disk.size, None, disk.hardware_generation)
-            }
-            Some(Source::SnapshotId(id)) => {
-                let snapshot = store
-                    .snapshot(id)
-                    .ok_or_else(|| Status::not_found(format!("snapshot {id} not found")))?;
-                self.tokens.check(&request, &snapshot.folder_id)?;
-                (snapshot.disk_size, None, snapshot.hardware_generation)
-            }
-            // The size is known once the file is downloaded; URI imports default to Gen 1.1.
-            Some(Source::Uri(_)) => (0, None, None),
-            None => return Err(Status::invalid_argument("source is required")),
+        let folders = self.tokens.caller(&request)?.folders.to_vec();
+        let r = request.into_inner();
+        let store = &self.engine.store;
+        let source = match &r.source {
+            Some(Source::ImageId(id)) => CreateSource::Image(id.clone()),
+            Some(Source::DiskId(id)) => CreateSource::Disk(id.clone(), store.disk(id)),
+            Some(Source::SnapshotId(id)) => CreateSource::Snapshot(id.clone(), store.snapshot(id)),
+            Some(Source::Uri(uri)) => CreateSource::Uri(uri.clone()),
+            None => return Err(invalid_field("source", "source is required".into())),
         };
-        if r.min_disk_size != 0 && r.min_disk_size < bytes {
-            return Err(errors::invalid_field(
-                "min_disk_size",
-                format!("Minimal disk size should be greater or equal than {bytes}"),
-            ));
-        }
-        let legacy_v1 = HardwareGeneration {
-            features: Some(hardware_generation::Features::LegacyFeatures(
-                LegacyHardwareFeatures {
-                    pci_topology: PciTopology::V1 as i32,
-                },
-            )),
-        };
-        let image = Image {
-            id: new_id("fd8"),
-            folder_id: r.folder_id.clone(),
-            created_at: Some(now()),
-            name: r.name.clone(),
-            description: r.description.clone(),
-            labels: r.labels.clone(),
-            family: r.family.clone(),
-            min_disk_size: if r.min_disk_size == 0 {
-                bytes
-            } else {
-                r.min_disk_size
+        let command = CreateImage {
+            request: r,
+            source,
+            key,
+            image_id: new_id("fd8"),
+            operation_id: new_id("fd8"),
+            limits: domain::Limits {
+                running_operations: self.quotas.running_operations_per_folder,
+                images: self.quotas.images_per_folder,
             },
-            product_ids: r.product_ids.clone(),
-            status: image::Status::Creating as i32,
-            os: r.os.clone().or(source_os).or(Some(Os {
-                r#type: kiln_core::proto::yandex::cloud::compute::v1::os::Type::Linux as i32,
-                nvidia: None,
-            })),
-            pooled: r.pooled,
-            hardware_generation: r
-                .hardware_generation
-                .clone()
-                .or(source_generation)
-                .or(Some(legacy_v1)),
-            ..Default::default()
         };
-        let work = match &r.source {
-            Some(Source::Uri(uri)) => Work::Import {
-                uri: uri.clone(),
-                min_disk_size: r.min_disk_size,
-            },
-            _ => Work::copy(bytes),
-        };
-        let limits = CreateLimits {
-            running_operations: self.quotas.running_operations_per_folder,
-            images: self.quotas.images_per_folder,
-        };
-        let started = self
+        let operation = self
             .engine
-            .start_create(
-                image,
-                work,
-                key.clone().map(|k| (k, encoded.clone())),
-                limits,
-            )
-            .await;
-        match (started.map_err(internal)?, &key) {
-            (Ok(operation), _) => Ok(with_poll_interval(operation)),
-            // Two requests with one key at once: the first one stored wins; the other answers
-            // as a later retry would.
-            (
-                Err(Refusal::KeyUsed {
-                    request: first,
-                    operation_id,
-                }),
-                Some(key),
-            ) => self.replay(key, &first, &encoded, &operation_id).await,
-            (Err(refusal), _) => Err(refused(refusal, r, &self.quotas)),
-        }
+            .create(folders, command)
+            .await
+            .map_err(refused)?;
+        Ok(with_poll_interval(operation))
     }
 
     async fn update(
         &self,
         request: Request<UpdateImageRequest>,
     ) -> Result<Response<Operation>, Status> {
-        self.tokens.folders(&request)?;
-        validated(request.get_ref())?;
-        let r = request.get_ref();
-        let mut image = self.readable(&request, &r.image_id).await?;
-        if image.status() == image::Status::Creating {
-            return Err(Status::failed_precondition(format!(
-                "image {} is being created",
-                image.id
-            )));
-        }
-        let paths: Vec<String> = match &r.update_mask {
-            Some(mask) if !mask.paths.is_empty() => mask.paths.clone(),
-            // No mask: every field the request sets.
-            _ => [
-                (!r.name.is_empty()).then_some("name"),
-                (!r.description.is_empty()).then_some("description"),
-                (!r.labels.is_empty()).then_some("labels"),
-                (r.min_disk_size != 0).then_some("min_disk_size"),
-            ]
-            .into_iter()
-            .flatten()
-            .map(str::to_owned)
-            .collect(),
+        let folders = self.tokens.caller(&request)?.folders.to_vec();
+        let mut r = request.into_inner();
+        // Both spellings of a field name are accepted; the rest of the service sees the proto
+        // one.
+        let paths = match r.update_mask.take() {
+            Some(mask) => mask_paths(&r, mask.paths)?,
+            None => Vec::new(),
         };
-        for path in &paths {
-            match path.as_str() {
-                "name" => {
-                    if !r.name.is_empty()
-                        && r.name != image.name
-                        && self
-                            .engine
-                            .store
-                            .name_taken(&image.folder_id, &r.name)
-                            .await
-                            .map_err(internal)?
-                    {
-                        return Err(Status::already_exists(format!(
-                            "image with name {} already exists",
-                            r.name
-                        )));
-                    }
-                    image.name = r.name.clone();
-                }
-                "description" => image.description = r.description.clone(),
-                "labels" => image.labels = r.labels.clone(),
-                "min_disk_size" | "minDiskSize" => {
-                    if r.min_disk_size < image.storage_size {
-                        return Err(errors::invalid_field(
-                            "min_disk_size",
-                            format!(
-                                "Minimal disk size should be greater or equal than {}",
-                                image.storage_size
-                            ),
-                        ));
-                    }
-                    image.min_disk_size = r.min_disk_size;
-                }
-                other => {
-                    return Err(Status::invalid_argument(format!(
-                        "update_mask: field {other:?} cannot be updated"
-                    )));
-                }
-            }
-        }
-        let operation = Operation {
-            id: new_id("fd8"),
-            description: "Update image".into(),
-            created_at: Some(now()),
-            modified_at: Some(now()),
-            done: true,
-            metadata: Some(any(
-                "yandex.cloud.compute.v1.UpdateImageMetadata",
-                &kiln_core::proto::yandex::cloud::compute::v1::UpdateImageMetadata {
-                    image_id: image.id.clone(),
-                },
-            )),
-            result: Some(operation::Result::Response(any(
-                "yandex.cloud.compute.v1.Image",
-                &image,
-            ))),
-            ..Default::default()
+        validated(&r)?;
+        let command = UpdateImage {
+            request: r,
+            paths,
+            operation_id: new_id("fd8"),
         };
-        self.engine
+        let operation = self
+            .engine
             .store
-            .update_image(image, operation.clone())
+            .apply(move |w| {
+                domain::update(
+                    w,
+                    domain::Caller { folders: &folders },
+                    command.clone(),
+                    clock(),
+                )
+            })
             .await
-            .map_err(internal)?;
+            .map_err(refused)?;
         Ok(with_poll_interval(operation))
     }
 
@@ -380,44 +198,21 @@ impl ImageService for Images {
         &self,
         request: Request<DeleteImageRequest>,
     ) -> Result<Response<Operation>, Status> {
-        self.tokens.folders(&request)?;
+        let folders = self.tokens.caller(&request)?.folders.to_vec();
         validated(request.get_ref())?;
-        let image = self.readable(&request, &request.get_ref().image_id).await?;
-        if image.status() == image::Status::Creating {
-            return Err(Status::failed_precondition(format!(
-                "image {} is being created",
-                image.id
-            )));
-        }
-        self.engine
+        let image_id = request.into_inner().image_id;
+        let operation_id = new_id("fd8");
+        let deleted = image_id.clone();
+        let operation = self
+            .engine
             .store
-            .delete_image(&image.id)
+            .apply(move |w| {
+                let caller = domain::Caller { folders: &folders };
+                domain::delete(w, caller, &deleted, &operation_id, clock())
+            })
             .await
-            .map_err(internal)?;
-        self.engine.remove_file(&image.id).await;
-        let operation = Operation {
-            id: new_id("fd8"),
-            description: "Delete image".into(),
-            created_at: Some(now()),
-            modified_at: Some(now()),
-            done: true,
-            metadata: Some(any(
-                "yandex.cloud.compute.v1.DeleteImageMetadata",
-                &DeleteImageMetadata {
-                    image_id: image.id.clone(),
-                },
-            )),
-            result: Some(operation::Result::Response(any(
-                "google.protobuf.Empty",
-                &(),
-            ))),
-            ..Default::default()
-        };
-        self.engine
-            .store
-            .put_operation(operation.clone(), &image.id)
-            .await
-            .map_err(internal)?;
+            .map_err(refused)?;
+        self.engine.remove_file(&image_id).await;
         Ok(with_poll_interval(operation))
     }
 
@@ -425,28 +220,21 @@ impl ImageService for Images {
         &self,
         request: Request<ListImageOperationsRequest>,
     ) -> Result<Response<ListImageOperationsResponse>, Status> {
-        self.tokens.folders(&request)?;
+        self.tokens.caller(&request)?;
         validated(request.get_ref())?;
         let r = request.get_ref();
-        self.readable(&request, &r.image_id).await?;
-        let after = if r.page_token.is_empty() {
-            0
-        } else {
-            r.page_token.parse().map_err(|_| {
-                Status::invalid_argument("page_token is not one this service issued")
-            })?
-        };
-        let limit = if r.page_size == 0 {
-            100
-        } else {
-            r.page_size as usize
-        };
+        let limit = paging::page_size(r.page_size)?;
+        let after = paging::position_token(&r.page_token)?;
+        self.visible(&request, &r.image_id)?;
         let mut found = self
             .engine
             .store
-            .operations_of(&r.image_id, after, limit + 1)
-            .await
-            .map_err(internal)?;
+            .read(|reader| {
+                reader
+                    .operations_of(&r.image_id, after, limit + 1)
+                    .map_err(|e| Refusal::Storage(e.to_string()))
+            })
+            .map_err(refused)?;
         let next_page_token = if found.len() > limit {
             found.truncate(limit);
             found
@@ -465,49 +253,60 @@ impl ImageService for Images {
 
     async fn list_access_bindings(
         &self,
-        _request: Request<ListAccessBindingsRequest>,
+        request: Request<ListAccessBindingsRequest>,
     ) -> Result<Response<ListAccessBindingsResponse>, Status> {
-        Err(Status::unimplemented(
-            "access bindings are not part of kiln serve",
-        ))
+        self.tokens.caller(&request)?;
+        validated(request.get_ref())?;
+        self.visible(&request, &request.get_ref().resource_id)?;
+        Err(access_bindings_unimplemented())
     }
 
     async fn set_access_bindings(
         &self,
-        _request: Request<SetAccessBindingsRequest>,
+        request: Request<SetAccessBindingsRequest>,
     ) -> Result<Response<Operation>, Status> {
-        Err(Status::unimplemented(
-            "access bindings are not part of kiln serve",
-        ))
+        self.tokens.caller(&request)?;
+        validated(request.get_ref())?;
+        self.visible(&request, &request.get_ref().resource_id)?;
+        Err(access_bindings_unimplemented())
     }
 
     async fn update_access_bindings(
         &self,
-        _request: Request<UpdateAccessBindingsRequest>,
+        request: Request<UpdateAccessBindingsRequest>,
     ) -> Result<Response<Operation>, Status> {
-        Err(Status::unimplemented(
-            "access bindings are not part of kiln serve",
-        ))
+        self.tokens.caller(&request)?;
+        validated(request.get_ref())?;
+        self.visible(&request, &request.get_ref().resource_id)?;
+        Err(access_bindings_unimplemented())
     }
 }
 
-/// The error a Create refused by its store-side checks answers with.
-fn refused(refusal: Refusal, r: &CreateImageRequest, quotas: &crate::Quotas) -> Status {
-    match refusal {
-        Refusal::KeyUsed { .. } => Status::internal("an idempotency key without its request"),
-        Refusal::NameTaken => Status::already_exists(format!(
-            "image with name {} already exists in folder {}",
-            r.name, r.folder_id
-        )),
-        Refusal::RunningOperations => Status::resource_exhausted(format!(
-            "quota exceeded: at most {} operations may run at once in a folder",
-            quotas.running_operations_per_folder
-        )),
-        Refusal::Images => Status::resource_exhausted(format!(
-            "quota exceeded: at most {} images per folder",
-            quotas.images_per_folder
-        )),
-    }
+fn access_bindings_unimplemented() -> Status {
+    Status::unimplemented("access bindings are not part of kiln serve")
+}
+
+/// `update_mask.paths`, each naming a field of the request by its proto or its JSON name,
+/// in the proto spelling; INVALID_ARGUMENT on `update_mask.paths[i]` for any other path.
+fn mask_paths(request: &UpdateImageRequest, paths: Vec<String>) -> Result<Vec<String>, Status> {
+    let descriptor = request.descriptor();
+    paths
+        .into_iter()
+        .enumerate()
+        .map(|(index, path)| {
+            descriptor
+                .fields()
+                .find(|f| f.name() == path || f.json_name() == path)
+                .map(|f| f.name().to_owned())
+                .ok_or_else(|| {
+                    let shown: String = path.chars().take(64).collect();
+                    invalid_field(
+                        &format!("update_mask.paths[{index}]"),
+                        format!("update_mask: {shown:?} is not a field of UpdateImageRequest"),
+                    )
+                })
+        })
+        .collect()
 }
 
 /// The `idempotency-key` metadata, if sent (at most 64 printable characters, e.g. a UUID).
@@ -526,31 +325,33 @@ fn idempotency_key<T>(request: &Request<T>) -> Result<Option<String>, Status> {
 }
 
 /// `order_by`: `<field> [asc|desc]` with field `id` (the default), `name` or `createdAt`.
-fn parse_order_by(order_by: &str) -> Result<crate::store::ImageOrder, Status> {
-    use crate::store::{ImageOrder, OrderColumn};
+fn parse_order_by(order_by: &str) -> Result<ImageOrder, Status> {
     let mut words = order_by.split_whitespace();
     let column = match words.next() {
         None | Some("id") => OrderColumn::Id,
         Some("name") => OrderColumn::Name,
         Some("createdAt" | "created_at") => OrderColumn::CreatedAt,
         Some(other) => {
-            return Err(Status::invalid_argument(format!(
-                "order_by: cannot order by {other:?}"
-            )));
+            return Err(invalid_field(
+                "order_by",
+                format!("order_by: cannot order by {other:?}: use id, name or createdAt"),
+            ));
         }
     };
     let descending = match words.next() {
         None | Some("asc") => false,
         Some("desc") => true,
         Some(other) => {
-            return Err(Status::invalid_argument(format!(
-                "order_by: {other:?} is not asc or desc"
-            )));
+            return Err(invalid_field(
+                "order_by",
+                format!("order_by: {other:?} is not asc or desc"),
+            ));
         }
     };
     if words.next().is_some() {
-        return Err(Status::invalid_argument(
-            "order_by: one field and a direction",
+        return Err(invalid_field(
+            "order_by",
+            "order_by: one field and a direction".into(),
         ));
     }
     Ok(ImageOrder { column, descending })
@@ -569,7 +370,10 @@ fn parse_name_filter(filter: &str) -> Result<Option<String>, Status> {
         .map(str::trim)
         .and_then(|v| v.strip_prefix('"').and_then(|v| v.strip_suffix('"')))
         .ok_or_else(|| {
-            Status::invalid_argument(format!("unsupported filter {filter:?}: use name=\"...\""))
+            invalid_field(
+                "filter",
+                format!("unsupported filter {filter:?}: use name=\"...\""),
+            )
         })?;
     Ok(Some(value.to_owned()))
 }

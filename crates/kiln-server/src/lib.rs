@@ -12,6 +12,7 @@
 pub mod api;
 mod auth;
 mod copier;
+mod domain;
 mod engine;
 mod errors;
 mod gateway;
@@ -19,6 +20,8 @@ mod images;
 pub mod import;
 mod messages;
 mod operations;
+mod paging;
+mod seed;
 mod sources;
 mod store;
 
@@ -82,6 +85,10 @@ impl Config {
     }
 }
 
+/// The largest request message accepted, in bytes (a Create with every field at its limit is
+/// under 20 KB; tonic's default is 4 MiB).
+const LARGEST_REQUEST: usize = 256 << 10;
+
 /// Serves the API on `listener` until the process ends. Not-done operations in the store are
 /// resumed first.
 pub async fn serve(
@@ -91,7 +98,7 @@ pub async fn serve(
     std::fs::create_dir_all(&config.data_dir)?;
     let store = store::Store::open(&config.data_dir.join("kiln.sqlite3"), config.copy_rate)?;
     let engine = engine::Engine::new(store, config.data_dir.join("images"), config.import_limits);
-    engine.resume().await?;
+    engine.resume().await.map_err(|e| e.to_string())?;
     let tokens = Arc::new(config.tokens.clone());
     let images = images::Images {
         engine: engine.clone(),
@@ -109,21 +116,31 @@ pub async fn serve(
     // gRPC-Web wraps each gRPC service only: a layer over the whole router would answer 400 to
     // every plain HTTP/1.1 request, static files included.
     let web = tonic_web::GrpcWebLayer::new();
-    let routes =
-        tonic::service::Routes::new(web.layer(
-            api::compute::image_service_server::ImageServiceServer::new(images),
-        ))
-        .add_service(web.layer(
-            api::operation::operation_service_server::OperationServiceServer::new(operations),
-        ))
-        .add_service(
-            web.layer(api::compute::disk_service_server::DiskServiceServer::new(
-                sources.clone(),
-            )),
-        )
-        .add_service(
-            web.layer(api::compute::snapshot_service_server::SnapshotServiceServer::new(sources)),
-        );
+    use api::{compute::*, operation::*};
+    let routes = tonic::service::Routes::new(
+        web.layer(
+            image_service_server::ImageServiceServer::new(images)
+                .max_decoding_message_size(LARGEST_REQUEST),
+        ),
+    )
+    .add_service(
+        web.layer(
+            operation_service_server::OperationServiceServer::new(operations)
+                .max_decoding_message_size(LARGEST_REQUEST),
+        ),
+    )
+    .add_service(
+        web.layer(
+            disk_service_server::DiskServiceServer::new(sources.clone())
+                .max_decoding_message_size(LARGEST_REQUEST),
+        ),
+    )
+    .add_service(
+        web.layer(
+            snapshot_service_server::SnapshotServiceServer::new(sources)
+                .max_decoding_message_size(LARGEST_REQUEST),
+        ),
+    );
     let mut router = with_console_config(routes.into_axum_router(), &config.tokens);
     if let Some(dir) = &config.web_dir {
         router = router.fallback_service(static_files(dir));
@@ -153,7 +170,7 @@ pub(crate) fn static_files(
 /// is this origin; in development mode the well-known folder and token are filled in, otherwise
 /// the user enters them in Settings (no configured token is ever published).
 pub(crate) fn with_console_config(router: axum::Router, tokens: &Tokens) -> axum::Router {
-    let development = tokens.0.len() == 1 && tokens.0.contains_key(DEV_TOKEN);
+    let development = tokens.is_development();
     let body = if development {
         format!(r#"{{"endpoint":"","folderId":"{DEV_FOLDER}","token":"{DEV_TOKEN}"}}"#)
     } else {

@@ -1,34 +1,20 @@
-//! Pieces of the service's messages: resource IDs, timestamps, `Any` and failed operations.
+//! Pieces of the service's messages: resource IDs and the clock.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use kiln_core::proto::{
-    google::rpc,
-    yandex::cloud::operation::{Operation, operation},
-};
-use prost::Message;
+use crate::domain::Now;
 
-/// `type.googleapis.com/` + a message's full name, as in `Operation.metadata` and `response`.
-pub fn any<M: Message>(full_name: &str, message: &M) -> prost_types::Any {
-    encoded_any(full_name, message.encode_to_vec())
-}
-
-/// [`any`] of a message already encoded.
-pub fn encoded_any(full_name: &str, value: Vec<u8>) -> prost_types::Any {
-    prost_types::Any {
-        type_url: ["type.googleapis.com/", full_name].concat(),
-        value,
-    }
-}
-
-/// Now, as a protobuf timestamp.
-pub fn now() -> prost_types::Timestamp {
+/// Now, as one reading of the clock for everything a command stamps.
+pub fn clock() -> Now {
     let since = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .unwrap_or_default();
-    prost_types::Timestamp {
-        seconds: since.as_secs() as i64,
-        nanos: since.subsec_nanos() as i32,
+    Now {
+        timestamp: prost_types::Timestamp {
+            seconds: since.as_secs() as i64,
+            nanos: since.subsec_nanos() as i32,
+        },
+        micros: since.as_micros() as i64,
     }
 }
 
@@ -55,20 +41,6 @@ pub fn new_id(prefix: &str) -> String {
     id.extend(digits(now_micros() as u64, 11));
     id.extend(digits(fastrand::u64(..), 6));
     id
-}
-
-/// `operation` ended with an error.
-pub fn fail(operation: Operation, code: rpc::Code, message: &str) -> Operation {
-    Operation {
-        done: true,
-        modified_at: Some(now()),
-        result: Some(operation::Result::Error(rpc::Status {
-            code: code as i32,
-            message: message.into(),
-            details: Vec::new(),
-        })),
-        ..operation
-    }
 }
 
 #[cfg(test)]

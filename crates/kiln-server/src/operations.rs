@@ -1,4 +1,5 @@
-//! `yandex.cloud.operation.OperationService`.
+//! `yandex.cloud.operation.OperationService`. An operation belongs to the folder of its image:
+//! another folder's operation answers as one that does not exist.
 
 use std::sync::Arc;
 
@@ -10,8 +11,9 @@ use tonic::{Request, Response, Status};
 use crate::{
     api::operation::operation_service_server::OperationService,
     auth::Tokens,
+    domain,
     engine::Engine,
-    errors::{internal, validated},
+    errors::{refused, validated},
     images::with_poll_interval,
 };
 
@@ -21,28 +23,21 @@ pub struct Operations {
     pub tokens: Arc<Tokens>,
 }
 
-impl Operations {
-    async fn find(&self, id: &str) -> Result<Operation, Status> {
-        self.engine
-            .store
-            .operation(id)
-            .await
-            .map_err(internal)?
-            .ok_or_else(|| Status::not_found(format!("operation {id} not found")))
-    }
-}
-
 #[tonic::async_trait]
 impl OperationService for Operations {
     async fn get(
         &self,
         request: Request<GetOperationRequest>,
     ) -> Result<Response<Operation>, Status> {
-        self.tokens.folders(&request)?;
+        let caller = self.tokens.caller(&request)?;
         validated(request.get_ref())?;
-        Ok(with_poll_interval(
-            self.find(&request.get_ref().operation_id).await?,
-        ))
+        let id = &request.get_ref().operation_id;
+        let record = self
+            .engine
+            .store
+            .read(|r| domain::visible_operation(r, caller, id))
+            .map_err(refused)?;
+        Ok(with_poll_interval(record.operation))
     }
 
     /// Stops a running operation and returns it ended with CANCELLED (its image removed); a
@@ -51,15 +46,13 @@ impl OperationService for Operations {
         &self,
         request: Request<CancelOperationRequest>,
     ) -> Result<Response<Operation>, Status> {
-        self.tokens.folders(&request)?;
+        let folders = self.tokens.caller(&request)?.folders.to_vec();
         validated(request.get_ref())?;
-        let id = &request.get_ref().operation_id;
         let operation = self
             .engine
-            .cancel(id)
+            .cancel(folders, request.into_inner().operation_id)
             .await
-            .map_err(internal)?
-            .ok_or_else(|| Status::not_found(format!("operation {id} not found")))?;
+            .map_err(refused)?;
         Ok(with_poll_interval(operation))
     }
 }

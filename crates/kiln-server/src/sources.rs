@@ -12,7 +12,9 @@ use tonic::{Request, Response, Status};
 use crate::{
     api::compute::{disk_service_server::DiskService, snapshot_service_server::SnapshotService},
     auth::Tokens,
-    errors::validated,
+    domain::{self, Caller, Refusal},
+    errors::{refused, validated},
+    paging,
     store::{SourceTable, Store},
 };
 
@@ -30,16 +32,12 @@ fn page<M: Message + Default>(
     page_size: i64,
     page_token: &str,
     id: impl Fn(&M) -> String,
-) -> (Vec<M>, String) {
-    let limit = if page_size == 0 {
-        100
-    } else {
-        page_size as usize
-    };
+) -> Result<(Vec<M>, String), Status> {
+    let limit = paging::page_size(page_size)?;
     let rows = store.sources(table, folder, page_token, limit + 1);
     let mut items: Vec<M> = rows
         .iter()
-        .map(|b| M::decode(b.as_slice()).expect("stored source decodes"))
+        .filter_map(|b| M::decode(b.as_slice()).ok())
         .collect();
     let next = if items.len() > limit {
         items.truncate(limit);
@@ -47,20 +45,33 @@ fn page<M: Message + Default>(
     } else {
         String::new()
     };
-    (items, next)
+    Ok((items, next))
+}
+
+/// A seed resource by ID if the caller may see it: NOT_FOUND alike when it is another
+/// folder's.
+fn visible<M>(
+    caller: Caller<'_>,
+    kind: &'static str,
+    id: &str,
+    found: Option<M>,
+    folder: impl Fn(&M) -> &str,
+) -> Result<M, Status> {
+    found.filter(|m| caller.may_use(folder(m))).ok_or_else(|| {
+        refused(Refusal::NotFound {
+            kind,
+            id: id.to_owned(),
+        })
+    })
 }
 
 #[tonic::async_trait]
 impl DiskService for Sources {
     async fn get(&self, request: Request<GetDiskRequest>) -> Result<Response<Disk>, Status> {
-        self.tokens.folders(&request)?;
+        let caller = self.tokens.caller(&request)?;
         validated(request.get_ref())?;
         let id = &request.get_ref().disk_id;
-        let disk = self
-            .store
-            .disk(id)
-            .ok_or_else(|| Status::not_found(format!("disk {id} not found")))?;
-        self.tokens.check(&request, &disk.folder_id)?;
+        let disk = visible(caller, "disk", id, self.store.disk(id), |d| &d.folder_id)?;
         Ok(Response::new(disk))
     }
 
@@ -68,10 +79,10 @@ impl DiskService for Sources {
         &self,
         request: Request<ListDisksRequest>,
     ) -> Result<Response<ListDisksResponse>, Status> {
-        self.tokens.folders(&request)?;
+        let caller = self.tokens.caller(&request)?;
         validated(request.get_ref())?;
         let r = request.get_ref();
-        self.tokens.check(&request, &r.folder_id)?;
+        domain::folder_allowed(caller, &r.folder_id).map_err(refused)?;
         let (disks, next_page_token) = page(
             &self.store,
             SourceTable::Disks,
@@ -79,7 +90,7 @@ impl DiskService for Sources {
             r.page_size,
             &r.page_token,
             |d: &Disk| d.id.clone(),
-        );
+        )?;
         Ok(Response::new(ListDisksResponse {
             disks,
             next_page_token,
@@ -93,14 +104,12 @@ impl SnapshotService for Sources {
         &self,
         request: Request<GetSnapshotRequest>,
     ) -> Result<Response<Snapshot>, Status> {
-        self.tokens.folders(&request)?;
+        let caller = self.tokens.caller(&request)?;
         validated(request.get_ref())?;
         let id = &request.get_ref().snapshot_id;
-        let snapshot = self
-            .store
-            .snapshot(id)
-            .ok_or_else(|| Status::not_found(format!("snapshot {id} not found")))?;
-        self.tokens.check(&request, &snapshot.folder_id)?;
+        let snapshot = visible(caller, "snapshot", id, self.store.snapshot(id), |s| {
+            &s.folder_id
+        })?;
         Ok(Response::new(snapshot))
     }
 
@@ -108,10 +117,10 @@ impl SnapshotService for Sources {
         &self,
         request: Request<ListSnapshotsRequest>,
     ) -> Result<Response<ListSnapshotsResponse>, Status> {
-        self.tokens.folders(&request)?;
+        let caller = self.tokens.caller(&request)?;
         validated(request.get_ref())?;
         let r = request.get_ref();
-        self.tokens.check(&request, &r.folder_id)?;
+        domain::folder_allowed(caller, &r.folder_id).map_err(refused)?;
         let (snapshots, next_page_token) = page(
             &self.store,
             SourceTable::Snapshots,
@@ -119,7 +128,7 @@ impl SnapshotService for Sources {
             r.page_size,
             &r.page_token,
             |s: &Snapshot| s.id.clone(),
-        );
+        )?;
         Ok(Response::new(ListSnapshotsResponse {
             snapshots,
             next_page_token,

@@ -1,0 +1,409 @@
+//! Create, Update and Delete of images.
+
+use kiln_core::proto::yandex::cloud::{
+    compute::v1::{
+        CreateImageMetadata, CreateImageRequest, DeleteImageMetadata, Disk, HardwareGeneration,
+        Image, LegacyHardwareFeatures, Os, PciTopology, Snapshot, UpdateImageMetadata,
+        UpdateImageRequest, hardware_generation, image, os,
+    },
+    operation::{Operation, operation},
+};
+use prost::Message;
+
+use super::{
+    Applied, Caller, Change, KeyRecord, Now, OperationRecord, Records, Refusal, Work,
+    folder_allowed, visible_image,
+};
+
+/// The smallest `min_disk_size` an image gets (the API's lower bound, 4 MiB).
+pub const SMALLEST_DISK: i64 = 4 << 20;
+
+/// The folder quotas a Create is checked against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Operations running at once in a folder.
+    pub running_operations: i64,
+    /// Images in a folder.
+    pub images: i64,
+}
+
+/// Where a Create's data comes from, as the handler found it. Disks and snapshots are seed
+/// data nobody changes, looked up before the command; a source image is read by the command.
+#[derive(Debug, Clone)]
+pub enum CreateSource {
+    /// Another image, by ID.
+    Image(String),
+    /// A disk, if one has the ID.
+    Disk(String, Option<Disk>),
+    /// A snapshot, if one has the ID.
+    Snapshot(String, Option<Snapshot>),
+    /// A file to download.
+    Uri(String),
+}
+
+/// A Create, validated by the core crate.
+#[derive(Debug, Clone)]
+pub struct CreateImage {
+    /// The request.
+    pub request: CreateImageRequest,
+    /// Its source, looked up.
+    pub source: CreateSource,
+    /// The `idempotency-key` it came with.
+    pub key: Option<String>,
+    /// The ID the new image gets.
+    pub image_id: String,
+    /// The ID its operation gets.
+    pub operation_id: String,
+    /// The folder's quotas.
+    pub limits: Limits,
+}
+
+/// An Update, validated by the core crate, with its mask's paths in their proto spelling.
+#[derive(Debug, Clone)]
+pub struct UpdateImage {
+    /// The request.
+    pub request: UpdateImageRequest,
+    /// `update_mask.paths`, each a field name of the request.
+    pub paths: Vec<String>,
+    /// The ID its operation gets.
+    pub operation_id: String,
+}
+
+/// What a source holds: bytes to copy, and the os and hardware generation an image inherits.
+struct SourceFacts {
+    bytes: i64,
+    os: Option<Os>,
+    generation: Option<HardwareGeneration>,
+}
+
+/// The rule of `min_disk_size`: at least what the image holds (`needed`).
+pub fn check_min_disk_size(requested: i64, needed: i64) -> Result<(), Refusal> {
+    if requested < needed {
+        Err(Refusal::MinDiskSize { needed })
+    } else {
+        Ok(())
+    }
+}
+
+/// Starts a Create: the new image (CREATING) and its operation, with the work to do. The
+/// caller must be allowed the folder and see the source; the name must be free in the folder
+/// and the folder's quotas must allow one more. A key used before returns the operation it
+/// started (with the same request) or is refused (with another).
+pub fn create(
+    records: &impl Records,
+    caller: Caller<'_>,
+    command: CreateImage,
+    now: Now,
+) -> Result<Applied<Operation>, Refusal> {
+    let r = &command.request;
+    let folder = &r.folder_id;
+    folder_allowed(caller, folder)?;
+    let encoded = r.encode_to_vec();
+    if let Some(key) = &command.key
+        && let Some(used) = records.key(folder, key)?
+    {
+        if used.request != encoded {
+            return Err(Refusal::KeyReused { key: key.clone() });
+        }
+        let first = records.operation(&used.operation_id)?.ok_or_else(|| {
+            Refusal::Storage(format!("idempotency key {key} without its operation"))
+        })?;
+        return Ok(Applied::new(first.operation, Vec::new()));
+    }
+    let facts = source_facts(records, caller, &command.source)?;
+    if r.min_disk_size != 0 {
+        check_min_disk_size(r.min_disk_size, facts.bytes)?;
+    }
+    if !r.name.is_empty() && records.image_named(folder, &r.name)?.is_some() {
+        return Err(Refusal::NameTaken {
+            name: r.name.clone(),
+            folder: folder.clone(),
+        });
+    }
+    let limits = command.limits;
+    if records.running_in(folder) >= limits.running_operations {
+        return Err(Refusal::RunningOperations {
+            limit: limits.running_operations,
+        });
+    }
+    if records.images_in(folder) >= limits.images {
+        return Err(Refusal::Images {
+            limit: limits.images,
+        });
+    }
+    let image = Image {
+        id: command.image_id.clone(),
+        folder_id: folder.clone(),
+        created_at: Some(now.timestamp),
+        name: r.name.clone(),
+        description: r.description.clone(),
+        labels: r.labels.clone(),
+        family: r.family.clone(),
+        min_disk_size: if r.min_disk_size == 0 {
+            facts.bytes
+        } else {
+            r.min_disk_size
+        },
+        product_ids: r.product_ids.clone(),
+        status: image::Status::Creating as i32,
+        os: r.os.clone().or(facts.os).or(Some(Os {
+            r#type: os::Type::Linux as i32,
+            nvidia: None,
+        })),
+        pooled: r.pooled,
+        // URI imports default to Gen 1.1, as the API does.
+        hardware_generation: r.hardware_generation.clone().or(facts.generation).or(Some(
+            HardwareGeneration {
+                features: Some(hardware_generation::Features::LegacyFeatures(
+                    LegacyHardwareFeatures {
+                        pci_topology: PciTopology::V1 as i32,
+                    },
+                )),
+            },
+        )),
+        ..Default::default()
+    };
+    let work = match &command.source {
+        CreateSource::Uri(uri) => Work::Import {
+            uri: uri.clone(),
+            min_disk_size: r.min_disk_size,
+        },
+        _ => Work::Copy {
+            bytes: facts.bytes,
+            since: Some(now.micros),
+        },
+    };
+    let operation = Operation {
+        id: command.operation_id.clone(),
+        description: "Create image".into(),
+        created_at: Some(now.timestamp),
+        modified_at: Some(now.timestamp),
+        done: false,
+        metadata: Some(any(
+            "yandex.cloud.compute.v1.CreateImageMetadata",
+            &CreateImageMetadata {
+                image_id: image.id.clone(),
+            },
+        )),
+        ..Default::default()
+    };
+    let mut changes = Vec::with_capacity(3);
+    if let Some(key) = command.key {
+        changes.push(Change::PutKey {
+            folder_id: folder.clone(),
+            key,
+            record: KeyRecord {
+                request: encoded,
+                operation_id: operation.id.clone(),
+            },
+        });
+    }
+    changes.push(Change::PutOperation(Box::new(OperationRecord {
+        operation: operation.clone(),
+        resource_id: image.id.clone(),
+        folder_id: folder.clone(),
+        work: Some(work),
+    })));
+    changes.push(Change::PutImage(Box::new(image)));
+    Ok(Applied::new(operation, changes))
+}
+
+/// What a source holds, if the caller may see it.
+fn source_facts(
+    records: &impl Records,
+    caller: Caller<'_>,
+    source: &CreateSource,
+) -> Result<SourceFacts, Refusal> {
+    let not_found = |kind: &'static str, id: &str| Refusal::NotFound {
+        kind,
+        id: id.to_owned(),
+    };
+    Ok(match source {
+        CreateSource::Image(id) => {
+            let image = visible_image(records, caller, id)?;
+            if image.status() != image::Status::Ready {
+                return Err(Refusal::SourceNotReady {
+                    image_id: id.clone(),
+                });
+            }
+            SourceFacts {
+                bytes: image.min_disk_size.max(image.storage_size),
+                os: image.os,
+                generation: image.hardware_generation,
+            }
+        }
+        CreateSource::Disk(id, disk) => {
+            let disk = disk
+                .as_ref()
+                .filter(|d| caller.may_use(&d.folder_id))
+                .ok_or_else(|| not_found("disk", id))?;
+            SourceFacts {
+                bytes: disk.size,
+                os: None,
+                generation: disk.hardware_generation.clone(),
+            }
+        }
+        CreateSource::Snapshot(id, snapshot) => {
+            let snapshot = snapshot
+                .as_ref()
+                .filter(|s| caller.may_use(&s.folder_id))
+                .ok_or_else(|| not_found("snapshot", id))?;
+            SourceFacts {
+                bytes: snapshot.disk_size,
+                os: None,
+                generation: snapshot.hardware_generation.clone(),
+            }
+        }
+        // The size is known once the file is downloaded.
+        CreateSource::Uri(_) => SourceFacts {
+            bytes: 0,
+            os: None,
+            generation: None,
+        },
+    })
+}
+
+/// Changes the fields the mask names (no mask: every field the request sets) of a READY image
+/// and records the finished Update operation. A new name must be free in the folder.
+pub fn update(
+    records: &impl Records,
+    caller: Caller<'_>,
+    command: UpdateImage,
+    now: Now,
+) -> Result<Applied<Operation>, Refusal> {
+    let r = &command.request;
+    let mut image = visible_image(records, caller, &r.image_id)?;
+    if image.status() == image::Status::Creating {
+        return Err(Refusal::Creating { image_id: image.id });
+    }
+    let paths: Vec<&str> = if command.paths.is_empty() {
+        [
+            (!r.name.is_empty()).then_some("name"),
+            (!r.description.is_empty()).then_some("description"),
+            (!r.labels.is_empty()).then_some("labels"),
+            (r.min_disk_size != 0).then_some("min_disk_size"),
+        ]
+        .into_iter()
+        .flatten()
+        .collect()
+    } else {
+        command.paths.iter().map(String::as_str).collect()
+    };
+    for (index, path) in paths.into_iter().enumerate() {
+        match path {
+            "name" => {
+                if !r.name.is_empty()
+                    && r.name != image.name
+                    && records.image_named(&image.folder_id, &r.name)?.is_some()
+                {
+                    return Err(Refusal::NameTaken {
+                        name: r.name.clone(),
+                        folder: image.folder_id,
+                    });
+                }
+                image.name = r.name.clone();
+            }
+            "description" => image.description = r.description.clone(),
+            "labels" => image.labels = r.labels.clone(),
+            "min_disk_size" => {
+                check_min_disk_size(r.min_disk_size, image.storage_size)?;
+                image.min_disk_size = r.min_disk_size;
+            }
+            other => {
+                return Err(Refusal::NotUpdatable {
+                    index,
+                    path: other.to_owned(),
+                });
+            }
+        }
+    }
+    let operation = finished(
+        &command.operation_id,
+        "Update image",
+        now,
+        any(
+            "yandex.cloud.compute.v1.UpdateImageMetadata",
+            &UpdateImageMetadata {
+                image_id: image.id.clone(),
+            },
+        ),
+        any("yandex.cloud.compute.v1.Image", &image),
+    );
+    let changes = vec![
+        Change::PutOperation(Box::new(OperationRecord {
+            operation: operation.clone(),
+            resource_id: image.id.clone(),
+            folder_id: image.folder_id.clone(),
+            work: None,
+        })),
+        Change::PutImage(Box::new(image)),
+    ];
+    Ok(Applied::new(operation, changes))
+}
+
+/// Deletes an image that is not being created, and records the finished Delete operation.
+pub fn delete(
+    records: &impl Records,
+    caller: Caller<'_>,
+    image_id: &str,
+    operation_id: &str,
+    now: Now,
+) -> Result<Applied<Operation>, Refusal> {
+    let image = visible_image(records, caller, image_id)?;
+    if image.status() == image::Status::Creating {
+        return Err(Refusal::Creating { image_id: image.id });
+    }
+    let operation = finished(
+        operation_id,
+        "Delete image",
+        now,
+        any(
+            "yandex.cloud.compute.v1.DeleteImageMetadata",
+            &DeleteImageMetadata {
+                image_id: image.id.clone(),
+            },
+        ),
+        any("google.protobuf.Empty", &()),
+    );
+    let changes = vec![
+        Change::RemoveImage {
+            id: image.id.clone(),
+            folder_id: image.folder_id.clone(),
+        },
+        Change::PutOperation(Box::new(OperationRecord {
+            operation: operation.clone(),
+            resource_id: image.id,
+            folder_id: image.folder_id,
+            work: None,
+        })),
+    ];
+    Ok(Applied::new(operation, changes))
+}
+
+/// An operation done at `now` with `response`.
+fn finished(
+    id: &str,
+    description: &str,
+    now: Now,
+    metadata: prost_types::Any,
+    response: prost_types::Any,
+) -> Operation {
+    Operation {
+        id: id.to_owned(),
+        description: description.to_owned(),
+        created_at: Some(now.timestamp),
+        modified_at: Some(now.timestamp),
+        done: true,
+        metadata: Some(metadata),
+        result: Some(operation::Result::Response(response)),
+        ..Default::default()
+    }
+}
+
+/// `type.googleapis.com/` + a message's full name, as in `Operation.metadata` and `response`.
+pub fn any<M: Message>(full_name: &str, message: &M) -> prost_types::Any {
+    prost_types::Any {
+        type_url: ["type.googleapis.com/", full_name].concat(),
+        value: message.encode_to_vec(),
+    }
+}

@@ -1,0 +1,176 @@
+//! The service's rules: every command that changes the service's state (Create, Update, Delete,
+//! Cancel, an import failing or handing over its copy, a copy's progress and end) as plain
+//! synchronous Rust, with no SQLite, tokio or tonic in it.
+//!
+//! A command reads what it needs through [`Records`], checks its rules and, when they hold,
+//! returns its reply and the [`Change`]s to write ([`Applied`]); when one does not, a
+//! [`Refusal`] and no change. The store runs each command and writes its changes in one step
+//! on its one thread, inside one transaction, so no interleaving of requests can break a rule
+//! between its check and its write (two renames to one name, an Update of an image being
+//! deleted, a quota's last place).
+//!
+//! Who may touch what is a rule too: a resource belongs to its folder, an operation to the
+//! folder of its resource, and a caller ([`Caller`]) sees only its folders. A resource of
+//! another folder answers exactly as one that does not exist.
+
+mod images;
+mod operations;
+mod refusal;
+mod work;
+
+#[cfg(test)]
+mod tests;
+
+use kiln_core::proto::yandex::cloud::{compute::v1::Image, operation::Operation};
+
+pub use images::{CreateImage, CreateSource, Limits, UpdateImage, create, delete, update};
+pub use operations::{CopyStart, begin_copy, cancel, end_with_error, finish_copy, progress};
+pub use refusal::Refusal;
+pub use work::Work;
+
+/// The folders a caller may use.
+#[derive(Debug, Clone, Copy)]
+pub struct Caller<'a> {
+    /// The caller's folders.
+    pub folders: &'a [String],
+}
+
+impl Caller<'_> {
+    /// Whether the caller may use `folder`.
+    pub fn may_use(&self, folder: &str) -> bool {
+        self.folders.iter().any(|f| f == folder)
+    }
+}
+
+/// One reading of the clock, for everything a command stamps.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Now {
+    /// As a protobuf timestamp.
+    pub timestamp: prost_types::Timestamp,
+    /// Microseconds since the Unix epoch.
+    pub micros: i64,
+}
+
+/// An operation with what the service keeps beside it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OperationRecord {
+    /// The operation as clients see it.
+    pub operation: Operation,
+    /// The ID of the image it is about.
+    pub resource_id: String,
+    /// The folder of that image: the operation belongs to it.
+    pub folder_id: String,
+    /// What a Create does in the background (`None` for the others).
+    pub work: Option<Work>,
+}
+
+/// A Create's idempotency key, as stored: the request it came with and the operation it
+/// started. Keys are per folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyRecord {
+    /// The encoded request.
+    pub request: Vec<u8>,
+    /// The operation it started.
+    pub operation_id: String,
+}
+
+/// A write a command asks for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Change {
+    /// Store this image (new, or replacing the one with its ID).
+    PutImage(Box<Image>),
+    /// Remove the image with this ID.
+    RemoveImage {
+        /// Its ID.
+        id: String,
+        /// Its folder.
+        folder_id: String,
+    },
+    /// Store this operation (new, or replacing the one with its ID).
+    PutOperation(Box<OperationRecord>),
+    /// Store an idempotency key of a folder.
+    PutKey {
+        /// The folder.
+        folder_id: String,
+        /// The key as the client sent it.
+        key: String,
+        /// What it maps to.
+        record: KeyRecord,
+    },
+}
+
+/// What a command that passed its checks answers and writes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Applied<R> {
+    /// The answer.
+    pub reply: R,
+    /// The writes, in order.
+    pub changes: Vec<Change>,
+}
+
+impl<R> Applied<R> {
+    /// A reply and its writes.
+    pub fn new(reply: R, changes: Vec<Change>) -> Applied<R> {
+        Applied { reply, changes }
+    }
+}
+
+/// What commands read: the stored images, operations and keys, and the counts quotas check.
+/// The store answers from the transaction the command runs in.
+pub trait Records {
+    /// An image by ID.
+    fn image(&self, id: &str) -> Result<Option<Image>, Refusal>;
+    /// The ID of the image of `folder` named `name`.
+    fn image_named(&self, folder: &str, name: &str) -> Result<Option<String>, Refusal>;
+    /// An operation by ID.
+    fn operation(&self, id: &str) -> Result<Option<OperationRecord>, Refusal>;
+    /// A Create idempotency key of `folder`.
+    fn key(&self, folder: &str, key: &str) -> Result<Option<KeyRecord>, Refusal>;
+    /// Images in `folder`.
+    fn images_in(&self, folder: &str) -> i64;
+    /// Operations of `folder` not done.
+    fn running_in(&self, folder: &str) -> i64;
+}
+
+/// The image `id` if the caller may see it: [`Refusal::NotFound`] alike whether it does not
+/// exist or belongs to another folder.
+pub fn visible_image(
+    records: &impl Records,
+    caller: Caller<'_>,
+    id: &str,
+) -> Result<Image, Refusal> {
+    records
+        .image(id)?
+        .filter(|image| caller.may_use(&image.folder_id))
+        .ok_or_else(|| Refusal::NotFound {
+            kind: "image",
+            id: id.to_owned(),
+        })
+}
+
+/// The operation `id` if the caller may see it (it belongs to the folder of its image).
+pub fn visible_operation(
+    records: &impl Records,
+    caller: Caller<'_>,
+    id: &str,
+) -> Result<OperationRecord, Refusal> {
+    records
+        .operation(id)?
+        .filter(|record| caller.may_use(&record.folder_id))
+        .ok_or_else(|| Refusal::NotFound {
+            kind: "operation",
+            id: id.to_owned(),
+        })
+}
+
+/// A by-folder request (List, Create into a folder): [`Refusal::PermissionDenied`] unless the
+/// caller may use `folder`.
+pub fn folder_allowed(caller: Caller<'_>, folder: &str) -> Result<(), Refusal> {
+    if caller.may_use(folder) {
+        Ok(())
+    } else {
+        Err(Refusal::PermissionDenied {
+            folder: folder.to_owned(),
+        })
+    }
+}

@@ -1,0 +1,490 @@
+//! Rows of images, operations and keys: the reads a command makes in its transaction
+//! ([`Writer`], the domain's [`Records`]), the writes of its [`Change`]s, and the reads of
+//! Get and List on a connection of their own ([`Reader`]).
+
+use foldhash::HashMap;
+use kiln_core::proto::yandex::cloud::{compute::v1::Image, operation::Operation};
+use prost::Message;
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::{StoreError, created_micros, is_ready};
+use crate::{
+    copier::Copies,
+    domain::{Change, KeyRecord, OperationRecord, Records, Refusal, Work},
+};
+
+/// What the writer keeps in memory besides the database: the quotas' counts and the running
+/// copies. Rebuilt from the database at open and after a rollback.
+pub struct Counts {
+    /// Images per folder.
+    pub images: HashMap<String, i64>,
+    /// Operations not done per folder.
+    pub running: HashMap<String, i64>,
+    /// The copies of running operations.
+    pub copies: Copies,
+}
+
+impl Counts {
+    /// Reads the counts and the running copies from the database.
+    pub fn load(c: &Connection, copy_rate: u64) -> Result<Counts, StoreError> {
+        let count = |sql: &str| -> Result<HashMap<String, i64>, StoreError> {
+            let mut statement = c.prepare(sql)?;
+            let rows = statement.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        };
+        let mut counts = Counts {
+            images: count("SELECT folder_id, COUNT(*) FROM images GROUP BY folder_id")?,
+            running: count(
+                "SELECT folder_id, COUNT(*) FROM operations WHERE done = 0 GROUP BY folder_id",
+            )?,
+            copies: Copies::new(copy_rate),
+        };
+        let mut statement = c.prepare("SELECT id, work FROM operations WHERE done = 0")?;
+        let mut rows = statement.query([])?;
+        while let Some(row) = rows.next()? {
+            let id: String = row.get(0)?;
+            let work: Option<Vec<u8>> = row.get(1)?;
+            if let Some(Work::Copy { bytes, since }) = work.as_deref().and_then(Work::decode) {
+                counts.copies.start(&id, bytes, since);
+            }
+        }
+        Ok(counts)
+    }
+}
+
+fn add(counts: &mut HashMap<String, i64>, folder: &str, change: i64) {
+    match counts.get_mut(folder) {
+        Some(count) => *count += change,
+        None => {
+            counts.insert(folder.to_owned(), change);
+        }
+    }
+}
+
+/// The writer's view inside the transaction a command runs in.
+pub struct Writer<'a> {
+    /// The writer's connection, in the open transaction.
+    pub c: &'a Connection,
+    /// The counts.
+    pub counts: &'a mut Counts,
+}
+
+/// A store failure as the domain sees it.
+fn storage(e: impl std::fmt::Display) -> Refusal {
+    Refusal::Storage(e.to_string())
+}
+
+impl Records for Writer<'_> {
+    fn image(&self, id: &str) -> Result<Option<Image>, Refusal> {
+        image(self.c, id).map_err(storage)
+    }
+
+    fn image_named(&self, folder: &str, name: &str) -> Result<Option<String>, Refusal> {
+        image_named(self.c, folder, name).map_err(storage)
+    }
+
+    fn operation(&self, id: &str) -> Result<Option<OperationRecord>, Refusal> {
+        operation(self.c, id).map_err(storage)
+    }
+
+    fn key(&self, folder: &str, key: &str) -> Result<Option<KeyRecord>, Refusal> {
+        idempotency_key(self.c, folder, key).map_err(storage)
+    }
+
+    fn images_in(&self, folder: &str) -> i64 {
+        self.counts.images.get(folder).copied().unwrap_or(0)
+    }
+
+    fn running_in(&self, folder: &str) -> i64 {
+        self.counts.running.get(folder).copied().unwrap_or(0)
+    }
+}
+
+impl Writer<'_> {
+    /// Writes a command's changes (in its transaction) and follows them in the counts and the
+    /// copies.
+    pub fn write(&mut self, changes: Vec<Change>) -> Result<(), StoreError> {
+        for change in changes {
+            match change {
+                Change::PutImage(image) => self.put_image(&image)?,
+                Change::RemoveImage { id, folder_id } => {
+                    let removed = self
+                        .c
+                        .prepare_cached("DELETE FROM images WHERE id = ?1")?
+                        .execute([&id])?;
+                    if removed > 0 {
+                        add(&mut self.counts.images, &folder_id, -1);
+                    }
+                }
+                Change::PutOperation(record) => self.put_operation(&record)?,
+                Change::PutKey {
+                    folder_id,
+                    key,
+                    record,
+                } => {
+                    self.c
+                        .prepare_cached("INSERT INTO idempotency_keys VALUES (?1, ?2, ?3, ?4)")?
+                        .execute(params![folder_id, key, record.request, record.operation_id])?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn put_image(&mut self, image: &Image) -> Result<(), StoreError> {
+        let body = image.encode_to_vec();
+        let changed = self
+            .c
+            .prepare_cached(
+                "UPDATE images SET folder_id = ?2, name = ?3, family = ?4, ready = ?5, body = ?6
+                 WHERE id = ?1",
+            )?
+            .execute(params![
+                image.id,
+                image.folder_id,
+                image.name,
+                image.family,
+                is_ready(image),
+                body
+            ])?;
+        if changed == 0 {
+            self.c
+                .prepare_cached(
+                    "INSERT INTO images (id, folder_id, name, family, created_at, ready, body)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                )?
+                .execute(params![
+                    image.id,
+                    image.folder_id,
+                    image.name,
+                    image.family,
+                    created_micros(image),
+                    is_ready(image),
+                    body
+                ])?;
+            add(&mut self.counts.images, &image.folder_id, 1);
+        }
+        Ok(())
+    }
+
+    fn put_operation(&mut self, record: &OperationRecord) -> Result<(), StoreError> {
+        let operation = &record.operation;
+        let body = operation.encode_to_vec();
+        let work = record.work.as_ref().map(Work::encode);
+        // Only a running operation changes; a done one is never written again.
+        let changed = self
+            .c
+            .prepare_cached(
+                "UPDATE operations SET done = ?2, body = ?3, work = ?4 WHERE id = ?1 AND done = 0",
+            )?
+            .execute(params![operation.id, operation.done, body, work])?;
+        if changed == 0 {
+            self.c
+                .prepare_cached(
+                    "INSERT INTO operations (id, resource_id, folder_id, done, body, work)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                )?
+                .execute(params![
+                    operation.id,
+                    record.resource_id,
+                    record.folder_id,
+                    operation.done,
+                    body,
+                    work
+                ])?;
+            if !operation.done {
+                add(&mut self.counts.running, &record.folder_id, 1);
+            }
+        } else if operation.done {
+            add(&mut self.counts.running, &record.folder_id, -1);
+        }
+        if operation.done {
+            self.counts.copies.stop(&operation.id);
+        } else if let Some(Work::Copy { bytes, since }) = record.work
+            && !self.counts.copies.contains(&operation.id)
+        {
+            self.counts.copies.start(&operation.id, bytes, since);
+        }
+        Ok(())
+    }
+}
+
+fn image(c: &Connection, id: &str) -> Result<Option<Image>, StoreError> {
+    let body: Option<Vec<u8>> = c
+        .prepare_cached("SELECT body FROM images WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()?;
+    Ok(body.map(|b| Image::decode(b.as_slice())).transpose()?)
+}
+
+fn image_named(c: &Connection, folder: &str, name: &str) -> Result<Option<String>, StoreError> {
+    Ok(
+        c.prepare_cached("SELECT id FROM images WHERE folder_id = ?1 AND name = ?2 LIMIT 1")?
+            .query_row(params![folder, name], |r| r.get(0))
+            .optional()?,
+    )
+}
+
+fn idempotency_key(
+    c: &Connection,
+    folder: &str,
+    key: &str,
+) -> Result<Option<KeyRecord>, StoreError> {
+    Ok(c.prepare_cached(
+        "SELECT request, operation_id FROM idempotency_keys WHERE folder_id = ?1 AND key = ?2",
+    )?
+    .query_row(params![folder, key], |r| {
+        Ok(KeyRecord {
+            request: r.get(0)?,
+            operation_id: r.get(1)?,
+        })
+    })
+    .optional()?)
+}
+
+/// The columns of an operation's row that make its record.
+const OPERATION_COLUMNS: &str = "resource_id, folder_id, body, work";
+
+/// An operation's record from a row of [`OPERATION_COLUMNS`].
+fn operation_record(
+    r: &rusqlite::Row<'_>,
+) -> rusqlite::Result<Result<OperationRecord, StoreError>> {
+    let body: Vec<u8> = r.get(2)?;
+    let work: Option<Vec<u8>> = r.get(3)?;
+    let (resource_id, folder_id) = (r.get(0)?, r.get(1)?);
+    Ok(Operation::decode(body.as_slice())
+        .map(|operation| OperationRecord {
+            operation,
+            resource_id,
+            folder_id,
+            work: work.as_deref().and_then(Work::decode),
+        })
+        .map_err(StoreError::from))
+}
+
+fn operation(c: &Connection, id: &str) -> Result<Option<OperationRecord>, StoreError> {
+    c.prepare_cached(&format!(
+        "SELECT {OPERATION_COLUMNS} FROM operations WHERE id = ?1"
+    ))?
+    .query_row([id], operation_record)
+    .optional()?
+    .transpose()
+}
+
+/// A sortable column of images (`order_by`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrderColumn {
+    /// `id` (the default).
+    Id,
+    /// `name`.
+    Name,
+    /// `createdAt`.
+    CreatedAt,
+}
+
+/// How List orders images.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImageOrder {
+    /// The column.
+    pub column: OrderColumn,
+    /// `desc`.
+    pub descending: bool,
+}
+
+/// Where a page of images starts: after the image with this sort key (the column's value,
+/// then the ID).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum After {
+    /// From the first.
+    Start,
+    /// After an ID.
+    Id(String),
+    /// After a name and ID.
+    Name(String, String),
+    /// After a creation time (microseconds) and ID.
+    CreatedAt(i64, String),
+}
+
+/// One page of a List.
+pub struct ImagePage {
+    /// The images.
+    pub images: Vec<Image>,
+    /// Where the next page starts, if there is one.
+    pub next: Option<After>,
+}
+
+/// A connection for Get and List: it sees every committed change, never a transaction in
+/// flight, and never waits for the writer.
+pub struct Reader<'a> {
+    /// The read connection.
+    pub c: &'a Connection,
+}
+
+impl Records for Reader<'_> {
+    fn image(&self, id: &str) -> Result<Option<Image>, Refusal> {
+        image(self.c, id).map_err(storage)
+    }
+
+    fn image_named(&self, folder: &str, name: &str) -> Result<Option<String>, Refusal> {
+        image_named(self.c, folder, name).map_err(storage)
+    }
+
+    fn operation(&self, id: &str) -> Result<Option<OperationRecord>, Refusal> {
+        operation(self.c, id).map_err(storage)
+    }
+
+    fn key(&self, folder: &str, key: &str) -> Result<Option<KeyRecord>, Refusal> {
+        idempotency_key(self.c, folder, key).map_err(storage)
+    }
+
+    fn images_in(&self, folder: &str) -> i64 {
+        self.c
+            .query_row(
+                "SELECT COUNT(*) FROM images WHERE folder_id = ?1",
+                [folder],
+                |r| r.get(0),
+            )
+            .unwrap_or(0)
+    }
+
+    fn running_in(&self, folder: &str) -> i64 {
+        self.c
+            .query_row(
+                "SELECT COUNT(*) FROM operations WHERE folder_id = ?1 AND done = 0",
+                [folder],
+                |r| r.get(0),
+            )
+            .unwrap_or(0)
+    }
+}
+
+impl Reader<'_> {
+    /// A page of the images of `folder` (with this name, if given) in `order`, after `after`,
+    /// at most `limit`: read from the index of the order, never sorted.
+    pub fn images(
+        &self,
+        folder: &str,
+        name: Option<&str>,
+        order: ImageOrder,
+        after: &After,
+        limit: usize,
+    ) -> Result<ImagePage, StoreError> {
+        let (direction, compare) = if order.descending {
+            ("DESC", "<")
+        } else {
+            ("ASC", ">")
+        };
+        let (columns, key) = match order.column {
+            OrderColumn::Id => ("id", "id"),
+            OrderColumn::Name => ("name, id", "(name, id)"),
+            OrderColumn::CreatedAt => ("created_at, id", "(created_at, id)"),
+        };
+        let order_by = columns
+            .split(", ")
+            .map(|c| format!("{c} {direction}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let name_filter = if name.is_some() { "AND name = ?2" } else { "" };
+        let bound = match (after, order.column) {
+            (After::Start, _) => String::new(),
+            (After::Id(_), OrderColumn::Id) => format!("AND id {compare} ?3"),
+            (After::Name(..), OrderColumn::Name)
+            | (After::CreatedAt(..), OrderColumn::CreatedAt) => {
+                format!("AND {key} {compare} (?3, ?4)")
+            }
+            _ => {
+                return Ok(ImagePage {
+                    images: Vec::new(),
+                    next: None,
+                });
+            }
+        };
+        let sql = format!(
+            "SELECT body FROM images WHERE folder_id = ?1 {name_filter} {bound}
+             ORDER BY {order_by} LIMIT ?5"
+        );
+        let (first, second): (rusqlite::types::Value, rusqlite::types::Value) = match after {
+            After::Start => (rusqlite::types::Value::Null, rusqlite::types::Value::Null),
+            After::Id(id) => (id.clone().into(), rusqlite::types::Value::Null),
+            After::Name(name, id) => (name.clone().into(), id.clone().into()),
+            After::CreatedAt(at, id) => ((*at).into(), id.clone().into()),
+        };
+        let mut statement = self.c.prepare_cached(&sql)?;
+        let rows = statement.query_map(
+            params![folder, name, first, second, (limit + 1) as i64],
+            |r| r.get::<_, Vec<u8>>(0),
+        )?;
+        let mut images = Vec::new();
+        let mut last = None;
+        for row in rows {
+            let body = row?;
+            if images.len() == limit {
+                let image: &Image = images.last().expect("limit > 0");
+                last = Some(match order.column {
+                    OrderColumn::Id => After::Id(image.id.clone()),
+                    OrderColumn::Name => After::Name(image.name.clone(), image.id.clone()),
+                    OrderColumn::CreatedAt => {
+                        After::CreatedAt(created_micros(image), image.id.clone())
+                    }
+                });
+                break;
+            }
+            images.push(Image::decode(body.as_slice())?);
+        }
+        Ok(ImagePage { images, next: last })
+    }
+
+    /// The newest READY image of a family in a folder.
+    pub fn latest_by_family(
+        &self,
+        folder: &str,
+        family: &str,
+    ) -> Result<Option<Image>, StoreError> {
+        let body: Option<Vec<u8>> = self
+            .c
+            .prepare_cached(
+                "SELECT body FROM images WHERE folder_id = ?1 AND family = ?2 AND ready = 1
+                 ORDER BY created_at DESC, id DESC LIMIT 1",
+            )?
+            .query_row(params![folder, family], |r| r.get(0))
+            .optional()?;
+        Ok(body.map(|b| Image::decode(b.as_slice())).transpose()?)
+    }
+
+    /// Operations on a resource in the order they started, after the position `after` (a page
+    /// token), at most `limit`, each with its position.
+    pub fn operations_of(
+        &self,
+        resource_id: &str,
+        after: i64,
+        limit: usize,
+    ) -> Result<Vec<(i64, Operation)>, StoreError> {
+        let mut statement = self.c.prepare_cached(
+            "SELECT seq, body FROM operations WHERE resource_id = ?1 AND seq > ?2
+             ORDER BY seq LIMIT ?3",
+        )?;
+        let rows = statement.query_map(params![resource_id, after, limit as i64], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?))
+        })?;
+        let mut found = Vec::new();
+        for row in rows {
+            let (seq, body) = row?;
+            found.push((seq, Operation::decode(body.as_slice())?));
+        }
+        Ok(found)
+    }
+
+    /// Operations not done with their records (to resume after a restart), in the order they
+    /// started.
+    pub fn unfinished(&self) -> Result<Vec<OperationRecord>, StoreError> {
+        let mut statement = self.c.prepare(&format!(
+            "SELECT {OPERATION_COLUMNS} FROM operations WHERE done = 0 ORDER BY seq"
+        ))?;
+        let rows = statement.query_map([], operation_record)?;
+        let mut found = Vec::new();
+        for row in rows {
+            found.push(row??);
+        }
+        Ok(found)
+    }
+}
