@@ -2,7 +2,7 @@
 
 use std::{net::SocketAddr, path::PathBuf, process::ExitCode};
 
-use kiln_server::{Config, DEV_FOLDER, DEV_TOKEN, Quotas, Tokens};
+use kiln_server::{Config, DEV_FOLDER, DEV_TOKEN, Quotas, Tokens, import};
 use serde::Deserialize;
 
 /// Arguments of `kiln serve`.
@@ -42,6 +42,7 @@ struct File {
     #[serde(default)]
     tokens: std::collections::BTreeMap<String, Vec<String>>,
     quotas: Option<FileQuotas>,
+    imports: Option<FileImports>,
 }
 
 #[derive(Deserialize)]
@@ -49,6 +50,75 @@ struct File {
 struct FileQuotas {
     running_operations_per_folder: i64,
     images_per_folder: i64,
+}
+
+/// `[imports]`: where URI imports may come from, and their limits.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileImports {
+    /// CIDR ranges allowed besides public addresses, e.g. "10.20.0.0/16".
+    #[serde(default)]
+    allow: Vec<String>,
+    connect_timeout_seconds: Option<u64>,
+    idle_timeout_seconds: Option<u64>,
+    total_timeout_seconds: Option<u64>,
+    /// A number of bytes, or a size such as "64GiB".
+    max_bytes: Option<Size>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Size {
+    Bytes(u64),
+    Text(String),
+}
+
+/// The import limits: development mode allows loopback and private sources, a config with
+/// tokens public ones only; `[imports]` adjusts either.
+fn import_limits(development: bool, file: Option<&FileImports>) -> Result<import::Limits, String> {
+    let mut limits = if development {
+        import::Limits::development()
+    } else {
+        import::Limits::default()
+    };
+    let Some(file) = file else {
+        return Ok(limits);
+    };
+    for range in &file.allow {
+        limits
+            .policy
+            .allow
+            .push(import::parse_range(range).map_err(|e| format!("imports.allow: {e}"))?);
+    }
+    let seconds = |name: &str, value: Option<u64>, default: std::time::Duration| match value {
+        None => Ok(default),
+        Some(0) => Err(format!("imports.{name} must be at least 1")),
+        Some(n) => Ok(std::time::Duration::from_secs(n)),
+    };
+    limits.connect_timeout = seconds(
+        "connect_timeout_seconds",
+        file.connect_timeout_seconds,
+        limits.connect_timeout,
+    )?;
+    limits.idle_timeout = seconds(
+        "idle_timeout_seconds",
+        file.idle_timeout_seconds,
+        limits.idle_timeout,
+    )?;
+    limits.total_timeout = seconds(
+        "total_timeout_seconds",
+        file.total_timeout_seconds,
+        limits.total_timeout,
+    )?;
+    match &file.max_bytes {
+        None => {}
+        Some(Size::Bytes(0)) => return Err("imports.max_bytes must be at least 1".into()),
+        Some(Size::Bytes(n)) => limits.max_bytes = *n,
+        Some(Size::Text(text)) => {
+            limits.max_bytes = parse_bytes(text).map_err(|e| format!("imports.max_bytes: {e}"))?;
+        }
+    }
+    Ok(limits)
 }
 
 fn read_file(path: Option<&PathBuf>) -> Result<File, String> {
@@ -97,6 +167,13 @@ pub fn run(args: &Args) -> ExitCode {
         );
         return ExitCode::from(2);
     }
+    let import_limits = match import_limits(development, file.imports.as_ref()) {
+        Ok(limits) => limits,
+        Err(e) => {
+            eprintln!("kiln serve: {e}");
+            return ExitCode::from(2);
+        }
+    };
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(e) => {
@@ -127,6 +204,7 @@ pub fn run(args: &Args) -> ExitCode {
                 running_operations_per_folder: q.running_operations_per_folder,
                 images_per_folder: q.images_per_folder,
             }),
+        import_limits,
         ..Config::development(data_dir.clone())
     };
     let result = runtime.block_on(async {
@@ -140,6 +218,14 @@ pub fn run(args: &Args) -> ExitCode {
         } else {
             eprintln!("kiln serve: {} token(s) from the config file", config.tokens.0.len());
         }
+        let policy = &config.import_limits.policy;
+        let sources = match (policy.local, policy.allow.len()) {
+            (true, 0) => "public, loopback and private addresses".to_owned(),
+            (true, n) => format!("public, loopback and private addresses and {n} configured range(s)"),
+            (false, 0) => "public addresses only".to_owned(),
+            (false, n) => format!("public addresses and {n} configured range(s) only"),
+        };
+        eprintln!("kiln serve: URI imports from {sources}");
         eprintln!("kiln serve: data in {}", data_dir.join("kiln.sqlite3").display());
         match &web_dir {
             Some(dir) => eprintln!("kiln serve: serving {} at http://{}/", dir.display(), listener.local_addr()?),

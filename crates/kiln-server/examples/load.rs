@@ -6,6 +6,13 @@
 //!
 //! `cargo run --release -p kiln-server --example load [SECONDS_PER_CELL [CLIENTS,...]]` (default 3
 //! seconds, and 1, 16 and 64 clients).
+//!
+//! Two more measurements, each on a service of its own:
+//! - `... --example load growth [CREATES]` (default 100,000): memory and database after that many
+//!   finished Creates: the process's resident size of the empty service, its peak after, and
+//!   the largest WAL seen while they ran.
+//! - `... --example load lists [IMAGES]` (default 50,000): kiln's `Get` alone and while four
+//!   clients page through that folder with List (100 per page, by name and by `createdAt desc`).
 
 use std::{
     sync::Arc,
@@ -252,8 +259,198 @@ fn percentile(sorted: &[Duration], p: f64) -> f64 {
     sorted[i].as_secs_f64() * 1000.0
 }
 
+/// A field of `/proc/self/status` in MB (`VmRSS`, `VmHWM`).
+fn memory_mb(field: &str) -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
+        .and_then(|v| v.trim().trim_end_matches(" kB").trim().parse::<f64>().ok())
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+/// Size of a file in MB (0 when absent).
+fn file_mb(path: &std::path::Path) -> f64 {
+    std::fs::metadata(path).map_or(0.0, |m| m.len() as f64 / (1 << 20) as f64)
+}
+
+/// A service of its own (instant copies, quotas lifted) and a channel to it.
+async fn service(data_dir: &std::path::Path) -> Channel {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let config = Config {
+        copy_rate: 1 << 50,
+        quotas: Quotas {
+            running_operations_per_folder: i64::MAX,
+            images_per_folder: i64::MAX,
+        },
+        ..Config::development(data_dir.to_owned())
+    };
+    tokio::spawn(async move { kiln_server::serve(config, listener).await.expect("serve") });
+    Channel::from_shared(format!("http://{addr}"))
+        .expect("uri")
+        .connect()
+        .await
+        .expect("connect")
+}
+
+/// `creates` Creates from 64 clients (unique names), as fast as they go.
+async fn fill(kiln: &Channel, creates: usize, prefix: &str) {
+    let clients = 64;
+    let tasks: Vec<_> = (0..clients)
+        .map(|client| {
+            let mut images = ImageServiceClient::new(kiln.clone());
+            let prefix = prefix.to_owned();
+            tokio::spawn(async move {
+                for i in (client..creates).step_by(clients) {
+                    let request = CreateImageRequest {
+                        folder_id: DEV_FOLDER.into(),
+                        name: format!("{prefix}-{i}"),
+                        source: Some(Source::DiskId("fhm0dev0disk0ubuntu01".into())),
+                        ..Default::default()
+                    };
+                    images.create(authed(request)).await.expect("create");
+                }
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.expect("client");
+    }
+}
+
+/// Memory and database growth over `creates` finished Creates.
+async fn growth(creates: usize) {
+    let data_dir = std::env::temp_dir().join(format!("kiln-growth-{}", std::process::id()));
+    let kiln = service(&data_dir).await;
+    let mut images = ImageServiceClient::new(kiln.clone());
+    images
+        .get(authed(GetImageRequest {
+            image_id: "fd80dev0image0ubuntu".into(),
+        }))
+        .await
+        .expect("get");
+    let (empty_rss, empty_peak) = (memory_mb("VmRSS"), memory_mb("VmHWM"));
+    let wal = data_dir.join("kiln.sqlite3-wal");
+    let largest_wal = Arc::new(std::sync::Mutex::new(0f64));
+    let watcher = tokio::spawn({
+        let (wal, largest_wal) = (wal.clone(), largest_wal.clone());
+        async move {
+            loop {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                let mut largest = largest_wal.lock().expect("lock");
+                *largest = largest.max(file_mb(&wal));
+            }
+        }
+    });
+    let start = Instant::now();
+    fill(&kiln, creates, "growth").await;
+    let took = start.elapsed();
+    // Copies end at once; give the store's thread a moment to finish the last ones.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    watcher.abort();
+    let largest_wal = *largest_wal.lock().expect("lock");
+    println!(
+        "kiln serve growth: {creates} Creates from 64 clients in {:.1} s",
+        took.as_secs_f64()
+    );
+    println!(
+        "| empty service RSS / peak MB | peak RSS after MB | RSS after MB | peak growth MB | database MB | WAL now / largest seen MB |"
+    );
+    println!("|---:|---:|---:|---:|---:|---:|");
+    println!(
+        "| {empty_rss:.1} / {empty_peak:.1} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} / {largest_wal:.1} |",
+        memory_mb("VmHWM"),
+        memory_mb("VmRSS"),
+        memory_mb("VmHWM") - empty_peak,
+        file_mb(&data_dir.join("kiln.sqlite3")),
+        file_mb(&wal),
+    );
+    std::fs::remove_dir_all(data_dir).ok();
+}
+
+/// Get alone and while Lists page through a folder of `count` images.
+async fn lists(count: usize) {
+    let data_dir = std::env::temp_dir().join(format!("kiln-lists-{}", std::process::id()));
+    let kiln = service(&data_dir).await;
+    fill(&kiln, count, "list").await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let get = || {
+        authed(GetImageRequest {
+            image_id: "fd80dev0image0ubuntu".into(),
+        })
+    };
+    let alone = gets(16, 3.0, kiln.clone(), get).await;
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let listed = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let listers: Vec<_> = (0..4)
+        .map(|n| {
+            let (stop, listed) = (stop.clone(), listed.clone());
+            let mut images = ImageServiceClient::new(kiln.clone());
+            tokio::spawn(async move {
+                let order_by = if n % 2 == 0 { "name" } else { "createdAt desc" };
+                let mut page_token = String::new();
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    let page = images
+                        .list(authed(ListImagesRequest {
+                            folder_id: DEV_FOLDER.into(),
+                            page_size: 100,
+                            page_token: page_token.clone(),
+                            order_by: order_by.into(),
+                            ..Default::default()
+                        }))
+                        .await
+                        .expect("list")
+                        .into_inner();
+                    listed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    page_token = page.next_page_token;
+                }
+            })
+        })
+        .collect();
+    let start = Instant::now();
+    let during = gets(16, 3.0, kiln.clone(), get).await;
+    let list_rate =
+        listed.load(std::sync::atomic::Ordering::Relaxed) as f64 / start.elapsed().as_secs_f64();
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    for lister in listers {
+        lister.await.expect("lister");
+    }
+    println!(
+        "kiln serve Get while Lists page through a folder of {count} images (16 Get clients, 4 List clients, 100 per page)"
+    );
+    println!(
+        "| Get/s alone | Get p50 / p99 ms alone | Get/s during Lists | Get p50 / p99 ms during | List pages/s |"
+    );
+    println!("|---:|---:|---:|---:|---:|");
+    println!(
+        "| {:.0} | {:.2} / {:.2} | {:.0} | {:.2} / {:.2} | {list_rate:.0} |",
+        alone.rate,
+        percentile(&alone.latencies, 0.5),
+        percentile(&alone.latencies, 0.99),
+        during.rate,
+        percentile(&during.latencies, 0.5),
+        percentile(&during.latencies, 0.99),
+    );
+    std::fs::remove_dir_all(data_dir).ok();
+}
+
 #[tokio::main]
 async fn main() {
+    let mode = std::env::args().nth(1).unwrap_or_default();
+    let count = |default: usize| {
+        std::env::args()
+            .nth(2)
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(default)
+    };
+    match mode.as_str() {
+        "growth" => return growth(count(100_000)).await,
+        "lists" => return lists(count(50_000)).await,
+        _ => {}
+    }
     let seconds: f64 = std::env::args()
         .nth(1)
         .and_then(|s| s.parse().ok())

@@ -156,12 +156,12 @@ impl Engine {
             .await
             .map_err(|e| internal(&e))?;
         let dest = self.files.join(format!("{image_id}.img"));
-        let found = import::fetch(uri, &dest, self.limits)
+        let found = import::fetch(uri, &dest, &self.limits)
             .await
             .map_err(|message| {
                 (
                     Code::InvalidArgument,
-                    format!("cannot import the image: {message}"),
+                    format!("cannot import {}: {message}", import::source_label(uri)),
                 )
             })?;
         let sizes = (

@@ -48,7 +48,8 @@ pub struct Config {
     pub web_dir: Option<PathBuf>,
     /// Origins allowed by CORS (same-origin pages need none).
     pub cors_origins: Vec<String>,
-    /// Size cap and timeouts of URI imports.
+    /// Size cap, timeouts and address policy of URI imports (the service's own address is
+    /// refused as well, by [`serve`]).
     pub import_limits: import::Limits,
 }
 
@@ -71,7 +72,9 @@ impl Default for Quotas {
 }
 
 impl Config {
-    /// The development set-up: `dev-token` may use `dev-folder`, 1 GiB/s copies.
+    /// The development set-up: `dev-token` may use `dev-folder`, 1 GiB/s copies, URI imports
+    /// from loopback and private addresses allowed (a config with real tokens should use
+    /// `import::Limits::default()`: public addresses only).
     pub fn development(data_dir: PathBuf) -> Config {
         Config {
             data_dir,
@@ -80,7 +83,7 @@ impl Config {
             quotas: Quotas::default(),
             web_dir: None,
             cors_origins: Vec::new(),
-            import_limits: import::Limits::default(),
+            import_limits: import::Limits::development(),
         }
     }
 }
@@ -97,7 +100,11 @@ pub async fn serve(
 ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     std::fs::create_dir_all(&config.data_dir)?;
     let store = store::Store::open(&config.data_dir.join("kiln.sqlite3"), config.copy_rate)?;
-    let engine = engine::Engine::new(store, config.data_dir.join("images"), config.import_limits);
+    let engine = engine::Engine::new(
+        store,
+        config.data_dir.join("images"),
+        config.import_limits.clone().serving(listener.local_addr()?),
+    );
     engine.resume().await.map_err(|e| e.to_string())?;
     let tokens = Arc::new(config.tokens.clone());
     let images = images::Images {
