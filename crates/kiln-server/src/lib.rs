@@ -48,8 +48,10 @@ pub struct Config {
     pub web_dir: Option<PathBuf>,
     /// Origins allowed by CORS (same-origin pages need none).
     pub cors_origins: Vec<String>,
-    /// Size cap, timeouts and address policy of URI imports (the service's own address is
-    /// refused as well, by [`serve`]).
+    /// Size cap, timeouts and address policy of URI imports. [`serve`] refuses the service's
+    /// own address, and with any tokens but the development one (tokens mode) it refuses
+    /// loopback and private addresses whatever `policy.local` says: only the ranges in
+    /// `policy.allow` add to the public ones.
     pub import_limits: import::Limits,
 }
 
@@ -73,8 +75,8 @@ impl Default for Quotas {
 
 impl Config {
     /// The development set-up: `dev-token` may use `dev-folder`, 1 GiB/s copies, URI imports
-    /// from loopback and private addresses allowed (a config with real tokens should use
-    /// `import::Limits::default()`: public addresses only).
+    /// from loopback and private addresses allowed (with other tokens, [`serve`] allows public
+    /// addresses only).
     pub fn development(data_dir: PathBuf) -> Config {
         Config {
             data_dir,
@@ -100,11 +102,11 @@ pub async fn serve(
 ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     std::fs::create_dir_all(&config.data_dir)?;
     let store = store::Store::open(&config.data_dir.join("kiln.sqlite3"), config.copy_rate)?;
-    let engine = engine::Engine::new(
-        store,
-        config.data_dir.join("images"),
-        config.import_limits.clone().serving(listener.local_addr()?),
-    );
+    let mut import_limits = config.import_limits.clone().serving(listener.local_addr()?);
+    if !config.tokens.is_development() {
+        import_limits.policy.local = false;
+    }
+    let engine = engine::Engine::new(store, config.data_dir.join("images"), import_limits);
     engine.resume().await.map_err(|e| e.to_string())?;
     let tokens = Arc::new(config.tokens.clone());
     let images = images::Images {
