@@ -71,14 +71,19 @@ const EXPECTED: [Code; 9] = [
     Code::Unimplemented,
 ];
 
-/// Panics raised outside the test code (in the server) since the process started.
+/// Panics raised outside the test code on the fuzz test's thread (where its server's
+/// handlers run: the test runtime has one thread), since the process started. Panics of
+/// other tests' servers, running at the same time, are not counted.
 static SERVER_PANICS: AtomicUsize = AtomicUsize::new(0);
+/// The fuzz test's thread.
+static FUZZ_THREAD: Mutex<Option<std::thread::ThreadId>> = Mutex::new(None);
 /// Where they were raised and what they said, with how many times.
 static PANIC_SITES: Mutex<BTreeMap<String, usize>> = Mutex::new(BTreeMap::new());
 
-/// Counts panics whose location is not in this test binary's sources (the server runs in this
-/// process, on this test's runtime), then reports them as usual.
+/// Counts the panics of the fuzz test's server (raised on this thread, outside this test
+/// binary's sources), then reports every panic as usual.
 fn count_server_panics() {
+    *FUZZ_THREAD.lock().unwrap() = Some(std::thread::current().id());
     static HOOK: Once = Once::new();
     HOOK.call_once(|| {
         let previous = std::panic::take_hook();
@@ -87,7 +92,9 @@ fn count_server_panics() {
                 .location()
                 .map(|l| format!("{}:{}", l.file(), l.line()))
                 .unwrap_or_default();
-            if !location.contains("tests/it/") {
+            let on_fuzz_thread = *FUZZ_THREAD.lock().unwrap_or_else(|e| e.into_inner())
+                == Some(std::thread::current().id());
+            if on_fuzz_thread && !location.contains("tests/it/") {
                 SERVER_PANICS.fetch_add(1, Ordering::SeqCst);
                 let payload = info
                     .payload()
@@ -283,7 +290,15 @@ fn judge(
             let code = status.code();
             let expected = EXPECTED.contains(&code)
                 || (!decodes && matches!(code, Code::Internal | Code::InvalidArgument));
-            let problem = if !expected {
+            // A status with a source was made by the client from a transport error (a reset
+            // stream, headers too large to read), not sent by the server; its code is whatever
+            // the HTTP/2 reason maps to (ENHANCE_YOUR_CALM: RESOURCE_EXHAUSTED).
+            let problem = if let Some(source) = std::error::Error::source(status) {
+                Some(format!(
+                    "{code:?} from the transport: {} ({source})",
+                    status.message()
+                ))
+            } else if !expected {
                 Some(format!("{code:?}: {}", status.message()))
             } else if let Err(e) = status.check_error_details() {
                 Some(format!(
