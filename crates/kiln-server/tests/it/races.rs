@@ -1,11 +1,13 @@
 //! Concurrent writes against the rules they could break: a name held by one image of a folder,
 //! and a deleted image staying deleted (also after a restart).
 //!
-//! Each call goes out on a connection of its own and all of a test's calls are let go at once.
-//! The tests run on one thread (the default test runtime, which the server shares): every
-//! request's handler then runs up to its first store call before any handler goes on, which
-//! is where a check-then-write race shows. With two worker threads and debug builds the
-//! handlers mostly ran one after another (64 renames: always one OK).
+//! Each call goes out on a connection of its own and a round's calls are let go at once. A
+//! check-then-write race shows when handlers interleave between their store calls: the
+//! store's thread answers on the other core while the test's one-thread runtime (which the
+//! server shares) goes on to the next handler. When both cores are busy the store answers
+//! before a handler yields and the handlers mostly run one after another (with two worker
+//! threads, 64 renames always ended with one OK). So these tests run one at a time, on the
+//! default one-thread runtime, in rounds, each stopping at its first broken round.
 
 use std::collections::BTreeMap;
 
@@ -143,7 +145,7 @@ fn shared_names(names: &[(String, String)]) -> BTreeMap<String, Vec<String>> {
 /// Rounds of a race, at most (each stops at the first round that breaks the rule): the calls
 /// of one round may happen to run one after another, e.g. when the machine is busy.
 const RENAME_ROUNDS: usize = 100;
-const CREATE_RENAME_ROUNDS: usize = 10;
+const CREATE_RENAME_ROUNDS: usize = 20;
 
 /// The race tests run one at a time: each needs the machine's second core for the store.
 static ALONE: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
@@ -211,14 +213,17 @@ async fn a_create_racing_a_rename_for_a_fresh_name_never_shares_it() {
     let _alone = ALONE.lock().await;
     let server = start_with(unlimited(fresh_dir("race-create-rename"))).await;
     let ids = ready_images(&server, "renamed", 100).await;
+    let mut clients = Vec::new();
+    for _ in &ids {
+        clients.push((own_connection(&server).await, own_connection(&server).await));
+    }
     let mut broken = Vec::new();
     for round in 0..CREATE_RENAME_ROUNDS {
         let gate = Gate::new(2 * ids.len());
         let mut pairs = Vec::new();
-        for (i, id) in ids.iter().enumerate() {
+        for (i, (id, (creator, renamer))) in ids.iter().zip(&clients).enumerate() {
             let name = format!("fresh-{round}-{i}");
-            let (mut creator, mut renamer) =
-                (own_connection(&server).await, own_connection(&server).await);
+            let (mut creator, mut renamer) = (creator.clone(), renamer.clone());
             let (create, update) = (authed(from_disk(&name)), authed(rename(id, &name)));
             let create = gate.spawn(async move { code(&creator.create(create).await) });
             let update = gate.spawn(async move { code(&renamer.update(update).await) });
