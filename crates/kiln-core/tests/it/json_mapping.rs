@@ -52,7 +52,7 @@ fn writes_camel_case_with_int64_as_string_and_enum_names() {
         ..Default::default()
     };
     assert_eq!(
-        to_json_value(&request),
+        to_json_value(&request).unwrap(),
         json!({
             "folderId": "f",
             "minDiskSize": "10737418240",
@@ -86,7 +86,7 @@ fn operation_any_fields_use_at_type() {
         })),
         ..Default::default()
     };
-    let value = to_json_value(&operation);
+    let value = to_json_value(&operation).unwrap();
     assert_eq!(
         value["metadata"],
         json!({"@type": "type.googleapis.com/yandex.cloud.compute.v1.CreateImageMetadata", "imageId": "fd8img"})
@@ -116,7 +116,7 @@ fn decoded_message_validates_like_its_json() {
         "d".repeat(257),
         "p".repeat(51)
     );
-    assert_eq!(to_json(&request), text);
+    assert_eq!(to_json(&request).unwrap(), text);
     let from_json = validate_str("yandex.cloud.compute.v1.CreateImageRequest", &text);
     assert_eq!(from_message, from_json);
     // The same request as a JSON value (keys sorted) breaks the same rules, in another order.

@@ -89,7 +89,7 @@ fn round_trip<M: Message + Default + prost_reflect::ReflectMessage>(
     bytes: &[u8],
 ) -> (Value, Vec<u8>) {
     let message = M::decode(bytes).expect("SDK bytes decode");
-    (to_json_value(&message), message.encode_to_vec())
+    (to_json_value(&message).unwrap(), message.encode_to_vec())
 }
 
 fn hex_decode(hex: &str) -> Vec<u8> {

@@ -30,9 +30,13 @@ use prost::Message;
 use tonic::{Code, Request, transport::Channel};
 use tonic_types::StatusExt;
 
+mod fuzz;
 mod gateway;
 mod import;
+mod limits;
+mod races;
 mod sdk;
+mod tenants;
 
 const GIB: u64 = 1 << 30;
 
@@ -905,4 +909,78 @@ async fn checkpoints_move_changes_into_the_database_file_in_the_background() {
     }
     assert!(size > 64 * 1024, "the database file is still {size} bytes");
     server.task.abort();
+}
+
+/// `message` with `authorization: Bearer <token>`, or without authorization for `None`.
+fn with_token<T>(message: T, token: Option<&str>) -> Request<T> {
+    let mut request = Request::new(message);
+    if let Some(token) = token {
+        request
+            .metadata_mut()
+            .insert("authorization", format!("Bearer {token}").parse().unwrap());
+    }
+    request
+}
+
+/// One unary call of `/<method>` (e.g. `yandex.cloud.compute.v1.ImageService/Get`) with an
+/// already encoded request: the encoded response, or the status the server answered.
+async fn call_raw(
+    channel: &Channel,
+    method: &str,
+    request: Request<Vec<u8>>,
+) -> Result<Vec<u8>, tonic::Status> {
+    let mut grpc = tonic::client::Grpc::new(channel.clone());
+    grpc.ready()
+        .await
+        .map_err(|e| tonic::Status::unavailable(format!("channel not ready: {e}")))?;
+    let path = http::uri::PathAndQuery::try_from(format!("/{method}")).unwrap();
+    grpc.unary(request, path, RawCodec)
+        .await
+        .map(tonic::Response::into_inner)
+}
+
+/// A codec that sends and receives message bytes as they are.
+#[derive(Debug, Clone, Copy, Default)]
+struct RawCodec;
+
+impl tonic::codec::Codec for RawCodec {
+    type Encode = Vec<u8>;
+    type Decode = Vec<u8>;
+    type Encoder = RawCodec;
+    type Decoder = RawCodec;
+
+    fn encoder(&mut self) -> RawCodec {
+        RawCodec
+    }
+
+    fn decoder(&mut self) -> RawCodec {
+        RawCodec
+    }
+}
+
+impl tonic::codec::Encoder for RawCodec {
+    type Item = Vec<u8>;
+    type Error = tonic::Status;
+
+    fn encode(
+        &mut self,
+        item: Vec<u8>,
+        dst: &mut tonic::codec::EncodeBuf<'_>,
+    ) -> Result<(), tonic::Status> {
+        prost::bytes::BufMut::put_slice(dst, &item);
+        Ok(())
+    }
+}
+
+impl tonic::codec::Decoder for RawCodec {
+    type Item = Vec<u8>;
+    type Error = tonic::Status;
+
+    fn decode(
+        &mut self,
+        src: &mut tonic::codec::DecodeBuf<'_>,
+    ) -> Result<Option<Vec<u8>>, tonic::Status> {
+        use prost::bytes::Buf;
+        Ok(Some(src.copy_to_bytes(src.remaining()).to_vec()))
+    }
 }
