@@ -13,8 +13,9 @@ use crate::domain::Refusal;
 
 /// Field violations reported in one `BadRequest`, at most.
 pub const MOST_VIOLATIONS: usize = 16;
-/// Bytes of field paths and descriptions in one `BadRequest`, at most.
-pub const MOST_DETAIL_BYTES: usize = 4096;
+/// Bytes of field paths and descriptions in one `BadRequest`, at most (with the encoding's
+/// framing, the trailer stays under 4 KiB before base64).
+pub const MOST_DETAIL_BYTES: usize = 3072;
 
 /// INVALID_ARGUMENT with one `BadRequest` field violation per contract violation (within the
 /// bounds above), or `None` when the request is valid.

@@ -289,24 +289,8 @@ fn access_bindings_unimplemented() -> Status {
 /// `update_mask.paths`, each naming a field of the request by its proto or its JSON name,
 /// in the proto spelling; INVALID_ARGUMENT on `update_mask.paths[i]` for any other path.
 fn mask_paths(request: &UpdateImageRequest, paths: Vec<String>) -> Result<Vec<String>, Status> {
-    let descriptor = request.descriptor();
-    paths
-        .into_iter()
-        .enumerate()
-        .map(|(index, path)| {
-            descriptor
-                .fields()
-                .find(|f| f.name() == path || f.json_name() == path)
-                .map(|f| f.name().to_owned())
-                .ok_or_else(|| {
-                    let shown: String = path.chars().take(64).collect();
-                    invalid_field(
-                        &format!("update_mask.paths[{index}]"),
-                        format!("update_mask: {shown:?} is not a field of UpdateImageRequest"),
-                    )
-                })
-        })
-        .collect()
+    kiln_core::reflect::field_mask_paths(&request.descriptor(), &paths)
+        .map_err(|e| invalid_field(&e.field("update_mask"), e.to_string()))
 }
 
 /// The `idempotency-key` metadata, if sent (at most 64 printable characters, e.g. a UUID).

@@ -27,7 +27,8 @@ pub fn page_size(page_size: i64) -> Result<usize, Status> {
     }
 }
 
-fn not_issued() -> Status {
+/// INVALID_ARGUMENT for a page token this service did not issue.
+pub fn not_issued() -> Status {
     invalid_field(
         "page_token",
         "page_token is not one this service issued for this order".into(),

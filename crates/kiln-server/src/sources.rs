@@ -34,6 +34,10 @@ fn page<M: Message + Default>(
     id: impl Fn(&M) -> String,
 ) -> Result<(Vec<M>, String), Status> {
     let limit = paging::page_size(page_size)?;
+    // A token is the ID of the last item of the page before: one of this folder's.
+    if !page_token.is_empty() && !store.has_source(table, folder, page_token) {
+        return Err(paging::not_issued());
+    }
     let rows = store.sources(table, folder, page_token, limit + 1);
     let mut items: Vec<M> = rows
         .iter()

@@ -265,6 +265,15 @@ impl Store {
         Snapshot::decode(body.as_slice()).ok()
     }
 
+    /// Whether `folder` has a disk or snapshot with this ID.
+    pub fn has_source(&self, table: SourceTable, folder: &str, id: &str) -> bool {
+        let table = match table {
+            SourceTable::Disks => &self.sources.disks,
+            SourceTable::Snapshots => &self.sources.snapshots,
+        };
+        table.get(id).is_some_and(|(f, _)| f == folder)
+    }
+
     /// Disks or snapshots of a folder, encoded, by ID, after `after`, at most `limit`.
     pub fn sources(
         &self,
@@ -386,7 +395,9 @@ fn in_transaction(
             .and_then(|mut s| s.execute([]))
             .map(drop)
     };
-    if let Err(e) = run("BEGIN") {
+    // IMMEDIATE: the write lock from the start, waiting (busy timeout) while a checkpoint
+    // resets the log; a deferred transaction that read first would fail to upgrade instead.
+    if let Err(e) = run("BEGIN IMMEDIATE") {
         eprintln!("kiln serve: store: cannot begin a transaction: {e}");
         return Some(Err(e.into()));
     }
