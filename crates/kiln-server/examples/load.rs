@@ -136,6 +136,28 @@ fn cpu_time() -> Duration {
     Duration::from_millis((ticks(11) + ticks(12)) * 10)
 }
 
+/// CPU time of this process's threads by name (user + system), from `/proc/self/task`.
+fn cpu_by_thread() -> std::collections::BTreeMap<String, Duration> {
+    let mut by_name = std::collections::BTreeMap::new();
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+        return by_name;
+    };
+    for task in tasks.flatten() {
+        let stat = std::fs::read_to_string(task.path().join("stat")).unwrap_or_default();
+        let Some((head, rest)) = stat.rsplit_once(')') else {
+            continue;
+        };
+        let name = head.split_once('(').map_or("", |(_, n)| n).to_owned();
+        let fields: Vec<u64> = rest
+            .split_whitespace()
+            .map(|f| f.parse().unwrap_or(0))
+            .collect();
+        let ticks = fields.get(11).unwrap_or(&0) + fields.get(12).unwrap_or(&0);
+        *by_name.entry(name).or_default() += Duration::from_millis(ticks * 10);
+    }
+    by_name
+}
+
 /// What a cell measured.
 struct Measured {
     /// Calls completed per second.
@@ -345,17 +367,27 @@ async fn growth(creates: usize) {
             }
         }
     });
-    let start = Instant::now();
+    let (start, cpu, threads) = (Instant::now(), cpu_time(), cpu_by_thread());
     fill(&kiln, creates, "growth").await;
-    let took = start.elapsed();
+    let (took, cpu) = (start.elapsed(), cpu_time() - cpu);
+    let per_thread: Vec<String> = cpu_by_thread()
+        .into_iter()
+        .map(|(name, after)| {
+            let before = threads.get(&name).copied().unwrap_or_default();
+            let micros = after.saturating_sub(before).as_secs_f64() * 1e6 / creates as f64;
+            format!("{name} {micros:.1}")
+        })
+        .collect();
     // Copies end at once; give the store's thread a moment to finish the last ones.
     tokio::time::sleep(Duration::from_secs(2)).await;
     watcher.abort();
     let largest_wal = *largest_wal.lock().expect("lock");
     println!(
-        "kiln serve growth: {creates} Creates from 64 clients in {:.1} s",
-        took.as_secs_f64()
+        "kiln serve growth: {creates} Creates from 64 clients in {:.1} s, {:.0} µs of CPU per Create",
+        took.as_secs_f64(),
+        cpu.as_secs_f64() * 1e6 / creates as f64
     );
+    println!("CPU µs per Create by thread: {}", per_thread.join(", "));
     println!(
         "| empty service RSS / peak MB | peak RSS after MB | RSS after MB | peak growth MB | database MB | WAL now / largest seen MB |"
     );

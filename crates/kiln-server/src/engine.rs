@@ -57,7 +57,7 @@ impl Engine {
         let operation = self
             .store
             .apply(move |w| {
-                domain::create(w, Caller { folders: &folders }, command.clone(), clock())
+                domain::create(w, Caller { folders: &folders }, &command, clock())
             })
             .await?;
         // A repeated idempotency key answers with the operation it started: nothing new runs.

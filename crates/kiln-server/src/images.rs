@@ -185,7 +185,7 @@ impl ImageService for Images {
                 domain::update(
                     w,
                     domain::Caller { folders: &folders },
-                    command.clone(),
+                    &command,
                     clock(),
                 )
             })

@@ -92,17 +92,17 @@ pub fn check_min_disk_size(requested: i64, needed: i64) -> Result<(), Refusal> {
 pub fn create(
     records: &impl Records,
     caller: Caller<'_>,
-    command: CreateImage,
+    command: &CreateImage,
     now: Now,
 ) -> Result<Applied<Operation>, Refusal> {
     let r = &command.request;
     let folder = &r.folder_id;
     folder_allowed(caller, folder)?;
-    let encoded = r.encode_to_vec();
+    let encoded = command.key.as_ref().map(|_| r.encode_to_vec());
     if let Some(key) = &command.key
         && let Some(used) = records.key(folder, key)?
     {
-        if used.request != encoded {
+        if Some(&used.request) != encoded.as_ref() {
             return Err(Refusal::KeyReused { key: key.clone() });
         }
         let first = records.operation(&used.operation_id)?.ok_or_else(|| {
@@ -188,23 +188,23 @@ pub fn create(
         ..Default::default()
     };
     let mut changes = Vec::with_capacity(3);
-    if let Some(key) = command.key {
-        changes.push(Change::PutKey {
+    if let (Some(key), Some(request)) = (&command.key, encoded) {
+        changes.push(Change::AddKey {
             folder_id: folder.clone(),
-            key,
+            key: key.clone(),
             record: KeyRecord {
-                request: encoded,
+                request,
                 operation_id: operation.id.clone(),
             },
         });
     }
-    changes.push(Change::PutOperation(Box::new(OperationRecord {
+    changes.push(Change::AddOperation(Box::new(OperationRecord {
         operation: operation.clone(),
         resource_id: image.id.clone(),
         folder_id: folder.clone(),
         work: Some(work),
     })));
-    changes.push(Change::PutImage(Box::new(image)));
+    changes.push(Change::AddImage(Box::new(image)));
     Ok(Applied::new(operation, changes))
 }
 
@@ -268,7 +268,7 @@ fn source_facts(
 pub fn update(
     records: &impl Records,
     caller: Caller<'_>,
-    command: UpdateImage,
+    command: &UpdateImage,
     now: Now,
 ) -> Result<Applied<Operation>, Refusal> {
     let r = &command.request;
@@ -330,13 +330,13 @@ pub fn update(
         any("yandex.cloud.compute.v1.Image", &image),
     );
     let changes = vec![
-        Change::PutOperation(Box::new(OperationRecord {
+        Change::AddOperation(Box::new(OperationRecord {
             operation: operation.clone(),
             resource_id: image.id.clone(),
             folder_id: image.folder_id.clone(),
             work: None,
         })),
-        Change::PutImage(Box::new(image)),
+        Change::ReplaceImage(Box::new(image)),
     ];
     Ok(Applied::new(operation, changes))
 }
@@ -370,7 +370,7 @@ pub fn delete(
             id: image.id.clone(),
             folder_id: image.folder_id.clone(),
         },
-        Change::PutOperation(Box::new(OperationRecord {
+        Change::AddOperation(Box::new(OperationRecord {
             operation: operation.clone(),
             resource_id: image.id,
             folder_id: image.folder_id,

@@ -77,8 +77,10 @@ pub struct KeyRecord {
 /// A write a command asks for.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Change {
-    /// Store this image (new, or replacing the one with its ID).
-    PutImage(Box<Image>),
+    /// Store a new image.
+    AddImage(Box<Image>),
+    /// Replace the stored image with this one's ID.
+    ReplaceImage(Box<Image>),
     /// Remove the image with this ID.
     RemoveImage {
         /// Its ID.
@@ -86,10 +88,12 @@ pub enum Change {
         /// Its folder.
         folder_id: String,
     },
-    /// Store this operation (new, or replacing the one with its ID).
-    PutOperation(Box<OperationRecord>),
+    /// Store a new operation.
+    AddOperation(Box<OperationRecord>),
+    /// Replace the stored operation with this one's ID, which is not done.
+    ReplaceOperation(Box<OperationRecord>),
     /// Store an idempotency key of a folder.
-    PutKey {
+    AddKey {
         /// The folder.
         folder_id: String,
         /// The key as the client sent it.

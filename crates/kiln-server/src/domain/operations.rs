@@ -106,8 +106,8 @@ pub fn begin_copy(
     Ok(Applied::new(
         CopyStart::Started,
         vec![
-            Change::PutImage(Box::new(image)),
-            Change::PutOperation(Box::new(record)),
+            Change::ReplaceImage(Box::new(image)),
+            Change::ReplaceOperation(Box::new(record)),
         ],
     ))
 }
@@ -129,7 +129,7 @@ pub fn progress(
     record.operation.modified_at = Some(now.timestamp);
     Ok(Applied::new(
         (),
-        vec![Change::PutOperation(Box::new(record))],
+        vec![Change::ReplaceOperation(Box::new(record))],
     ))
 }
 
@@ -183,8 +183,8 @@ pub fn finish_copy(
     Ok(Applied::new(
         (),
         vec![
-            Change::PutImage(Box::new(ready)),
-            Change::PutOperation(Box::new(done)),
+            Change::ReplaceImage(Box::new(ready)),
+            Change::ReplaceOperation(Box::new(done)),
         ],
     ))
 }
@@ -220,7 +220,7 @@ fn end(
     }
     changes.insert(
         0,
-        Change::PutOperation(Box::new(OperationRecord {
+        Change::ReplaceOperation(Box::new(OperationRecord {
             operation: operation.clone(),
             work: None,
             ..record

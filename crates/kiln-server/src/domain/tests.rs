@@ -56,16 +56,29 @@ impl Memory {
         let applied = applied?;
         for change in applied.changes {
             match change {
-                Change::PutImage(image) => {
+                Change::AddImage(image) => {
+                    assert!(!self.images.contains_key(&image.id), "{image:?} exists");
+                    self.images.insert(image.id.clone(), *image);
+                }
+                Change::ReplaceImage(image) => {
+                    assert!(self.images.contains_key(&image.id), "{image:?} is not stored");
                     self.images.insert(image.id.clone(), *image);
                 }
                 Change::RemoveImage { id, .. } => {
                     self.images.remove(&id);
                 }
-                Change::PutOperation(record) => {
-                    self.operations.insert(record.operation.id.clone(), *record);
+                Change::AddOperation(record) => {
+                    let id = record.operation.id.clone();
+                    assert!(!self.operations.contains_key(&id), "{id} exists");
+                    self.operations.insert(id, *record);
                 }
-                Change::PutKey {
+                Change::ReplaceOperation(record) => {
+                    let id = record.operation.id.clone();
+                    let running = self.operations.get(&id).is_some_and(|o| !o.operation.done);
+                    assert!(running, "{id} is not running");
+                    self.operations.insert(id, *record);
+                }
+                Change::AddKey {
                     folder_id,
                     key,
                     record,
@@ -126,7 +139,7 @@ fn with_ready(names: &[&str]) -> Memory {
     let a = folders(&["a"]);
     for (n, name) in names.iter().enumerate() {
         let n = n as u32 + 1;
-        m.write(create(&m, Caller { folders: &a }, create_in(name, n), NOW))
+        m.write(create(&m, Caller { folders: &a }, &create_in(name, n), NOW))
             .unwrap();
         m.write(finish_copy(&m, &format!("op-{n}"), NOW)).unwrap();
     }
@@ -150,7 +163,7 @@ fn create_stores_a_creating_image_and_a_running_operation_with_its_copy() {
     let mut m = Memory::default();
     let a = folders(&["a"]);
     let operation = m
-        .write(create(&m, Caller { folders: &a }, create_in("one", 1), NOW))
+        .write(create(&m, Caller { folders: &a }, &create_in("one", 1), NOW))
         .unwrap();
     assert!(!operation.done);
     let image = &m.images["img-1"];
@@ -181,7 +194,7 @@ fn create_checks_folder_source_size_name_and_quotas() {
     let a = folders(&["a"]);
     let caller = Caller { folders: &a };
     let check = |command: CreateImage, expected: Refusal| {
-        assert_eq!(create(&m, caller, command, NOW), Err(expected));
+        assert_eq!(create(&m, caller, &command, NOW), Err(expected));
     };
     let mut other_folder = create_in("x", 9);
     other_folder.request.folder_id = "b".into();
@@ -212,7 +225,7 @@ fn create_checks_folder_source_size_name_and_quotas() {
     );
     let mut from_image = create_in("x", 9);
     from_image.source = CreateSource::Image("img-1".into());
-    assert!(create(&m, caller, from_image, NOW).is_ok());
+    assert!(create(&m, caller, &from_image, NOW).is_ok());
 }
 
 #[test]
@@ -221,20 +234,20 @@ fn quotas_count_running_operations_and_images_of_the_folder() {
     let a = folders(&["a"]);
     let caller = Caller { folders: &a };
     for n in 1..=3 {
-        m.write(create(&m, caller, create_in("", n), NOW)).unwrap();
+        m.write(create(&m, caller, &create_in("", n), NOW)).unwrap();
     }
     assert_eq!(
-        create(&m, caller, create_in("", 4), NOW),
+        create(&m, caller, &create_in("", 4), NOW),
         Err(Refusal::RunningOperations { limit: 3 })
     );
     for n in 1..=3 {
         m.write(finish_copy(&m, &format!("op-{n}"), NOW)).unwrap();
     }
     for n in 4..=5 {
-        m.write(create(&m, caller, create_in("", n), NOW)).unwrap();
+        m.write(create(&m, caller, &create_in("", n), NOW)).unwrap();
     }
     assert_eq!(
-        create(&m, caller, create_in("", 6), NOW),
+        create(&m, caller, &create_in("", 6), NOW),
         Err(Refusal::Images { limit: 5 })
     );
 }
@@ -252,18 +265,18 @@ fn an_idempotency_key_replays_its_operation_per_folder_and_refuses_another_reque
         c
     };
     let first = m
-        .write(create(&m, caller, keyed("one", "a", 1), NOW))
+        .write(create(&m, caller, &keyed("one", "a", 1), NOW))
         .unwrap();
-    let again = create(&m, caller, keyed("one", "a", 2), NOW).unwrap();
+    let again = create(&m, caller, &keyed("one", "a", 2), NOW).unwrap();
     assert_eq!(again.reply, first);
     assert!(again.changes.is_empty());
     assert_eq!(
-        create(&m, caller, keyed("two", "a", 3), NOW),
+        create(&m, caller, &keyed("two", "a", 3), NOW),
         Err(Refusal::KeyReused { key: "k".into() })
     );
     // The same key in another folder is another key.
     let other = m
-        .write(create(&m, caller, keyed("one", "b", 4), NOW))
+        .write(create(&m, caller, &keyed("one", "b", 4), NOW))
         .unwrap();
     assert_ne!(other.id, first.id);
 }
@@ -274,24 +287,24 @@ fn update_keeps_names_unique_and_refuses_what_it_cannot_change() {
     let a = folders(&["a"]);
     let caller = Caller { folders: &a };
     assert_eq!(
-        update(&m, caller, rename("img-2", "first", 1), NOW),
+        update(&m, caller, &rename("img-2", "first", 1), NOW),
         Err(Refusal::NameTaken {
             name: "first".into(),
             folder: "a".into()
         })
     );
     // Its own name again is no conflict.
-    m.write(update(&m, caller, rename("img-1", "first", 2), NOW))
+    m.write(update(&m, caller, &rename("img-1", "first", 2), NOW))
         .unwrap();
-    m.write(update(&m, caller, rename("img-1", "third", 3), NOW))
+    m.write(update(&m, caller, &rename("img-1", "third", 3), NOW))
         .unwrap();
-    m.write(update(&m, caller, rename("img-2", "first", 4), NOW))
+    m.write(update(&m, caller, &rename("img-2", "first", 4), NOW))
         .unwrap();
     assert_eq!(m.images["img-2"].name, "first");
     let mut mask = rename("img-1", "x", 5);
     mask.paths = vec!["description".into(), "image_id".into()];
     assert_eq!(
-        update(&m, caller, mask, NOW),
+        update(&m, caller, &mask, NOW),
         Err(Refusal::NotUpdatable {
             index: 1,
             path: "image_id".into()
@@ -301,12 +314,12 @@ fn update_keeps_names_unique_and_refuses_what_it_cannot_change() {
     small.paths = vec!["min_disk_size".into()];
     small.request.min_disk_size = GIB;
     assert_eq!(
-        update(&m, caller, small, NOW),
+        update(&m, caller, &small, NOW),
         Err(Refusal::MinDiskSize { needed: 20 * GIB })
     );
     let b = folders(&["b"]);
     assert_eq!(
-        update(&m, Caller { folders: &b }, rename("img-1", "y", 7), NOW),
+        update(&m, Caller { folders: &b }, &rename("img-1", "y", 7), NOW),
         Err(Refusal::NotFound {
             kind: "image",
             id: "img-1".into()
@@ -319,13 +332,13 @@ fn an_image_being_created_cannot_be_updated_or_deleted_and_a_deleted_one_is_gone
     let mut m = with_ready(&["kept"]);
     let a = folders(&["a"]);
     let caller = Caller { folders: &a };
-    m.write(create(&m, caller, create_in("new", 2), NOW))
+    m.write(create(&m, caller, &create_in("new", 2), NOW))
         .unwrap();
     let creating = Refusal::Creating {
         image_id: "img-2".into(),
     };
     assert_eq!(
-        update(&m, caller, rename("img-2", "x", 1), NOW),
+        update(&m, caller, &rename("img-2", "x", 1), NOW),
         Err(creating.clone())
     );
     assert_eq!(delete(&m, caller, "img-2", "del-1", NOW), Err(creating));
@@ -335,13 +348,13 @@ fn an_image_being_created_cannot_be_updated_or_deleted_and_a_deleted_one_is_gone
         id: "img-1".into(),
     };
     assert_eq!(
-        update(&m, caller, rename("img-1", "x", 2), NOW),
+        update(&m, caller, &rename("img-1", "x", 2), NOW),
         Err(gone.clone())
     );
     assert_eq!(delete(&m, caller, "img-1", "del-3", NOW), Err(gone));
     assert_eq!(m.operations["del-2"].folder_id, "a");
     // The name is free again.
-    assert!(create(&m, caller, create_in("kept", 3), NOW).is_ok());
+    assert!(create(&m, caller, &create_in("kept", 3), NOW).is_ok());
 }
 
 #[test]
@@ -349,7 +362,7 @@ fn cancel_ends_a_running_create_once_and_only_for_its_folder() {
     let mut m = Memory::default();
     let a = folders(&["a"]);
     let b = folders(&["b"]);
-    m.write(create(&m, Caller { folders: &a }, create_in("x", 1), NOW))
+    m.write(create(&m, Caller { folders: &a }, &create_in("x", 1), NOW))
         .unwrap();
     let hidden = Refusal::NotFound {
         kind: "operation",
@@ -397,10 +410,10 @@ fn an_import_hands_over_its_copy_or_fails_on_the_min_disk_size_rule() {
         c.request.min_disk_size = min;
         c
     };
-    m.write(create(&m, caller, import(1, 0), NOW)).unwrap();
-    m.write(create(&m, caller, import(2, 5 * GIB), NOW))
+    m.write(create(&m, caller, &import(1, 0), NOW)).unwrap();
+    m.write(create(&m, caller, &import(2, 5 * GIB), NOW))
         .unwrap();
-    m.write(create(&m, caller, import(3, 0), NOW)).unwrap();
+    m.write(create(&m, caller, &import(3, 0), NOW)).unwrap();
     assert_eq!(
         m.write(begin_copy(&m, "op-1", 1 << 20, 1 << 19, NOW)),
         Ok(CopyStart::Started)
@@ -432,7 +445,7 @@ fn an_import_hands_over_its_copy_or_fails_on_the_min_disk_size_rule() {
 fn progress_changes_only_a_running_operations_description() {
     let mut m = Memory::default();
     let a = folders(&["a"]);
-    m.write(create(&m, Caller { folders: &a }, create_in("x", 1), NOW))
+    m.write(create(&m, Caller { folders: &a }, &create_in("x", 1), NOW))
         .unwrap();
     m.write(progress(&m, "op-1", "Create image: 50%".into(), NOW))
         .unwrap();

@@ -52,6 +52,9 @@ pub enum StoreError {
     /// The transaction the command ran in did not commit.
     #[error("the change was not committed: {0}")]
     NotCommitted(String),
+    /// A change replaces a record that is not stored (or an operation that is done).
+    #[error("no {0} to replace")]
+    Missing(String),
     /// A thread could not be started.
     #[error("cannot start the store's thread: {0}")]
     Thread(#[from] std::io::Error),
@@ -173,7 +176,8 @@ impl Store {
         // their own, so no command waits for one; the writer waits out the short moments a
         // checkpoint that resets the log holds the lock.
         connection.execute_batch(
-            "PRAGMA wal_autocheckpoint = 0; PRAGMA journal_size_limit = 67108864;",
+            "PRAGMA wal_autocheckpoint = 0; PRAGMA journal_size_limit = 67108864;
+             PRAGMA cache_size = -32768;",
         )?;
         connection.busy_timeout(Duration::from_secs(10))?;
         connection.set_prepared_statement_cache_capacity(64);
@@ -432,7 +436,9 @@ const WAL_RESET_PAGES: i64 = 4096;
 /// Checkpoints the WAL every 200 ms from a connection of its own, until the store is dropped.
 /// A PASSIVE checkpoint never blocks the writer, but under steady writes it never reaches the
 /// log's end, so the log would only grow: when it holds more than [`WAL_RESET_PAGES`], a
-/// TRUNCATE checkpoint holds the writer for the moment it takes to finish and empties the file.
+/// RESTART checkpoint holds the writer for the moment it takes to finish, and the writer then
+/// writes the log again from its start. (RESTART rather than TRUNCATE: writing over the file's
+/// pages costs much less than growing it again, measured in `BENCHMARKS.md`.)
 fn checkpointer(
     path: &Path,
     store: std::sync::Weak<mpsc::Sender<Box<dyn Call>>>,

@@ -3,7 +3,10 @@
 //! Get and List on a connection of their own ([`Reader`]).
 
 use foldhash::HashMap;
-use kiln_core::proto::yandex::cloud::{compute::v1::Image, operation::Operation};
+use kiln_core::proto::yandex::cloud::{
+    compute::v1::{Image, image},
+    operation::Operation,
+};
 use prost::Message;
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -13,19 +16,27 @@ use crate::{
     domain::{Change, KeyRecord, OperationRecord, Records, Refusal, Work},
 };
 
-/// What the writer keeps in memory besides the database: the quotas' counts and the running
-/// copies. Rebuilt from the database at open and after a rollback.
+/// What the writer keeps in memory besides the database: the quotas' counts, the running
+/// operations and the images they are creating (what every copy's progress and end reads), and
+/// the running copies. All of it is bounded by the operations running, not by what is stored.
+/// Rebuilt from the database at open and after a rollback.
 pub struct Counts {
     /// Images per folder.
     pub images: HashMap<String, i64>,
     /// Operations not done per folder.
     pub running: HashMap<String, i64>,
+    /// Operations not done, by ID.
+    active: HashMap<String, OperationRecord>,
+    /// The position the next new operation gets (ListOperations pages by it).
+    next_seq: i64,
+    /// Images being created (CREATING), by ID.
+    creating: HashMap<String, Image>,
     /// The copies of running operations.
     pub copies: Copies,
 }
 
 impl Counts {
-    /// Reads the counts and the running copies from the database.
+    /// Reads the counts, the running operations and copies and the images being created.
     pub fn load(c: &Connection, copy_rate: u64) -> Result<Counts, StoreError> {
         let count = |sql: &str| -> Result<HashMap<String, i64>, StoreError> {
             let mut statement = c.prepare(sql)?;
@@ -37,15 +48,28 @@ impl Counts {
             running: count(
                 "SELECT folder_id, COUNT(*) FROM operations WHERE done = 0 GROUP BY folder_id",
             )?,
+            active: HashMap::default(),
+            next_seq: c.query_row("SELECT COALESCE(MAX(seq), 0) + 1 FROM operations", [], |r| {
+                r.get(0)
+            })?,
+            creating: HashMap::default(),
             copies: Copies::new(copy_rate),
         };
-        let mut statement = c.prepare("SELECT id, work FROM operations WHERE done = 0")?;
-        let mut rows = statement.query([])?;
-        while let Some(row) = rows.next()? {
-            let id: String = row.get(0)?;
-            let work: Option<Vec<u8>> = row.get(1)?;
-            if let Some(Work::Copy { bytes, since }) = work.as_deref().and_then(Work::decode) {
-                counts.copies.start(&id, bytes, since);
+        let mut statement = c.prepare(&format!(
+            "SELECT {OPERATION_COLUMNS} FROM operations WHERE done = 0"
+        ))?;
+        for record in statement.query_map([], operation_record)? {
+            let record = record??;
+            if let Some(Work::Copy { bytes, since }) = record.work {
+                counts.copies.start(&record.operation.id, bytes, since);
+            }
+            counts.active.insert(record.operation.id.clone(), record);
+        }
+        let mut statement = c.prepare("SELECT body FROM images WHERE ready = 0")?;
+        for body in statement.query_map([], |r| r.get::<_, Vec<u8>>(0))? {
+            let image = Image::decode(body?.as_slice())?;
+            if image.status() == image::Status::Creating {
+                counts.creating.insert(image.id.clone(), image);
             }
         }
         Ok(counts)
@@ -76,6 +100,9 @@ fn storage(e: impl std::fmt::Display) -> Refusal {
 
 impl Records for Writer<'_> {
     fn image(&self, id: &str) -> Result<Option<Image>, Refusal> {
+        if let Some(image) = self.counts.creating.get(id) {
+            return Ok(Some(image.clone()));
+        }
         image(self.c, id).map_err(storage)
     }
 
@@ -84,6 +111,9 @@ impl Records for Writer<'_> {
     }
 
     fn operation(&self, id: &str) -> Result<Option<OperationRecord>, Refusal> {
+        if let Some(record) = self.counts.active.get(id) {
+            return Ok(Some(record.clone()));
+        }
         operation(self.c, id).map_err(storage)
     }
 
@@ -101,12 +131,12 @@ impl Records for Writer<'_> {
 }
 
 impl Writer<'_> {
-    /// Writes a command's changes (in its transaction) and follows them in the counts and the
-    /// copies.
+    /// Writes a command's changes (in its transaction) and follows them in memory.
     pub fn write(&mut self, changes: Vec<Change>) -> Result<(), StoreError> {
         for change in changes {
             match change {
-                Change::PutImage(image) => self.put_image(&image)?,
+                Change::AddImage(image) => self.add_image(*image)?,
+                Change::ReplaceImage(image) => self.replace_image(*image)?,
                 Change::RemoveImage { id, folder_id } => {
                     let removed = self
                         .c
@@ -115,9 +145,11 @@ impl Writer<'_> {
                     if removed > 0 {
                         add(&mut self.counts.images, &folder_id, -1);
                     }
+                    self.counts.creating.remove(&id);
                 }
-                Change::PutOperation(record) => self.put_operation(&record)?,
-                Change::PutKey {
+                Change::AddOperation(record) => self.add_operation(*record)?,
+                Change::ReplaceOperation(record) => self.replace_operation(*record)?,
+                Change::AddKey {
                     folder_id,
                     key,
                     record,
@@ -131,8 +163,27 @@ impl Writer<'_> {
         Ok(())
     }
 
-    fn put_image(&mut self, image: &Image) -> Result<(), StoreError> {
-        let body = image.encode_to_vec();
+    fn add_image(&mut self, image: Image) -> Result<(), StoreError> {
+        self.c
+            .prepare_cached(
+                "INSERT INTO images (id, folder_id, name, family, created_at, ready, body)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?
+            .execute(params![
+                image.id,
+                image.folder_id,
+                image.name,
+                image.family,
+                created_micros(&image),
+                is_ready(&image),
+                image.encode_to_vec()
+            ])?;
+        add(&mut self.counts.images, &image.folder_id, 1);
+        self.follow_image(image);
+        Ok(())
+    }
+
+    fn replace_image(&mut self, image: Image) -> Result<(), StoreError> {
         let changed = self
             .c
             .prepare_cached(
@@ -144,68 +195,91 @@ impl Writer<'_> {
                 image.folder_id,
                 image.name,
                 image.family,
-                is_ready(image),
-                body
+                is_ready(&image),
+                image.encode_to_vec()
             ])?;
         if changed == 0 {
-            self.c
-                .prepare_cached(
-                    "INSERT INTO images (id, folder_id, name, family, created_at, ready, body)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                )?
-                .execute(params![
-                    image.id,
-                    image.folder_id,
-                    image.name,
-                    image.family,
-                    created_micros(image),
-                    is_ready(image),
-                    body
-                ])?;
-            add(&mut self.counts.images, &image.folder_id, 1);
+            return Err(StoreError::Missing(format!("image {}", image.id)));
         }
+        self.follow_image(image);
         Ok(())
     }
 
-    fn put_operation(&mut self, record: &OperationRecord) -> Result<(), StoreError> {
+    /// Keeps the images being created in memory.
+    fn follow_image(&mut self, image: Image) {
+        if image.status() == image::Status::Creating {
+            self.counts.creating.insert(image.id.clone(), image);
+        } else {
+            self.counts.creating.remove(&image.id);
+        }
+    }
+
+    fn add_operation(&mut self, record: OperationRecord) -> Result<(), StoreError> {
         let operation = &record.operation;
-        let body = operation.encode_to_vec();
-        let work = record.work.as_ref().map(Work::encode);
+        let seq = self.counts.next_seq;
+        self.c
+            .prepare_cached(
+                "INSERT INTO operations (id, seq, resource_id, folder_id, done, body, work)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?
+            .execute(params![
+                operation.id,
+                seq,
+                record.resource_id,
+                record.folder_id,
+                operation.done,
+                operation.encode_to_vec(),
+                record.work.as_ref().map(Work::encode)
+            ])?;
+        self.counts.next_seq += 1;
+        if !operation.done {
+            add(&mut self.counts.running, &record.folder_id, 1);
+        }
+        self.follow_operation(record);
+        Ok(())
+    }
+
+    fn replace_operation(&mut self, record: OperationRecord) -> Result<(), StoreError> {
+        let operation = &record.operation;
         // Only a running operation changes; a done one is never written again.
         let changed = self
             .c
             .prepare_cached(
                 "UPDATE operations SET done = ?2, body = ?3, work = ?4 WHERE id = ?1 AND done = 0",
             )?
-            .execute(params![operation.id, operation.done, body, work])?;
+            .execute(params![
+                operation.id,
+                operation.done,
+                operation.encode_to_vec(),
+                record.work.as_ref().map(Work::encode)
+            ])?;
         if changed == 0 {
-            self.c
-                .prepare_cached(
-                    "INSERT INTO operations (id, resource_id, folder_id, done, body, work)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                )?
-                .execute(params![
-                    operation.id,
-                    record.resource_id,
-                    record.folder_id,
-                    operation.done,
-                    body,
-                    work
-                ])?;
-            if !operation.done {
-                add(&mut self.counts.running, &record.folder_id, 1);
-            }
-        } else if operation.done {
-            add(&mut self.counts.running, &record.folder_id, -1);
+            return Err(StoreError::Missing(format!(
+                "running operation {}",
+                operation.id
+            )));
         }
         if operation.done {
-            self.counts.copies.stop(&operation.id);
-        } else if let Some(Work::Copy { bytes, since }) = record.work
-            && !self.counts.copies.contains(&operation.id)
-        {
-            self.counts.copies.start(&operation.id, bytes, since);
+            add(&mut self.counts.running, &record.folder_id, -1);
         }
+        self.follow_operation(record);
         Ok(())
+    }
+
+    /// Keeps the running operations and their copies in memory.
+    fn follow_operation(&mut self, record: OperationRecord) {
+        let id = &record.operation.id;
+        if record.operation.done {
+            self.counts.copies.stop(id);
+            self.counts.active.remove(id);
+            return;
+        }
+        if let Some(Work::Copy { bytes, since }) = record.work
+            && !self.counts.copies.contains(id)
+        {
+            self.counts.copies.start(id, bytes, since);
+        }
+        self.counts.active.insert(id.clone(), record);
     }
 }
 
@@ -443,7 +517,7 @@ impl Reader<'_> {
         let body: Option<Vec<u8>> = self
             .c
             .prepare_cached(
-                "SELECT body FROM images WHERE folder_id = ?1 AND family = ?2 AND ready = 1
+                "SELECT body FROM images WHERE folder_id = ?1 AND family = ?2 AND family != '' AND ready = 1
                  ORDER BY created_at DESC, id DESC LIMIT 1",
             )?
             .query_row(params![folder, family], |r| r.get(0))

@@ -1,9 +1,10 @@
 //! The database's tables, the seed written into a new one, and the moves from the layouts of
 //! earlier versions.
 //!
-//! Images and operations are rows with the columns their look-ups need, each with the encoded
-//! protobuf message (the wire form) as its body; lists are served by indexes in the order asked
-//! for. Idempotency keys are per folder.
+//! Images and operations are rows keyed by their ID (`WITHOUT ROWID`: one b-tree less per
+//! insert) with the columns their look-ups need, each with the encoded protobuf message (the
+//! wire form) as its body; lists are served by indexes in the order asked for (an operation's
+//! `seq` is its position among all, for ListOperations' pages). Idempotency keys are per folder.
 
 use kiln_core::proto::yandex::cloud::{compute::v1::Image, operation::Operation};
 use prost::Message;
@@ -15,16 +16,17 @@ use crate::{domain::Work, seed};
 const SCHEMA: &str = "
     CREATE TABLE IF NOT EXISTS images (
         id TEXT PRIMARY KEY, folder_id TEXT NOT NULL, name TEXT NOT NULL, family TEXT NOT NULL,
-        created_at INTEGER NOT NULL, ready INTEGER NOT NULL, body BLOB NOT NULL);
+        created_at INTEGER NOT NULL, ready INTEGER NOT NULL, body BLOB NOT NULL) WITHOUT ROWID;
     CREATE INDEX IF NOT EXISTS images_by_id ON images (folder_id, id);
     CREATE INDEX IF NOT EXISTS images_by_name ON images (folder_id, name, id);
     CREATE INDEX IF NOT EXISTS images_by_created ON images (folder_id, created_at, id);
-    CREATE INDEX IF NOT EXISTS images_by_family ON images (folder_id, family, created_at, id);
+    CREATE INDEX IF NOT EXISTS images_by_family ON images (folder_id, family, created_at, id)
+        WHERE family != '';
     CREATE TABLE IF NOT EXISTS operations (
-        seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, resource_id TEXT NOT NULL,
-        folder_id TEXT NOT NULL, done INTEGER NOT NULL, body BLOB NOT NULL, work BLOB);
+        id TEXT PRIMARY KEY, seq INTEGER NOT NULL, resource_id TEXT NOT NULL,
+        folder_id TEXT NOT NULL, done INTEGER NOT NULL, body BLOB NOT NULL, work BLOB)
+        WITHOUT ROWID;
     CREATE INDEX IF NOT EXISTS operations_by_resource ON operations (resource_id, seq);
-    CREATE INDEX IF NOT EXISTS operations_running ON operations (folder_id) WHERE done = 0;
     CREATE TABLE IF NOT EXISTS idempotency_keys (
         folder_id TEXT NOT NULL, key TEXT NOT NULL, request BLOB NOT NULL,
         operation_id TEXT NOT NULL, PRIMARY KEY (folder_id, key)) WITHOUT ROWID;

@@ -133,7 +133,7 @@ async fn a_database_of_the_first_layout_moves_over_whole() {
 async fn a_command_whose_writes_fail_leaves_no_trace_and_spares_the_others_of_its_group() {
     let dir = fresh_dir("group");
     let store = Store::open(&dir.join("kiln.sqlite3"), 1 << 30).unwrap();
-    let key = |n: u32| Change::PutKey {
+    let key = |n: u32| Change::AddKey {
         folder_id: "group".into(),
         key: format!("taken-{n}"),
         record: KeyRecord {
@@ -173,7 +173,7 @@ async fn a_command_whose_writes_fail_leaves_no_trace_and_spares_the_others_of_it
                             name: format!("group-{i}"),
                             ..Default::default()
                         };
-                        let mut changes = vec![Change::PutImage(Box::new(image))];
+                        let mut changes = vec![Change::AddImage(Box::new(image))];
                         if i % 3 == 0 {
                             changes.push(key(i));
                         }
