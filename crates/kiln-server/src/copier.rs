@@ -80,7 +80,7 @@ impl Copies {
         let total = Duration::from_secs_f64(
             (bytes.max(0) as f64 / self.rate as f64).min(LONGEST.as_secs_f64()),
         );
-        let elapsed = since.map_or(0, |since| (now_micros() - since).max(0));
+        let elapsed = since.map_or(0, |since| now_micros().saturating_sub(since).max(0));
         let now = Instant::now();
         let end = now + total.saturating_sub(Duration::from_micros(elapsed as u64));
         let next = if total < PROGRESS_EVERY {

@@ -43,8 +43,19 @@ impl Engine {
         }
     }
 
-    /// Runs a Create for a caller of `folders`; a new URI import starts downloading.
+    /// Runs a Create for a caller of `folders`; a new URI import starts downloading. (In a
+    /// task of its own: a client that goes away after the command committed must not keep its
+    /// import from starting.)
     pub async fn create(
+        &self,
+        folders: Vec<String>,
+        command: CreateImage,
+    ) -> Result<Operation, Refusal> {
+        let engine = self.clone();
+        detached(async move { engine.create_now(folders, command).await }).await
+    }
+
+    async fn create_now(
         &self,
         folders: Vec<String>,
         command: CreateImage,
@@ -56,9 +67,7 @@ impl Engine {
         let (image_id, operation_id) = (command.image_id.clone(), command.operation_id.clone());
         let operation = self
             .store
-            .apply(move |w| {
-                domain::create(w, Caller { folders: &folders }, &command, clock())
-            })
+            .apply(move |w| domain::create(w, Caller { folders: &folders }, &command, clock()))
             .await?;
         // A repeated idempotency key answers with the operation it started: nothing new runs.
         if let Some(uri) = uri
@@ -188,10 +197,43 @@ impl Engine {
         let _ = tokio::fs::remove_file(self.files.join(format!("{image_id}.img"))).await;
     }
 
+    /// Deletes an image of a caller of `folders` and its imported file, if any (in a task of
+    /// its own, so the file goes even when the client does not wait).
+    pub async fn delete(
+        &self,
+        folders: Vec<String>,
+        image_id: String,
+        operation_id: String,
+    ) -> Result<Operation, Refusal> {
+        let engine = self.clone();
+        detached(async move {
+            let deleted = image_id.clone();
+            let operation = engine
+                .store
+                .apply(move |w| {
+                    let caller = Caller { folders: &folders };
+                    domain::delete(w, caller, &deleted, &operation_id, clock())
+                })
+                .await?;
+            engine.remove_file(&image_id).await;
+            Ok(operation)
+        })
+        .await
+    }
+
     /// Cancels an operation of a caller of `folders` that is not done yet (its copy or
     /// download stops and its image is removed); the operation as it is then, a finished one
-    /// unchanged.
+    /// unchanged. (In a task of its own, like [`Engine::delete`].)
     pub async fn cancel(
+        &self,
+        folders: Vec<String>,
+        operation_id: String,
+    ) -> Result<Operation, Refusal> {
+        let engine = self.clone();
+        detached(async move { engine.cancel_now(folders, operation_id).await }).await
+    }
+
+    async fn cancel_now(
         &self,
         folders: Vec<String>,
         operation_id: String,
@@ -214,4 +256,14 @@ impl Engine {
         }
         Ok(operation)
     }
+}
+
+/// Runs `work` in a task of its own and waits for it: dropping the wait (a client gone, a
+/// deadline) does not stop the work, so what follows a committed command always happens.
+async fn detached<T: Send + 'static>(
+    work: impl Future<Output = Result<T, Refusal>> + Send + 'static,
+) -> Result<T, Refusal> {
+    tokio::spawn(work)
+        .await
+        .unwrap_or_else(|e| Err(Refusal::Storage(format!("the command's task failed: {e}"))))
 }

@@ -17,6 +17,17 @@ pub const MOST_VIOLATIONS: usize = 16;
 /// framing, the trailer stays under 4 KiB before base64).
 pub const MOST_DETAIL_BYTES: usize = 3072;
 
+/// Characters of one text a client chose (a field path, an echoed value) kept in an answer.
+const MOST_TEXT_CHARS: usize = 300;
+
+/// `text` cut to [`MOST_TEXT_CHARS`] characters, with `…` when it was cut.
+pub fn clip(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(MOST_TEXT_CHARS) {
+        None => text.into(),
+        Some((at, _)) => format!("{}…", &text[..at]).into(),
+    }
+}
+
 /// INVALID_ARGUMENT with one `BadRequest` field violation per contract violation (within the
 /// bounds above), or `None` when the request is valid.
 pub fn invalid_argument(outcome: Outcome) -> Option<Status> {
@@ -27,18 +38,22 @@ pub fn invalid_argument(outcome: Outcome) -> Option<Status> {
             let mut bytes = 0;
             let mut shown = 0;
             for v in &violations {
-                bytes += v.field.len() + v.message.len();
+                let (field, description) = (clip(&v.field), clip(&v.message));
+                bytes += field.len() + description.len();
                 if shown == MOST_VIOLATIONS || bytes > MOST_DETAIL_BYTES {
                     break;
                 }
-                details.add_bad_request_violation(v.field.clone(), v.message.clone());
+                details.add_bad_request_violation(field, description);
                 shown += 1;
             }
-            let first = &violations[0];
-            let mut message = format!(
-                "Request validation error: {}: {}",
-                first.field, first.message
-            );
+            let mut message = match violations.first() {
+                Some(first) => format!(
+                    "Request validation error: {}: {}",
+                    clip(&first.field),
+                    clip(&first.message)
+                ),
+                None => "Request validation error".to_owned(),
+            };
             if shown < violations.len() {
                 message.push_str(&format!(
                     " (the details list the first {shown} of {} violations)",
@@ -51,13 +66,14 @@ pub fn invalid_argument(outcome: Outcome) -> Option<Status> {
                 details,
             ))
         }
-        Outcome::Error { error } => Some(Status::invalid_argument(error)),
+        Outcome::Error { error } => Some(Status::invalid_argument(clip(&error))),
     }
 }
 
 /// INVALID_ARGUMENT about one field: the message, and a `BadRequest` naming the field, so a
 /// client can show it where the value was entered.
 pub fn invalid_field(field: &str, message: String) -> Status {
+    let (field, message) = (clip(field), clip(&message).into_owned());
     let mut details = ErrorDetails::new();
     details.add_bad_request_violation(field, message.clone());
     Status::with_error_details(Code::InvalidArgument, message, details)
@@ -74,5 +90,5 @@ pub fn refused(refusal: Refusal) -> Status {
     if let Some(field) = refusal.field() {
         return invalid_field(&field, message);
     }
-    Status::new(Code::from_i32(refusal.code() as i32), message)
+    Status::new(Code::from_i32(refusal.code() as i32), clip(&message))
 }

@@ -105,7 +105,7 @@ impl ImageService for Images {
         let name = parse_name_filter(&r.filter)?;
         let limit = paging::page_size(r.page_size)?;
         let order = parse_order_by(&r.order_by)?;
-        let after = paging::image_token(&r.page_token, order.column)?;
+        let after = paging::image_token(&r.page_token, order)?;
         let page = self
             .engine
             .store
@@ -119,7 +119,7 @@ impl ImageService for Images {
             images: page.images,
             next_page_token: page
                 .next
-                .map(|a| paging::image_token_of(&a))
+                .map(|a| paging::image_token_of(&a, order))
                 .unwrap_or_default(),
         }))
     }
@@ -182,12 +182,7 @@ impl ImageService for Images {
             .engine
             .store
             .apply(move |w| {
-                domain::update(
-                    w,
-                    domain::Caller { folders: &folders },
-                    &command,
-                    clock(),
-                )
+                domain::update(w, domain::Caller { folders: &folders }, &command, clock())
             })
             .await
             .map_err(refused)?;
@@ -201,18 +196,11 @@ impl ImageService for Images {
         let folders = self.tokens.caller(&request)?.folders.to_vec();
         validated(request.get_ref())?;
         let image_id = request.into_inner().image_id;
-        let operation_id = new_id("fd8");
-        let deleted = image_id.clone();
         let operation = self
             .engine
-            .store
-            .apply(move |w| {
-                let caller = domain::Caller { folders: &folders };
-                domain::delete(w, caller, &deleted, &operation_id, clock())
-            })
+            .delete(folders, image_id, new_id("fd8"))
             .await
             .map_err(refused)?;
-        self.engine.remove_file(&image_id).await;
         Ok(with_poll_interval(operation))
     }
 
@@ -224,27 +212,31 @@ impl ImageService for Images {
         validated(request.get_ref())?;
         let r = request.get_ref();
         let limit = paging::page_size(r.page_size)?;
-        let after = paging::position_token(&r.page_token)?;
         self.visible(&request, &r.image_id)?;
-        let mut found = self
+        // The token is the ID of the last operation of the page before: one of this image's.
+        let found = self
             .engine
             .store
             .read(|reader| {
-                reader
-                    .operations_of(&r.image_id, after, limit + 1)
-                    .map_err(|e| Refusal::Storage(e.to_string()))
+                let storage = |e: crate::store::StoreError| Refusal::Storage(e.to_string());
+                let after = match r.page_token.as_str() {
+                    "" => 0,
+                    token => match reader.position_of(&r.image_id, token).map_err(storage)? {
+                        Some(position) => position,
+                        None => return Ok(None),
+                    },
+                };
+                let found = reader.operations_of(&r.image_id, after, limit + 1);
+                found.map(Some).map_err(storage)
             })
             .map_err(refused)?;
-        let next_page_token = if found.len() > limit {
-            found.truncate(limit);
-            found
-                .last()
-                .map(|(position, _)| position.to_string())
-                .unwrap_or_default()
+        let mut operations = found.ok_or_else(paging::not_issued)?;
+        let next_page_token = if operations.len() > limit {
+            operations.truncate(limit);
+            operations.last().map(|o| o.id.clone()).unwrap_or_default()
         } else {
             String::new()
         };
-        let operations = found.into_iter().map(|(_, operation)| operation).collect();
         Ok(Response::new(ListImageOperationsResponse {
             operations,
             next_page_token,
@@ -286,11 +278,25 @@ fn access_bindings_unimplemented() -> Status {
     Status::unimplemented("access bindings are not part of kiln serve")
 }
 
-/// `update_mask.paths`, each naming a field of the request by its proto or its JSON name,
-/// in the proto spelling; INVALID_ARGUMENT on `update_mask.paths[i]` for any other path.
-fn mask_paths(request: &UpdateImageRequest, paths: Vec<String>) -> Result<Vec<String>, Status> {
-    kiln_core::reflect::field_mask_paths(&request.descriptor(), &paths)
-        .map_err(|e| invalid_field(&e.field("update_mask"), e.to_string()))
+/// `update_mask.paths`, each naming a field of the request by its proto or its JSON name:
+/// each path's index and its proto spelling, a field named twice kept once; INVALID_ARGUMENT on
+/// `update_mask.paths[i]` for any other path.
+fn mask_paths(
+    request: &UpdateImageRequest,
+    paths: Vec<String>,
+) -> Result<Vec<(usize, String)>, Status> {
+    let descriptor = request.descriptor();
+    let mut found: Vec<(usize, String)> = Vec::with_capacity(paths.len());
+    for (index, path) in paths.into_iter().enumerate() {
+        let canonical = kiln_core::reflect::field_mask_paths(&descriptor, &[path])
+            .map_err(|e| invalid_field(&format!("update_mask.paths[{index}]"), e.to_string()))?;
+        for name in canonical {
+            if !found.iter().any(|(_, n)| *n == name) {
+                found.push((index, name));
+            }
+        }
+    }
+    Ok(found)
 }
 
 /// The `idempotency-key` metadata, if sent (at most 64 printable characters, e.g. a UUID).

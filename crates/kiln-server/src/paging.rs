@@ -1,12 +1,12 @@
 //! Page sizes and page tokens of the List RPCs. A token is the sort key of the last item of
-//! the page before (an image List's column value and ID, an operation's position), so a page
-//! is read from an index without counting what came before.
+//! the page before (an image List's column value and ID; for operations and sources, the ID),
+//! so a page is read from an index without counting what came before.
 
 use tonic::Status;
 
 use crate::{
     errors::invalid_field,
-    store::{After, OrderColumn},
+    store::{After, ImageOrder, OrderColumn},
 };
 
 /// Items on a page when the request sets no `page_size`.
@@ -35,47 +35,46 @@ pub fn not_issued() -> Status {
     )
 }
 
-/// The token of an image page that starts after `after`.
-pub fn image_token_of(after: &After) -> String {
+/// The direction mark of a token: `+` ascending, `-` descending.
+fn direction(order: ImageOrder) -> char {
+    if order.descending { '-' } else { '+' }
+}
+
+/// The token of an image page in `order` that starts after `after`.
+pub fn image_token_of(after: &After, order: ImageOrder) -> String {
+    let d = direction(order);
     match after {
         After::Start => String::new(),
-        After::Id(id) => format!("i:{id}"),
-        After::Name(name, id) => format!("n:{name}:{id}"),
-        After::CreatedAt(at, id) => format!("c:{at}:{id}"),
+        After::Id(id) => format!("i{d}{id}"),
+        After::Name(name, id) => format!("n{d}{name}:{id}"),
+        After::CreatedAt(at, id) => format!("c{d}{at}:{id}"),
     }
 }
 
-/// Where an image page starts, from its token; it must be one issued for `column`.
-pub fn image_token(token: &str, column: OrderColumn) -> Result<After, Status> {
+/// Where an image page starts, from its token; it must be one issued for `order`.
+pub fn image_token(token: &str, order: ImageOrder) -> Result<After, Status> {
     if token.is_empty() {
         return Ok(After::Start);
     }
-    let (kind, rest) = token.split_once(':').ok_or_else(not_issued)?;
-    let after = match (kind, column) {
-        ("i", OrderColumn::Id) => After::Id(rest.to_owned()),
-        ("n", OrderColumn::Name) => {
+    let mut chars = token.chars();
+    let (kind, mark) = (chars.next(), chars.next());
+    if mark != Some(direction(order)) {
+        return Err(not_issued());
+    }
+    let rest = chars.as_str();
+    let after = match (kind, order.column) {
+        (Some('i'), OrderColumn::Id) => After::Id(rest.to_owned()),
+        (Some('n'), OrderColumn::Name) => {
             let (name, id) = rest.split_once(':').ok_or_else(not_issued)?;
             After::Name(name.to_owned(), id.to_owned())
         }
-        ("c", OrderColumn::CreatedAt) => {
+        (Some('c'), OrderColumn::CreatedAt) => {
             let (at, id) = rest.split_once(':').ok_or_else(not_issued)?;
             After::CreatedAt(at.parse().map_err(|_| not_issued())?, id.to_owned())
         }
         _ => return Err(not_issued()),
     };
     Ok(after)
-}
-
-/// Where a page of operations starts: after this position (0: from the first).
-pub fn position_token(token: &str) -> Result<i64, Status> {
-    if token.is_empty() {
-        return Ok(0);
-    }
-    token
-        .parse()
-        .ok()
-        .filter(|p: &i64| *p >= 0)
-        .ok_or_else(not_issued)
 }
 
 #[cfg(test)]
@@ -98,6 +97,7 @@ mod tests {
 
     #[test]
     fn image_tokens_survive_their_text_and_only_for_their_order() {
+        let order = |column, descending| ImageOrder { column, descending };
         for (after, column) in [
             (After::Id("fd8a".into()), OrderColumn::Id),
             (
@@ -109,21 +109,29 @@ mod tests {
                 OrderColumn::CreatedAt,
             ),
         ] {
-            let token = image_token_of(&after);
-            assert_eq!(image_token(&token, column).unwrap(), after);
-            let other = match column {
-                OrderColumn::Id => OrderColumn::Name,
-                _ => OrderColumn::Id,
-            };
-            assert!(image_token(&token, other).is_err(), "{token}");
+            for descending in [false, true] {
+                let token = image_token_of(&after, order(column, descending));
+                assert_eq!(
+                    image_token(&token, order(column, descending)).unwrap(),
+                    after
+                );
+                assert!(
+                    image_token(&token, order(column, !descending)).is_err(),
+                    "{token}"
+                );
+                let other = match column {
+                    OrderColumn::Id => OrderColumn::Name,
+                    _ => OrderColumn::Id,
+                };
+                assert!(
+                    image_token(&token, order(other, descending)).is_err(),
+                    "{token}"
+                );
+            }
         }
-        for garbage in ["x", "i", "n:only", "c:soon:fd8", "12"] {
-            assert!(
-                image_token(garbage, OrderColumn::CreatedAt).is_err(),
-                "{garbage}"
-            );
+        for garbage in ["x", "i", "n+only", "c+soon:fd8", "12", "é"] {
+            let created = order(OrderColumn::CreatedAt, false);
+            assert!(image_token(garbage, created).is_err(), "{garbage}");
         }
-        assert!(position_token("-5").is_err());
-        assert_eq!(position_token("").unwrap(), 0);
     }
 }

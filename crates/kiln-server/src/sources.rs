@@ -12,7 +12,7 @@ use tonic::{Request, Response, Status};
 use crate::{
     api::compute::{disk_service_server::DiskService, snapshot_service_server::SnapshotService},
     auth::Tokens,
-    domain::{self, Caller, Refusal},
+    domain::{self, Caller},
     errors::{refused, validated},
     paging,
     store::{SourceTable, Store},
@@ -52,8 +52,7 @@ fn page<M: Message + Default>(
     Ok((items, next))
 }
 
-/// A seed resource by ID if the caller may see it: NOT_FOUND alike when it is another
-/// folder's.
+/// A seed resource by ID if the caller may see it (the domain's rule).
 fn visible<M>(
     caller: Caller<'_>,
     kind: &'static str,
@@ -61,12 +60,7 @@ fn visible<M>(
     found: Option<M>,
     folder: impl Fn(&M) -> &str,
 ) -> Result<M, Status> {
-    found.filter(|m| caller.may_use(folder(m))).ok_or_else(|| {
-        refused(Refusal::NotFound {
-            kind,
-            id: id.to_owned(),
-        })
-    })
+    domain::visible_source(caller, kind, id, found, folder).map_err(refused)
 }
 
 #[tonic::async_trait]

@@ -12,7 +12,7 @@ use prost::Message;
 
 use super::{
     Applied, Caller, Change, KeyRecord, Now, OperationRecord, Records, Refusal, Work,
-    folder_allowed, visible_image,
+    folder_allowed, visible_image, visible_source,
 };
 
 /// The smallest `min_disk_size` an image gets (the API's lower bound, 4 MiB).
@@ -63,8 +63,8 @@ pub struct CreateImage {
 pub struct UpdateImage {
     /// The request.
     pub request: UpdateImageRequest,
-    /// `update_mask.paths`, each a field name of the request.
-    pub paths: Vec<String>,
+    /// `update_mask.paths`, each a field name of the request, with its index in the mask.
+    pub paths: Vec<(usize, String)>,
     /// The ID its operation gets.
     pub operation_id: String,
 }
@@ -214,10 +214,6 @@ fn source_facts(
     caller: Caller<'_>,
     source: &CreateSource,
 ) -> Result<SourceFacts, Refusal> {
-    let not_found = |kind: &'static str, id: &str| Refusal::NotFound {
-        kind,
-        id: id.to_owned(),
-    };
     Ok(match source {
         CreateSource::Image(id) => {
             let image = visible_image(records, caller, id)?;
@@ -233,10 +229,7 @@ fn source_facts(
             }
         }
         CreateSource::Disk(id, disk) => {
-            let disk = disk
-                .as_ref()
-                .filter(|d| caller.may_use(&d.folder_id))
-                .ok_or_else(|| not_found("disk", id))?;
+            let disk = visible_source(caller, "disk", id, disk.as_ref(), |d| &d.folder_id)?;
             SourceFacts {
                 bytes: disk.size,
                 os: None,
@@ -244,10 +237,8 @@ fn source_facts(
             }
         }
         CreateSource::Snapshot(id, snapshot) => {
-            let snapshot = snapshot
-                .as_ref()
-                .filter(|s| caller.may_use(&s.folder_id))
-                .ok_or_else(|| not_found("snapshot", id))?;
+            let snapshot =
+                visible_source(caller, "snapshot", id, snapshot.as_ref(), |s| &s.folder_id)?;
             SourceFacts {
                 bytes: snapshot.disk_size,
                 os: None,
@@ -276,7 +267,7 @@ pub fn update(
     if image.status() == image::Status::Creating {
         return Err(Refusal::Creating { image_id: image.id });
     }
-    let paths: Vec<&str> = if command.paths.is_empty() {
+    let paths: Vec<(usize, &str)> = if command.paths.is_empty() {
         [
             (!r.name.is_empty()).then_some("name"),
             (!r.description.is_empty()).then_some("description"),
@@ -285,11 +276,16 @@ pub fn update(
         ]
         .into_iter()
         .flatten()
+        .enumerate()
         .collect()
     } else {
-        command.paths.iter().map(String::as_str).collect()
+        command
+            .paths
+            .iter()
+            .map(|(index, path)| (*index, path.as_str()))
+            .collect()
     };
-    for (index, path) in paths.into_iter().enumerate() {
+    for (index, path) in paths {
         match path {
             "name" => {
                 if !r.name.is_empty()

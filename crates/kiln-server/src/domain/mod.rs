@@ -167,6 +167,23 @@ pub fn visible_operation(
         })
 }
 
+/// A disk or snapshot (seed data, looked up by the caller) if the caller may see it: as
+/// [`visible_image`], NOT_FOUND alike whether it does not exist or is another folder's.
+pub fn visible_source<M>(
+    caller: Caller<'_>,
+    kind: &'static str,
+    id: &str,
+    found: Option<M>,
+    folder: impl Fn(&M) -> &str,
+) -> Result<M, Refusal> {
+    found
+        .filter(|m| caller.may_use(folder(m)))
+        .ok_or_else(|| Refusal::NotFound {
+            kind,
+            id: id.to_owned(),
+        })
+}
+
 /// A by-folder request (List, Create into a folder): [`Refusal::PermissionDenied`] unless the
 /// caller may use `folder`.
 pub fn folder_allowed(caller: Caller<'_>, folder: &str) -> Result<(), Refusal> {

@@ -61,7 +61,10 @@ impl Memory {
                     self.images.insert(image.id.clone(), *image);
                 }
                 Change::ReplaceImage(image) => {
-                    assert!(self.images.contains_key(&image.id), "{image:?} is not stored");
+                    assert!(
+                        self.images.contains_key(&image.id),
+                        "{image:?} is not stored"
+                    );
                     self.images.insert(image.id.clone(), *image);
                 }
                 Change::RemoveImage { id, .. } => {
@@ -153,7 +156,7 @@ fn rename(image_id: &str, name: &str, n: u32) -> UpdateImage {
             name: name.into(),
             ..Default::default()
         },
-        paths: vec!["name".into()],
+        paths: vec![(0, "name".into())],
         operation_id: format!("upd-{n}"),
     }
 }
@@ -163,7 +166,12 @@ fn create_stores_a_creating_image_and_a_running_operation_with_its_copy() {
     let mut m = Memory::default();
     let a = folders(&["a"]);
     let operation = m
-        .write(create(&m, Caller { folders: &a }, &create_in("one", 1), NOW))
+        .write(create(
+            &m,
+            Caller { folders: &a },
+            &create_in("one", 1),
+            NOW,
+        ))
         .unwrap();
     assert!(!operation.done);
     let image = &m.images["img-1"];
@@ -302,16 +310,17 @@ fn update_keeps_names_unique_and_refuses_what_it_cannot_change() {
         .unwrap();
     assert_eq!(m.images["img-2"].name, "first");
     let mut mask = rename("img-1", "x", 5);
-    mask.paths = vec!["description".into(), "image_id".into()];
+    // Indexes are the mask's own (the handler keeps a field named twice once).
+    mask.paths = vec![(0, "description".into()), (2, "image_id".into())];
     assert_eq!(
         update(&m, caller, &mask, NOW),
         Err(Refusal::NotUpdatable {
-            index: 1,
+            index: 2,
             path: "image_id".into()
         })
     );
     let mut small = rename("img-1", "", 6);
-    small.paths = vec!["min_disk_size".into()];
+    small.paths = vec![(0, "min_disk_size".into())];
     small.request.min_disk_size = GIB;
     assert_eq!(
         update(&m, caller, &small, NOW),

@@ -21,7 +21,11 @@ mod schema;
 use std::{
     collections::BTreeMap,
     path::{Path, PathBuf},
-    sync::{Arc, Mutex, mpsc},
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicBool, Ordering},
+        mpsc,
+    },
     time::{Duration, Instant},
 };
 
@@ -154,6 +158,17 @@ const MOST_PER_TRANSACTION: usize = 256;
 /// How long the copies wait after their own writes failed before they try again.
 const COPIES_RETRY: Duration = Duration::from_secs(1);
 
+/// How a connection waits out another's lock: in steps of 100 µs, for about 10 s at most.
+/// (SQLite's own busy timeout sleeps 1, 2, 5, 10, 15… ms: the writer, meeting the lock a
+/// checkpoint holds for a moment, lost some 40 ms each time.)
+fn wait_briefly(attempt: i32) -> bool {
+    if attempt >= 100_000 {
+        return false;
+    }
+    std::thread::sleep(Duration::from_micros(100));
+    true
+}
+
 /// Whether an image is READY (the `ready` column).
 fn is_ready(image: &Image) -> bool {
     image.status() == image::Status::Ready
@@ -162,7 +177,9 @@ fn is_ready(image: &Image) -> bool {
 /// An image's `created_at` in microseconds (the `created_at` column).
 fn created_micros(image: &Image) -> i64 {
     image.created_at.map_or(0, |t| {
-        t.seconds.saturating_mul(1_000_000) + i64::from(t.nanos / 1000)
+        t.seconds
+            .saturating_mul(1_000_000)
+            .saturating_add(i64::from(t.nanos / 1000))
     })
 }
 
@@ -176,10 +193,9 @@ impl Store {
         // their own, so no command waits for one; the writer waits out the short moments a
         // checkpoint that resets the log holds the lock.
         connection.execute_batch(
-            "PRAGMA wal_autocheckpoint = 0; PRAGMA journal_size_limit = 67108864;
-             PRAGMA cache_size = -32768;",
+            "PRAGMA wal_autocheckpoint = 0; PRAGMA journal_size_limit = 67108864;",
         )?;
-        connection.busy_timeout(Duration::from_secs(10))?;
+        connection.busy_handler(Some(wait_briefly))?;
         connection.set_prepared_statement_cache_capacity(64);
         let read = |table: &str| -> Result<BTreeMap<String, (String, Vec<u8>)>, StoreError> {
             let mut statement =
@@ -201,10 +217,12 @@ impl Store {
             }),
             sources: Arc::new(sources),
         };
+        let reset = Arc::new(AtomicBool::new(false));
+        let reset_wanted = reset.clone();
         std::thread::Builder::new()
             .name("kiln-store".into())
-            .spawn(move || run_calls(&connection, counts, &calls))?;
-        checkpointer(path, Arc::downgrade(&store.calls))?;
+            .spawn(move || run_calls(&connection, counts, &calls, &reset_wanted))?;
+        checkpointer(path, Arc::downgrade(&store.calls), reset)?;
         Ok(store)
     }
 
@@ -244,7 +262,7 @@ impl Store {
                     OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
                 )
                 .map_err(storage)?;
-                c.busy_timeout(Duration::from_secs(5)).map_err(storage)?;
+                c.busy_handler(Some(wait_briefly)).map_err(storage)?;
                 c.set_prepared_statement_cache_capacity(32);
                 c
             }
@@ -305,9 +323,13 @@ fn run_calls(
     connection: &Connection,
     mut counts: rows::Counts,
     calls: &mpsc::Receiver<Box<dyn Call>>,
+    reset_wal_wanted: &AtomicBool,
 ) {
     let mut copies_wait_until: Option<Instant> = None;
     loop {
+        if reset_wal_wanted.swap(false, Ordering::Relaxed) {
+            reset_wal(connection);
+        }
         let wake = counts
             .copies
             .next()
@@ -337,17 +359,18 @@ fn run_calls(
             (!copies_due || run_copies(w, now).is_ok()) && group.iter_mut().all(|call| call.run(w))
         });
         match outcome {
-            Some(committed) => {
+            Some(Ok(())) => {
                 if copies_due {
-                    copies_wait_until = committed.is_err().then_some(now + COPIES_RETRY);
+                    copies_wait_until = None;
                 }
                 for call in group {
-                    call.answer(committed.as_ref().err());
+                    call.answer(None);
                 }
             }
-            // Something failed and the group was rolled back: the copies and each command run
-            // again on their own.
-            None => {
+            // Something failed and the group was rolled back, or its commit failed (then even
+            // a refusal may rest on a change that is not there): the copies and each command
+            // run again on their own.
+            _ => {
                 if copies_due {
                     let alone = in_transaction(connection, &mut counts, |w| {
                         run_copies(w, now)
@@ -359,7 +382,12 @@ fn run_calls(
                 }
                 for mut call in group {
                     let committed = in_transaction(connection, &mut counts, |w| call.run(w));
-                    call.answer(committed.as_ref().and_then(|c| c.as_ref().err()));
+                    let error = match committed {
+                        Some(Ok(())) => None,
+                        Some(Err(e)) => Some(e),
+                        None => Some(StoreError::NotCommitted("rolled back".into())),
+                    };
+                    call.answer(error.as_ref());
                 }
             }
         }
@@ -377,10 +405,10 @@ fn run_copies(w: &mut Writer<'_>, at: Instant) -> Result<(), StoreError> {
             } => domain::progress(w, &operation_id, description, now),
             Step::Finish { operation_id } => domain::finish_copy(w, &operation_id, now),
         };
-        match applied {
-            Ok(applied) => w.write(applied.changes)?,
-            Err(refusal) => eprintln!("kiln serve: copies: {refusal}"),
-        }
+        // A refusal here is a store that could not read: the group is rolled back and the
+        // copies (read again with the rest) come back after a pause.
+        let applied = applied.map_err(|refusal| StoreError::NotCommitted(refusal.to_string()))?;
+        w.write(applied.changes)?;
     }
     Ok(())
 }
@@ -399,7 +427,14 @@ fn in_transaction(
             .and_then(|mut s| s.execute([]))
             .map(drop)
     };
-    // IMMEDIATE: the write lock from the start, waiting (busy timeout) while a checkpoint
+    // Memory that could not be read again after a failure is not trusted with a command.
+    if counts.stale {
+        match rows::Counts::load(connection, counts.copies.rate()) {
+            Ok(reloaded) => *counts = reloaded,
+            Err(e) => return Some(Err(e)),
+        }
+    }
+    // IMMEDIATE: the write lock from the start, waiting (busy handler) while a checkpoint
     // resets the log; a deferred transaction that read first would fail to upgrade instead.
     if let Err(e) = run("BEGIN IMMEDIATE") {
         eprintln!("kiln serve: store: cannot begin a transaction: {e}");
@@ -422,49 +457,59 @@ fn in_transaction(
         None
     };
     if !matches!(committed, Some(Ok(()))) {
+        if !connection.is_autocommit() {
+            eprintln!("kiln serve: store: a rolled-back transaction is still open");
+        }
         match rows::Counts::load(connection, counts.copies.rate()) {
             Ok(reloaded) => *counts = reloaded,
-            Err(e) => eprintln!("kiln serve: store: cannot read the counts again: {e}"),
+            Err(e) => {
+                eprintln!("kiln serve: store: cannot read the counts again: {e}");
+                counts.stale = true;
+            }
         }
     }
     committed
 }
 
-/// WAL pages past which the checkpointer resets the log (about 16 MB at 4 KiB pages).
+/// WAL pages past which the log is reset (about 16 MB at 4 KiB pages).
 const WAL_RESET_PAGES: i64 = 4096;
 
 /// Checkpoints the WAL every 200 ms from a connection of its own, until the store is dropped.
 /// A PASSIVE checkpoint never blocks the writer, but under steady writes it never reaches the
-/// log's end, so the log would only grow: when it holds more than [`WAL_RESET_PAGES`], a
-/// RESTART checkpoint holds the writer for the moment it takes to finish, and the writer then
-/// writes the log again from its start. (RESTART rather than TRUNCATE: writing over the file's
-/// pages costs much less than growing it again, measured in `BENCHMARKS.md`.)
+/// log's end, so the log would only grow: when it holds more than [`WAL_RESET_PAGES`], the
+/// checkpointer asks the writer (`reset`) to reset it between two groups of commands. The
+/// writer holds the write lock anyway, so its RESTART checkpoint only copies what the passive
+/// ones left and waits for the readers of the moment; it then writes the log again from its
+/// start, over the file's pages (no growing of the file).
 fn checkpointer(
     path: &Path,
     store: std::sync::Weak<mpsc::Sender<Box<dyn Call>>>,
+    reset: Arc<AtomicBool>,
 ) -> Result<(), StoreError> {
     let connection = Connection::open(path)?;
-    connection.busy_timeout(Duration::from_secs(5))?;
+    connection.busy_handler(Some(wait_briefly))?;
     std::thread::Builder::new()
         .name("kiln-checkpoint".into())
         .spawn(move || {
             while store.strong_count() > 0 {
                 std::thread::sleep(Duration::from_millis(200));
-                let pages = connection.query_row("PRAGMA wal_checkpoint(PASSIVE);", [], |r| {
+                match connection.query_row("PRAGMA wal_checkpoint(PASSIVE);", [], |r| {
                     r.get::<_, i64>(1)
-                });
-                let result = match pages {
-                    Ok(pages) if pages > WAL_RESET_PAGES => {
-                        connection.query_row("PRAGMA wal_checkpoint(TRUNCATE);", [], |_| Ok(()))
-                    }
-                    other => other.map(drop),
-                };
-                if let Err(e) = result {
-                    eprintln!("kiln serve: checkpoint: {e}");
+                }) {
+                    Ok(pages) if pages > WAL_RESET_PAGES => reset.store(true, Ordering::Relaxed),
+                    Ok(_) => {}
+                    Err(e) => eprintln!("kiln serve: checkpoint: {e}"),
                 }
             }
         })?;
     Ok(())
+}
+
+/// Resets the WAL from the writer's connection, between groups (see [`checkpointer`]).
+fn reset_wal(connection: &Connection) {
+    if let Err(e) = connection.query_row("PRAGMA wal_checkpoint(RESTART);", [], |_| Ok(())) {
+        eprintln!("kiln serve: checkpoint: {e}");
+    }
 }
 
 #[cfg(test)]

@@ -33,6 +33,9 @@ pub struct Counts {
     creating: HashMap<String, Image>,
     /// The copies of running operations.
     pub copies: Copies,
+    /// Whether this is out of step with the database (a reload after a failure failed): it is
+    /// read again before the next command.
+    pub stale: bool,
 }
 
 impl Counts {
@@ -49,11 +52,14 @@ impl Counts {
                 "SELECT folder_id, COUNT(*) FROM operations WHERE done = 0 GROUP BY folder_id",
             )?,
             active: HashMap::default(),
-            next_seq: c.query_row("SELECT COALESCE(MAX(seq), 0) + 1 FROM operations", [], |r| {
-                r.get(0)
-            })?,
+            next_seq: c.query_row(
+                "SELECT COALESCE(MAX(seq), 0) + 1 FROM operations",
+                [],
+                |r| r.get(0),
+            )?,
             creating: HashMap::default(),
             copies: Copies::new(copy_rate),
+            stale: false,
         };
         let mut statement = c.prepare(&format!(
             "SELECT {OPERATION_COLUMNS} FROM operations WHERE done = 0"
@@ -379,6 +385,52 @@ pub enum After {
     CreatedAt(i64, String),
 }
 
+/// The query of a List page: `?1` the folder, `?2` the name, `?3` and `?4` the sort key the
+/// page starts after, `?5` how many rows; `None` when `after` is not a key of `order`.
+pub(super) fn images_sql(by_name: bool, order: ImageOrder, after: &After) -> Option<String> {
+    let (direction, compare) = if order.descending {
+        ("DESC", "<")
+    } else {
+        ("ASC", ">")
+    };
+    let (order_by, key) = match order.column {
+        OrderColumn::Id => (format!("id {direction}"), "id"),
+        OrderColumn::Name => (format!("name {direction}, id {direction}"), "(name, id)"),
+        OrderColumn::CreatedAt => (
+            format!("created_at {direction}, id {direction}"),
+            "(created_at, id)",
+        ),
+    };
+    // Names are unique in a folder: a name filter finds at most one image through the name's
+    // index (whatever the order; only `name=""`, the unnamed images, can find more, sorted).
+    let (indexed, name_filter) = if by_name {
+        ("INDEXED BY images_by_name", "AND name = ?2")
+    } else {
+        ("", "")
+    };
+    let bound = match (after, order.column) {
+        (After::Start, _) => String::new(),
+        (After::Id(_), OrderColumn::Id) => format!("AND id {compare} ?3"),
+        (After::Name(..), OrderColumn::Name) | (After::CreatedAt(..), OrderColumn::CreatedAt) => {
+            format!("AND {key} {compare} (?3, ?4)")
+        }
+        _ => return None,
+    };
+    Some(format!(
+        "SELECT body FROM images {indexed} WHERE folder_id = ?1 {name_filter} {bound}
+         ORDER BY {order_by} LIMIT ?5"
+    ))
+}
+
+/// The newest READY image of a family in a folder (`?1`, `?2`).
+pub(super) const LATEST_BY_FAMILY: &str = "SELECT body FROM images
+    WHERE folder_id = ?1 AND family = ?2 AND family != '' AND ready = 1
+    ORDER BY created_at DESC, id DESC LIMIT 1";
+
+/// The operations of a resource (`?1`) after a position (`?2`), at most `?3`.
+pub(super) const OPERATIONS_OF: &str = "SELECT body FROM operations
+    WHERE resource_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3";
+
 /// One page of a List.
 pub struct ImagePage {
     /// The images.
@@ -443,40 +495,12 @@ impl Reader<'_> {
         after: &After,
         limit: usize,
     ) -> Result<ImagePage, StoreError> {
-        let (direction, compare) = if order.descending {
-            ("DESC", "<")
-        } else {
-            ("ASC", ">")
+        let Some(sql) = images_sql(name.is_some(), order, after) else {
+            return Ok(ImagePage {
+                images: Vec::new(),
+                next: None,
+            });
         };
-        let (columns, key) = match order.column {
-            OrderColumn::Id => ("id", "id"),
-            OrderColumn::Name => ("name, id", "(name, id)"),
-            OrderColumn::CreatedAt => ("created_at, id", "(created_at, id)"),
-        };
-        let order_by = columns
-            .split(", ")
-            .map(|c| format!("{c} {direction}"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let name_filter = if name.is_some() { "AND name = ?2" } else { "" };
-        let bound = match (after, order.column) {
-            (After::Start, _) => String::new(),
-            (After::Id(_), OrderColumn::Id) => format!("AND id {compare} ?3"),
-            (After::Name(..), OrderColumn::Name)
-            | (After::CreatedAt(..), OrderColumn::CreatedAt) => {
-                format!("AND {key} {compare} (?3, ?4)")
-            }
-            _ => {
-                return Ok(ImagePage {
-                    images: Vec::new(),
-                    next: None,
-                });
-            }
-        };
-        let sql = format!(
-            "SELECT body FROM images WHERE folder_id = ?1 {name_filter} {bound}
-             ORDER BY {order_by} LIMIT ?5"
-        );
         let (first, second): (rusqlite::types::Value, rusqlite::types::Value) = match after {
             After::Start => (rusqlite::types::Value::Null, rusqlite::types::Value::Null),
             After::Id(id) => (id.clone().into(), rusqlite::types::Value::Null),
@@ -488,12 +512,14 @@ impl Reader<'_> {
             params![folder, name, first, second, (limit + 1) as i64],
             |r| r.get::<_, Vec<u8>>(0),
         )?;
-        let mut images = Vec::new();
+        let mut images: Vec<Image> = Vec::new();
         let mut last = None;
         for row in rows {
             let body = row?;
             if images.len() == limit {
-                let image: &Image = images.last().expect("limit > 0");
+                let Some(image) = images.last() else {
+                    break;
+                };
                 last = Some(match order.column {
                     OrderColumn::Id => After::Id(image.id.clone()),
                     OrderColumn::Name => After::Name(image.name.clone(), image.id.clone()),
@@ -516,34 +542,37 @@ impl Reader<'_> {
     ) -> Result<Option<Image>, StoreError> {
         let body: Option<Vec<u8>> = self
             .c
-            .prepare_cached(
-                "SELECT body FROM images WHERE folder_id = ?1 AND family = ?2 AND family != '' AND ready = 1
-                 ORDER BY created_at DESC, id DESC LIMIT 1",
-            )?
+            .prepare_cached(LATEST_BY_FAMILY)?
             .query_row(params![folder, family], |r| r.get(0))
             .optional()?;
         Ok(body.map(|b| Image::decode(b.as_slice())).transpose()?)
     }
 
-    /// Operations on a resource in the order they started, after the position `after` (a page
-    /// token), at most `limit`, each with its position.
+    /// The position of operation `id` among those of `resource_id` (where a page after it
+    /// starts), if it is one of them.
+    pub fn position_of(&self, resource_id: &str, id: &str) -> Result<Option<i64>, StoreError> {
+        Ok(self
+            .c
+            .prepare_cached("SELECT seq FROM operations WHERE id = ?1 AND resource_id = ?2")?
+            .query_row(params![id, resource_id], |r| r.get(0))
+            .optional()?)
+    }
+
+    /// Operations on a resource in the order they started, after the position `after`, at most
+    /// `limit`.
     pub fn operations_of(
         &self,
         resource_id: &str,
         after: i64,
         limit: usize,
-    ) -> Result<Vec<(i64, Operation)>, StoreError> {
-        let mut statement = self.c.prepare_cached(
-            "SELECT seq, body FROM operations WHERE resource_id = ?1 AND seq > ?2
-             ORDER BY seq LIMIT ?3",
-        )?;
+    ) -> Result<Vec<Operation>, StoreError> {
+        let mut statement = self.c.prepare_cached(OPERATIONS_OF)?;
         let rows = statement.query_map(params![resource_id, after, limit as i64], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?))
+            r.get::<_, Vec<u8>>(0)
         })?;
         let mut found = Vec::new();
-        for row in rows {
-            let (seq, body) = row?;
-            found.push((seq, Operation::decode(body.as_slice())?));
+        for body in rows {
+            found.push(Operation::decode(body?.as_slice())?);
         }
         Ok(found)
     }

@@ -211,3 +211,60 @@ async fn a_command_whose_writes_fail_leaves_no_trace_and_spares_the_others_of_it
     drop(store);
     std::fs::remove_dir_all(dir).ok();
 }
+
+/// What SQLite plans for `sql` (its `EXPLAIN QUERY PLAN` details, one per line).
+fn query_plan(c: &Connection, sql: &str) -> String {
+    let mut statement = c.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+    for i in 1..=statement.parameter_count() {
+        statement
+            .raw_bind_parameter(i, rusqlite::types::Value::Null)
+            .unwrap();
+    }
+    let mut rows = statement.raw_query();
+    let mut details = Vec::new();
+    while let Some(row) = rows.next().unwrap() {
+        details.push(row.get::<_, String>(3).unwrap());
+    }
+    details.join("\n")
+}
+
+#[test]
+fn every_list_page_is_read_from_an_index_in_its_order_without_sorting() {
+    let dir = fresh_dir("plans");
+    let path = dir.join("kiln.sqlite3");
+    drop(Store::open(&path, 1).unwrap());
+    let c = Connection::open(&path).unwrap();
+    for column in [OrderColumn::Id, OrderColumn::Name, OrderColumn::CreatedAt] {
+        for descending in [false, true] {
+            let order = ImageOrder { column, descending };
+            let after = match column {
+                OrderColumn::Id => After::Id("fd8".into()),
+                OrderColumn::Name => After::Name("a".into(), "fd8".into()),
+                OrderColumn::CreatedAt => After::CreatedAt(1, "fd8".into()),
+            };
+            for after in [After::Start, after] {
+                let sql = rows::images_sql(false, order, &after).unwrap();
+                let plan = query_plan(&c, &sql);
+                assert!(
+                    plan.contains("USING INDEX images_by_") && !plan.contains("TEMP B-TREE"),
+                    "{order:?} after {after:?}: {plan}"
+                );
+            }
+        }
+    }
+    // A name filter finds its image (names are unique in a folder) through the name's index.
+    let order = ImageOrder {
+        column: OrderColumn::CreatedAt,
+        descending: true,
+    };
+    let plan = query_plan(&c, &rows::images_sql(true, order, &After::Start).unwrap());
+    assert!(plan.contains("USING INDEX images_by_name"), "{plan}");
+    for sql in [rows::LATEST_BY_FAMILY, rows::OPERATIONS_OF] {
+        let plan = query_plan(&c, sql);
+        assert!(
+            plan.contains("USING INDEX") && !plan.contains("TEMP B-TREE"),
+            "{sql}: {plan}"
+        );
+    }
+    std::fs::remove_dir_all(dir).ok();
+}
