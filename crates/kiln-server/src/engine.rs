@@ -43,14 +43,17 @@ impl Engine {
         }
     }
 
-    /// Runs a Create for a caller of `folders`; a new URI import starts downloading. (In a
-    /// task of its own: a client that goes away after the command committed must not keep its
-    /// import from starting.)
+    /// Runs a Create for a caller of `folders`; a new URI import starts downloading. (An import
+    /// runs in a task of its own: a client that goes away after the command committed must not
+    /// keep its download from starting. Nothing follows the other Creates' commit.)
     pub async fn create(
         &self,
         folders: Vec<String>,
         command: CreateImage,
     ) -> Result<Operation, Refusal> {
+        if !matches!(command.source, CreateSource::Uri(_)) {
+            return self.create_now(folders, command).await;
+        }
         let engine = self.clone();
         detached(async move { engine.create_now(folders, command).await }).await
     }

@@ -11,9 +11,11 @@
 //! the end of running copies ([`crate::copier`]), as commands too.
 //!
 //! Get and List read on connections of their own ([`Store::read`]): they see what is
-//! committed, never wait for the writer, and read from indexes in the order asked for. Only
-//! what the rules need at every command stays in memory: the quotas' counts and the running
-//! copies. Disks and snapshots (seed data nobody changes) are read once at open.
+//! committed, do not queue behind the writer's commands (only, for a moment, behind a reset of
+//! the WAL), and read from indexes in the order asked for. In memory stays only what is bounded
+//! by the operations running: the quotas' counts, the running operations with the images they
+//! create, and their copies. Disks and snapshots (seed data nobody changes) are read once at
+//! open.
 
 mod rows;
 mod schema;
