@@ -120,34 +120,49 @@ pub async fn serve(
     };
     let sources = sources::Sources {
         store: engine.store.clone(),
-        tokens,
+        tokens: tokens.clone(),
     };
     // gRPC-Web wraps each gRPC service only: a layer over the whole router would answer 400 to
     // every plain HTTP/1.1 request, static files included.
     let web = tonic_web::GrpcWebLayer::new();
+    // Authentication first, before a body is even decoded: without a known token every call
+    // answers UNAUTHENTICATED, whatever it carries. (The handlers ask again for the folders.)
+    let authenticate = {
+        let tokens = tokens.clone();
+        move |request: tonic::Request<()>| tokens.caller(&request).map(|_| request)
+    };
+    let auth = tonic::service::InterceptorLayer::new(authenticate);
     use api::{compute::*, operation::*};
     let routes = tonic::service::Routes::new(
         web.layer(
-            image_service_server::ImageServiceServer::new(images)
-                .max_decoding_message_size(LARGEST_REQUEST),
+            auth.layer(
+                image_service_server::ImageServiceServer::new(images)
+                    .max_decoding_message_size(LARGEST_REQUEST),
+            ),
         ),
     )
     .add_service(
         web.layer(
-            operation_service_server::OperationServiceServer::new(operations)
-                .max_decoding_message_size(LARGEST_REQUEST),
+            auth.layer(
+                operation_service_server::OperationServiceServer::new(operations)
+                    .max_decoding_message_size(LARGEST_REQUEST),
+            ),
         ),
     )
     .add_service(
         web.layer(
-            disk_service_server::DiskServiceServer::new(sources.clone())
-                .max_decoding_message_size(LARGEST_REQUEST),
+            auth.layer(
+                disk_service_server::DiskServiceServer::new(sources.clone())
+                    .max_decoding_message_size(LARGEST_REQUEST),
+            ),
         ),
     )
     .add_service(
         web.layer(
-            snapshot_service_server::SnapshotServiceServer::new(sources)
-                .max_decoding_message_size(LARGEST_REQUEST),
+            auth.layer(
+                snapshot_service_server::SnapshotServiceServer::new(sources)
+                    .max_decoding_message_size(LARGEST_REQUEST),
+            ),
         ),
     );
     let mut router = with_console_config(routes.into_axum_router(), &config.tokens);
