@@ -94,6 +94,12 @@ impl Config {
 /// under 20 KB; tonic's default is 4 MiB).
 const LARGEST_REQUEST: usize = 256 << 10;
 
+/// Calls in flight on one HTTP/2 connection, at most.
+const MOST_STREAMS_PER_CONNECTION: u32 = 256;
+/// The longest a call may take before it answers DEADLINE_EXCEEDED (every RPC is a short
+/// unary call; a download runs in the background).
+const LONGEST_CALL: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// Serves the API on `listener` until the process ends. Not-done operations in the store are
 /// resumed first.
 pub async fn serve(
@@ -174,6 +180,12 @@ pub async fn serve(
     }
     tonic::transport::Server::builder()
         .accept_http1(true)
+        // What one client can hold: streams per connection, time per call, and idle
+        // connections found dead by HTTP/2 pings.
+        .max_concurrent_streams(MOST_STREAMS_PER_CONNECTION)
+        .timeout(LONGEST_CALL)
+        .http2_keepalive_interval(Some(std::time::Duration::from_secs(30)))
+        .http2_keepalive_timeout(Some(std::time::Duration::from_secs(10)))
         .add_routes(router.into())
         .serve_with_incoming(tokio_stream_listener(listener))
         .await?;
