@@ -19,15 +19,15 @@ use kiln_server::api::{
 use tonic::{Request, transport::Channel};
 
 fn spawn_serve(port: u16, data_dir: &Path, copy_rate: &str) -> Child {
+    spawn_with(port, data_dir, &["--copy-rate", copy_rate])
+}
+
+/// `kiln serve` on `port` with its data in `data_dir` and these further arguments.
+fn spawn_with(port: u16, data_dir: &Path, args: &[&str]) -> Child {
     Command::new(env!("CARGO_BIN_EXE_kiln"))
-        .args([
-            "serve",
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-            "--copy-rate",
-            copy_rate,
-            "--data-dir",
-        ])
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+        .args(args)
+        .arg("--data-dir")
         .arg(data_dir)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -270,20 +270,8 @@ async fn memory_does_not_grow_with_the_records_the_service_stores() {
         "copy_rate = \"1TiB\"\n[quotas]\nrunning_operations_per_folder = 1000000\nimages_per_folder = 1000000\n",
     )
     .unwrap();
-    let mut serve = Command::new(env!("CARGO_BIN_EXE_kiln"))
-        .args([
-            "serve",
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-            "--config",
-        ])
-        .arg(&config)
-        .arg("--data-dir")
-        .arg(dir.join("data"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let config = config.to_str().unwrap();
+    let mut serve = spawn_with(port, &dir.join("data"), &["--config", config]);
     let channel = connect(port).await;
     // Warm up (connections, caches, the allocator), then measure over many more records.
     create_many(&channel, "warm", 2_000).await;

@@ -2,7 +2,7 @@
 //! Cancel, an import failing or handing over its copy, a copy's progress and end) as plain
 //! synchronous Rust, with no SQLite, tokio or tonic in it.
 //!
-//! A command reads what it needs through [`Records`], checks its rules and, when they hold,
+//! A command reads what it needs through [`Records`] (and [`Lookup`]), checks its rules and, when they hold,
 //! returns its reply and the [`Change`]s to write ([`Applied`]); when one does not, a
 //! [`Refusal`] and no change. The store runs each command and writes its changes in one step
 //! on its one thread, inside one transaction, so no interleaving of requests can break a rule
@@ -119,15 +119,19 @@ impl<R> Applied<R> {
     }
 }
 
-/// What commands read: the stored images, operations and keys, and the counts quotas check.
-/// The store answers from the transaction the command runs in.
-pub trait Records {
+/// The look-ups by ID: what a Get reads, and the visibility rules below.
+pub trait Lookup {
     /// An image by ID.
     fn image(&self, id: &str) -> Result<Option<Image>, Refusal>;
-    /// The ID of the image of `folder` named `name`.
-    fn image_named(&self, folder: &str, name: &str) -> Result<Option<String>, Refusal>;
     /// An operation by ID.
     fn operation(&self, id: &str) -> Result<Option<OperationRecord>, Refusal>;
+}
+
+/// What commands read besides: names, keys, and the counts quotas check. The store answers
+/// from the transaction the command runs in.
+pub trait Records: Lookup {
+    /// The ID of the image of `folder` named `name`.
+    fn image_named(&self, folder: &str, name: &str) -> Result<Option<String>, Refusal>;
     /// A Create idempotency key of `folder`.
     fn key(&self, folder: &str, key: &str) -> Result<Option<KeyRecord>, Refusal>;
     /// Images in `folder`.
@@ -139,7 +143,7 @@ pub trait Records {
 /// The image `id` if the caller may see it: [`Refusal::NotFound`] alike whether it does not
 /// exist or belongs to another folder.
 pub fn visible_image(
-    records: &impl Records,
+    records: &impl Lookup,
     caller: Caller<'_>,
     id: &str,
 ) -> Result<Image, Refusal> {
@@ -154,7 +158,7 @@ pub fn visible_image(
 
 /// The operation `id` if the caller may see it (it belongs to the folder of its image).
 pub fn visible_operation(
-    records: &impl Records,
+    records: &impl Lookup,
     caller: Caller<'_>,
     id: &str,
 ) -> Result<OperationRecord, Refusal> {

@@ -20,19 +20,22 @@ struct Memory {
     keys: BTreeMap<(String, String), KeyRecord>,
 }
 
-impl Records for Memory {
+impl Lookup for Memory {
     fn image(&self, id: &str) -> Result<Option<Image>, Refusal> {
         Ok(self.images.get(id).cloned())
     }
+    fn operation(&self, id: &str) -> Result<Option<OperationRecord>, Refusal> {
+        Ok(self.operations.get(id).cloned())
+    }
+}
+
+impl Records for Memory {
     fn image_named(&self, folder: &str, name: &str) -> Result<Option<String>, Refusal> {
         Ok(self
             .images
             .values()
             .find(|i| i.folder_id == folder && i.name == name)
             .map(|i| i.id.clone()))
-    }
-    fn operation(&self, id: &str) -> Result<Option<OperationRecord>, Refusal> {
-        Ok(self.operations.get(id).cloned())
     }
     fn key(&self, folder: &str, key: &str) -> Result<Option<KeyRecord>, Refusal> {
         Ok(self.keys.get(&(folder.into(), key.into())).cloned())

@@ -13,7 +13,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use super::{StoreError, created_micros, is_ready};
 use crate::{
     copier::Copies,
-    domain::{Change, KeyRecord, OperationRecord, Records, Refusal, Work},
+    domain::{Change, KeyRecord, Lookup, OperationRecord, Records, Refusal, Work},
 };
 
 /// What the writer keeps in memory besides the database: the quotas' counts, the running
@@ -61,11 +61,7 @@ impl Counts {
             copies: Copies::new(copy_rate),
             stale: false,
         };
-        let mut statement = c.prepare(&format!(
-            "SELECT {OPERATION_COLUMNS} FROM operations WHERE done = 0"
-        ))?;
-        for record in statement.query_map([], operation_record)? {
-            let record = record??;
+        for record in unfinished(c)? {
             if let Some(Work::Copy { bytes, since }) = record.work {
                 counts.copies.start(&record.operation.id, bytes, since);
             }
@@ -104,7 +100,7 @@ fn storage(e: impl std::fmt::Display) -> Refusal {
     Refusal::Storage(e.to_string())
 }
 
-impl Records for Writer<'_> {
+impl Lookup for Writer<'_> {
     fn image(&self, id: &str) -> Result<Option<Image>, Refusal> {
         if let Some(image) = self.counts.creating.get(id) {
             return Ok(Some(image.clone()));
@@ -112,15 +108,17 @@ impl Records for Writer<'_> {
         image(self.c, id).map_err(storage)
     }
 
-    fn image_named(&self, folder: &str, name: &str) -> Result<Option<String>, Refusal> {
-        image_named(self.c, folder, name).map_err(storage)
-    }
-
     fn operation(&self, id: &str) -> Result<Option<OperationRecord>, Refusal> {
         if let Some(record) = self.counts.active.get(id) {
             return Ok(Some(record.clone()));
         }
         operation(self.c, id).map_err(storage)
+    }
+}
+
+impl Records for Writer<'_> {
+    fn image_named(&self, folder: &str, name: &str) -> Result<Option<String>, Refusal> {
+        image_named(self.c, folder, name).map_err(storage)
     }
 
     fn key(&self, folder: &str, key: &str) -> Result<Option<KeyRecord>, Refusal> {
@@ -170,20 +168,7 @@ impl Writer<'_> {
     }
 
     fn add_image(&mut self, image: Image) -> Result<(), StoreError> {
-        self.c
-            .prepare_cached(
-                "INSERT INTO images (id, folder_id, name, family, created_at, ready, body)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            )?
-            .execute(params![
-                image.id,
-                image.folder_id,
-                image.name,
-                image.family,
-                created_micros(&image),
-                is_ready(&image),
-                image.encode_to_vec()
-            ])?;
+        insert_image(self.c, &image)?;
         add(&mut self.counts.images, &image.folder_id, 1);
         self.follow_image(image);
         Ok(())
@@ -287,6 +272,37 @@ impl Writer<'_> {
         }
         self.counts.active.insert(id.clone(), record);
     }
+}
+
+/// Writes a new image's row.
+pub(super) fn insert_image(c: &Connection, image: &Image) -> Result<(), StoreError> {
+    c.prepare_cached(
+        "INSERT INTO images (id, folder_id, name, family, created_at, ready, body)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![
+        image.id,
+        image.folder_id,
+        image.name,
+        image.family,
+        created_micros(image),
+        is_ready(image),
+        image.encode_to_vec()
+    ])?;
+    Ok(())
+}
+
+/// The operations not done, in the order they started.
+fn unfinished(c: &Connection) -> Result<Vec<OperationRecord>, StoreError> {
+    let mut statement = c.prepare(&format!(
+        "SELECT {OPERATION_COLUMNS} FROM operations WHERE done = 0 ORDER BY seq"
+    ))?;
+    let rows = statement.query_map([], operation_record)?;
+    let mut found = Vec::new();
+    for row in rows {
+        found.push(row??);
+    }
+    Ok(found)
 }
 
 fn image(c: &Connection, id: &str) -> Result<Option<Image>, StoreError> {
@@ -446,41 +462,13 @@ pub struct Reader<'a> {
     pub c: &'a Connection,
 }
 
-impl Records for Reader<'_> {
+impl Lookup for Reader<'_> {
     fn image(&self, id: &str) -> Result<Option<Image>, Refusal> {
         image(self.c, id).map_err(storage)
     }
 
-    fn image_named(&self, folder: &str, name: &str) -> Result<Option<String>, Refusal> {
-        image_named(self.c, folder, name).map_err(storage)
-    }
-
     fn operation(&self, id: &str) -> Result<Option<OperationRecord>, Refusal> {
         operation(self.c, id).map_err(storage)
-    }
-
-    fn key(&self, folder: &str, key: &str) -> Result<Option<KeyRecord>, Refusal> {
-        idempotency_key(self.c, folder, key).map_err(storage)
-    }
-
-    fn images_in(&self, folder: &str) -> i64 {
-        self.c
-            .query_row(
-                "SELECT COUNT(*) FROM images WHERE folder_id = ?1",
-                [folder],
-                |r| r.get(0),
-            )
-            .unwrap_or(0)
-    }
-
-    fn running_in(&self, folder: &str) -> i64 {
-        self.c
-            .query_row(
-                "SELECT COUNT(*) FROM operations WHERE folder_id = ?1 AND done = 0",
-                [folder],
-                |r| r.get(0),
-            )
-            .unwrap_or(0)
     }
 }
 
@@ -580,14 +568,6 @@ impl Reader<'_> {
     /// Operations not done with their records (to resume after a restart), in the order they
     /// started.
     pub fn unfinished(&self) -> Result<Vec<OperationRecord>, StoreError> {
-        let mut statement = self.c.prepare(&format!(
-            "SELECT {OPERATION_COLUMNS} FROM operations WHERE done = 0 ORDER BY seq"
-        ))?;
-        let rows = statement.query_map([], operation_record)?;
-        let mut found = Vec::new();
-        for row in rows {
-            found.push(row??);
-        }
-        Ok(found)
+        unfinished(self.c)
     }
 }

@@ -10,7 +10,7 @@ use kiln_core::proto::yandex::cloud::{compute::v1::Image, operation::Operation};
 use prost::Message;
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::{StoreError, created_micros};
+use super::{StoreError, rows::insert_image};
 use crate::{domain::Work, seed};
 
 const SCHEMA: &str = "
@@ -106,23 +106,6 @@ fn write_seed(c: &Connection, seed: seed::Seed) -> Result<(), StoreError> {
     for image in seed.images {
         insert_image(c, &image)?;
     }
-    Ok(())
-}
-
-fn insert_image(c: &Connection, image: &Image) -> Result<(), StoreError> {
-    c.prepare_cached(
-        "INSERT INTO images (id, folder_id, name, family, created_at, ready, body)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-    )?
-    .execute(params![
-        image.id,
-        image.folder_id,
-        image.name,
-        image.family,
-        created_micros(image),
-        super::is_ready(image),
-        image.encode_to_vec()
-    ])?;
     Ok(())
 }
 

@@ -7,7 +7,7 @@ use rusqlite::params;
 use super::*;
 use crate::{
     auth::DEV_FOLDER,
-    domain::{Change, KeyRecord, Records},
+    domain::{Change, KeyRecord, Lookup, Records},
 };
 
 fn fresh_dir(name: &str) -> PathBuf {
@@ -76,13 +76,24 @@ async fn a_database_of_the_first_layout_moves_over_whole() {
         .unwrap();
     }
     let store = Store::open(&path, 1).unwrap();
+    // Names and keys are what commands read, on the writer.
+    let (named, key) = store
+        .apply(|w| {
+            let found = (
+                w.image_named(DEV_FOLDER, "kept")?,
+                w.key(DEV_FOLDER, "key 1")?,
+            );
+            Ok(Applied::new(found, Vec::new()))
+        })
+        .await
+        .unwrap();
     let read = store
         .read(|r| {
             Ok((
                 r.image(&image.id)?,
-                r.image_named(DEV_FOLDER, "kept")?,
+                named.clone(),
                 r.operation(&operation.id)?,
-                r.key(DEV_FOLDER, "key 1")?,
+                key.clone(),
                 r.operations_of(&image.id, 0, 10)
                     .map_err(|e| Refusal::Storage(e.to_string()))?,
                 r.unfinished()
@@ -191,13 +202,13 @@ async fn a_command_whose_writes_fail_leaves_no_trace_and_spares_the_others_of_it
         assert_eq!(result.is_ok(), i % 3 != 0, "command {i}: {result:?}");
     }
     for i in 0..30 {
-        let (image, named) = store
-            .read(|r| {
-                Ok((
-                    r.image(&format!("fd8group{i:02}"))?,
-                    r.image_named("group", &format!("group-{i}"))?,
-                ))
+        let image = store.read(|r| r.image(&format!("fd8group{i:02}"))).unwrap();
+        let named = store
+            .apply(move |w| {
+                let named = w.image_named("group", &format!("group-{i}"))?;
+                Ok(Applied::new(named, Vec::new()))
             })
+            .await
             .unwrap();
         assert_eq!(image.is_some(), i % 3 != 0, "image of command {i}");
         assert_eq!(named.is_some(), i % 3 != 0, "name of command {i}");
