@@ -1,13 +1,22 @@
-//! The service calls the console makes, over gRPC-Web: `fetch` (gloo-net) moves the bytes,
-//! `kiln_console::grpc_web` frames and reads them. Every call carries
-//! `authorization: Bearer <token>`.
+//! The service calls the console makes: the generated tonic clients of `kiln-grpc` over
+//! `tonic_web_wasm_client::Client` (gRPC-Web through the browser's `fetch`). Every call carries
+//! `authorization: Bearer <token>`; what a failure means is `kiln_console::call`.
+//!
+//! Dropping a call's future aborts its fetch (tonic-web-wasm-client holds an `AbortController`):
+//! `Latest` uses that so a superseded load, or one whose screen was left, stops its request.
 
-use kiln_console::grpc_web::{self, CallError, code};
+use kiln_console::call::CallError;
 use kiln_core::proto::yandex::cloud::compute::v1 as compute;
 use kiln_core::proto::yandex::cloud::operation::{self as operation_proto, Operation};
-use prost::Message;
+use kiln_grpc::compute::{
+    disk_service_client::DiskServiceClient, image_service_client::ImageServiceClient,
+    snapshot_service_client::SnapshotServiceClient,
+};
+use kiln_grpc::operation::operation_service_client::OperationServiceClient;
+use tonic::metadata::MetadataValue;
+use tonic_web_wasm_client::Client;
 
-pub use kiln_console::grpc_web::CallError as ApiError;
+pub use kiln_console::call::CallError as ApiError;
 
 /// The service the console talks to.
 #[derive(Clone, Debug)]
@@ -20,105 +29,111 @@ pub struct Api {
 
 type Result<T> = std::result::Result<T, CallError>;
 
-const IMAGES: &str = "yandex.cloud.compute.v1.ImageService";
-const DISKS: &str = "yandex.cloud.compute.v1.DiskService";
-const SNAPSHOTS: &str = "yandex.cloud.compute.v1.SnapshotService";
-const OPERATIONS: &str = "yandex.cloud.operation.OperationService";
-
-/// A reply and the poll interval the service asked for (ms).
-struct Reply<M> {
-    message: M,
-    poll_interval_ms: u32,
-}
+/// The folder listings ask for this many items (the API's largest page).
+const PAGE: i64 = 1000;
 
 impl Api {
-    /// One unary call: `service/method` with `request`, plus any extra metadata.
-    async fn call<Req: Message, Resp: Message + Default>(
-        &self,
-        service: &str,
-        method: &str,
-        request: &Req,
-        metadata: &[(&str, &str)],
-    ) -> Result<Reply<Resp>> {
-        let url = format!("{}/{service}/{method}", self.base);
-        let body = js_sys::Uint8Array::from(grpc_web::encode_request(request).as_slice());
-        let mut builder = gloo_net::http::Request::post(&url)
-            .header("content-type", grpc_web::CONTENT_TYPE)
-            .header("accept", grpc_web::CONTENT_TYPE)
-            .header("x-grpc-web", "1")
-            .header("authorization", &format!("Bearer {}", self.token));
-        for (name, value) in metadata {
-            builder = builder.header(name, value);
-        }
-        let unavailable = |e: gloo_net::Error| {
+    fn client(&self) -> Client {
+        Client::new(self.base.clone())
+    }
+
+    /// `message` as a request with the bearer token and any extra metadata.
+    fn request<M>(&self, message: M, extra: &[(&'static str, &str)]) -> Result<tonic::Request<M>> {
+        let mut request = tonic::Request::new(message);
+        let metadata = request.metadata_mut();
+        let bad = |what: &str| {
             CallError::new(
-                code::UNAVAILABLE,
-                format!("cannot reach {}: {e}", self.base),
+                tonic::Code::InvalidArgument,
+                format!("the {what} cannot be sent as a header (check Settings)"),
             )
         };
-        let response = builder
-            .body(body)
-            .map_err(unavailable)?
-            .send()
-            .await
-            .map_err(unavailable)?;
-        let headers = response.headers();
-        let bytes = response.binary().await.map_err(unavailable)?;
-        let message =
-            grpc_web::decode_response(response.status(), |name| headers.get(name), &bytes)?;
-        let poll = headers.get("x-operation-poll-interval");
-        Ok(Reply {
-            message,
-            poll_interval_ms: kiln_console::operations::poll_interval_ms(poll.as_deref()),
-        })
+        let token = MetadataValue::try_from(format!("Bearer {}", self.token))
+            .map_err(|_| bad("token"))?;
+        metadata.insert("authorization", token);
+        for (name, value) in extra {
+            metadata.insert(*name, MetadataValue::try_from(*value).map_err(|_| bad(name))?);
+        }
+        Ok(request)
+    }
+
+    /// The console's error for a failed call: the service's status, or UNAVAILABLE when the
+    /// browser could not reach the service at all.
+    fn error(&self, status: tonic::Status) -> CallError {
+        let unreachable = std::error::Error::source(&status)
+            .and_then(|e| e.downcast_ref::<tonic_web_wasm_client::Error>())
+            .is_some_and(|e| matches!(e, tonic_web_wasm_client::Error::JsError(_)));
+        if unreachable {
+            CallError::unreachable(&self.base, status.message())
+        } else {
+            CallError::from_status(&status)
+        }
     }
 
     /// The folder's images (first 1000).
     pub async fn list_images(&self, folder_id: &str) -> Result<Vec<compute::Image>> {
-        let request = compute::ListImagesRequest {
-            folder_id: folder_id.to_owned(),
-            page_size: 1000,
-            ..Default::default()
-        };
-        let reply: Reply<compute::ListImagesResponse> =
-            self.call(IMAGES, "List", &request, &[]).await?;
-        Ok(reply.message.images)
+        let request = self.request(
+            compute::ListImagesRequest {
+                folder_id: folder_id.to_owned(),
+                page_size: PAGE,
+                ..Default::default()
+            },
+            &[],
+        )?;
+        let reply = ImageServiceClient::new(self.client())
+            .list(request)
+            .await
+            .map_err(|s| self.error(s))?;
+        Ok(reply.into_inner().images)
     }
 
     /// The folder's disks (first 1000).
     pub async fn list_disks(&self, folder_id: &str) -> Result<Vec<compute::Disk>> {
-        let request = compute::ListDisksRequest {
-            folder_id: folder_id.to_owned(),
-            page_size: 1000,
-            ..Default::default()
-        };
-        let reply: Reply<compute::ListDisksResponse> =
-            self.call(DISKS, "List", &request, &[]).await?;
-        Ok(reply.message.disks)
+        let request = self.request(
+            compute::ListDisksRequest {
+                folder_id: folder_id.to_owned(),
+                page_size: PAGE,
+                ..Default::default()
+            },
+            &[],
+        )?;
+        let reply = DiskServiceClient::new(self.client())
+            .list(request)
+            .await
+            .map_err(|s| self.error(s))?;
+        Ok(reply.into_inner().disks)
     }
 
     /// The folder's snapshots (first 1000).
     pub async fn list_snapshots(&self, folder_id: &str) -> Result<Vec<compute::Snapshot>> {
-        let request = compute::ListSnapshotsRequest {
-            folder_id: folder_id.to_owned(),
-            page_size: 1000,
-            ..Default::default()
-        };
-        let reply: Reply<compute::ListSnapshotsResponse> =
-            self.call(SNAPSHOTS, "List", &request, &[]).await?;
-        Ok(reply.message.snapshots)
+        let request = self.request(
+            compute::ListSnapshotsRequest {
+                folder_id: folder_id.to_owned(),
+                page_size: PAGE,
+                ..Default::default()
+            },
+            &[],
+        )?;
+        let reply = SnapshotServiceClient::new(self.client())
+            .list(request)
+            .await
+            .map_err(|s| self.error(s))?;
+        Ok(reply.into_inner().snapshots)
     }
 
     /// The newest READY image of a family.
     pub async fn latest_of_family(&self, folder_id: &str, family: &str) -> Result<compute::Image> {
-        let request = compute::GetImageLatestByFamilyRequest {
-            folder_id: folder_id.to_owned(),
-            family: family.to_owned(),
-        };
-        let reply = self
-            .call(IMAGES, "GetLatestByFamily", &request, &[])
-            .await?;
-        Ok(reply.message)
+        let request = self.request(
+            compute::GetImageLatestByFamilyRequest {
+                folder_id: folder_id.to_owned(),
+                family: family.to_owned(),
+            },
+            &[],
+        )?;
+        let reply = ImageServiceClient::new(self.client())
+            .get_latest_by_family(request)
+            .await
+            .map_err(|s| self.error(s))?;
+        Ok(reply.into_inner())
     }
 
     /// Starts a Create with an `idempotency-key`; the operation and the poll interval (ms).
@@ -127,42 +142,66 @@ impl Api {
         request: compute::CreateImageRequest,
         idempotency_key: &str,
     ) -> Result<(Operation, u32)> {
-        let reply = self
-            .call(
-                IMAGES,
-                "Create",
-                &request,
-                &[("idempotency-key", idempotency_key)],
-            )
-            .await?;
-        Ok((reply.message, reply.poll_interval_ms))
+        let request = self.request(request, &[("idempotency-key", idempotency_key)])?;
+        let reply = ImageServiceClient::new(self.client())
+            .create(request)
+            .await
+            .map_err(|s| self.error(s))?;
+        Ok(with_poll_interval(reply))
     }
 
     /// Starts a Delete.
     pub async fn delete_image(&self, image_id: &str) -> Result<Operation> {
-        let request = compute::DeleteImageRequest {
-            image_id: image_id.to_owned(),
-        };
-        Ok(self.call(IMAGES, "Delete", &request, &[]).await?.message)
+        let request = self.request(
+            compute::DeleteImageRequest {
+                image_id: image_id.to_owned(),
+            },
+            &[],
+        )?;
+        let reply = ImageServiceClient::new(self.client())
+            .delete(request)
+            .await
+            .map_err(|s| self.error(s))?;
+        Ok(reply.into_inner())
     }
 
     /// Polls an operation; the operation and the poll interval (ms) the service asks for.
     pub async fn get_operation(&self, operation_id: &str) -> Result<(Operation, u32)> {
-        let request = operation_proto::GetOperationRequest {
-            operation_id: operation_id.to_owned(),
-        };
-        let reply = self.call(OPERATIONS, "Get", &request, &[]).await?;
-        Ok((reply.message, reply.poll_interval_ms))
+        let request = self.request(
+            operation_proto::GetOperationRequest {
+                operation_id: operation_id.to_owned(),
+            },
+            &[],
+        )?;
+        let reply = OperationServiceClient::new(self.client())
+            .get(request)
+            .await
+            .map_err(|s| self.error(s))?;
+        Ok(with_poll_interval(reply))
     }
 
     /// Asks the service to cancel an operation; the operation as it is now.
     pub async fn cancel_operation(&self, operation_id: &str) -> Result<Operation> {
-        let request = operation_proto::CancelOperationRequest {
-            operation_id: operation_id.to_owned(),
-        };
-        Ok(self
-            .call(OPERATIONS, "Cancel", &request, &[])
-            .await?
-            .message)
+        let request = self.request(
+            operation_proto::CancelOperationRequest {
+                operation_id: operation_id.to_owned(),
+            },
+            &[],
+        )?;
+        let reply = OperationServiceClient::new(self.client())
+            .cancel(request)
+            .await
+            .map_err(|s| self.error(s))?;
+        Ok(reply.into_inner())
     }
+}
+
+/// The operation and the poll interval (ms) its response's metadata asks for.
+fn with_poll_interval(reply: tonic::Response<Operation>) -> (Operation, u32) {
+    let interval = reply
+        .metadata()
+        .get("x-operation-poll-interval")
+        .and_then(|v| v.to_str().ok());
+    let ms = kiln_console::operations::poll_interval_ms(interval);
+    (reply.into_inner(), ms)
 }

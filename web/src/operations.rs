@@ -1,73 +1,21 @@
-//! The operations panel: every operation this browser started, polled at the interval the
-//! service asks for until done, with progress, elapsed time, result and a Cancel button.
+//! The operations panel: every operation this browser started (polled by `poller`), with
+//! progress, elapsed time, result and a Cancel button.
 
 use kiln_console::operations::{State, Tracked, format_elapsed};
 use leptos::prelude::*;
 
-use crate::app::{Ctx, Page, ctx};
-
-/// How many NOT_FOUND answers in a row polling accepts (a new operation may not be on every
-/// replica yet, as the SDKs say) before it gives up.
-const NOT_FOUND_TOLERANCE: u32 = 3;
-
-/// Polls operation `id` until it is done. Starting it twice polls once.
-pub fn poll(ctx: Ctx, id: String) {
-    thread_local! {
-        static POLLING: std::cell::RefCell<std::collections::BTreeSet<String>> = Default::default();
-    }
-    if !POLLING.with(|p| p.borrow_mut().insert(id.clone())) {
-        return;
-    }
-    leptos::task::spawn_local(async move {
-        let mut not_found = 0;
-        loop {
-            let api = ctx.settings.with_untracked(crate::storage::Settings::api);
-            let wait = match api.get_operation(&id).await {
-                Ok((op, interval)) => {
-                    not_found = 0;
-                    ctx.poll_errors.update(|e| {
-                        e.remove(&id);
-                    });
-                    ctx.panel.update(|p| p.update(&op));
-                    if op.done {
-                        break;
-                    }
-                    interval
-                }
-                Err(e) => {
-                    if e.code == 5 {
-                        not_found += 1;
-                        if not_found > NOT_FOUND_TOLERANCE {
-                            ctx.poll_errors.update(|m| {
-                                m.insert(id.clone(), format!("polling stopped: {e}"));
-                            });
-                            break;
-                        }
-                    }
-                    ctx.poll_errors.update(|m| {
-                        m.insert(id.clone(), format!("{e}; retrying"));
-                    });
-                    2000
-                }
-            };
-            gloo_timers::future::TimeoutFuture::new(wait).await;
-        }
-        POLLING.with(|p| p.borrow_mut().remove(&id));
-    });
-}
+use crate::state::{Page, ctx};
 
 /// The panel.
 #[component]
 pub fn OperationsPanel() -> impl IntoView {
     let ctx = ctx();
     let cancel_notes = RwSignal::new(std::collections::BTreeMap::<String, String>::new());
-    let cancel = move |id: String| {
-        cancel_notes.update(|n| {
-            n.insert(id.clone(), "Cancelling…".into());
-        });
-        leptos::task::spawn_local(async move {
-            let api = ctx.settings.with_untracked(crate::storage::Settings::api);
-            let note = match api.cancel_operation(&id).await {
+    // Cancel is an action: its call runs detached from the row, which may re-render meanwhile.
+    let cancel = Action::new_local(move |id: &String| {
+        let id = id.clone();
+        async move {
+            let note = match ctx.api().cancel_operation(&id).await {
                 Ok(op) => {
                     ctx.panel.update(|p| p.update(&op));
                     if op.done {
@@ -81,7 +29,13 @@ pub fn OperationsPanel() -> impl IntoView {
             cancel_notes.update(|n| {
                 n.insert(id, note);
             });
+        }
+    });
+    let cancel = move |id: String| {
+        cancel_notes.update(|n| {
+            n.insert(id.clone(), "Cancelling…".into());
         });
+        cancel.dispatch(id);
     };
     // Rows are keyed by operation ID and read their entry reactively, so a poll updates text
     // in place and never rebuilds a row (a focused Cancel button keeps its focus).
@@ -123,9 +77,8 @@ pub fn OperationsPanel() -> impl IntoView {
                 }
                 .into_any()
             }
-            Some((State::Failed { code, message }, _)) => {
-                view! { <span class="error-text">{format!("Error {code}: {message}")}</span> }
-                    .into_any()
+            Some((failed @ State::Failed { .. }, _)) => {
+                view! { <span class="error-text">{failed.failure_text()}</span> }.into_any()
             }
             Some((State::Cancelled, _)) => {
                 view! { <span>"Cancelled; the image was removed."</span> }.into_any()

@@ -4,6 +4,9 @@
 use kiln_core::proto::yandex::cloud::compute::v1 as compute;
 use kiln_core::validate::{CREATE_IMAGE_REQUEST, Outcome, validate_str};
 use serde::{Deserialize, Serialize};
+use tonic::Code;
+
+use crate::call::CallError;
 
 use crate::GB;
 
@@ -504,9 +507,10 @@ impl std::ops::DerefMut for Nested<'_> {
 /// field violation on its field; without details, the fields the status code is about
 /// (ALREADY_EXISTS: the name; NOT_FOUND and FAILED_PRECONDITION: the source; PERMISSION_DENIED:
 /// the folder). Empty when the error belongs to no field (it is shown above the form).
-pub fn server_errors(code: i32, message: &str, violations: &[(String, String)]) -> Vec<FieldError> {
-    if !violations.is_empty() {
-        return violations
+pub fn server_errors(error: &CallError) -> Vec<FieldError> {
+    if !error.violations.is_empty() {
+        return error
+            .violations
             .iter()
             .map(|(path, description)| FieldError {
                 field: field_of(path).unwrap_or("folder_id"),
@@ -515,15 +519,15 @@ pub fn server_errors(code: i32, message: &str, violations: &[(String, String)]) 
             })
             .collect();
     }
-    let field = match code {
-        6 => "name",
-        5 | 9 => "source",
-        7 => "folder_id",
+    let field = match error.code {
+        Code::AlreadyExists => "name",
+        Code::NotFound | Code::FailedPrecondition => "source",
+        Code::PermissionDenied => "folder_id",
         _ => return Vec::new(),
     };
     vec![FieldError {
         field,
         path: field.to_owned(),
-        message: message.to_owned(),
+        message: error.message.clone(),
     }]
 }

@@ -1,17 +1,20 @@
 //! The web console's logic, kept out of the components so it is plain Rust with plain tests:
 //! the create-image form and the request it builds (`form`), its previews as a `yc` command and a
 //! Terraform resource (`preview`), the field hints read from the rules (`hints`), the tracked
-//! operations the page polls and restores after a reload (`operations`), the retry schedule
-//! (`retry`), and the gRPC-Web protocol the page speaks (`grpc_web`).
+//! operations the page polls and restores after a reload (`operations`), the folder's resources as
+//! picker rows and image details (`resources`), the retry schedule
+//! (`retry`), and what a failed call means (`call`: a `tonic::Status` read into code, message and
+//! field violations).
 //!
 //! Architecture invariant: no browser, no async and no IO here; `web/` (Leptos) renders this
 //! state and does the calls. Validation is `kiln_core`'s, never re-implemented.
 
+pub mod call;
 pub mod form;
-pub mod grpc_web;
 pub mod hints;
 pub mod operations;
 pub mod preview;
+pub mod resources;
 pub mod retry;
 
 /// Bytes in one GB as the console, `yc` and Terraform count them (2^30).

@@ -6,9 +6,6 @@ use kiln_core::proto::yandex::cloud::operation::{Operation, operation};
 use prost::Message;
 use serde::{Deserialize, Serialize};
 
-/// gRPC code of a cancelled operation.
-pub const CANCELLED: i32 = 1;
-
 /// Where an operation stands.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum State {
@@ -25,6 +22,19 @@ pub enum State {
         /// The service's message.
         message: String,
     },
+}
+
+impl State {
+    /// The failure as the panel shows it (`NotFound (5): no such disk`), or `None`.
+    pub fn failure_text(&self) -> Option<String> {
+        match self {
+            State::Failed { code, message } => Some(format!(
+                "{:?} ({code}): {message}",
+                tonic::Code::from_i32(*code)
+            )),
+            _ => None,
+        }
+    }
 }
 
 /// One operation in the panel.
@@ -95,7 +105,7 @@ impl Tracked {
         self.created_at = op.created_at.map_or(self.created_at, |t| t.seconds);
         self.modified_at = op.modified_at.map_or(self.modified_at, |t| t.seconds);
         self.state = match (&op.result, op.done) {
-            (Some(operation::Result::Error(status)), true) if status.code == CANCELLED => {
+            (Some(operation::Result::Error(status)), true) if status.code == tonic::Code::Cancelled as i32 => {
                 State::Cancelled
             }
             (Some(operation::Result::Error(status)), true) => State::Failed {

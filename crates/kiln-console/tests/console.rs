@@ -324,6 +324,11 @@ fn tracked_operations_follow_their_polls() {
             message: "Minimal disk size".into()
         }
     );
+    assert_eq!(
+        t.state.failure_text().as_deref(),
+        Some("InvalidArgument (3): Minimal disk size")
+    );
+    assert_eq!(State::Cancelled.failure_text(), None);
     let done = operation::Result::Response(prost_types::Any::default());
     t.update(&create_operation(Some(done), ""));
     assert_eq!((t.state.clone(), t.progress), (State::Succeeded, Some(100)));
@@ -368,15 +373,17 @@ fn small_formats() {
 #[test]
 fn only_unavailable_is_retried_with_growing_delays() {
     let delays: Vec<_> = (1..=5)
-        .map(|a| retry::delay_ms(retry::UNAVAILABLE, a))
+        .map(|a| retry::delay_ms(tonic::Code::Unavailable, a))
         .collect();
     assert_eq!(delays, [Some(250), Some(500), Some(1000), Some(2000), None]);
-    assert_eq!(retry::delay_ms(3, 1), None);
+    assert_eq!(retry::delay_ms(tonic::Code::InvalidArgument, 1), None);
 }
 
 #[test]
 fn server_errors_land_on_fields() {
+    use kiln_console::call::CallError;
     use kiln_console::form::server_errors;
+    use tonic::Code;
     let details = [
         (
             "min_disk_size".to_owned(),
@@ -384,7 +391,11 @@ fn server_errors_land_on_fields() {
         ),
         ("labels[\"a\"]".to_owned(), "bad".to_owned()),
     ];
-    let errors = server_errors(3, "Request validation error", &details);
+    let errors = server_errors(&CallError {
+        code: Code::InvalidArgument,
+        message: "Request validation error".into(),
+        violations: details.to_vec(),
+    });
     let found: Vec<_> = errors.iter().map(|e| (e.field, e.text())).collect();
     assert_eq!(
         found,
@@ -396,13 +407,17 @@ fn server_errors_land_on_fields() {
             ("labels", "labels[\"a\"]: bad".to_owned()),
         ]
     );
-    let taken = server_errors(6, "image with name web already exists in folder f", &[]);
+    let taken = server_errors(&CallError::new(
+        Code::AlreadyExists,
+        "image with name web already exists in folder f",
+    ));
     assert_eq!(
         (taken[0].field, taken[0].text().as_str()),
         ("name", "image with name web already exists in folder f")
     );
-    assert_eq!(server_errors(5, "disk d not found", &[])[0].field, "source");
-    assert_eq!(server_errors(14, "unavailable", &[]), []);
+    let missing = CallError::new(Code::NotFound, "disk d not found");
+    assert_eq!(server_errors(&missing)[0].field, "source");
+    assert_eq!(server_errors(&CallError::new(Code::Unavailable, "down")), []);
 }
 
 #[test]
@@ -415,76 +430,29 @@ fn sizes_in_gb_round_to_a_tenth() {
     assert_eq!(gb_text(0), "0.0 GB");
 }
 
-mod grpc_web {
-    use kiln_console::grpc_web::{
-        base64_decode, decode_response, encode_request, parse_trailers, percent_decode,
-    };
-    use kiln_core::proto::google::rpc::{self, BadRequest, bad_request::FieldViolation};
-    use kiln_core::proto::yandex::cloud::compute::v1 as compute;
-    use prost::Message;
+mod call_errors {
+    use kiln_console::call::{CallError, code_name};
+    use kiln_console::retry;
+    use tonic::{Code, Status};
+    use tonic_types::{ErrorDetails, StatusExt};
 
-    fn frame(flags: u8, payload: &[u8]) -> Vec<u8> {
-        let mut f = vec![flags];
-        f.extend_from_slice(&(payload.len() as u32).to_be_bytes());
-        f.extend_from_slice(payload);
-        f
-    }
-
-    fn no_headers(_: &str) -> Option<String> {
-        None
-    }
-
-    #[test]
-    fn a_request_is_one_message_frame() {
-        let request = compute::GetImageRequest {
-            image_id: "fd8".into(),
-        };
-        let body = encode_request(&request);
-        assert_eq!(body[..5], [0, 0, 0, 0, 5]);
-        assert_eq!(
-            compute::GetImageRequest::decode(&body[5..]).unwrap(),
-            request
-        );
-    }
-
-    #[test]
-    fn an_ok_response_gives_its_message() {
-        let image = compute::Image {
-            id: "fd8".into(),
-            name: "web".into(),
-            ..Default::default()
-        };
-        let mut body = frame(0, &image.encode_to_vec());
-        body.extend(frame(0x80, b"grpc-status:0\r\ngrpc-message:\r\n"));
-        let got: compute::Image = decode_response(200, no_headers, &body).unwrap();
-        assert_eq!(got, image);
+    /// A status as the service sends it, through the headers tonic writes and reads (what
+    /// reaches the page through tonic-web-wasm-client: percent-encoded message, base64 details).
+    fn over_the_wire(status: Status) -> Status {
+        let mut headers = http::HeaderMap::new();
+        status.add_header(&mut headers).unwrap();
+        Status::from_header_map(&headers).expect("a status in the headers")
     }
 
     #[test]
     fn an_error_carries_its_code_message_and_field_violations() {
-        let bad = BadRequest {
-            field_violations: vec![FieldViolation {
-                field: "name".into(),
-                description: "must match".into(),
-                ..Default::default()
-            }],
-        };
-        let status = rpc::Status {
-            code: 3,
-            message: "x".into(),
-            details: vec![prost_types::Any {
-                type_url: "type.googleapis.com/google.rpc.BadRequest".into(),
-                value: bad.encode_to_vec(),
-            }],
-        };
-        let details = base64_encode(&status.encode_to_vec());
-        let trailers = format!(
-            "grpc-status: 3\r\ngrpc-message: Request%20validation%20error%3A%20name\r\ngrpc-status-details-bin: {details}\r\n"
+        let status = Status::with_error_details(
+            Code::InvalidArgument,
+            "Request validation error: name",
+            ErrorDetails::with_bad_request_violation("name", "must match"),
         );
-        let err =
-            decode_response::<compute::Image>(200, no_headers, &frame(0x80, trailers.as_bytes()))
-                .unwrap_err();
-        assert_eq!(err.code, 3);
+        let err = CallError::from_status(&over_the_wire(status));
+        assert_eq!(err.code, Code::InvalidArgument);
         assert_eq!(err.message, "Request validation error: name");
         assert_eq!(
             err.violations,
@@ -497,81 +465,124 @@ mod grpc_web {
     }
 
     #[test]
-    fn a_trailers_only_response_has_its_status_in_the_headers() {
-        let headers = |name: &str| match name {
-            "grpc-status" => Some("16".to_owned()),
-            "grpc-message" => Some("unknown%20token".to_owned()),
-            _ => None,
-        };
-        let err = decode_response::<compute::Image>(200, headers, &[]).unwrap_err();
-        assert_eq!((err.code, err.message.as_str()), (16, "unknown token"));
+    fn a_status_without_details_has_no_violations() {
+        let err = CallError::from_status(&over_the_wire(Status::unauthenticated("unknown token")));
+        assert_eq!(
+            (err.code, err.message.as_str(), err.violations.len()),
+            (Code::Unauthenticated, "unknown token", 0)
+        );
+        // Details that are not a BadRequest are not violations.
+        let other = Status::with_error_details(
+            Code::Internal,
+            "x",
+            ErrorDetails::with_debug_info(vec![], "stack"),
+        );
+        assert_eq!(CallError::from_status(&over_the_wire(other)).violations, []);
     }
 
     #[test]
-    fn http_errors_without_a_grpc_status_map_as_the_spec_says() {
-        let code = |http| {
-            decode_response::<compute::Image>(http, no_headers, &[])
-                .unwrap_err()
-                .code
-        };
+    fn an_unreachable_service_is_unavailable_and_so_retried() {
+        let err = CallError::unreachable("http://127.0.0.1:9", "TypeError: Failed to fetch");
+        assert_eq!(err.code, Code::Unavailable);
         assert_eq!(
-            [code(503), code(502), code(404), code(401), code(500)],
-            [14, 14, 12, 16, 2]
+            err.to_string(),
+            "Unavailable (14): cannot reach http://127.0.0.1:9: TypeError: Failed to fetch"
+        );
+        assert_eq!(retry::delay_ms(err.code, 1), Some(250));
+    }
+
+    #[test]
+    fn codes_are_named_as_tonic_names_them() {
+        assert_eq!(code_name(Code::NotFound), "NotFound");
+        assert_eq!(code_name(Code::from_i32(99)), "Unknown");
+        // What the service's details say survives a round trip through tonic-types.
+        let status = Status::with_error_details(
+            Code::FailedPrecondition,
+            "m",
+            ErrorDetails::with_bad_request_violation("source", "not ready"),
+        );
+        assert_eq!(
+            over_the_wire(status).get_error_details().bad_request().map(|b| b.field_violations.len()),
+            Some(1)
         );
     }
+}
 
-    #[test]
-    fn broken_bodies_are_errors_not_panics() {
-        let short = decode_response::<compute::Image>(200, no_headers, &[0, 0, 0]).unwrap_err();
-        assert_eq!(short.code, 13);
-        let cut =
-            decode_response::<compute::Image>(200, no_headers, &[0, 0, 0, 0, 9, 1]).unwrap_err();
-        assert_eq!(cut.message, "truncated gRPC-Web frame");
-        let no_message =
-            decode_response::<compute::Image>(200, no_headers, &frame(0x80, b"grpc-status: 0"))
-                .unwrap_err();
-        assert_eq!(no_message.message, "the response has no message");
+mod resources {
+    use kiln_console::GB;
+    use kiln_console::form::Generation;
+    use kiln_console::resources::{Row, generation_of, image_details, search};
+    use kiln_core::proto::yandex::cloud::compute::v1 as compute;
+
+    fn image(name: &str, family: &str, generation: Option<compute::HardwareGeneration>) -> compute::Image {
+        compute::Image {
+            id: format!("fd8{name}"),
+            name: name.into(),
+            family: family.into(),
+            storage_size: 3 * GB / 2,
+            min_disk_size: 20 * GB,
+            status: compute::image::Status::Ready as i32,
+            hardware_generation: generation,
+            ..Default::default()
+        }
     }
 
     #[test]
-    fn helpers() {
+    fn each_resource_kind_becomes_a_picker_row() {
+        let row = Row::image(image("ubuntu", "ubuntu-2404", None));
+        assert_eq!(row.meta(), "1.5 GB · READY · family ubuntu-2404 · fd8ubuntu");
+        let disk = Row::disk(compute::Disk {
+            id: "epd1".into(),
+            size: 20 * GB,
+            status: compute::disk::Status::Creating as i32,
+            ..Default::default()
+        });
+        assert_eq!((disk.title(), disk.meta().as_str()), ("epd1", "20.0 GB · CREATING · epd1"));
+        let snapshot = Row::snapshot(compute::Snapshot {
+            id: "fd9s".into(),
+            name: "nightly".into(),
+            disk_size: GB,
+            status: compute::snapshot::Status::Ready as i32,
+            ..Default::default()
+        });
+        assert_eq!((snapshot.title(), snapshot.size), ("nightly", GB));
+    }
+
+    #[test]
+    fn search_finds_by_name_in_any_case_id_or_family() {
+        let rows = [
+            Row::image(image("Web", "web-prod", None)),
+            Row::image(image("db", "postgres", None)),
+        ];
+        let names = |text: &str| search(&rows, text).into_iter().map(|r| r.name).collect::<Vec<_>>();
+        assert_eq!(names(""), ["Web", "db"]);
+        assert_eq!(names(" wEB "), ["Web"]);
+        assert_eq!(names("fd8db"), ["db"]);
+        assert_eq!(names("postgres"), ["db"]);
+        assert!(names("nothing").is_empty());
+    }
+
+    #[test]
+    fn the_generation_is_read_from_the_image() {
+        use compute::hardware_generation::Features;
+        let legacy = |topology: compute::PciTopology| compute::HardwareGeneration {
+            features: Some(Features::LegacyFeatures(compute::LegacyHardwareFeatures {
+                pci_topology: topology as i32,
+            })),
+        };
+        assert_eq!(generation_of(Some(&legacy(compute::PciTopology::V1))), Some(Generation::Gen11));
+        assert_eq!(generation_of(Some(&legacy(compute::PciTopology::V2))), Some(Generation::Gen12));
+        let gen2 = compute::HardwareGeneration {
+            features: Some(Features::Generation2Features(Default::default())),
+        };
+        assert_eq!(generation_of(Some(&gen2)), Some(Generation::Gen2));
+        assert_eq!(generation_of(None), None);
+        let details = image_details(&image("web", "", Some(legacy(compute::PciTopology::V2))));
+        let value = |label: &str| details.iter().find(|(l, _)| *l == label).map(|(_, v)| v.clone());
+        assert_eq!(value("Hardware generation").as_deref(), Some("Gen 1.2"));
         assert_eq!(
-            parse_trailers(b"Grpc-Status: 0\r\nx: a:b\r\n"),
-            [
-                ("grpc-status".to_owned(), "0".to_owned()),
-                ("x".to_owned(), "a:b".to_owned())
-            ]
+            value("Minimum disk size").as_deref(),
+            Some("21474836480 bytes (20 GB)")
         );
-        assert_eq!(percent_decode("caf%C3%A9 100%"), "café 100%");
-        assert_eq!(percent_decode("%zz%4"), "%zz%4");
-        for input in [&b""[..], b"f", b"fo", b"foo", b"foob", &[0, 255, 128, 7, 9]] {
-            let encoded = base64_encode(input);
-            assert_eq!(base64_decode(&encoded).unwrap(), input, "{encoded}");
-            assert_eq!(base64_decode(encoded.trim_end_matches('=')).unwrap(), input);
-        }
-        assert_eq!(base64_decode("a"), None);
-        assert_eq!(base64_decode("a*bc"), None);
-    }
-
-    /// A reference encoder, written the plain way, to check the decoder against.
-    fn base64_encode(bytes: &[u8]) -> String {
-        const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-        let mut out = String::new();
-        for chunk in bytes.chunks(3) {
-            let b = [
-                chunk[0],
-                *chunk.get(1).unwrap_or(&0),
-                *chunk.get(2).unwrap_or(&0),
-            ];
-            let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-            for i in 0..4 {
-                if i <= chunk.len() {
-                    out.push(A[((n >> (18 - 6 * i)) & 63) as usize] as char);
-                } else {
-                    out.push('=');
-                }
-            }
-        }
-        out
     }
 }

@@ -33,12 +33,12 @@ use kiln_core::proto::yandex::cloud::{
 };
 use kiln_server::{
     Config, DEV_FOLDER, DEV_TOKEN, Quotas,
-    api::{
+};
+use kiln_grpc::{
         compute::image_service_client::ImageServiceClient,
         compute::image_service_server::{ImageService, ImageServiceServer},
         operation::operation_service_client::OperationServiceClient,
-    },
-};
+    };
 use tonic::{Request, Response, Status, transport::Channel};
 
 /// The ceiling: every method answers at once without touching anything.

@@ -16,10 +16,10 @@ use kiln_core::proto::yandex::cloud::{
     operation::Operation,
 };
 use prost_reflect::ReflectMessage;
+use kiln_grpc::compute::image_service_server::ImageService;
 use tonic::{Request, Response, Status};
 
 use crate::{
-    api::compute::image_service_server::ImageService,
     auth::Tokens,
     domain::{self, CreateImage, CreateSource, Refusal, UpdateImage},
     engine::Engine,

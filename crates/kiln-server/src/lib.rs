@@ -9,7 +9,6 @@
 //!
 //! [`gateway`] is the other mode: a gRPC-Web front for a real endpoint.
 
-pub mod api;
 mod auth;
 mod copier;
 mod domain;
@@ -138,7 +137,7 @@ pub async fn serve(
         move |request: tonic::Request<()>| tokens.caller(&request).map(|_| request)
     };
     let auth = tonic::service::InterceptorLayer::new(authenticate);
-    use api::{compute::*, operation::*};
+    use kiln_grpc::{compute::*, operation::*};
     let routes = tonic::service::Routes::new(
         web.layer(
             auth.layer(

@@ -6,10 +6,10 @@ use std::sync::Arc;
 use kiln_core::proto::yandex::cloud::operation::{
     CancelOperationRequest, GetOperationRequest, Operation,
 };
+use kiln_grpc::operation::operation_service_server::OperationService;
 use tonic::{Request, Response, Status};
 
 use crate::{
-    api::operation::operation_service_server::OperationService,
     auth::Tokens,
     domain,
     engine::Engine,

@@ -7,10 +7,10 @@ use kiln_core::proto::yandex::cloud::compute::v1::{
     ListSnapshotsRequest, ListSnapshotsResponse, Snapshot,
 };
 use prost::Message;
+use kiln_grpc::compute::{disk_service_server::DiskService, snapshot_service_server::SnapshotService};
 use tonic::{Request, Response, Status};
 
 use crate::{
-    api::compute::{disk_service_server::DiskService, snapshot_service_server::SnapshotService},
     auth::Tokens,
     domain::{self, Caller},
     errors::{refused, validated},

@@ -12,7 +12,7 @@ use kiln_core::proto::yandex::cloud::{
     compute::v1::{CreateImageRequest, ListImagesRequest, create_image_request::Source, image},
     operation::{GetOperationRequest, operation},
 };
-use kiln_server::api::{
+use kiln_grpc::{
     compute::image_service_client::ImageServiceClient,
     operation::operation_service_client::OperationServiceClient,
 };

@@ -43,7 +43,7 @@ use tonic::Code;
 use tonic_types::StatusExt;
 
 use super::{authed, call_raw, fresh_dir, from_disk, image_id, start_with, wait_done, with_token};
-use kiln_server::api::{
+use kiln_grpc::{
     compute::image_service_client::ImageServiceClient,
     operation::operation_service_client::OperationServiceClient,
 };

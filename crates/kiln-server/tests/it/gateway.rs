@@ -4,7 +4,8 @@
 use kiln_core::proto::yandex::cloud::compute::v1::{
     CreateImageRequest, GetImageRequest, Image, image,
 };
-use kiln_server::{DEV_FOLDER, api::compute::image_service_client::ImageServiceClient};
+use kiln_grpc::compute::image_service_client::ImageServiceClient;
+use kiln_server::DEV_FOLDER;
 use prost::Message;
 use tonic::{Code, transport::Channel};
 use tonic_types::StatusExt;
@@ -158,7 +159,7 @@ async fn routes_by_service_prefix_and_serves_the_console() {
         .into_inner();
     assert_eq!(image.name, "ubuntu-2404-base");
     let status =
-        kiln_server::api::operation::operation_service_client::OperationServiceClient::new(channel)
+        kiln_grpc::operation::operation_service_client::OperationServiceClient::new(channel)
             .get(authed(
                 kiln_core::proto::yandex::cloud::operation::GetOperationRequest {
                     operation_id: "x".into(),

@@ -22,12 +22,12 @@ use kiln_core::proto::yandex::cloud::{
 };
 use kiln_server::{
     Config, Tokens,
-    api::{
-        compute::image_service_client::ImageServiceClient,
-        operation::operation_service_client::OperationServiceClient,
-    },
     import::{Limits, parse_range},
 };
+use kiln_grpc::{
+        compute::image_service_client::ImageServiceClient,
+        operation::operation_service_client::OperationServiceClient,
+    };
 use prost::Message;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tonic::Code;

@@ -7,8 +7,9 @@ use kiln_core::proto::yandex::cloud::compute::v1::{
 };
 use kiln_core::validate::Outcome;
 use kiln_server::{
-    Config, DEV_FOLDER, DEV_TOKEN, api::compute::image_service_client::ImageServiceClient,
+    Config, DEV_FOLDER, DEV_TOKEN, 
 };
+use kiln_grpc::compute::image_service_client::ImageServiceClient;
 use prost::Message;
 use tonic::Code;
 use tonic_types::StatusExt;

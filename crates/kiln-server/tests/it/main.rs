@@ -19,13 +19,13 @@ use kiln_core::{
 };
 use kiln_server::{
     Config, DEV_FOLDER, DEV_TOKEN,
-    api::{
+};
+use kiln_grpc::{
         compute::{
             disk_service_client::DiskServiceClient, image_service_client::ImageServiceClient,
         },
         operation::operation_service_client::OperationServiceClient,
-    },
-};
+    };
 use prost::Message;
 use tonic::{Code, Request, transport::Channel};
 use tonic_types::StatusExt;

@@ -16,11 +16,11 @@ use kiln_core::proto::yandex::cloud::compute::v1::{
 };
 use kiln_server::{
     Config, DEV_FOLDER,
-    api::{
+};
+use kiln_grpc::{
         compute::image_service_client::ImageServiceClient,
         operation::operation_service_client::OperationServiceClient,
-    },
-};
+    };
 use tonic::{Code, transport::Channel};
 
 use super::{Server, authed, fresh_dir, from_disk, image_id, start_with, wait_done};

@@ -24,11 +24,11 @@ use kiln_core::proto::yandex::cloud::{
 };
 use kiln_server::{
     Config, DEV_FOLDER, Tokens,
-    api::{
+};
+use kiln_grpc::{
         compute::image_service_client::ImageServiceClient,
         operation::operation_service_client::OperationServiceClient,
-    },
-};
+    };
 use prost::Message;
 use tonic::{Code, transport::Channel};
 

@@ -1,5 +1,7 @@
-//! Generates the tonic server and client halves of the services in `proto/`; every message type
-//! comes from `kiln_core::proto`, so the server validates and stores the very types the core has.
+//! Generates the tonic client halves (and, with the `server` feature, the server halves) of the
+//! services in `proto/`, without a transport so the clients build for wasm32; every message type
+//! comes from `kiln_core::proto` (extern paths), so callers build, validate and store the very
+//! types the core has.
 
 use std::{env, path::PathBuf};
 
@@ -19,7 +21,8 @@ fn main() {
     let fds = protox::compile(files, [&proto_root]).unwrap_or_else(|e| panic!("{e:?}"));
     tonic_prost_build::configure()
         .build_client(true)
-        .build_server(true)
+        .build_server(env::var_os("CARGO_FEATURE_SERVER").is_some())
+        .build_transport(false)
         .extern_path(".yandex", "::kiln_core::proto::yandex")
         .extern_path(".google.rpc", "::kiln_core::proto::google::rpc")
         .extern_path(".google.api", "::kiln_core::proto::google::api")

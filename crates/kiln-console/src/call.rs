@@ -1,0 +1,71 @@
+//! What a failed call means to the console. The calls themselves are tonic clients over
+//! tonic-web-wasm-client (`web/src/api.rs`); a failure arrives as a [`tonic::Status`], and this
+//! module reads what the page shows from it: the code, the message, and the field violations of
+//! a `google.rpc.BadRequest` detail (read with tonic-types).
+
+use tonic::Code;
+use tonic_types::StatusExt;
+
+/// A failed call: its status, and the field violations of a `BadRequest` detail.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CallError {
+    /// gRPC status code.
+    pub code: Code,
+    /// The status message.
+    pub message: String,
+    /// `(field, description)` of each `BadRequest` field violation.
+    pub violations: Vec<(String, String)>,
+}
+
+impl CallError {
+    /// An error with no details.
+    pub fn new(code: Code, message: impl Into<String>) -> CallError {
+        CallError {
+            code,
+            message: message.into(),
+            violations: Vec::new(),
+        }
+    }
+
+    /// The error a status stands for, `BadRequest` violations read out of its details.
+    pub fn from_status(status: &tonic::Status) -> CallError {
+        let violations = status
+            .get_error_details()
+            .bad_request()
+            .map(|bad| {
+                bad.field_violations
+                    .iter()
+                    .map(|v| (v.field.clone(), v.description.clone()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        CallError {
+            code: status.code(),
+            message: status.message().to_owned(),
+            violations,
+        }
+    }
+
+    /// The service could not be reached at `base` (the browser's fetch failed: network down,
+    /// CORS refused, wrong endpoint): UNAVAILABLE, so the retry policy treats it as transient.
+    pub fn unreachable(base: &str, detail: impl std::fmt::Display) -> CallError {
+        CallError::new(Code::Unavailable, format!("cannot reach {base}: {detail}"))
+    }
+}
+
+/// The name of a gRPC status code as tonic and the SDKs print it (`NotFound`).
+pub fn code_name(code: Code) -> String {
+    format!("{code:?}")
+}
+
+impl std::fmt::Display for CallError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{:?} ({}): {}",
+            self.code, self.code as i32, self.message
+        )
+    }
+}
+
+impl std::error::Error for CallError {}

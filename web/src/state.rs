@@ -1,0 +1,54 @@
+//! The state every screen shares, and the screens there are. Screens read it with [`ctx`]; the
+//! shell (`app`) creates it and mounts the screens, so no screen imports the shell.
+
+use std::collections::BTreeMap;
+
+use kiln_console::form::Form;
+use kiln_console::operations::Panel;
+use leptos::prelude::*;
+
+use crate::storage::Settings;
+
+/// The screens.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Page {
+    /// The create-image form, its preview and the operations panel.
+    Create,
+    /// The folder's images.
+    Images,
+    /// Endpoint, folder, token.
+    Settings,
+}
+
+/// State every screen shares (signals are `Copy`).
+#[derive(Clone, Copy)]
+pub struct Ctx {
+    /// Where calls go.
+    pub settings: RwSignal<Settings>,
+    /// Whether the runtime config has been read (calls wait for it).
+    pub ready: RwSignal<bool>,
+    /// The create-image form, kept across screens and (in session storage) reloads.
+    pub form: RwSignal<Form>,
+    /// The operations panel.
+    pub panel: RwSignal<Panel>,
+    /// The last poll error of an operation, by ID.
+    pub poll_errors: RwSignal<BTreeMap<String, String>>,
+    /// The screen shown.
+    pub page: RwSignal<Page>,
+    /// The image whose details the Images screen shows.
+    pub selected_image: RwSignal<Option<String>>,
+    /// Seconds since the epoch, ticking once a second (elapsed times).
+    pub now: RwSignal<i64>,
+}
+
+impl Ctx {
+    /// The API client for the current settings.
+    pub fn api(self) -> crate::api::Api {
+        self.settings.with_untracked(Settings::api)
+    }
+}
+
+/// The shared state (provided by the shell).
+pub fn ctx() -> Ctx {
+    expect_context::<Ctx>()
+}
