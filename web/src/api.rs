@@ -47,11 +47,14 @@ impl Api {
                 format!("the {what} cannot be sent as a header (check Settings)"),
             )
         };
-        let token = MetadataValue::try_from(format!("Bearer {}", self.token))
-            .map_err(|_| bad("token"))?;
+        let token =
+            MetadataValue::try_from(format!("Bearer {}", self.token)).map_err(|_| bad("token"))?;
         metadata.insert("authorization", token);
         for (name, value) in extra {
-            metadata.insert(*name, MetadataValue::try_from(*value).map_err(|_| bad(name))?);
+            metadata.insert(
+                *name,
+                MetadataValue::try_from(*value).map_err(|_| bad(name))?,
+            );
         }
         Ok(request)
     }

@@ -1,43 +1,12 @@
-//! The page: navigation between the screens, the shared state, and start-up (runtime config,
-//! the operations restored from storage).
+//! The shell: creates the shared state (`state`), restores what storage keeps, reads the
+//! runtime config, and mounts the screen chosen in the navigation.
 
 use kiln_console::form::Form;
 use kiln_console::operations::Panel;
 use leptos::prelude::*;
 
+use crate::state::{Ctx, Page};
 use crate::storage::{self, Settings};
-
-/// The screens.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum Page {
-    /// The create-image form, its preview and the operations panel.
-    Create,
-    /// The folder's images.
-    Images,
-    /// Endpoint, folder, token.
-    Settings,
-}
-
-/// State every screen shares (signals are `Copy`).
-#[derive(Clone, Copy)]
-pub struct Ctx {
-    /// Where calls go.
-    pub settings: RwSignal<Settings>,
-    /// Whether the runtime config has been read (calls wait for it).
-    pub ready: RwSignal<bool>,
-    /// The create-image form, kept across screens and (in session storage) reloads.
-    pub form: RwSignal<Form>,
-    /// The operations panel.
-    pub panel: RwSignal<Panel>,
-    /// The last poll error of an operation, by ID.
-    pub poll_errors: RwSignal<std::collections::BTreeMap<String, String>>,
-    /// The screen shown.
-    pub page: RwSignal<Page>,
-    /// The image whose details the Images screen shows.
-    pub selected_image: RwSignal<Option<String>>,
-    /// Seconds since the epoch, ticking once a second (elapsed times).
-    pub now: RwSignal<i64>,
-}
 
 /// Where the panel is kept across reloads.
 const PANEL: &str = "kiln.operations";
@@ -52,19 +21,27 @@ pub fn App() -> impl IntoView {
         ready: RwSignal::new(false),
         form: RwSignal::new(
             storage::session_get(FORM)
-                .and_then(|t| serde_json::from_str(&t).ok())
+                .and_then(|t| storage::from_json::<Form>(&t))
                 .unwrap_or_default(),
         ),
-        panel: RwSignal::new(Panel::restore(storage::local_get(PANEL).as_deref())),
+        panel: RwSignal::new(
+            storage::local_get(PANEL)
+                .and_then(|t| storage::from_json::<Panel>(&t))
+                .unwrap_or_default(),
+        ),
         poll_errors: RwSignal::new(Default::default()),
         page: RwSignal::new(Page::Create),
         selected_image: RwSignal::new(None),
         now: RwSignal::new(storage::now_seconds()),
     };
     provide_context(ctx);
-    Effect::new(move || storage::local_set(PANEL, &ctx.panel.with(Panel::save)));
     Effect::new(move || {
-        if let Ok(text) = ctx.form.with(serde_json::to_string) {
+        if let Some(text) = ctx.panel.with(storage::to_json) {
+            storage::local_set(PANEL, &text);
+        }
+    });
+    Effect::new(move || {
+        if let Some(text) = ctx.form.with(storage::to_json) {
             storage::session_set(FORM, &text);
         }
     });
@@ -84,7 +61,7 @@ pub fn App() -> impl IntoView {
         ctx.settings.set(Settings::load(&config));
         ctx.ready.set(true);
         for id in ctx.panel.with_untracked(Panel::running) {
-            crate::operations::poll(ctx, id);
+            crate::poller::poll(ctx, id);
         }
     });
 
@@ -132,9 +109,4 @@ pub fn App() -> impl IntoView {
             }}
         </main>
     }
-}
-
-/// The shared state.
-pub fn ctx() -> Ctx {
-    expect_context::<Ctx>()
 }

@@ -2,6 +2,7 @@
 //! for, and records poll errors next to them.
 
 use kiln_console::operations::poll_interval_ms;
+use leptos::prelude::*;
 use tonic::Code;
 
 use crate::state::Ctx;

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::app::ctx;
+use crate::state::ctx;
 use crate::storage::Settings;
 
 /// The settings screen.

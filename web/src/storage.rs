@@ -1,7 +1,25 @@
 //! Browser storage and the settings. The token lives in session storage only: never in the URL,
 //! local storage or logs. Defaults come from `kiln-config.json`, served next to the app.
+//!
+//! JSON text (the runtime config, what storage keeps) is parsed and written by the browser's own
+//! `JSON.parse` / `JSON.stringify`, and crosses into Rust values through serde-wasm-bindgen, so
+//! the page carries no JSON parser of its own (web/BUDGET.md has the sizes).
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
+use wasm_bindgen::JsValue;
+
+/// `text` parsed by the browser and read as a `T`; `None` when it is not JSON or not a `T`.
+pub fn from_json<T: DeserializeOwned>(text: &str) -> Option<T> {
+    let value = js_sys::JSON::parse(text).ok()?;
+    serde_wasm_bindgen::from_value(value).ok()
+}
+
+/// `value` as JSON text, written by the browser (maps become plain objects).
+pub fn to_json<T: Serialize>(value: &T) -> Option<String> {
+    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
+    let value: JsValue = value.serialize(&serializer).ok()?;
+    js_sys::JSON::stringify(&value).ok()?.as_string()
+}
 
 fn local() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok()?
@@ -108,7 +126,10 @@ pub async fn fetch_config() -> RuntimeConfig {
         .send()
         .await
     {
-        Ok(response) if response.ok() => response.json().await.unwrap_or_default(),
+        Ok(response) if response.ok() => match response.text().await {
+            Ok(text) => from_json(&text).unwrap_or_default(),
+            Err(_) => RuntimeConfig::default(),
+        },
         _ => RuntimeConfig::default(),
     }
 }

@@ -413,7 +413,7 @@ impl Form {
 
 /// A JSON string literal.
 pub fn quote(s: &str) -> String {
-    serde_json::to_string(s).expect("a string serialises")
+    kiln_core::validate::json_string(s)
 }
 
 /// A pretty-printed JSON object written member by member, in order.
@@ -500,6 +500,35 @@ impl std::ops::Deref for Nested<'_> {
 impl std::ops::DerefMut for Nested<'_> {
     fn deref_mut(&mut self) -> &mut Obj {
         &mut self.inner
+    }
+}
+
+/// The host the real service imports from: it takes only Object Storage links (api-facts §11:
+/// a soft check, not a rule of the API, so the form warns and still sends).
+pub const OBJECT_STORAGE_HOST: &str = "storage.yandexcloud.net";
+
+/// A warning for a URI source the real service would refuse (not `https://` on the Object
+/// Storage host), or `None` when it looks right or is still empty.
+pub fn uri_warning(uri: &str) -> Option<&'static str> {
+    let uri = uri.trim();
+    if uri.is_empty() {
+        return None;
+    }
+    let host = uri
+        .get(..8)
+        .filter(|scheme| scheme.eq_ignore_ascii_case("https://"))
+        .map(|_| {
+            let rest = &uri[8..];
+            let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+            let authority = &rest[..end];
+            authority.rsplit_once('@').map_or(authority, |(_, h)| h)
+        });
+    let host = host.map(|h| h.split_once(':').map_or(h, |(h, _)| h));
+    match host {
+        Some(h) if h.eq_ignore_ascii_case(OBJECT_STORAGE_HOST) => None,
+        _ => Some(
+            "This is not an Object Storage link (https://storage.yandexcloud.net/…): the real service would refuse it.",
+        ),
     }
 }
 

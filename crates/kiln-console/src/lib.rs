@@ -26,3 +26,20 @@ pub fn gb_text(bytes: i64) -> String {
     let tenths = (i128::from(bytes.max(0)) * 10 + i128::from(GB) / 2) / i128::from(GB);
     format!("{}.{} GB", tenths / 10, tenths % 10)
 }
+
+/// `21474836480` → `21 474 836 480` (narrow no-break spaces between groups of three digits).
+pub fn group_digits(n: i64) -> String {
+    let digits = n.to_string();
+    let (sign, digits) = match digits.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", digits.as_str()),
+    };
+    let mut out = String::from(sign);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('\u{202f}');
+        }
+        out.push(c);
+    }
+    out
+}

@@ -105,7 +105,9 @@ impl Tracked {
         self.created_at = op.created_at.map_or(self.created_at, |t| t.seconds);
         self.modified_at = op.modified_at.map_or(self.modified_at, |t| t.seconds);
         self.state = match (&op.result, op.done) {
-            (Some(operation::Result::Error(status)), true) if status.code == tonic::Code::Cancelled as i32 => {
+            (Some(operation::Result::Error(status)), true)
+                if status.code == tonic::Code::Cancelled as i32 =>
+            {
                 State::Cancelled
             }
             (Some(operation::Result::Error(status)), true) => State::Failed {
@@ -174,17 +176,6 @@ pub struct Panel {
 }
 
 impl Panel {
-    /// Restores the panel from storage text; anything unreadable gives an empty panel.
-    pub fn restore(text: Option<&str>) -> Panel {
-        text.and_then(|t| serde_json::from_str(t).ok())
-            .unwrap_or_default()
-    }
-
-    /// The text to keep in storage.
-    pub fn save(&self) -> String {
-        serde_json::to_string(self).expect("the panel serialises")
-    }
-
     /// Adds an operation at the top, or updates it when the panel has it already (an
     /// idempotent retry returns the same operation).
     pub fn upsert(&mut self, tracked: Tracked) {

@@ -92,7 +92,10 @@ impl Row {
 /// The rows a search shows.
 pub fn search(rows: &[Row], text: &str) -> Vec<Row> {
     let needle = text.trim().to_lowercase();
-    rows.iter().filter(|r| r.matches(&needle)).cloned().collect()
+    rows.iter()
+        .filter(|r| r.matches(&needle))
+        .cloned()
+        .collect()
 }
 
 /// What the picker lists for a source kind: its plural, for labels (`Disks in the folder`).
@@ -104,9 +107,7 @@ pub fn plural(kind: SourceKind) -> String {
 pub fn generation_of(generation: Option<&compute::HardwareGeneration>) -> Option<Generation> {
     use compute::hardware_generation::Features;
     match generation?.features.as_ref()? {
-        Features::LegacyFeatures(l)
-            if l.pci_topology == compute::PciTopology::V2 as i32 =>
-        {
+        Features::LegacyFeatures(l) if l.pci_topology == compute::PciTopology::V2 as i32 => {
             Some(Generation::Gen12)
         }
         Features::LegacyFeatures(_) => Some(Generation::Gen11),
@@ -127,8 +128,8 @@ pub fn image_details(image: &compute::Image) -> Vec<(&'static str, String)> {
         .as_ref()
         .map(|o| o.r#type().as_str_name().to_owned())
         .unwrap_or_default();
-    let generation = generation_of(image.hardware_generation.as_ref())
-        .map_or("not set", Generation::label);
+    let generation =
+        generation_of(image.hardware_generation.as_ref()).map_or("not set", Generation::label);
     vec![
         ("ID", image.id.clone()),
         ("Name", image.name.clone()),

@@ -69,6 +69,14 @@ impl Outcome {
     }
 }
 
+/// `text` as a JSON string literal, escaped as serde_json does (for front ends that write JSON
+/// without carrying serde_json).
+pub fn json_string(text: &str) -> String {
+    let mut out = String::new();
+    quote(&mut out, text);
+    out
+}
+
 /// Appends `text` as a JSON string, escaped as serde_json does (runs of plain characters are
 /// copied whole: this is the hot loop of an invalid result).
 pub(crate) fn quote(out: &mut String, text: &str) {

@@ -31,14 +31,12 @@ use kiln_core::proto::yandex::cloud::{
     },
     operation::{GetOperationRequest, Operation},
 };
-use kiln_server::{
-    Config, DEV_FOLDER, DEV_TOKEN, Quotas,
-};
 use kiln_grpc::{
-        compute::image_service_client::ImageServiceClient,
-        compute::image_service_server::{ImageService, ImageServiceServer},
-        operation::operation_service_client::OperationServiceClient,
-    };
+    compute::image_service_client::ImageServiceClient,
+    compute::image_service_server::{ImageService, ImageServiceServer},
+    operation::operation_service_client::OperationServiceClient,
+};
+use kiln_server::{Config, DEV_FOLDER, DEV_TOKEN, Quotas};
 use tonic::{Request, Response, Status, transport::Channel};
 
 /// The ceiling: every method answers at once without touching anything.

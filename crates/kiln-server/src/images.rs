@@ -15,8 +15,8 @@ use kiln_core::proto::yandex::cloud::{
     },
     operation::Operation,
 };
-use prost_reflect::ReflectMessage;
 use kiln_grpc::compute::image_service_server::ImageService;
+use prost_reflect::ReflectMessage;
 use tonic::{Request, Response, Status};
 
 use crate::{

@@ -6,8 +6,10 @@ use kiln_core::proto::yandex::cloud::compute::v1::{
     Disk, GetDiskRequest, GetSnapshotRequest, ListDisksRequest, ListDisksResponse,
     ListSnapshotsRequest, ListSnapshotsResponse, Snapshot,
 };
+use kiln_grpc::compute::{
+    disk_service_server::DiskService, snapshot_service_server::SnapshotService,
+};
 use prost::Message;
-use kiln_grpc::compute::{disk_service_server::DiskService, snapshot_service_server::SnapshotService};
 use tonic::{Request, Response, Status};
 
 use crate::{

@@ -20,14 +20,14 @@ use kiln_core::proto::yandex::cloud::{
     },
     operation::{Operation, operation},
 };
+use kiln_grpc::{
+    compute::image_service_client::ImageServiceClient,
+    operation::operation_service_client::OperationServiceClient,
+};
 use kiln_server::{
     Config, Tokens,
     import::{Limits, parse_range},
 };
-use kiln_grpc::{
-        compute::image_service_client::ImageServiceClient,
-        operation::operation_service_client::OperationServiceClient,
-    };
 use prost::Message;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tonic::Code;

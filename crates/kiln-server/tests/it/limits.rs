@@ -6,10 +6,8 @@ use kiln_core::proto::yandex::cloud::compute::v1::{
     ListImagesRequest, ListSnapshotsRequest, UpdateImageRequest,
 };
 use kiln_core::validate::Outcome;
-use kiln_server::{
-    Config, DEV_FOLDER, DEV_TOKEN, 
-};
 use kiln_grpc::compute::image_service_client::ImageServiceClient;
+use kiln_server::{Config, DEV_FOLDER, DEV_TOKEN};
 use prost::Message;
 use tonic::Code;
 use tonic_types::StatusExt;

@@ -17,15 +17,11 @@ use kiln_core::{
     },
     validate::{Outcome, validate_str},
 };
-use kiln_server::{
-    Config, DEV_FOLDER, DEV_TOKEN,
-};
 use kiln_grpc::{
-        compute::{
-            disk_service_client::DiskServiceClient, image_service_client::ImageServiceClient,
-        },
-        operation::operation_service_client::OperationServiceClient,
-    };
+    compute::{disk_service_client::DiskServiceClient, image_service_client::ImageServiceClient},
+    operation::operation_service_client::OperationServiceClient,
+};
+use kiln_server::{Config, DEV_FOLDER, DEV_TOKEN};
 use prost::Message;
 use tonic::{Code, Request, transport::Channel};
 use tonic_types::StatusExt;

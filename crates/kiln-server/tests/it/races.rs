@@ -14,13 +14,11 @@ use std::collections::BTreeMap;
 use kiln_core::proto::yandex::cloud::compute::v1::{
     DeleteImageRequest, GetImageRequest, ListImagesRequest, UpdateImageRequest,
 };
-use kiln_server::{
-    Config, DEV_FOLDER,
-};
 use kiln_grpc::{
-        compute::image_service_client::ImageServiceClient,
-        operation::operation_service_client::OperationServiceClient,
-    };
+    compute::image_service_client::ImageServiceClient,
+    operation::operation_service_client::OperationServiceClient,
+};
+use kiln_server::{Config, DEV_FOLDER};
 use tonic::{Code, transport::Channel};
 
 use super::{Server, authed, fresh_dir, from_disk, image_id, start_with, wait_done};

@@ -22,13 +22,11 @@ use kiln_core::proto::yandex::cloud::{
     },
     operation::{CancelOperationRequest, GetOperationRequest, Operation},
 };
-use kiln_server::{
-    Config, DEV_FOLDER, Tokens,
-};
 use kiln_grpc::{
-        compute::image_service_client::ImageServiceClient,
-        operation::operation_service_client::OperationServiceClient,
-    };
+    compute::image_service_client::ImageServiceClient,
+    operation::operation_service_client::OperationServiceClient,
+};
+use kiln_server::{Config, DEV_FOLDER, Tokens};
 use prost::Message;
 use tonic::{Code, transport::Channel};
 

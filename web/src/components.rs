@@ -1,0 +1,72 @@
+//! Markup the screens share: a list of messages, and a labelled field with its hint and
+//! messages. They hold no rules: what the messages say comes from `kiln-console` and the core.
+
+use leptos::prelude::*;
+
+/// The messages of a field (`aria-live`, so a screen reader hears them change).
+#[component]
+pub fn Messages(
+    /// The texts, in order.
+    messages: Signal<Vec<String>>,
+    /// The list's element ID (controls point at it with `aria-describedby`).
+    #[prop(optional, into)]
+    id: Option<String>,
+) -> impl IntoView {
+    view! {
+        <ul class="messages" id=id aria-live="polite">
+            {move || messages.get().into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}
+        </ul>
+    }
+}
+
+/// A labelled control (the children) with its hint and its messages; `data-field` names the
+/// request field, `{id}-hint` and `{id}-error` are the IDs the control describes itself by.
+#[component]
+pub fn Field(
+    /// The request field (`name`, `min_disk_size`).
+    field: &'static str,
+    /// The control's element ID.
+    id: &'static str,
+    /// The visible label.
+    label: &'static str,
+    /// The hint under the control.
+    #[prop(into)]
+    hint: String,
+    /// The messages under the hint.
+    messages: Signal<Vec<String>>,
+    /// The control.
+    children: Children,
+) -> impl IntoView {
+    view! {
+        <div class="field" class:invalid=move || messages.with(|m| !m.is_empty()) data-field=field>
+            <label for=id>{label}</label>
+            {children()}
+            <p class="hint" id=format!("{id}-hint")>{hint}</p>
+            <Messages messages id=format!("{id}-error") />
+        </div>
+    }
+}
+
+/// A group of controls under a legend, with its hint and messages (`data-field` as [`Field`]).
+#[component]
+pub fn FieldSet(
+    /// The request field.
+    field: &'static str,
+    /// The visible legend.
+    legend: &'static str,
+    /// Extra classes (`source`).
+    #[prop(optional)]
+    class: &'static str,
+    /// The messages at the end.
+    messages: Signal<Vec<String>>,
+    /// The controls (and any hint).
+    children: Children,
+) -> impl IntoView {
+    view! {
+        <fieldset class=format!("field {class}") class:invalid=move || messages.with(|m| !m.is_empty()) data-field=field>
+            <legend>{legend}</legend>
+            {children()}
+            <Messages messages />
+        </fieldset>
+    }
+}
