@@ -6,7 +6,7 @@
 //! browser over `tonic_web_wasm_client::Client` (gRPC-Web through `fetch`). The server halves
 //! come with the `server` feature.
 //!
-//! ```ignore
+//! ```text
 //! use kiln_grpc::compute::image_service_client::ImageServiceClient;
 //! let mut images = ImageServiceClient::new(channel);
 //! let image = images.get(request).await?.into_inner();

@@ -8,6 +8,7 @@
 //! - `web`: build the web console with Trunk into `dist/`.
 //! - `web-budget`: the console's first-load size and time to interactive (a benchmark).
 
+mod dev;
 mod npm;
 mod setup;
 mod test;
@@ -31,6 +32,8 @@ fn main() -> Result<()> {
         "npm" => npm::build().map(|_| ()),
         "web" => web::build().map(|_| ()),
         "web-budget" => web::budget(),
+        "e2e" => test::console_e2e(),
+        "dev" => dev::run(&rest),
         _ => bail!(
             "usage: cargo xtask <command>\n\n\
              commands:\n  \
@@ -40,7 +43,9 @@ fn main() -> Result<()> {
              wasm-size            wasm32 size of the validator (raw and gzip)\n  \
              npm                  build the npm package into target/npm/kiln-validator\n  \
              web                  build the web console into dist/ (Trunk)\n  \
-             web-budget           the console's first-load size and time to interactive"
+             web-budget           the console's first-load size and time to interactive\n  \
+             e2e                  the console's browser tests alone (components, then end to end)\n  \
+             dev [--kiln URL] [--port N]  `trunk serve` with live reload, calls proxied to a kiln serve (default http://127.0.0.1:8080)"
         ),
     }
 }

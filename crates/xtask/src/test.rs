@@ -62,7 +62,7 @@ pub fn run() -> Result<()> {
 /// The console in the browser: its components under wasm-bindgen-test, then the end-to-end
 /// suite (`web/e2e`, Playwright driving Debian's Chromium against a real `kiln serve`); its
 /// screenshots land in `target/e2e-screenshots`.
-fn console_e2e() -> Result<()> {
+pub fn console_e2e() -> Result<()> {
     let root = util::project_root();
     // The components in a real browser first (wasm-bindgen-test, `web/tests`).
     util::run(
