@@ -59,16 +59,17 @@ impl Api {
         Ok(request)
     }
 
-    /// The console's error for a failed call: the service's status, or UNAVAILABLE when the
-    /// browser could not reach the service at all.
+    /// The console's error for a failed call: the service's status; UNAVAILABLE when the
+    /// browser could not reach the service, or what answered was not gRPC-Web.
     fn error(&self, status: tonic::Status) -> CallError {
-        let unreachable = std::error::Error::source(&status)
-            .and_then(|e| e.downcast_ref::<tonic_web_wasm_client::Error>())
-            .is_some_and(|e| matches!(e, tonic_web_wasm_client::Error::JsError(_)));
-        if unreachable {
-            CallError::unreachable(&self.base, status.message())
-        } else {
-            CallError::from_status(&status)
+        use tonic_web_wasm_client::Error;
+        let transport = std::error::Error::source(&status).and_then(|e| e.downcast_ref::<Error>());
+        match transport {
+            Some(Error::JsError(detail)) => CallError::unreachable(&self.base, detail),
+            Some(e @ (Error::MissingContentTypeHeader | Error::InvalidContentType(_))) => {
+                CallError::not_grpc_web(&self.base, e)
+            }
+            _ => CallError::from_status(&status),
         }
     }
 

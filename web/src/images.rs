@@ -21,7 +21,9 @@ pub fn ImagesPage() -> impl IntoView {
     // Bumped to reload: by Refresh, by the timer, after a Delete.
     let reload = RwSignal::new(0u32);
     let latest = Latest::new();
-    let images = LocalResource::new(move || {
+    // Reference-counted, not arena-owned: a pending view may still await it after the screen
+    // is left mid-load, and must find it rather than panic.
+    let images = ArcLocalResource::new(move || {
         reload.track();
         let ready = ctx.ready.get();
         let settings = ctx.settings.get();
@@ -64,6 +66,7 @@ pub fn ImagesPage() -> impl IntoView {
         }
     });
     let list = move || {
+        let images = images.clone();
         Suspend::new(async move {
             let loaded = images.await?;
             Ok::<_, kiln_console::call::CallError>(match loaded {

@@ -109,3 +109,25 @@ async fn the_form_validates_live_and_previews_the_request() {
     assert_eq!(input.value(), "20GB");
     assert!(submit_disabled());
 }
+
+#[wasm_bindgen_test]
+fn storage_round_trips_through_the_browsers_json_and_serde_wasm_bindgen() {
+    use kiln_console::form::{Form, SourceKind};
+    use kiln_web::storage::{from_json, to_json};
+    let form = Form {
+        name: "web-1".into(),
+        labels: vec![("env".into(), "prod".into())],
+        source: SourceKind::Uri,
+        source_value: "https://storage.yandexcloud.net/b/o".into(),
+        ..Default::default()
+    };
+    let text = to_json(&form).expect("the form is written");
+    assert!(text.contains("\"name\":\"web-1\""), "{text}");
+    assert_eq!(from_json::<Form>(&text), Some(form));
+    // Maps become plain objects (JSON-compatible), not JS Maps that stringify to {}.
+    let map: std::collections::BTreeMap<String, u32> = [("a".to_owned(), 1)].into();
+    assert_eq!(to_json(&map).as_deref(), Some("{\"a\":1}"));
+    // What is not JSON, or not the type, is nothing (the page starts from defaults).
+    assert_eq!(from_json::<Form>("{not json"), None);
+    assert_eq!(from_json::<Form>("[1, 2]"), None);
+}

@@ -53,6 +53,21 @@ impl CallError {
     }
 }
 
+impl CallError {
+    /// The answer from `base` was not gRPC-Web at all (no gRPC content type: an HTTP error page
+    /// from a proxy or load balancer, a static server at the wrong endpoint). The gRPC HTTP
+    /// mapping makes the usual cases of this (502, 503, 504) UNAVAILABLE, and so does this:
+    /// the page cannot see the HTTP status, and the answer is transient more often than not.
+    pub fn not_grpc_web(base: &str, detail: impl std::fmt::Display) -> CallError {
+        CallError::new(
+            Code::Unavailable,
+            format!(
+                "{base} did not answer as a gRPC-Web service ({detail}): is the endpoint right, and the service up?"
+            ),
+        )
+    }
+}
+
 /// The name of a gRPC status code as tonic and the SDKs print it (`NotFound`).
 pub fn code_name(code: Code) -> String {
     format!("{code:?}")

@@ -504,6 +504,13 @@ mod call_errors {
             "Unavailable (14): cannot reach http://127.0.0.1:9: TypeError: Failed to fetch"
         );
         assert_eq!(retry::delay_ms(err.code, 1), Some(250));
+        let page = CallError::not_grpc_web("http://127.0.0.1:9", "content type text/html");
+        assert_eq!(page.code, Code::Unavailable);
+        assert!(
+            page.message
+                .contains("did not answer as a gRPC-Web service"),
+            "{page}"
+        );
     }
 
     #[test]

@@ -36,7 +36,12 @@ pub fn run(args: &[String]) -> Result<()> {
     }
     port.parse::<u16>()
         .with_context(|| format!("--port must be a port number, got {port}"))?;
-    setup::ensure(&[Tool::WasmTarget, Tool::WasmBindgen, Tool::Trunk, Tool::WasmOpt])?;
+    setup::ensure(&[
+        Tool::WasmTarget,
+        Tool::WasmBindgen,
+        Tool::Trunk,
+        Tool::WasmOpt,
+    ])?;
     let root = util::project_root();
     let config = write_config(&root, kiln)?;
     eprintln!("dev loop: http://127.0.0.1:{port}/ (calls go to {kiln})");

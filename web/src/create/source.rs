@@ -79,7 +79,9 @@ fn Resources(state: State, kind: SourceKind) -> impl IntoView {
     let latest = Latest::new();
     // Reloads when the settings change; switching the kind mounts a new picker, whose cleanup
     // aborts this one's call.
-    let rows = LocalResource::new(move || {
+    // Reference-counted, not arena-owned: a pending view may still await it after this
+    // component is gone (the kind switched mid-load), and must find it rather than panic.
+    let rows = ArcLocalResource::new(move || {
         let ready = ctx.ready.get();
         let settings = ctx.settings.get();
         async move {
@@ -117,6 +119,7 @@ fn Resources(state: State, kind: SourceKind) -> impl IntoView {
         }
     });
     let list = move || {
+        let rows = rows.clone();
         Suspend::new(async move {
             let rows = rows.await.map_err(|e| e.to_string());
             Ok::<_, String>(match rows? {
