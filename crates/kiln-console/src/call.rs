@@ -29,9 +29,10 @@ impl CallError {
 
     /// The error a status stands for, `BadRequest` violations read out of its details.
     pub fn from_status(status: &tonic::Status) -> CallError {
+        // Only the BadRequest detail is decoded (`get_error_details` would decode, and so
+        // carry into the page, every detail type tonic-types knows).
         let violations = status
-            .get_error_details()
-            .bad_request()
+            .get_details_bad_request()
             .map(|bad| {
                 bad.field_violations
                     .iter()
