@@ -89,17 +89,17 @@ def list_get_delete():
 
 def idempotency():
     key = str(uuid.uuid4())
-    request = images_pb.CreateImageRequest(folder_id=FOLDER, name="sdk-idempotent", disk_id="fhm0dev0disk0ubuntu01")
+    request = images_pb.CreateImageRequest(folder_id=FOLDER, name="sdk-idempotent", disk_id="fhm0dev0disk0ubuntu1")
     first = images.Create(request, metadata=AUTH + [("idempotency-key", key)])
     again = images.Create(request, metadata=AUTH + [("idempotency-key", key)])
     assert first.id == again.id
-    other = images_pb.CreateImageRequest(folder_id=FOLDER, name="sdk-idempotent-2", disk_id="fhm0dev0disk0ubuntu01")
+    other = images_pb.CreateImageRequest(folder_id=FOLDER, name="sdk-idempotent-2", disk_id="fhm0dev0disk0ubuntu1")
     rpc_error(lambda: images.Create(other, metadata=AUTH + [("idempotency-key", key)]), grpc.StatusCode.INVALID_ARGUMENT)
     wait(first)
 
 
 def cancel():
-    op = images.Create(images_pb.CreateImageRequest(folder_id=FOLDER, name="sdk-cancel", disk_id="fhm0dev0disk0data0001"),
+    op = images.Create(images_pb.CreateImageRequest(folder_id=FOLDER, name="sdk-cancel", disk_id="fhm0dev0disk0data001"),
                        metadata=AUTH)
     meta = images_pb.CreateImageMetadata()
     op.metadata.Unpack(meta)

@@ -38,11 +38,47 @@ struct File {
     web_dir: Option<PathBuf>,
     #[serde(default)]
     cors_origins: Vec<String>,
-    /// Bearer token -> folders it may use. Without tokens, development mode: `dev-token`.
+    /// Bearer token -> folders it may use (or `{ folders = [...], subject = "..." }`). Without
+    /// tokens, development mode: `dev-token`.
     #[serde(default)]
-    tokens: std::collections::BTreeMap<String, Vec<String>>,
+    tokens: std::collections::BTreeMap<String, FileToken>,
     quotas: Option<FileQuotas>,
     imports: Option<FileImports>,
+}
+
+/// One token of `[tokens]`: its folders, and optionally its subject (`Operation.created_by`).
+#[derive(Deserialize, Clone)]
+#[serde(untagged)]
+enum FileToken {
+    Folders(Vec<String>),
+    Grant {
+        folders: Vec<String>,
+        subject: Option<String>,
+    },
+}
+
+/// The configured tokens; a token without a subject gets one from its place in the file.
+fn tokens(file: &std::collections::BTreeMap<String, FileToken>) -> Result<Tokens, String> {
+    let mut tokens = Tokens::default();
+    for (index, (token, entry)) in file.iter().enumerate() {
+        let (folders, subject) = match entry {
+            FileToken::Folders(folders) => (folders.clone(), None),
+            FileToken::Grant { folders, subject } => (folders.clone(), subject.clone()),
+        };
+        let subject = match subject {
+            None => kiln_server::default_subject(index),
+            Some(s) if s.is_empty() || s.len() > 50 || !s.bytes().all(|b| b.is_ascii_graphic()) => {
+                return Err(format!(
+                    "tokens: the subject of a token must be 1 to 50 visible ASCII characters, got {s:?}"
+                ));
+            }
+            Some(s) => s,
+        };
+        tokens
+            .0
+            .insert(token.clone(), kiln_server::Grant { folders, subject });
+    }
+    Ok(tokens)
 }
 
 #[derive(Deserialize)]
@@ -195,7 +231,13 @@ pub fn run(args: &Args) -> ExitCode {
         tokens: if development {
             Tokens::development()
         } else {
-            Tokens(file.tokens.clone())
+            match tokens(&file.tokens) {
+                Ok(tokens) => tokens,
+                Err(e) => {
+                    eprintln!("kiln serve: {e}");
+                    return ExitCode::from(2);
+                }
+            }
         },
         quotas: file
             .quotas

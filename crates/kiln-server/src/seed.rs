@@ -11,6 +11,7 @@ use crate::auth::DEV_FOLDER;
 const GIB: i64 = 1 << 30;
 
 /// The seeded disks, snapshots and images.
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Seed {
     /// Disks.
     pub disks: Vec<Disk>,
@@ -34,9 +35,9 @@ pub fn development() -> Seed {
         nanos: 0,
     });
     let disks = [
-        ("fhm0dev0disk0ubuntu01", "ubuntu-boot", 20 * GIB),
-        ("fhm0dev0disk0data0001", "postgres-data", 100 * GIB),
-        ("fhm0dev0disk0win00001", "windows-boot", 50 * GIB),
+        ("fhm0dev0disk0ubuntu1", "ubuntu-boot", 20 * GIB),
+        ("fhm0dev0disk0data001", "postgres-data", 100 * GIB),
+        ("fhm0dev0disk0win0001", "windows-boot", 50 * GIB),
     ]
     .map(|(id, name, size)| Disk {
         id: id.into(),
@@ -55,14 +56,14 @@ pub fn development() -> Seed {
         (
             "fd80dev0snap0ubuntu1",
             "ubuntu-boot-2026-11-01",
-            "fhm0dev0disk0ubuntu01",
+            "fhm0dev0disk0ubuntu1",
             20 * GIB,
             4 * GIB,
         ),
         (
             "fd80dev0snap0data001",
             "postgres-data-nightly",
-            "fhm0dev0disk0data0001",
+            "fhm0dev0disk0data001",
             100 * GIB,
             37 * GIB,
         ),

@@ -393,7 +393,7 @@ const FOLDER: &str = "folder-a";
 /// only) and [`TOKEN`] for [`FOLDER`].
 async fn start_tokens_mode(name: &str, limits: Limits) -> Server {
     start_with(Config {
-        tokens: Tokens([(TOKEN.to_owned(), vec![FOLDER.to_owned()])].into()),
+        tokens: Tokens::from_folders([(TOKEN.to_owned(), vec![FOLDER.to_owned()])].into()),
         import_limits: limits,
         ..Config::development(fresh_dir(name))
     })

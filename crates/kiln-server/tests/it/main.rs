@@ -100,7 +100,7 @@ fn from_disk(name: &str) -> CreateImageRequest {
     CreateImageRequest {
         folder_id: DEV_FOLDER.into(),
         name: name.into(),
-        source: Some(Source::DiskId("fhm0dev0disk0ubuntu01".into())),
+        source: Some(Source::DiskId("fhm0dev0disk0ubuntu1".into())),
         ..Default::default()
     }
 }
