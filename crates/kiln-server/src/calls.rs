@@ -6,6 +6,11 @@
 //!   `?`, `{`, `}` and others, which grpc-js (`decodeURI`) leaves partly undecoded (`%3F`), so
 //!   the message tonic wrote is decoded and encoded again, in headers (trailers-only answers)
 //!   and trailers alike.
+//! - An error answered with headers only (tonic's "trailers-only" form) is sent over native
+//!   gRPC as grpc-go sends it when headers were set: a header frame (with the request IDs),
+//!   then the status in trailers. grpc-js reports headers only from such a frame, and the Node
+//!   SDK's `ApiError` (with `requestId` and `serverTraceId`) needs them. gRPC-Web answers keep
+//!   the trailers-only form browsers' clients read.
 //! - The request log: one line per call when it ends, with the method, the status code, the
 //!   latency and the request IDs ([`crate::request_id`]); never a token or a message body.
 
@@ -20,7 +25,10 @@ use http::{HeaderMap, HeaderValue, Request, Response};
 use http_body_util::BodyExt;
 use percent_encoding::{AsciiSet, CONTROLS, percent_decode, percent_encode};
 
-use crate::request_id::{REQUEST_ID, SERVER_TRACE_ID};
+use crate::request_id::{GrpcWeb, REQUEST_ID, SERVER_TRACE_ID};
+
+/// The headers of a status, moved into trailers when an error is split.
+const STATUS_HEADERS: [&str; 3] = ["grpc-status", "grpc-message", "grpc-status-details-bin"];
 
 /// What the gRPC spec percent-encodes in `grpc-message`: bytes outside 0x20–0x7E (controls
 /// and DEL here; `percent_encode` always encodes non-ASCII bytes) and `%`.
@@ -31,6 +39,11 @@ pub fn respec(value: &HeaderValue) -> Option<HeaderValue> {
     let decoded: Vec<u8> = percent_decode(value.as_bytes()).collect();
     let encoded = percent_encode(&decoded, GRPC_MESSAGE).to_string();
     HeaderValue::from_str(&encoded).ok()
+}
+
+/// `message` as a `grpc-message` value, encoded as the spec says.
+pub fn encode_grpc_message(message: &str) -> String {
+    percent_encode(message.as_bytes(), GRPC_MESSAGE).to_string()
 }
 
 /// `grpc-message` in `headers` re-encoded as the spec says, if there is one.
@@ -179,6 +192,7 @@ where
                 .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
                 .unwrap_or_default()
         };
+        let grpc_web = request.extensions().get::<GrpcWeb>().is_some();
         let mut log = CallLog {
             method: request.uri().path().to_owned(),
             request_id: header(REQUEST_ID),
@@ -193,6 +207,21 @@ where
             fix_message(&mut parts.headers);
             // A trailers-only answer (every error) has its status in the headers.
             log.write(&parts.headers);
+            if !grpc_web && parts.headers.contains_key("grpc-status") {
+                let mut trailers = HeaderMap::new();
+                for name in STATUS_HEADERS {
+                    if let Some(value) = parts.headers.remove(name) {
+                        trailers.insert(name, value);
+                    }
+                }
+                drop(body);
+                let body = http_body_util::Empty::<bytes::Bytes>::new()
+                    .map_err(|never| match never {})
+                    .with_trailers(
+                        async move { Some(Ok::<_, std::convert::Infallible>(trailers)) },
+                    );
+                return Ok(Response::from_parts(parts, tonic::body::Body::new(body)));
+            }
             let body = body.map_frame(move |frame| match frame.into_trailers() {
                 Ok(mut trailers) => {
                     fix_message(&mut trailers);

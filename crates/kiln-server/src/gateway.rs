@@ -46,6 +46,9 @@ pub async fn gateway(
         .collect::<Result<Vec<_>, tonic::transport::Error>>()?;
     routes.sort_by_key(|(prefix, _)| std::cmp::Reverse(prefix.len()));
     let forward = tower::service_fn(move |request: http::Request<tonic::body::Body>| {
+        // A grpc-web-text body is decoded from base64 on the way, so it is shorter than its
+        // size hint says; hyper would send that as the length and fail the call.
+        let request = request.map(|body| tonic::body::Body::new(UnknownSize(body)));
         let service = request.uri().path().trim_start_matches('/');
         let service = service.split('/').next().unwrap_or_default();
         let mut channel = routes
@@ -109,6 +112,25 @@ pub async fn gateway(
     Ok(())
 }
 
+/// A body whose size is not known in advance (whatever its inner body's hint says).
+struct UnknownSize(tonic::body::Body);
+
+impl http_body::Body for UnknownSize {
+    type Data = bytes::Bytes;
+    type Error = tonic::Status;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<bytes::Bytes>, tonic::Status>>> {
+        std::pin::Pin::new(&mut self.0).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.0.is_end_stream()
+    }
+}
+
 /// A gRPC answer with status UNAVAILABLE (14) and `message`, in headers only.
 fn unavailable(message: &str) -> http::Response<tonic::body::Body> {
     let mut response = http::Response::new(tonic::body::Body::empty());
@@ -118,16 +140,7 @@ fn unavailable(message: &str) -> http::Response<tonic::body::Body> {
         http::HeaderValue::from_static("application/grpc"),
     );
     headers.insert("grpc-status", http::HeaderValue::from_static("14"));
-    let encoded: String = message
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b == b' ' || b == b'.' || b == b':' {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect();
+    let encoded = crate::calls::encode_grpc_message(message);
     if let Ok(value) = http::HeaderValue::from_str(&encoded) {
         headers.insert("grpc-message", value);
     }

@@ -42,6 +42,11 @@ fn new_trace_id() -> HeaderValue {
     HeaderValue::from_str(&uuid::Uuid::new_v4().simple().to_string()).expect("hex is ASCII")
 }
 
+/// Marks a gRPC-Web request (a request extension), for the layers inside gRPC-Web, which see
+/// every call as native gRPC.
+#[derive(Debug, Clone, Copy)]
+pub struct GrpcWeb;
+
 /// Whether `request` is a gRPC or gRPC-Web call (logged by [`crate::calls`] instead).
 fn is_grpc<B>(request: &Request<B>) -> bool {
     request
@@ -90,6 +95,14 @@ where
             .cloned()
             .unwrap_or_else(new_uuid);
         let trace_id = new_trace_id();
+        let grpc_web = request
+            .headers()
+            .get(http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|t| t.starts_with("application/grpc-web"));
+        if grpc_web {
+            request.extensions_mut().insert(GrpcWeb);
+        }
         let headers = request.headers_mut();
         headers.insert(REQUEST_ID, request_id.clone());
         headers.insert(SERVER_TRACE_ID, trace_id.clone());

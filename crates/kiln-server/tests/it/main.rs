@@ -30,10 +30,12 @@ use prost::Message;
 use tonic::{Code, Request, transport::Channel};
 use tonic_types::StatusExt;
 
+mod conventions;
 mod fuzz;
 mod gateway;
 mod import;
 mod limits;
+mod node;
 mod races;
 mod sdk;
 mod tenants;
