@@ -406,7 +406,6 @@ fn finished(
         done: true,
         metadata: Some(metadata),
         result: Some(operation::Result::Response(response)),
-        ..Default::default()
     }
 }
 

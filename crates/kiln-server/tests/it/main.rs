@@ -37,6 +37,7 @@ mod import;
 mod limits;
 mod node;
 mod races;
+mod readme;
 mod sdk;
 mod tenants;
 
