@@ -215,11 +215,7 @@ where
                     }
                 }
                 drop(body);
-                let body = http_body_util::Empty::<bytes::Bytes>::new()
-                    .map_err(|never| match never {})
-                    .with_trailers(
-                        async move { Some(Ok::<_, std::convert::Infallible>(trailers)) },
-                    );
+                let body = StatusOnly(Some(trailers));
                 return Ok(Response::from_parts(parts, tonic::body::Body::new(body)));
             }
             let body = body.map_frame(move |frame| match frame.into_trailers() {
@@ -232,6 +228,27 @@ where
             });
             Ok(Response::from_parts(parts, tonic::body::Body::new(body)))
         })
+    }
+}
+
+/// A body of trailers only, of no known length: an exact hint of 0 would make hyper send
+/// `content-length: 0`, and a proxy reading that (kiln gateway's hyper) would end the body
+/// before the trailers.
+struct StatusOnly(Option<HeaderMap>);
+
+impl http_body::Body for StatusOnly {
+    type Data = bytes::Bytes;
+    type Error = std::convert::Infallible;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<bytes::Bytes>, Self::Error>>> {
+        Poll::Ready(self.0.take().map(|t| Ok(http_body::Frame::trailers(t))))
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.0.is_none()
     }
 }
 

@@ -800,3 +800,42 @@ async fn the_official_node_sdk_connects_over_tls_with_only_its_endpoint_overridd
     assert!(!out.status.success(), "{}", super::node::text(&out));
     server.abort();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connect_es_over_grpc_web_and_grpc_directly_and_through_the_gateway() {
+    let upstream = start(fresh_dir("connect-es"), 400 << 30).await;
+    let upstream_addr = upstream.addr;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let gateway_addr = listener.local_addr().unwrap();
+    let gateway = tokio::spawn(async move {
+        let config = kiln_server::Gateway {
+            upstream: format!("http://{upstream_addr}"),
+            ..Default::default()
+        };
+        kiln_server::gateway(listener, &config).await.unwrap();
+    });
+    let out = tokio::task::spawn_blocking(move || {
+        let (dir, _) = super::node::install();
+        let descriptors = dir.join("kiln.binpb");
+        std::fs::write(&descriptors, kiln_core::FILE_DESCRIPTOR_SET).unwrap();
+        super::node::run(
+            "connect.mjs",
+            &[
+                descriptors.to_str().unwrap(),
+                DEV_SUBJECT,
+                &format!("http://{upstream_addr}"),
+                &format!("http://{gateway_addr}"),
+            ],
+            &[],
+        )
+    })
+    .await
+    .unwrap();
+    assert!(out.status.success(), "{}", super::node::text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("connect-es: 4 passed"),
+        "{}",
+        super::node::text(&out)
+    );
+    gateway.abort();
+}
