@@ -839,3 +839,61 @@ async fn connect_es_over_grpc_web_and_grpc_directly_and_through_the_gateway() {
     );
     gateway.abort();
 }
+
+#[tokio::test]
+async fn seeded_ids_have_the_length_of_created_ones_and_snapshots_name_their_disk() {
+    let server = start(fresh_dir("seed-shapes"), 400 << 30).await;
+    let mut disks = DiskServiceClient::new(server.channel.clone());
+    let disks = disks
+        .list(authed(ListDisksRequest {
+            folder_id: DEV_FOLDER.into(),
+            ..Default::default()
+        }))
+        .await
+        .unwrap()
+        .into_inner()
+        .disks;
+    let mut snapshots = SnapshotServiceClient::new(server.channel.clone());
+    let snapshots = snapshots
+        .list(authed(ListSnapshotsRequest {
+            folder_id: DEV_FOLDER.into(),
+            ..Default::default()
+        }))
+        .await
+        .unwrap()
+        .into_inner()
+        .snapshots;
+    let mut images = ImageServiceClient::new(server.channel.clone());
+    let seeded = images
+        .list(authed(ListImagesRequest {
+            folder_id: DEV_FOLDER.into(),
+            ..Default::default()
+        }))
+        .await
+        .unwrap()
+        .into_inner()
+        .images;
+    let created = images
+        .create(authed(from_disk("shape")))
+        .await
+        .unwrap()
+        .into_inner();
+    let length = image_id(&created).len();
+    assert_eq!(length, 20);
+    assert_eq!(created.id.len(), length);
+    let ids = disks
+        .iter()
+        .map(|d| &d.id)
+        .chain(snapshots.iter().map(|s| &s.id))
+        .chain(seeded.iter().map(|i| &i.id));
+    for id in ids {
+        assert_eq!(id.len(), length, "{id}");
+    }
+    assert_eq!((disks.len(), snapshots.len()), (3, 2));
+    for snapshot in &snapshots {
+        assert!(
+            disks.iter().any(|d| d.id == snapshot.source_disk_id),
+            "{snapshot:?}"
+        );
+    }
+}
