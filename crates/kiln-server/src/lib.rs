@@ -14,6 +14,7 @@ mod auth;
 pub mod calls;
 mod copier;
 mod domain;
+mod endpoints;
 mod engine;
 mod errors;
 mod gateway;
@@ -201,12 +202,16 @@ pub async fn serve(
             ),
         ),
     );
-    // Health and reflection answer without a token, like the real API's infrastructure.
+    // Health, reflection and the endpoint list answer without a token, like the real API's
+    // infrastructure.
     let (reflection_v1, reflection_v1alpha) = reflection::services()?;
     let routes = routes
         .add_service(web.layer(calls.layer(health::service().await)))
         .add_service(web.layer(calls.layer(reflection_v1)))
-        .add_service(web.layer(calls.layer(reflection_v1alpha)));
+        .add_service(web.layer(calls.layer(reflection_v1alpha)))
+        .add_service(web.layer(calls.layer(endpoints::ApiEndpoints {
+            fallback: listener.local_addr()?.to_string(),
+        })));
     let mut router = with_console_config(routes.into_axum_router(), &config.tokens);
     router = health::with_healthz(router);
     router = reset::with_reset(router, engine.clone(), tokens.clone(), seed.images);

@@ -73,3 +73,35 @@ async fn the_readme_node_snippet_creates_an_image_over_tls() {
     );
     server.abort();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_readme_python_snippet_over_tls_needs_only_the_endpoint_and_the_authority() {
+    let python = tokio::task::spawn_blocking(venv::python).await.unwrap();
+    let dir = super::fresh_dir("readme-python-tls");
+    let certificate = kiln_server::tls::dev_certificate(&dir).unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let config = Config {
+        copy_rate: 1 << 40,
+        tls: Some(certificate.clone()),
+        ..Config::development(dir)
+    };
+    let server = tokio::spawn(async move { kiln_server::serve(config, listener).await.unwrap() });
+    let code = snippet("python-tls");
+    assert!(code.contains("\"localhost:8443\""), "{code}");
+    let code = code
+        .replace("localhost:8443", &format!("localhost:{port}"))
+        .replace("kiln-data/tls/ca.pem", certificate.ca.to_str().unwrap());
+    let out = tokio::task::spawn_blocking(move || {
+        venv::run(
+            Command::new(python)
+                .args(["-c", &code])
+                .env_remove("GRPC_DEFAULT_SSL_ROOTS_FILE_PATH"),
+        )
+    })
+    .await
+    .unwrap();
+    // READY is 2.
+    assert_eq!(out.trim(), format!("Create image {DEV_SUBJECT} 2"));
+    server.abort();
+}
