@@ -561,8 +561,9 @@ async fn image_names(
 
 #[tokio::test]
 async fn the_admin_reset_restores_the_seed_in_development_mode_only() {
-    // 1 byte/s: the second Create is still running when the reset comes.
-    let server = start(fresh_dir("reset"), 400 << 30).await;
+    // 4 GiB/s: the Create from the 20 GiB disk ends in 5 s, the one from the 100 GiB disk is
+    // still running when the reset comes.
+    let server = start(fresh_dir("reset"), 4 << 30).await;
     let mut images = ImageServiceClient::new(server.channel.clone());
     let mut operations = OperationServiceClient::new(server.channel.clone());
     let done = images
@@ -571,11 +572,16 @@ async fn the_admin_reset_restores_the_seed_in_development_mode_only() {
         .unwrap()
         .into_inner();
     wait_done(&mut operations, &done.id).await;
-    let mut keyed = authed(from_disk("keyed"));
+    let large = |name: &str| CreateImageRequest {
+        source: Some(Source::DiskId("fhm0dev0disk0data001".into())),
+        ..from_disk(name)
+    };
+    let mut keyed = authed(large("keyed"));
     keyed
         .metadata_mut()
         .insert("idempotency-key", "reset-key-1".parse().unwrap());
     let keyed_op = images.create(keyed).await.unwrap().into_inner();
+    assert!(!keyed_op.done);
     assert_eq!(
         image_names(&mut images, DEV_TOKEN).await,
         ["keyed", "made-before-reset", "ubuntu-2404-base"]
@@ -603,14 +609,32 @@ async fn the_admin_reset_restores_the_seed_in_development_mode_only() {
         .await
         .unwrap_err();
     assert_eq!(gone.code(), Code::NotFound);
-    // The key is forgotten too: the same key starts a new operation; the quotas count afresh.
-    let mut keyed = authed(from_disk("keyed"));
+    // The running one is gone too, and its copy stopped (its image does not come back).
+    let gone = operations
+        .get(authed(GetOperationRequest {
+            operation_id: keyed_op.id.clone(),
+        }))
+        .await
+        .unwrap_err();
+    assert_eq!(gone.code(), Code::NotFound);
+    let gone = images
+        .get(authed(GetImageRequest {
+            image_id: image_id(&keyed_op),
+        }))
+        .await
+        .unwrap_err();
+    assert_eq!(gone.code(), Code::NotFound);
+    // The key is forgotten too: the same key starts a new operation.
+    let mut keyed = authed(large("keyed"));
     keyed
         .metadata_mut()
         .insert("idempotency-key", "reset-key-1".parse().unwrap());
     let after = images.create(keyed).await.unwrap().into_inner();
     assert_ne!(after.id, keyed_op.id);
-    wait_done(&mut operations, &after.id).await;
+    assert_eq!(
+        image_names(&mut images, DEV_TOKEN).await,
+        ["keyed", "ubuntu-2404-base"]
+    );
 
     // With configured tokens: refused, nothing changes.
     let shared = start_with(Config {
