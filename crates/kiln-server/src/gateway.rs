@@ -23,12 +23,19 @@ pub struct Gateway {
     pub web_dir: Option<PathBuf>,
     /// Origins allowed by CORS.
     pub cors_origins: Vec<String>,
+    /// Certificate authorities (PEM) trusted for `https://` upstreams besides the webpki
+    /// roots (`kiln serve --tls`'s development authority).
+    pub upstream_ca: Option<Vec<u8>>,
 }
 
-fn channel(upstream: &str) -> Result<Channel, tonic::transport::Error> {
+fn channel(upstream: &str, ca: Option<&[u8]>) -> Result<Channel, tonic::transport::Error> {
     let mut endpoint = Endpoint::from_shared(upstream.to_owned())?;
     if upstream.starts_with("https://") {
-        endpoint = endpoint.tls_config(ClientTlsConfig::new().with_webpki_roots())?;
+        let mut tls = ClientTlsConfig::new().with_webpki_roots();
+        if let Some(ca) = ca {
+            tls = tls.ca_certificate(tonic::transport::Certificate::from_pem(ca));
+        }
+        endpoint = endpoint.tls_config(tls)?;
     }
     Ok(endpoint.connect_lazy())
 }
@@ -38,11 +45,12 @@ pub async fn gateway(
     listener: TcpListener,
     config: &Gateway,
 ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-    let default = channel(&config.upstream)?;
+    let ca = config.upstream_ca.as_deref();
+    let default = channel(&config.upstream, ca)?;
     let mut routes = config
         .routes
         .iter()
-        .map(|(prefix, url)| Ok((prefix.clone(), channel(url)?)))
+        .map(|(prefix, url)| Ok((prefix.clone(), channel(url, ca)?)))
         .collect::<Result<Vec<_>, tonic::transport::Error>>()?;
     routes.sort_by_key(|(prefix, _)| std::cmp::Reverse(prefix.len()));
     let forward = tower::service_fn(move |request: http::Request<tonic::body::Body>| {

@@ -825,33 +825,39 @@ async fn the_official_node_sdk_connects_over_tls_with_only_its_endpoint_overridd
     server.abort();
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn connect_es_over_grpc_web_and_grpc_directly_and_through_the_gateway() {
-    let upstream = start(fresh_dir("connect-es"), 400 << 30).await;
-    let upstream_addr = upstream.addr;
+/// kiln gateway on a free loopback port in front of `upstream`; its address.
+async fn gateway_for(upstream: String, upstream_ca: Option<Vec<u8>>) -> SocketAddr {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let gateway_addr = listener.local_addr().unwrap();
-    let gateway = tokio::spawn(async move {
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
         let config = kiln_server::Gateway {
-            upstream: format!("http://{upstream_addr}"),
+            upstream,
+            upstream_ca,
             ..Default::default()
         };
         kiln_server::gateway(listener, &config).await.unwrap();
     });
+    addr
+}
+
+/// `connect.mjs` against these base URLs (gRPC-Web and gRPC each), trusting `ca` if given.
+async fn connect_es(urls: Vec<String>, ca: Option<std::path::PathBuf>) {
     let out = tokio::task::spawn_blocking(move || {
         let (dir, _) = super::node::install();
         let descriptors = dir.join("kiln.binpb");
         std::fs::write(&descriptors, kiln_core::FILE_DESCRIPTOR_SET).unwrap();
-        super::node::run(
-            "connect.mjs",
-            &[
-                descriptors.to_str().unwrap(),
-                DEV_SUBJECT,
-                &format!("http://{upstream_addr}"),
-                &format!("http://{gateway_addr}"),
-            ],
-            &[],
-        )
+        let mut args = vec![
+            descriptors.to_str().unwrap().to_owned(),
+            DEV_SUBJECT.to_owned(),
+        ];
+        args.extend(urls.iter().cloned());
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let env: Vec<(&str, &std::path::Path)> = ca
+            .as_deref()
+            .map(|ca| ("NODE_EXTRA_CA_CERTS", ca))
+            .into_iter()
+            .collect();
+        super::node::run("connect.mjs", &args, &env)
     })
     .await
     .unwrap();
@@ -861,7 +867,44 @@ async fn connect_es_over_grpc_web_and_grpc_directly_and_through_the_gateway() {
         "{}",
         super::node::text(&out)
     );
-    gateway.abort();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connect_es_over_grpc_web_and_grpc_directly_and_through_the_gateway() {
+    let upstream = start(fresh_dir("connect-es"), 400 << 30).await;
+    let gateway = gateway_for(format!("http://{}", upstream.addr), None).await;
+    connect_es(
+        vec![
+            format!("http://{}", upstream.addr),
+            format!("http://{gateway}"),
+        ],
+        None,
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connect_es_over_tls_directly_and_through_a_gateway_trusting_the_development_authority() {
+    let dir = fresh_dir("connect-es-tls");
+    let certificate = kiln_server::tls::dev_certificate(&dir).unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let config = Config {
+        copy_rate: 400 << 30,
+        tls: Some(certificate.clone()),
+        ..Config::development(dir)
+    };
+    tokio::spawn(async move { kiln_server::serve(config, listener).await.unwrap() });
+    let ca = std::fs::read(&certificate.ca).unwrap();
+    let gateway = gateway_for(format!("https://localhost:{port}"), Some(ca)).await;
+    connect_es(
+        vec![
+            format!("https://localhost:{port}"),
+            format!("http://{gateway}"),
+        ],
+        Some(certificate.ca.clone()),
+    )
+    .await;
 }
 
 #[tokio::test]
