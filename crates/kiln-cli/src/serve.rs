@@ -384,7 +384,8 @@ pub fn run(args: &Args) -> ExitCode {
         if development {
             eprintln!(
                 "kiln serve: development mode: `authorization: Bearer {DEV_TOKEN}` may use folder {DEV_FOLDER} \
-                 (seeded with disks, snapshots and an image); POST {} resets it to the seed",
+                 (seeded with disks, snapshots and an image) as subject {}; POST {} resets it to the seed",
+                kiln_server::DEV_SUBJECT,
                 kiln_server::reset::PATH
             );
         } else {
@@ -435,4 +436,34 @@ fn parse_bytes(text: &str) -> Result<u64, String> {
     n.checked_mul(factor)
         .filter(|&v| v > 0)
         .ok_or_else(|| format!("{text:?} is out of range"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parsed(toml_text: &str) -> Result<Tokens, String> {
+        let file: File = toml::from_str(toml_text).map_err(|e| e.to_string())?;
+        tokens(&file.tokens)
+    }
+
+    #[test]
+    fn tokens_take_a_subject_or_get_one_from_their_place() {
+        let tokens = parsed(
+            "[tokens]\n\"a\" = [\"f1\"]\n\"b\" = { folders = [\"f2\"], subject = \"ajerobot\" }\n",
+        )
+        .unwrap();
+        assert_eq!(tokens.0["a"].subject, "aje00000000000000001");
+        assert_eq!(tokens.0["a"].folders, ["f1"]);
+        assert_eq!(tokens.0["b"].subject, "ajerobot");
+        assert_eq!(tokens.0["b"].folders, ["f2"]);
+        for bad in ["\"\"", "\"two words\""] {
+            let text = format!("[tokens]\n\"b\" = {{ folders = [], subject = {bad} }}\n");
+            let error = parsed(&text).unwrap_err();
+            assert!(
+                error.contains("1 to 50 visible ASCII characters"),
+                "{error}"
+            );
+        }
+    }
 }
