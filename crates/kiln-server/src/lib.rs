@@ -226,7 +226,10 @@ pub async fn serve(
     let mut server = tonic::transport::Server::builder();
     if let Some(certificate) = &config.tls {
         server = server.tls_config(
-            tonic::transport::ServerTlsConfig::new().identity(certificate.identity()?),
+            tonic::transport::ServerTlsConfig::new()
+                .identity(certificate.identity()?)
+                // A client that never finishes its handshake holds nothing for long.
+                .timeout(std::time::Duration::from_secs(10)),
         )?;
     }
     server
