@@ -964,3 +964,50 @@ async fn seeded_ids_have_the_length_of_created_ones_and_snapshots_name_their_dis
         );
     }
 }
+
+#[tokio::test]
+async fn reflection_and_health_work_through_the_gateway() {
+    use tonic_reflection::pb::v1::{
+        ServerReflectionRequest, server_reflection_client::ServerReflectionClient,
+        server_reflection_request::MessageRequest, server_reflection_response::MessageResponse,
+    };
+    let upstream = start(fresh_dir("gateway-reflection"), 1 << 30).await;
+    let gateway = gateway_for(format!("http://{}", upstream.addr), None).await;
+    let channel = tonic::transport::Channel::from_shared(format!("http://{gateway}"))
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
+    let mut client = ServerReflectionClient::new(channel.clone());
+    let request = ServerReflectionRequest {
+        host: String::new(),
+        message_request: Some(MessageRequest::FileContainingSymbol(
+            "yandex.cloud.compute.v1.ImageService".into(),
+        )),
+    };
+    let mut answers = client
+        .server_reflection_info(tokio_stream::iter([request]))
+        .await
+        .unwrap()
+        .into_inner();
+    let Some(MessageResponse::FileDescriptorResponse(found)) =
+        answers.message().await.unwrap().unwrap().message_response
+    else {
+        panic!("a file")
+    };
+    let file = prost_types::FileDescriptorProto::decode(found.file_descriptor_proto[0].as_slice())
+        .unwrap();
+    assert_eq!(file.name(), "yandex/cloud/compute/v1/image_service.proto");
+    let mut health = tonic_health::pb::health_client::HealthClient::new(channel);
+    let answer = health
+        .check(tonic_health::pb::HealthCheckRequest {
+            service: String::new(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(
+        answer.status(),
+        tonic_health::pb::health_check_response::ServingStatus::Serving
+    );
+}
