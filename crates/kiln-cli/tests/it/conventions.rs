@@ -55,9 +55,9 @@ async fn connect(port: u16) -> Channel {
     panic!("kiln serve did not come up on port {port}");
 }
 
-/// Stops `child` and returns everything it wrote to standard error.
+/// Stops `child` (if it still runs) and returns everything it wrote to standard error.
 fn stop(mut child: Child) -> String {
-    child.kill().unwrap();
+    let _ = child.kill();
     let mut text = String::new();
     let mut reader = BufReader::new(child.stderr.take().unwrap());
     let mut line = String::new();
@@ -267,15 +267,31 @@ fn a_bad_seed_file_stops_serve_with_an_error_naming_the_record() {
     let dir = fresh_dir("seed");
     let seed = dir.join("seed.json");
     std::fs::write(&seed, r#"{"disks": [{"id": "d1", "size": "1024"}]}"#).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_kiln"))
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kiln"))
         .args(["serve", "--listen", "127.0.0.1:0", "--seed"])
         .arg(&seed)
         .arg("--data-dir")
         .arg(dir.join("data"))
-        .output()
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    // It exits at once; one that accepted the seed would serve on: stopped after 10 s.
+    let mut status = None;
+    for _ in 0..200 {
+        status = child.try_wait().unwrap();
+        if status.is_some() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let stderr = if status.is_none() {
+        let text = stop(child);
+        panic!("kiln serve accepted the seed and served:\n{text}");
+    } else {
+        stop(child)
+    };
+    assert_eq!(status.and_then(|s| s.code()), Some(2), "{stderr}");
     assert!(
         stderr.contains(&format!(
             "kiln serve: seed {}: disks[0].size: must be between 4194304 and 4398046511104 bytes, got 1024",
