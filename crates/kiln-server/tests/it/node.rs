@@ -54,11 +54,20 @@ pub fn install() -> (PathBuf, PathBuf) {
     (dir, node)
 }
 
+/// The longest a script may run: coreutils' `timeout` stops it after this (a hang fails the
+/// test instead of holding it).
+pub const LONGEST_RUN: &str = "120";
+
 /// Runs `script` (a file of `tests/node`) under Node 24 with `args` and `env`.
 pub fn run(script: &str, args: &[&str], env: &[(&str, &Path)]) -> Output {
     let (dir, node) = install();
-    let mut command = Command::new(node);
-    command.arg(dir.join(script)).args(args).current_dir(&dir);
+    let mut command = Command::new("timeout");
+    command
+        .arg(LONGEST_RUN)
+        .arg(node)
+        .arg(dir.join(script))
+        .args(args)
+        .current_dir(&dir);
     // grpc-js reads its roots from this file instead of Node's store (NODE_EXTRA_CA_CERTS
     // included) when it is set, as it is on some machines: the tests trust what they say.
     command.env_remove("GRPC_DEFAULT_SSL_ROOTS_FILE_PATH");

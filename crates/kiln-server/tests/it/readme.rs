@@ -32,10 +32,16 @@ async fn the_readme_python_snippet_creates_an_image() {
     let code = snippet("python");
     assert!(code.contains("\"127.0.0.1:8080\""), "{code}");
     let code = code.replace("127.0.0.1:8080", &addr.to_string());
-    let out =
-        tokio::task::spawn_blocking(move || venv::run(Command::new(python).args(["-c", &code])))
-            .await
-            .unwrap();
+    let out = tokio::task::spawn_blocking(move || {
+        venv::run(
+            Command::new("timeout")
+                .arg(super::node::LONGEST_RUN)
+                .arg(python)
+                .args(["-c", &code]),
+        )
+    })
+    .await
+    .unwrap();
     assert_eq!(out.trim(), format!("Create image {DEV_SUBJECT}"));
     server.abort();
 }
@@ -94,7 +100,9 @@ async fn the_readme_python_snippet_over_tls_needs_only_the_endpoint_and_the_auth
         .replace("kiln-data/tls/ca.pem", certificate.ca.to_str().unwrap());
     let out = tokio::task::spawn_blocking(move || {
         venv::run(
-            Command::new(python)
+            Command::new("timeout")
+                .arg(super::node::LONGEST_RUN)
+                .arg(python)
                 .args(["-c", &code])
                 .env_remove("GRPC_DEFAULT_SSL_ROOTS_FILE_PATH"),
         )
