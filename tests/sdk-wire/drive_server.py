@@ -50,8 +50,12 @@ def create_poll_done():
     assert not op.done
     meta = images_pb.CreateImageMetadata()
     assert op.metadata.Unpack(meta) and meta.image_id
+    assert op.created_by == "ajedev0user000000001", op.created_by
     done = wait(op)
     assert done.WhichOneof("result") == "response", done
+    # The real API's manners: the subject, and a done operation's description without progress.
+    assert done.created_by == "ajedev0user000000001", done.created_by
+    assert done.description == "Create image", done.description
     image = image_pb2.Image()
     assert done.response.Unpack(image)
     assert image.id == meta.image_id and image.status == image_pb2.Image.READY
@@ -60,8 +64,14 @@ def create_poll_done():
 
 
 def invalid_request_details():
-    e = rpc_error(lambda: images.Create(images_pb.CreateImageRequest(folder_id=FOLDER, name="Bad Name"), metadata=AUTH),
+    e = rpc_error(lambda: images.Create(images_pb.CreateImageRequest(folder_id=FOLDER, name="Bad Name"),
+                                        metadata=AUTH + [("x-request-id", "python-request-1")]),
                   grpc.StatusCode.INVALID_ARGUMENT)
+    # grpc-message as the spec encodes it reads back whole; the request ID comes back.
+    assert "|[a-z]([-_a-z0-9]{0,61}[a-z0-9])?" in e.details(), e.details()
+    headers = dict(e.initial_metadata())
+    assert headers.get("x-request-id") == "python-request-1", headers
+    assert len(headers.get("x-server-trace-id", "")) == 32, headers
     raw = dict(e.trailing_metadata())["grpc-status-details-bin"]
     status = status_pb2.Status.FromString(raw)
     bad = error_details_pb2.BadRequest()
@@ -89,17 +99,17 @@ def list_get_delete():
 
 def idempotency():
     key = str(uuid.uuid4())
-    request = images_pb.CreateImageRequest(folder_id=FOLDER, name="sdk-idempotent", disk_id="fhm0dev0disk0ubuntu01")
+    request = images_pb.CreateImageRequest(folder_id=FOLDER, name="sdk-idempotent", disk_id="fhm0dev0disk0ubuntu1")
     first = images.Create(request, metadata=AUTH + [("idempotency-key", key)])
     again = images.Create(request, metadata=AUTH + [("idempotency-key", key)])
     assert first.id == again.id
-    other = images_pb.CreateImageRequest(folder_id=FOLDER, name="sdk-idempotent-2", disk_id="fhm0dev0disk0ubuntu01")
+    other = images_pb.CreateImageRequest(folder_id=FOLDER, name="sdk-idempotent-2", disk_id="fhm0dev0disk0ubuntu1")
     rpc_error(lambda: images.Create(other, metadata=AUTH + [("idempotency-key", key)]), grpc.StatusCode.INVALID_ARGUMENT)
     wait(first)
 
 
 def cancel():
-    op = images.Create(images_pb.CreateImageRequest(folder_id=FOLDER, name="sdk-cancel", disk_id="fhm0dev0disk0data0001"),
+    op = images.Create(images_pb.CreateImageRequest(folder_id=FOLDER, name="sdk-cancel", disk_id="fhm0dev0disk0data001"),
                        metadata=AUTH)
     meta = images_pb.CreateImageMetadata()
     op.metadata.Unpack(meta)

@@ -16,6 +16,9 @@ pub fn workspace() -> PathBuf {
 
 /// The venv's python, with the pinned SDK installed.
 pub fn python() -> PathBuf {
+    // Tests of one binary ask at once: one makes the environment, the others wait for it.
+    static MAKING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _one = MAKING.lock().unwrap_or_else(|p| p.into_inner());
     let root = workspace();
     let venv = root.join("target/sdk-venv");
     let python = venv.join("bin/python");

@@ -175,7 +175,7 @@ test("the preview shows the request as JSON, a yc command and Terraform", async 
 
 test("create from a disk picked from the folder's list, and watch it finish", async () => {
   await pickSource("Disk", "ubuntu-boot");
-  assert.equal(await page.getByLabel("Disk ID").inputValue(), "fhm0dev0disk0ubuntu01");
+  assert.equal(await page.getByLabel("Disk ID").inputValue(), "fhm0dev0disk0ubuntu1");
   const row = await submit("e2e-disk");
   await finished(row, "Done");
   assert.match(await row.innerText(), /Image fd/);

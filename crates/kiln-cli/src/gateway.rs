@@ -18,6 +18,10 @@ pub struct Args {
     /// Serve the built console from the same origin (with a kiln-config.json naming this gateway)
     #[arg(long, value_name = "DIR")]
     web_dir: Option<std::path::PathBuf>,
+    /// A PEM file of certificate authorities trusted for https:// upstreams besides the webpki
+    /// roots, e.g. kiln serve --tls's DATA_DIR/tls/ca.pem
+    #[arg(long, value_name = "FILE")]
+    upstream_ca: Option<std::path::PathBuf>,
     /// An origin allowed by CORS (repeatable)
     #[arg(long = "cors-origin", value_name = "ORIGIN")]
     cors_origins: Vec<String>,
@@ -63,12 +67,19 @@ pub fn run(args: &Args) -> ExitCode {
                 listener.local_addr()?
             );
         }
-        let config = kiln_server::Gateway {
-            upstream: args.upstream.clone(),
-            routes: args.routes.clone(),
-            web_dir: args.web_dir.clone(),
-            cors_origins: args.cors_origins.clone(),
-        };
+        let config =
+            kiln_server::Gateway {
+                upstream: args.upstream.clone(),
+                routes: args.routes.clone(),
+                web_dir: args.web_dir.clone(),
+                cors_origins: args.cors_origins.clone(),
+                upstream_ca: match &args.upstream_ca {
+                    None => None,
+                    Some(path) => Some(std::fs::read(path).map_err(|e| {
+                        format!("cannot read --upstream-ca {}: {e}", path.display())
+                    })?),
+                },
+            };
         kiln_server::gateway(listener, &config).await
     });
     match result {

@@ -26,6 +26,74 @@ pub struct Args {
     /// An origin allowed by CORS, e.g. http://127.0.0.1:5173 (repeatable; same-origin needs none)
     #[arg(long = "cors-origin", value_name = "ORIGIN")]
     cors_origins: Vec<String>,
+    /// Serve over TLS with a development certificate made on first start in the data folder
+    /// (tls/ca.pem is the authority to trust; the trust commands are printed)
+    #[arg(long)]
+    tls: bool,
+    /// Request log level: off, error, warn, info (one line per call) or debug [default: info]
+    #[arg(long, value_name = "LEVEL")]
+    log: Option<LogLevel>,
+    /// Request log format [default: text]
+    #[arg(long, value_name = "FORMAT")]
+    log_format: Option<LogFormat>,
+    /// A JSON file with a folder's disks, snapshots and images, in place of the built-in
+    /// development folder (see the README's "Seed data")
+    #[arg(long, value_name = "FILE")]
+    seed: Option<PathBuf>,
+    /// In development mode, listen on any address (in a container, whose published port is
+    /// the boundary); the well-known token then reaches whoever reaches the port
+    #[arg(long)]
+    allow_dev_on_any_address: bool,
+}
+
+/// `--log`.
+#[derive(Clone, Copy, Debug, clap::ValueEnum, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogLevel {
+    Off,
+    Error,
+    Warn,
+    Info,
+    Debug,
+}
+
+/// `--log-format`.
+#[derive(Clone, Copy, Debug, clap::ValueEnum, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// `key=value` fields.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+/// Starts the request log on standard error: `kiln::request` lines at `level` (other
+/// crates' warnings and errors too).
+fn start_log(level: LogLevel, format: LogFormat) {
+    let level = match level {
+        LogLevel::Off => "off",
+        LogLevel::Error => "error",
+        LogLevel::Warn => "warn",
+        LogLevel::Info => "info",
+        LogLevel::Debug => "debug",
+    };
+    let filter =
+        tracing_subscriber::EnvFilter::new(format!("warn,kiln={level},kiln_server={level}"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(false);
+    let _ = match format {
+        LogFormat::Text => builder.try_init(),
+        LogFormat::Json => builder.json().flatten_event(true).try_init(),
+    };
+}
+
+/// The seed file, read and checked.
+fn read_seed(path: &PathBuf) -> Result<kiln_server::seed::Seed, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read the seed {}: {e}", path.display()))?;
+    kiln_server::seed::from_json(&text).map_err(|e| format!("seed {}: {e}", path.display()))
 }
 
 /// The config file (`--config`). Command-line options win over it.
@@ -38,11 +106,51 @@ struct File {
     web_dir: Option<PathBuf>,
     #[serde(default)]
     cors_origins: Vec<String>,
-    /// Bearer token -> folders it may use. Without tokens, development mode: `dev-token`.
+    /// Bearer token -> folders it may use (or `{ folders = [...], subject = "..." }`). Without
+    /// tokens, development mode: `dev-token`.
     #[serde(default)]
-    tokens: std::collections::BTreeMap<String, Vec<String>>,
+    tokens: std::collections::BTreeMap<String, FileToken>,
     quotas: Option<FileQuotas>,
     imports: Option<FileImports>,
+    tls: Option<bool>,
+    log: Option<LogLevel>,
+    log_format: Option<LogFormat>,
+    seed: Option<PathBuf>,
+}
+
+/// One token of `[tokens]`: its folders, and optionally its subject (`Operation.created_by`).
+#[derive(Deserialize, Clone)]
+#[serde(untagged)]
+enum FileToken {
+    Folders(Vec<String>),
+    Grant {
+        folders: Vec<String>,
+        subject: Option<String>,
+    },
+}
+
+/// The configured tokens; a token without a subject gets one from its place in the file.
+fn tokens(file: &std::collections::BTreeMap<String, FileToken>) -> Result<Tokens, String> {
+    let mut tokens = Tokens::default();
+    for (index, (token, entry)) in file.iter().enumerate() {
+        let (folders, subject) = match entry {
+            FileToken::Folders(folders) => (folders.clone(), None),
+            FileToken::Grant { folders, subject } => (folders.clone(), subject.clone()),
+        };
+        let subject = match subject {
+            None => kiln_server::default_subject(index),
+            Some(s) if s.is_empty() || s.len() > 50 || !s.bytes().all(|b| b.is_ascii_graphic()) => {
+                return Err(format!(
+                    "tokens: the subject of a token must be 1 to 50 visible ASCII characters, got {s:?}"
+                ));
+            }
+            Some(s) => s,
+        };
+        tokens
+            .0
+            .insert(token.clone(), kiln_server::Grant { folders, subject });
+    }
+    Ok(tokens)
 }
 
 #[derive(Deserialize)]
@@ -160,7 +268,7 @@ pub fn run(args: &Args) -> ExitCode {
         .or(file.data_dir.clone())
         .unwrap_or_else(|| PathBuf::from("kiln-data"));
     let development = file.tokens.is_empty();
-    if development && !listen.ip().is_loopback() {
+    if development && !listen.ip().is_loopback() && !args.allow_dev_on_any_address {
         eprintln!(
             "kiln serve: refusing to listen on {listen}: without tokens in a config file the development token \
              {DEV_TOKEN} is accepted, so only loopback addresses are allowed"
@@ -173,6 +281,31 @@ pub fn run(args: &Args) -> ExitCode {
             eprintln!("kiln serve: {e}");
             return ExitCode::from(2);
         }
+    };
+    start_log(
+        args.log.or(file.log).unwrap_or(LogLevel::Info),
+        args.log_format
+            .or(file.log_format)
+            .unwrap_or(LogFormat::Text),
+    );
+    let seed = match args.seed.as_ref().or(file.seed.as_ref()).map(read_seed) {
+        None => None,
+        Some(Ok(seed)) => Some(seed),
+        Some(Err(e)) => {
+            eprintln!("kiln serve: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let tls = if args.tls || file.tls == Some(true) {
+        match kiln_server::tls::dev_certificate(&data_dir) {
+            Ok(certificate) => Some(certificate),
+            Err(e) => {
+                eprintln!("kiln serve: {e}");
+                return ExitCode::from(2);
+            }
+        }
+    } else {
+        None
     };
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
@@ -193,9 +326,24 @@ pub fn run(args: &Args) -> ExitCode {
         web_dir: web_dir.clone(),
         cors_origins,
         tokens: if development {
-            Tokens::development()
+            let mut tokens = Tokens::development();
+            // The development token may use the seed's folder too.
+            if let Some(folder) = seed.as_ref().and_then(kiln_server::seed::folder) {
+                for grant in tokens.0.values_mut() {
+                    if !grant.folders.iter().any(|f| f == folder) {
+                        grant.folders.push(folder.to_owned());
+                    }
+                }
+            }
+            tokens
         } else {
-            Tokens(file.tokens.clone())
+            match tokens(&file.tokens) {
+                Ok(tokens) => tokens,
+                Err(e) => {
+                    eprintln!("kiln serve: {e}");
+                    return ExitCode::from(2);
+                }
+            }
         },
         quotas: file
             .quotas
@@ -205,15 +353,40 @@ pub fn run(args: &Args) -> ExitCode {
                 images_per_folder: q.images_per_folder,
             }),
         import_limits,
+        tls: tls.clone(),
+        seed: seed.clone(),
         ..Config::development(data_dir.clone())
     };
     let result = runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(listen).await?;
-        eprintln!("kiln serve: listening on http://{} (gRPC and gRPC-Web)", listener.local_addr()?);
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        eprintln!("kiln serve: listening on {scheme}://{} (gRPC and gRPC-Web)", listener.local_addr()?);
+        if let Some(certificate) = &tls {
+            let state = if certificate.made { "made" } else { "found" };
+            eprintln!(
+                "kiln serve: TLS with the development certificate {state} in {} (for localhost, 127.0.0.1 and ::1); trust {} with:",
+                certificate.cert.display(),
+                certificate.ca.display()
+            );
+            for line in certificate.trust_commands() {
+                eprintln!("kiln serve:   {line}");
+            }
+        }
+        if let Some(seed) = &seed {
+            eprintln!(
+                "kiln serve: seed: folder {} with {} disk(s), {} snapshot(s), {} image(s)",
+                kiln_server::seed::folder(seed).unwrap_or(DEV_FOLDER),
+                seed.disks.len(),
+                seed.snapshots.len(),
+                seed.images.len()
+            );
+        }
         if development {
             eprintln!(
                 "kiln serve: development mode: `authorization: Bearer {DEV_TOKEN}` may use folder {DEV_FOLDER} \
-                 (seeded with disks, snapshots and an image)"
+                 (seeded with disks, snapshots and an image) as subject {}; POST {} resets it to the seed",
+                kiln_server::DEV_SUBJECT,
+                kiln_server::reset::PATH
             );
         } else {
             eprintln!("kiln serve: {} token(s) from the config file", config.tokens.0.len());
@@ -263,4 +436,34 @@ fn parse_bytes(text: &str) -> Result<u64, String> {
     n.checked_mul(factor)
         .filter(|&v| v > 0)
         .ok_or_else(|| format!("{text:?} is out of range"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parsed(toml_text: &str) -> Result<Tokens, String> {
+        let file: File = toml::from_str(toml_text).map_err(|e| e.to_string())?;
+        tokens(&file.tokens)
+    }
+
+    #[test]
+    fn tokens_take_a_subject_or_get_one_from_their_place() {
+        let tokens = parsed(
+            "[tokens]\n\"a\" = [\"f1\"]\n\"b\" = { folders = [\"f2\"], subject = \"ajerobot\" }\n",
+        )
+        .unwrap();
+        assert_eq!(tokens.0["a"].subject, "aje00000000000000001");
+        assert_eq!(tokens.0["a"].folders, ["f1"]);
+        assert_eq!(tokens.0["b"].subject, "ajerobot");
+        assert_eq!(tokens.0["b"].folders, ["f2"]);
+        for bad in ["\"\"", "\"two words\""] {
+            let text = format!("[tokens]\n\"b\" = {{ folders = [], subject = {bad} }}\n");
+            let error = parsed(&text).unwrap_err();
+            assert!(
+                error.contains("1 to 50 visible ASCII characters"),
+                "{error}"
+            );
+        }
+    }
 }

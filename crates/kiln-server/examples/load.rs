@@ -242,7 +242,7 @@ async fn creates(
         let request = CreateImageRequest {
             folder_id: DEV_FOLDER.into(),
             name: format!("{prefix}-{clients}-{client}-{i}"),
-            source: Some(Source::DiskId("fhm0dev0disk0ubuntu01".into())),
+            source: Some(Source::DiskId("fhm0dev0disk0ubuntu1".into())),
             ..Default::default()
         };
         async move {
@@ -328,7 +328,7 @@ async fn fill(kiln: &Channel, creates: usize, prefix: &str) {
                     let request = CreateImageRequest {
                         folder_id: DEV_FOLDER.into(),
                         name: format!("{prefix}-{i}"),
-                        source: Some(Source::DiskId("fhm0dev0disk0ubuntu01".into())),
+                        source: Some(Source::DiskId("fhm0dev0disk0ubuntu1".into())),
                         ..Default::default()
                     };
                     images.create(authed(request)).await.expect("create");

@@ -168,14 +168,24 @@ impl Engine {
             .await
             .map_err(|e| internal(&e))?;
         let dest = self.files.join(format!("{image_id}.img"));
-        let found = import::fetch(uri, &dest, &self.limits)
-            .await
-            .map_err(|message| {
-                (
-                    Code::InvalidArgument,
-                    format!("cannot import {}: {message}", import::source_label(uri)),
-                )
-            })?;
+        let (received, watch) = tokio::sync::watch::channel((0, None));
+        let reporter = tokio::spawn(report_download(
+            self.store.clone(),
+            operation_id.to_owned(),
+            watch,
+        ));
+        let fetched = import::fetch(uri, &dest, &self.limits, &received).await;
+        // The reporter stops before the copy takes the description over (a write it queued
+        // runs first: the store runs commands in order).
+        drop(received);
+        reporter.abort();
+        let _ = reporter.await;
+        let found = fetched.map_err(|message| {
+            (
+                Code::InvalidArgument,
+                format!("cannot import {}: {message}", import::source_label(uri)),
+            )
+        })?;
         let sizes = (
             i64::try_from(found.virtual_size),
             i64::try_from(found.file_size),
@@ -207,6 +217,7 @@ impl Engine {
         folders: Vec<String>,
         image_id: String,
         operation_id: String,
+        created_by: String,
     ) -> Result<Operation, Refusal> {
         let engine = self.clone();
         detached(async move {
@@ -215,13 +226,40 @@ impl Engine {
                 .store
                 .apply(move |w| {
                     let caller = Caller { folders: &folders };
-                    domain::delete(w, caller, &deleted, &operation_id, clock())
+                    domain::delete(w, caller, &deleted, &operation_id, &created_by, clock())
                 })
                 .await?;
             engine.remove_file(&image_id).await;
             Ok(operation)
         })
         .await
+    }
+
+    /// Back to the seeded state with `images` (the admin reset): every image, operation and
+    /// key goes, running copies and downloads stop, downloaded files are removed.
+    pub async fn reset(
+        &self,
+        images: Vec<kiln_core::proto::yandex::cloud::compute::v1::Image>,
+    ) -> Result<(), Refusal> {
+        self.store
+            .apply(move |_| Ok(domain::reset(images.clone())))
+            .await?;
+        let stops: Vec<Arc<Notify>> = self
+            .imports
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .values()
+            .cloned()
+            .collect();
+        for stop in stops {
+            stop.notify_one();
+        }
+        if let Ok(mut files) = tokio::fs::read_dir(&self.files).await {
+            while let Ok(Some(file)) = files.next_entry().await {
+                let _ = tokio::fs::remove_file(file.path()).await;
+            }
+        }
+        Ok(())
     }
 
     /// Cancels an operation of a caller of `folders` that is not done yet (its copy or
@@ -258,6 +296,44 @@ impl Engine {
             self.remove_file(&image_id).await;
         }
         Ok(operation)
+    }
+}
+
+/// Writes a download's progress into its operation's description (`Create image: downloading
+/// 1.5 of 20 GiB`), at most every [`DOWNLOAD_PROGRESS_EVERY`], until the download ends (its
+/// sender is dropped).
+async fn report_download(
+    store: Store,
+    operation_id: String,
+    mut received: tokio::sync::watch::Receiver<(u64, Option<u64>)>,
+) {
+    while received.changed().await.is_ok() {
+        let (bytes, size) = *received.borrow_and_update();
+        let description = download_progress(bytes, size);
+        let id = operation_id.clone();
+        let written = store
+            .apply(move |w| domain::progress(w, &id, description.clone(), clock()))
+            .await;
+        if written.is_err() {
+            return;
+        }
+        tokio::time::sleep(DOWNLOAD_PROGRESS_EVERY).await;
+    }
+}
+
+/// How often a download's progress is written, at most.
+const DOWNLOAD_PROGRESS_EVERY: std::time::Duration = std::time::Duration::from_millis(250);
+
+/// A download's progress as the operation's description: the bytes so far of the size.
+fn download_progress(bytes: u64, size: Option<u64>) -> String {
+    let so_far = import::human(bytes);
+    match size {
+        Some(size) => format!(
+            "{}: downloading {so_far} of {}",
+            domain::CREATE_IMAGE,
+            import::human(size)
+        ),
+        None => format!("{}: downloading {so_far}", domain::CREATE_IMAGE),
     }
 }
 

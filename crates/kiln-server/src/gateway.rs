@@ -23,12 +23,19 @@ pub struct Gateway {
     pub web_dir: Option<PathBuf>,
     /// Origins allowed by CORS.
     pub cors_origins: Vec<String>,
+    /// Certificate authorities (PEM) trusted for `https://` upstreams besides the webpki
+    /// roots (`kiln serve --tls`'s development authority).
+    pub upstream_ca: Option<Vec<u8>>,
 }
 
-fn channel(upstream: &str) -> Result<Channel, tonic::transport::Error> {
+fn channel(upstream: &str, ca: Option<&[u8]>) -> Result<Channel, tonic::transport::Error> {
     let mut endpoint = Endpoint::from_shared(upstream.to_owned())?;
     if upstream.starts_with("https://") {
-        endpoint = endpoint.tls_config(ClientTlsConfig::new().with_webpki_roots())?;
+        let mut tls = ClientTlsConfig::new().with_webpki_roots();
+        if let Some(ca) = ca {
+            tls = tls.ca_certificate(tonic::transport::Certificate::from_pem(ca));
+        }
+        endpoint = endpoint.tls_config(tls)?;
     }
     Ok(endpoint.connect_lazy())
 }
@@ -38,14 +45,18 @@ pub async fn gateway(
     listener: TcpListener,
     config: &Gateway,
 ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-    let default = channel(&config.upstream)?;
+    let ca = config.upstream_ca.as_deref();
+    let default = channel(&config.upstream, ca)?;
     let mut routes = config
         .routes
         .iter()
-        .map(|(prefix, url)| Ok((prefix.clone(), channel(url)?)))
+        .map(|(prefix, url)| Ok((prefix.clone(), channel(url, ca)?)))
         .collect::<Result<Vec<_>, tonic::transport::Error>>()?;
     routes.sort_by_key(|(prefix, _)| std::cmp::Reverse(prefix.len()));
     let forward = tower::service_fn(move |request: http::Request<tonic::body::Body>| {
+        // A grpc-web-text body is decoded from base64 on the way, so it is shorter than its
+        // size hint says; hyper would send that as the length and fail the call.
+        let request = request.map(|body| tonic::body::Body::new(UnknownSize(body)));
         let service = request.uri().path().trim_start_matches('/');
         let service = service.split('/').next().unwrap_or_default();
         let mut channel = routes
@@ -109,6 +120,25 @@ pub async fn gateway(
     Ok(())
 }
 
+/// A body whose size is not known in advance (whatever its inner body's hint says).
+struct UnknownSize(tonic::body::Body);
+
+impl http_body::Body for UnknownSize {
+    type Data = bytes::Bytes;
+    type Error = tonic::Status;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<bytes::Bytes>, tonic::Status>>> {
+        std::pin::Pin::new(&mut self.0).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.0.is_end_stream()
+    }
+}
+
 /// A gRPC answer with status UNAVAILABLE (14) and `message`, in headers only.
 fn unavailable(message: &str) -> http::Response<tonic::body::Body> {
     let mut response = http::Response::new(tonic::body::Body::empty());
@@ -118,16 +148,7 @@ fn unavailable(message: &str) -> http::Response<tonic::body::Body> {
         http::HeaderValue::from_static("application/grpc"),
     );
     headers.insert("grpc-status", http::HeaderValue::from_static("14"));
-    let encoded: String = message
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b == b' ' || b == b'.' || b == b':' {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect();
+    let encoded = crate::calls::encode_grpc_message(message);
     if let Ok(value) = http::HeaderValue::from_str(&encoded) {
         headers.insert("grpc-message", value);
     }

@@ -132,6 +132,7 @@ impl ImageService for Images {
         validated(request.get_ref())?;
         let key = idempotency_key(&request)?;
         let folders = self.tokens.caller(&request)?.folders.to_vec();
+        let created_by = self.tokens.subject(&request);
         let r = request.into_inner();
         let store = &self.engine.store;
         let source = match &r.source {
@@ -151,6 +152,7 @@ impl ImageService for Images {
                 running_operations: self.quotas.running_operations_per_folder,
                 images: self.quotas.images_per_folder,
             },
+            created_by,
         };
         let operation = self
             .engine
@@ -165,6 +167,7 @@ impl ImageService for Images {
         request: Request<UpdateImageRequest>,
     ) -> Result<Response<Operation>, Status> {
         let folders = self.tokens.caller(&request)?.folders.to_vec();
+        let created_by = self.tokens.subject(&request);
         let mut r = request.into_inner();
         // Both spellings of a field name are accepted; the rest of the service sees the proto
         // one.
@@ -177,6 +180,7 @@ impl ImageService for Images {
             request: r,
             paths,
             operation_id: new_id("fd8"),
+            created_by,
         };
         let operation = self
             .engine
@@ -194,11 +198,12 @@ impl ImageService for Images {
         request: Request<DeleteImageRequest>,
     ) -> Result<Response<Operation>, Status> {
         let folders = self.tokens.caller(&request)?.folders.to_vec();
+        let created_by = self.tokens.subject(&request);
         validated(request.get_ref())?;
         let image_id = request.into_inner().image_id;
         let operation = self
             .engine
-            .delete(folders, image_id, new_id("fd8"))
+            .delete(folders, image_id, new_id("fd8"), created_by)
             .await
             .map_err(refused)?;
         Ok(with_poll_interval(operation))

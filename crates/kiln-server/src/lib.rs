@@ -10,26 +10,33 @@
 //! [`gateway`] is the other mode: a gRPC-Web front for a real endpoint.
 
 mod auth;
+pub mod calls;
 mod copier;
 mod domain;
+mod endpoints;
 mod engine;
 mod errors;
 mod gateway;
+mod health;
 mod images;
 pub mod import;
 mod messages;
 mod operations;
 mod paging;
-mod seed;
+mod reflection;
+pub mod request_id;
+pub mod reset;
+pub mod seed;
 mod sources;
 mod store;
+pub mod tls;
 
 use std::{path::PathBuf, sync::Arc};
 
 use tokio::net::TcpListener;
 use tower::Layer;
 
-pub use auth::{DEV_FOLDER, DEV_TOKEN, Tokens};
+pub use auth::{DEV_FOLDER, DEV_SUBJECT, DEV_TOKEN, Grant, Tokens, default_subject};
 pub use gateway::{Gateway, gateway};
 
 /// How `kiln serve` runs.
@@ -52,6 +59,12 @@ pub struct Config {
     /// loopback and private addresses whatever `policy.local` says: only the ranges in
     /// `policy.allow` add to the public ones.
     pub import_limits: import::Limits,
+    /// Serve over TLS with this certificate (`--tls`).
+    pub tls: Option<tls::DevCertificate>,
+    /// The seed data (`--seed`) in place of the built-in development folder: written into a
+    /// new database; an existing one gets its disks and snapshots replaced and its missing
+    /// images added. The admin reset goes back to it.
+    pub seed: Option<seed::Seed>,
 }
 
 /// Limits that answer RESOURCE_EXHAUSTED when reached.
@@ -85,6 +98,8 @@ impl Config {
             web_dir: None,
             cors_origins: Vec::new(),
             import_limits: import::Limits::development(),
+            tls: None,
+            seed: None,
         }
     }
 }
@@ -106,7 +121,13 @@ pub async fn serve(
     listener: TcpListener,
 ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     std::fs::create_dir_all(&config.data_dir)?;
-    let store = store::Store::open(&config.data_dir.join("kiln.sqlite3"), config.copy_rate)?;
+    let seed = config.seed.clone().unwrap_or_else(seed::development);
+    let store = store::Store::open_seeded(
+        &config.data_dir.join("kiln.sqlite3"),
+        config.copy_rate,
+        &seed,
+        config.seed.is_some(),
+    )?;
     let mut import_limits = config.import_limits.clone().serving(listener.local_addr()?);
     if !config.tokens.is_development() {
         import_limits.policy.local = false;
@@ -137,47 +158,80 @@ pub async fn serve(
         move |request: tonic::Request<()>| tokens.caller(&request).map(|_| request)
     };
     let auth = tonic::service::InterceptorLayer::new(authenticate);
+    // Every call: grpc-message as the spec encodes it, and its log line.
+    let calls = calls::CallLayer;
     use kiln_grpc::{compute::*, operation::*};
     let routes = tonic::service::Routes::new(
         web.layer(
-            auth.layer(
-                image_service_server::ImageServiceServer::new(images)
-                    .max_decoding_message_size(LARGEST_REQUEST),
+            calls.layer(
+                auth.layer(
+                    image_service_server::ImageServiceServer::new(images)
+                        .max_decoding_message_size(LARGEST_REQUEST),
+                ),
             ),
         ),
     )
     .add_service(
         web.layer(
-            auth.layer(
-                operation_service_server::OperationServiceServer::new(operations)
-                    .max_decoding_message_size(LARGEST_REQUEST),
+            calls.layer(
+                auth.layer(
+                    operation_service_server::OperationServiceServer::new(operations)
+                        .max_decoding_message_size(LARGEST_REQUEST),
+                ),
             ),
         ),
     )
     .add_service(
         web.layer(
-            auth.layer(
-                disk_service_server::DiskServiceServer::new(sources.clone())
-                    .max_decoding_message_size(LARGEST_REQUEST),
+            calls.layer(
+                auth.layer(
+                    disk_service_server::DiskServiceServer::new(sources.clone())
+                        .max_decoding_message_size(LARGEST_REQUEST),
+                ),
             ),
         ),
     )
     .add_service(
         web.layer(
-            auth.layer(
-                snapshot_service_server::SnapshotServiceServer::new(sources)
-                    .max_decoding_message_size(LARGEST_REQUEST),
+            calls.layer(
+                auth.layer(
+                    snapshot_service_server::SnapshotServiceServer::new(sources)
+                        .max_decoding_message_size(LARGEST_REQUEST),
+                ),
             ),
         ),
     );
+    // Health, reflection and the endpoint list answer without a token, like the real API's
+    // infrastructure.
+    let (reflection_v1, reflection_v1alpha) = reflection::services()?;
+    let routes = routes
+        .add_service(web.layer(calls.layer(health::service().await)))
+        .add_service(web.layer(calls.layer(reflection_v1)))
+        .add_service(web.layer(calls.layer(reflection_v1alpha)))
+        .add_service(web.layer(calls.layer(endpoints::ApiEndpoints {
+            fallback: listener.local_addr()?.to_string(),
+        })));
     let mut router = with_console_config(routes.into_axum_router(), &config.tokens);
+    router = health::with_healthz(router);
+    router = reset::with_reset(router, engine.clone(), tokens.clone(), seed.images);
     if let Some(dir) = &config.web_dir {
         router = router.fallback_service(static_files(dir));
     }
+    // Request IDs on every request and response, static files and errors included.
+    router = router.layer(request_id::RequestIdLayer);
     if !config.cors_origins.is_empty() {
         router = router.layer(cors(&config.cors_origins)?);
     }
-    tonic::transport::Server::builder()
+    let mut server = tonic::transport::Server::builder();
+    if let Some(certificate) = &config.tls {
+        server = server.tls_config(
+            tonic::transport::ServerTlsConfig::new()
+                .identity(certificate.identity()?)
+                // A client that never finishes its handshake holds nothing for long.
+                .timeout(std::time::Duration::from_secs(10)),
+        )?;
+    }
+    server
         .accept_http1(true)
         // What one client can hold: streams per connection, time per call, and idle
         // connections found dead by HTTP/2 pings.

@@ -11,6 +11,7 @@ use crate::auth::DEV_FOLDER;
 const GIB: i64 = 1 << 30;
 
 /// The seeded disks, snapshots and images.
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Seed {
     /// Disks.
     pub disks: Vec<Disk>,
@@ -34,9 +35,9 @@ pub fn development() -> Seed {
         nanos: 0,
     });
     let disks = [
-        ("fhm0dev0disk0ubuntu01", "ubuntu-boot", 20 * GIB),
-        ("fhm0dev0disk0data0001", "postgres-data", 100 * GIB),
-        ("fhm0dev0disk0win00001", "windows-boot", 50 * GIB),
+        ("fhm0dev0disk0ubuntu1", "ubuntu-boot", 20 * GIB),
+        ("fhm0dev0disk0data001", "postgres-data", 100 * GIB),
+        ("fhm0dev0disk0win0001", "windows-boot", 50 * GIB),
     ]
     .map(|(id, name, size)| Disk {
         id: id.into(),
@@ -55,14 +56,14 @@ pub fn development() -> Seed {
         (
             "fd80dev0snap0ubuntu1",
             "ubuntu-boot-2026-11-01",
-            "fhm0dev0disk0ubuntu01",
+            "fhm0dev0disk0ubuntu1",
             20 * GIB,
             4 * GIB,
         ),
         (
             "fd80dev0snap0data001",
             "postgres-data-nightly",
-            "fhm0dev0disk0data0001",
+            "fhm0dev0disk0data001",
             100 * GIB,
             37 * GIB,
         ),
@@ -103,5 +104,239 @@ pub fn development() -> Seed {
         disks: disks.into(),
         snapshots: snapshots.into(),
         images: vec![image],
+    }
+}
+
+/// The most disks, snapshots or images one seed file may hold.
+pub const MOST_PER_KIND: usize = 1000;
+
+/// A seed file (`kiln serve --seed FILE`): a folder's disks, snapshots and images in proto3
+/// JSON, the shapes `yc compute disk list --format json` and the API's List answers use:
+///
+/// ```json
+/// {"folderId": "team-folder",
+///  "disks": [{"id": "fhm1team0disk0base01", "name": "base", "size": "21474836480"}],
+///  "snapshots": [{"id": "fd81team0snap0base1", "sourceDiskId": "fhm1team0disk0base01",
+///                 "diskSize": "21474836480", "storageSize": "4294967296"}],
+///  "images": [{"id": "fd81team0image0base", "name": "base", "minDiskSize": "21474836480"}]}
+/// ```
+///
+/// `folderId` defaults to `dev-folder`, and each record's `folderId` to the file's (another is
+/// an error). Each record needs an `id` (1–50 characters of `[a-z0-9]`, unique among the file's
+/// records), a `name` matching the API's name pattern if it has one, and a size (`size` of a
+/// disk, `diskSize` of a snapshot, `minDiskSize` of an image) of at least 4 MiB and at most
+/// 4 TiB. A snapshot's `sourceDiskId`, when given, names a disk of the file. Unset statuses are
+/// READY, an unset `createdAt` is the seed's time, unset hardware generations are Gen 1.1.
+/// Errors name the record and field: `disks[1].size: must be at least 4194304 bytes, got 0`.
+pub fn from_json(text: &str) -> Result<Seed, String> {
+    let value: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
+    let serde_json::Value::Object(top) = value else {
+        return Err("the seed must be a JSON object with disks, snapshots and images".into());
+    };
+    for key in top.keys() {
+        if !["folderId", "folder_id", "disks", "snapshots", "images"].contains(&key.as_str()) {
+            return Err(format!(
+                "{key}: unknown key (a seed has folderId, disks, snapshots and images)"
+            ));
+        }
+    }
+    let folder = match top.get("folderId").or_else(|| top.get("folder_id")) {
+        None => DEV_FOLDER.to_owned(),
+        Some(serde_json::Value::String(f)) if valid_id(f) => f.clone(),
+        Some(other) => {
+            return Err(format!(
+                "folderId: must be 1 to 50 characters of a-z, 0-9, - and _, got {other}"
+            ));
+        }
+    };
+    let list = |kind: &str| -> Result<Vec<(String, String)>, String> {
+        match top.get(kind) {
+            None => Ok(Vec::new()),
+            Some(serde_json::Value::Array(items)) if items.len() > MOST_PER_KIND => Err(format!(
+                "{kind}: at most {MOST_PER_KIND} records, got {}",
+                items.len()
+            )),
+            Some(serde_json::Value::Array(items)) => items
+                .iter()
+                .enumerate()
+                .map(|(i, item)| match item {
+                    serde_json::Value::Object(_) => Ok((format!("{kind}[{i}]"), item.to_string())),
+                    _ => Err(format!("{kind}[{i}]: must be a JSON object")),
+                })
+                .collect(),
+            Some(_) => Err(format!("{kind}: must be a list")),
+        }
+    };
+    let created_at = Some(prost_types::Timestamp {
+        seconds: 1_764_547_200,
+        nanos: 0,
+    });
+    let mut ids = std::collections::BTreeSet::new();
+    let mut check_common =
+        |at: &str, id: &str, folder_id: &str, name: &str| -> Result<(), String> {
+            if !valid_id(id) {
+                return Err(format!(
+                    "{at}.id: must be 1 to 50 characters of a-z, 0-9, - and _, got {id:?}"
+                ));
+            }
+            if !ids.insert(id.to_owned()) {
+                return Err(format!("{at}.id: {id} is used twice in the seed"));
+            }
+            if folder_id != folder {
+                return Err(format!(
+                    "{at}.folderId: the seed is for folder {folder}, got {folder_id:?}"
+                ));
+            }
+            if let Some(message) = name_violation(name) {
+                return Err(format!("{at}.name: {message}, got {name:?}"));
+            }
+            Ok(())
+        };
+    let size = |at: &str, field: &str, bytes: i64| -> Result<(), String> {
+        if !(SMALLEST..=LARGEST).contains(&bytes) {
+            return Err(format!(
+                "{at}.{field}: must be between {SMALLEST} and {LARGEST} bytes, got {bytes}"
+            ));
+        }
+        Ok(())
+    };
+    let decode_error = |at: &str, e: &dyn std::fmt::Display| format!("{at}: {e}");
+    let mut seed = Seed::default();
+    for (at, json) in list("disks")? {
+        let mut disk: Disk =
+            kiln_core::reflect::from_json(&json).map_err(|e| decode_error(&at, &e))?;
+        fill(&mut disk.folder_id, &folder);
+        check_common(&at, &disk.id, &disk.folder_id, &disk.name)?;
+        size(&at, "size", disk.size)?;
+        if disk.status == 0 {
+            disk.status = disk::Status::Ready as i32;
+        }
+        if disk.created_at.is_none() {
+            disk.created_at = created_at;
+        }
+        if disk.hardware_generation.is_none() {
+            disk.hardware_generation = gen_1_1();
+        }
+        if disk.block_size == 0 {
+            disk.block_size = 4096;
+        }
+        seed.disks.push(disk);
+    }
+    for (at, json) in list("snapshots")? {
+        let mut snapshot: Snapshot =
+            kiln_core::reflect::from_json(&json).map_err(|e| decode_error(&at, &e))?;
+        fill(&mut snapshot.folder_id, &folder);
+        check_common(&at, &snapshot.id, &snapshot.folder_id, &snapshot.name)?;
+        size(&at, "diskSize", snapshot.disk_size)?;
+        if !snapshot.source_disk_id.is_empty()
+            && !seed.disks.iter().any(|d| d.id == snapshot.source_disk_id)
+        {
+            return Err(format!(
+                "{at}.sourceDiskId: {} is not a disk of the seed",
+                snapshot.source_disk_id
+            ));
+        }
+        if snapshot.storage_size == 0 {
+            snapshot.storage_size = snapshot.disk_size;
+        }
+        if snapshot.status == 0 {
+            snapshot.status = snapshot::Status::Ready as i32;
+        }
+        if snapshot.created_at.is_none() {
+            snapshot.created_at = created_at;
+        }
+        if snapshot.hardware_generation.is_none() {
+            snapshot.hardware_generation = gen_1_1();
+        }
+        seed.snapshots.push(snapshot);
+    }
+    for (at, json) in list("images")? {
+        let mut image: Image =
+            kiln_core::reflect::from_json(&json).map_err(|e| decode_error(&at, &e))?;
+        fill(&mut image.folder_id, &folder);
+        check_common(&at, &image.id, &image.folder_id, &image.name)?;
+        size(&at, "minDiskSize", image.min_disk_size)?;
+        match image.status() {
+            image::Status::Unspecified => image.status = image::Status::Ready as i32,
+            image::Status::Ready => {}
+            other => {
+                return Err(format!(
+                    "{at}.status: a seeded image is READY, got {}",
+                    other.as_str_name()
+                ));
+            }
+        }
+        if image.storage_size == 0 {
+            image.storage_size = image.min_disk_size;
+        }
+        if image.size == 0 {
+            image.size = image.storage_size;
+        }
+        if image.created_at.is_none() {
+            image.created_at = created_at;
+        }
+        if image.os.is_none() {
+            image.os = Some(Os {
+                r#type: os::Type::Linux as i32,
+                nvidia: None,
+            });
+        }
+        if image.hardware_generation.is_none() {
+            image.hardware_generation = gen_1_1();
+        }
+        seed.images.push(image);
+    }
+    Ok(seed)
+}
+
+/// The folder of the seed.
+pub fn folder(seed: &Seed) -> Option<&str> {
+    seed.disks
+        .first()
+        .map(|d| d.folder_id.as_str())
+        .or_else(|| seed.snapshots.first().map(|s| s.folder_id.as_str()))
+        .or_else(|| seed.images.first().map(|i| i.folder_id.as_str()))
+}
+
+/// The API's smallest and largest disk sizes.
+const SMALLEST: i64 = 4 << 20;
+const LARGEST: i64 = 4 << 40;
+
+fn fill(field: &mut String, value: &str) {
+    if field.is_empty() {
+        *field = value.to_owned();
+    }
+}
+
+fn gen_1_1() -> Option<HardwareGeneration> {
+    Some(HardwareGeneration {
+        features: Some(hardware_generation::Features::LegacyFeatures(
+            LegacyHardwareFeatures {
+                pci_topology: PciTopology::V1 as i32,
+            },
+        )),
+    })
+}
+
+/// An ID or folder ID: 1–50 characters of lowercase letters, digits, `-` and `_`.
+fn valid_id(id: &str) -> bool {
+    (1..=50).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+}
+
+/// What the API's rule for an image name (the core crate's, from the annotations) says of
+/// `name`, if it breaks it.
+fn name_violation(name: &str) -> Option<String> {
+    let request = serde_json::json!({"folderId": "f", "name": name, "imageId": "i"});
+    match kiln_core::validate::validate_json("yandex.cloud.compute.v1.CreateImageRequest", &request)
+    {
+        kiln_core::validate::Outcome::Invalid { violations } => violations
+            .into_iter()
+            .find(|v| v.field == "name")
+            .map(|v| v.message),
+        _ => None,
     }
 }

@@ -1,5 +1,6 @@
 //! `kiln` end to end: the real binary, real files and standard input; `kiln serve` as a process.
 
+mod conventions;
 mod serve;
 
 use std::{

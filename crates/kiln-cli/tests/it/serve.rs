@@ -71,7 +71,7 @@ async fn after_kill_9_every_operation_resumes_and_no_image_stays_creating() {
     let mut images = ImageServiceClient::new(channel.clone());
     let mut started = Vec::new();
     for (name, source) in [
-        ("kill-disk", Source::DiskId("fhm0dev0disk0ubuntu01".into())),
+        ("kill-disk", Source::DiskId("fhm0dev0disk0ubuntu1".into())),
         (
             "kill-snapshot",
             Source::SnapshotId("fd80dev0snap0data001".into()),
@@ -241,7 +241,7 @@ async fn create_many(channel: &Channel, prefix: &str, count: usize) {
                     let request = CreateImageRequest {
                         folder_id: "dev-folder".into(),
                         name: format!("{prefix}-{i}"),
-                        source: Some(Source::DiskId("fhm0dev0disk0ubuntu01".into())),
+                        source: Some(Source::DiskId("fhm0dev0disk0ubuntu1".into())),
                         ..Default::default()
                     };
                     images.create(authed(request)).await.unwrap();

@@ -15,6 +15,10 @@ use super::{
     folder_allowed, visible_image, visible_source,
 };
 
+/// The description of a Create's operation, as the real API words it (a running copy or
+/// download adds its progress; a done operation has this alone).
+pub const CREATE_IMAGE: &str = "Create image";
+
 /// The smallest `min_disk_size` an image gets (the API's lower bound, 4 MiB).
 pub const SMALLEST_DISK: i64 = 4 << 20;
 
@@ -56,6 +60,8 @@ pub struct CreateImage {
     pub operation_id: String,
     /// The folder's quotas.
     pub limits: Limits,
+    /// The caller's subject (`Operation.created_by`).
+    pub created_by: String,
 }
 
 /// An Update, validated by the core crate, with its mask's paths in their proto spelling.
@@ -67,6 +73,8 @@ pub struct UpdateImage {
     pub paths: Vec<(usize, String)>,
     /// The ID its operation gets.
     pub operation_id: String,
+    /// The caller's subject (`Operation.created_by`).
+    pub created_by: String,
 }
 
 /// What a source holds: bytes to copy, and the os and hardware generation an image inherits.
@@ -175,8 +183,9 @@ pub fn create(
     };
     let operation = Operation {
         id: command.operation_id.clone(),
-        description: "Create image".into(),
+        description: CREATE_IMAGE.into(),
         created_at: Some(now.timestamp),
+        created_by: command.created_by.clone(),
         modified_at: Some(now.timestamp),
         done: false,
         metadata: Some(any(
@@ -316,6 +325,7 @@ pub fn update(
     let operation = finished(
         &command.operation_id,
         "Update image",
+        &command.created_by,
         now,
         any(
             "yandex.cloud.compute.v1.UpdateImageMetadata",
@@ -343,6 +353,7 @@ pub fn delete(
     caller: Caller<'_>,
     image_id: &str,
     operation_id: &str,
+    created_by: &str,
     now: Now,
 ) -> Result<Applied<Operation>, Refusal> {
     let image = visible_image(records, caller, image_id)?;
@@ -352,6 +363,7 @@ pub fn delete(
     let operation = finished(
         operation_id,
         "Delete image",
+        created_by,
         now,
         any(
             "yandex.cloud.compute.v1.DeleteImageMetadata",
@@ -380,6 +392,7 @@ pub fn delete(
 fn finished(
     id: &str,
     description: &str,
+    created_by: &str,
     now: Now,
     metadata: prost_types::Any,
     response: prost_types::Any,
@@ -388,11 +401,11 @@ fn finished(
         id: id.to_owned(),
         description: description.to_owned(),
         created_at: Some(now.timestamp),
+        created_by: created_by.to_owned(),
         modified_at: Some(now.timestamp),
         done: true,
         metadata: Some(metadata),
         result: Some(operation::Result::Response(response)),
-        ..Default::default()
     }
 }
 

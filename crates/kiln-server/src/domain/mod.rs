@@ -23,7 +23,9 @@ mod tests;
 
 use kiln_core::proto::yandex::cloud::{compute::v1::Image, operation::Operation};
 
-pub use images::{CreateImage, CreateSource, Limits, UpdateImage, create, delete, update};
+pub use images::{
+    CREATE_IMAGE, CreateImage, CreateSource, Limits, UpdateImage, create, delete, update,
+};
 pub use operations::{CopyStart, begin_copy, cancel, end_with_error, finish_copy, progress};
 pub use refusal::Refusal;
 pub use work::Work;
@@ -92,6 +94,12 @@ pub enum Change {
     AddOperation(Box<OperationRecord>),
     /// Replace the stored operation with this one's ID, which is not done.
     ReplaceOperation(Box<OperationRecord>),
+    /// Remove every image, operation and idempotency key, and store these images (the seed's):
+    /// what a running operation was doing stops.
+    Reset {
+        /// The seed's images.
+        images: Vec<Image>,
+    },
     /// Store an idempotency key of a folder.
     AddKey {
         /// The folder.
@@ -117,6 +125,12 @@ impl<R> Applied<R> {
     pub fn new(reply: R, changes: Vec<Change>) -> Applied<R> {
         Applied { reply, changes }
     }
+}
+
+/// Back to the seeded state (development mode's admin reset): every image, operation and
+/// idempotency key goes, running operations included, and the seed's images come back.
+pub fn reset(images: Vec<Image>) -> Applied<()> {
+    Applied::new((), vec![Change::Reset { images }])
 }
 
 /// The look-ups by ID: what a Get reads, and the visibility rules below.

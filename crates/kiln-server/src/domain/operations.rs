@@ -12,7 +12,7 @@ use kiln_core::proto::{
 
 use super::{
     Applied, Caller, Change, Now, OperationRecord, Records, Refusal, Work,
-    images::{SMALLEST_DISK, any, check_min_disk_size},
+    images::{CREATE_IMAGE, SMALLEST_DISK, any, check_min_disk_size},
     visible_operation,
 };
 
@@ -170,6 +170,8 @@ pub fn finish_copy(
     let done = OperationRecord {
         operation: Operation {
             done: true,
+            // The progress does not outlive the operation.
+            description: CREATE_IMAGE.into(),
             modified_at: Some(now.timestamp),
             result: Some(operation::Result::Response(any(
                 "yandex.cloud.compute.v1.Image",
@@ -199,6 +201,7 @@ fn end(
 ) -> Result<Applied<(Operation, Option<String>)>, Refusal> {
     let operation = Operation {
         done: true,
+        description: CREATE_IMAGE.into(),
         modified_at: Some(now.timestamp),
         result: Some(operation::Result::Error(rpc::Status {
             code: code as i32,

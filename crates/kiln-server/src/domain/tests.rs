@@ -91,6 +91,12 @@ impl Memory {
                 } => {
                     self.keys.insert((folder_id, key), record);
                 }
+                Change::Reset { images } => {
+                    *self = Memory::default();
+                    for image in images {
+                        self.images.insert(image.id.clone(), image);
+                    }
+                }
             }
         }
         Ok(applied.reply)
@@ -136,6 +142,7 @@ fn create_in(name: &str, n: u32) -> CreateImage {
         image_id: format!("img-{n}"),
         operation_id: format!("op-{n}"),
         limits: LIMITS,
+        created_by: "subject-a".into(),
     }
 }
 
@@ -161,6 +168,7 @@ fn rename(image_id: &str, name: &str, n: u32) -> UpdateImage {
         },
         paths: vec![(0, "name".into())],
         operation_id: format!("upd-{n}"),
+        created_by: "subject-a".into(),
     }
 }
 
@@ -353,8 +361,12 @@ fn an_image_being_created_cannot_be_updated_or_deleted_and_a_deleted_one_is_gone
         update(&m, caller, &rename("img-2", "x", 1), NOW),
         Err(creating.clone())
     );
-    assert_eq!(delete(&m, caller, "img-2", "del-1", NOW), Err(creating));
-    m.write(delete(&m, caller, "img-1", "del-2", NOW)).unwrap();
+    assert_eq!(
+        delete(&m, caller, "img-2", "del-1", "subject-a", NOW),
+        Err(creating)
+    );
+    m.write(delete(&m, caller, "img-1", "del-2", "subject-a", NOW))
+        .unwrap();
     let gone = Refusal::NotFound {
         kind: "image",
         id: "img-1".into(),
@@ -363,7 +375,10 @@ fn an_image_being_created_cannot_be_updated_or_deleted_and_a_deleted_one_is_gone
         update(&m, caller, &rename("img-1", "x", 2), NOW),
         Err(gone.clone())
     );
-    assert_eq!(delete(&m, caller, "img-1", "del-3", NOW), Err(gone));
+    assert_eq!(
+        delete(&m, caller, "img-1", "del-3", "subject-a", NOW),
+        Err(gone)
+    );
     assert_eq!(m.operations["del-2"].folder_id, "a");
     // The name is free again.
     assert!(create(&m, caller, &create_in("kept", 3), NOW).is_ok());
@@ -466,6 +481,8 @@ fn progress_changes_only_a_running_operations_description() {
         "Create image: 50%"
     );
     m.write(finish_copy(&m, "op-1", NOW)).unwrap();
+    // Done, the operation says what it did, as the real API does: its progress is gone.
+    assert_eq!(m.operations["op-1"].operation.description, "Create image");
     assert!(
         progress(&m, "op-1", "late".into(), NOW)
             .unwrap()
@@ -478,4 +495,38 @@ fn progress_changes_only_a_running_operations_description() {
             .changes,
         Vec::new()
     );
+}
+
+#[test]
+fn every_operation_names_its_subject_and_an_ended_one_drops_its_progress() {
+    let mut m = Memory::default();
+    let a = folders(&["a"]);
+    let caller = Caller { folders: &a };
+    let started = m
+        .write(create(&m, caller, &create_in("x", 1), NOW))
+        .unwrap();
+    assert_eq!(started.created_by, "subject-a");
+    m.write(progress(&m, "op-1", "Create image: 50%".into(), NOW))
+        .unwrap();
+    let (cancelled, _) = m.write(cancel(&m, caller, "op-1", NOW)).unwrap();
+    assert_eq!(cancelled.description, "Create image");
+    assert_eq!(cancelled.created_by, "subject-a");
+    m.write(create(&m, caller, &create_in("y", 2), NOW))
+        .unwrap();
+    m.write(progress(&m, "op-2", "Create image: 50%".into(), NOW))
+        .unwrap();
+    m.write(end_with_error(&m, "op-2", Code::Internal, "broken", NOW))
+        .unwrap();
+    assert_eq!(m.operations["op-2"].operation.description, "Create image");
+    m.write(create(&m, caller, &create_in("z", 3), NOW))
+        .unwrap();
+    m.write(finish_copy(&m, "op-3", NOW)).unwrap();
+    let updated = m
+        .write(update(&m, caller, &rename("img-3", "w", 1), NOW))
+        .unwrap();
+    assert_eq!(updated.created_by, "subject-a");
+    let deleted = m
+        .write(delete(&m, caller, "img-3", "del-1", "subject-b", NOW))
+        .unwrap();
+    assert_eq!(deleted.created_by, "subject-b");
 }

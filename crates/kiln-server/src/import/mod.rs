@@ -95,11 +95,20 @@ pub(crate) fn duration(d: Duration) -> String {
     }
 }
 
-/// Downloads `uri` into `dest` and recognises it. The error is a sentence for the user that
-/// shows nothing of `uri` but its scheme, host and port.
-pub async fn fetch(uri: &str, dest: &Path, limits: &Limits) -> Result<Imported, String> {
+/// Bytes received so far of a download, and its size when the source said it.
+pub type Received = tokio::sync::watch::Sender<(u64, Option<u64>)>;
+
+/// Downloads `uri` into `dest` and recognises it, telling `received` how far it is. The error
+/// is a sentence for the user that shows nothing of `uri` but its scheme, host and port.
+pub async fn fetch(
+    uri: &str,
+    dest: &Path,
+    limits: &Limits,
+    received: &Received,
+) -> Result<Imported, String> {
     let url = reqwest::Url::parse(uri).map_err(|e| format!("not a valid URI ({e})"))?;
-    let downloaded = tokio::time::timeout(limits.total_timeout, download(&url, dest, limits)).await;
+    let downloaded =
+        tokio::time::timeout(limits.total_timeout, download(&url, dest, limits, received)).await;
     let file_size = match downloaded {
         Ok(outcome) => outcome.map_err(|message| scrub(message, &url))?,
         Err(_) => {
@@ -118,7 +127,12 @@ pub async fn fetch(uri: &str, dest: &Path, limits: &Limits) -> Result<Imported, 
 }
 
 /// Streams `url` into `dest` (never more than a buffer of it in memory); its size.
-async fn download(url: &reqwest::Url, dest: &Path, limits: &Limits) -> Result<u64, String> {
+async fn download(
+    url: &reqwest::Url,
+    dest: &Path,
+    limits: &Limits,
+    progress: &Received,
+) -> Result<u64, String> {
     let checks = policy::Checks::new(&limits.policy, limits.connect_timeout);
     checks.check(url, false).map_err(|stop| stop.to_string())?;
     let client = reqwest::Client::builder()
@@ -156,6 +170,7 @@ async fn download(url: &reqwest::Url, dest: &Path, limits: &Limits) -> Result<u6
     let file = tokio::fs::File::create(dest).await.map_err(stored)?;
     let mut file = tokio::io::BufWriter::with_capacity(1 << 20, file);
     let mut received: u64 = 0;
+    progress.send_replace((0, expected));
     let mut stream = response.bytes_stream();
     loop {
         let next = tokio::time::timeout(limits.idle_timeout, stream.next())
@@ -174,6 +189,7 @@ async fn download(url: &reqwest::Url, dest: &Path, limits: &Limits) -> Result<u6
             return Err(too_large());
         }
         file.write_all(&chunk).await.map_err(stored)?;
+        progress.send_replace((received, expected));
     }
     file.flush().await.map_err(stored)?;
     if let Some(expected) = expected.filter(|&n| n != received) {

@@ -189,8 +189,20 @@ impl Store {
     /// Opens (or creates and seeds) the database at `path`; copies run at `copy_rate` bytes per
     /// second.
     pub fn open(path: &Path, copy_rate: u64) -> Result<Store, StoreError> {
+        Store::open_seeded(path, copy_rate, &crate::seed::development(), false)
+    }
+
+    /// [`Store::open`] with `seed` for a new database; with `replace_sources` (a seed file) an
+    /// existing one's disks and snapshots become the seed's and its images are added where
+    /// missing.
+    pub fn open_seeded(
+        path: &Path,
+        copy_rate: u64,
+        seed: &crate::seed::Seed,
+        replace_sources: bool,
+    ) -> Result<Store, StoreError> {
         let mut connection = Connection::open(path)?;
-        schema::prepare(&mut connection)?;
+        schema::prepare(&mut connection, seed, replace_sources)?;
         // Checkpoints (the only fsyncs in WAL mode with synchronous = NORMAL) run on a thread of
         // their own, so no command waits for one; the writer waits out the short moments a
         // checkpoint that resets the log holds the lock.

@@ -152,6 +152,10 @@ impl Writer<'_> {
                     self.counts.creating.remove(&id);
                 }
                 Change::AddOperation(record) => self.add_operation(*record)?,
+                Change::Reset { images } => {
+                    super::schema::reset(self.c, &images)?;
+                    *self.counts = Counts::load(self.c, self.counts.copies.rate())?;
+                }
                 Change::ReplaceOperation(record) => self.replace_operation(*record)?,
                 Change::AddKey {
                     folder_id,

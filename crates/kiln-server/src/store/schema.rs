@@ -60,9 +60,14 @@ const RECORD_IMAGE: i64 = 1;
 const RECORD_OPERATION: i64 = 2;
 const RECORD_KEY: i64 = 3;
 
-/// Brings the database at `c` to this version's layout (and seeds a new one), in one
-/// transaction.
-pub fn prepare(c: &mut Connection) -> Result<(), StoreError> {
+/// Brings the database at `c` to this version's layout (and seeds a new one with `seed`), in
+/// one transaction. With `replace_sources` (a seed file), the disks and snapshots of an existing
+/// database become the seed's, and its images are added where missing.
+pub fn prepare(
+    c: &mut Connection,
+    seed: &seed::Seed,
+    replace_sources: bool,
+) -> Result<(), StoreError> {
     c.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")?;
     let tx = c.transaction()?;
     let has = |table: &str| -> Result<bool, StoreError> {
@@ -84,27 +89,59 @@ pub fn prepare(c: &mut Connection) -> Result<(), StoreError> {
         records_to_rows(&tx)?;
     }
     if fresh {
-        write_seed(&tx, seed::development())?;
+        write_seed(&tx, seed)?;
+    } else if replace_sources {
+        tx.execute_batch("DELETE FROM disks; DELETE FROM snapshots;")?;
+        write_sources(&tx, seed)?;
+        for image in &seed.images {
+            let known = tx
+                .query_row(
+                    "SELECT 1 FROM images WHERE id = ?1",
+                    [&image.id],
+                    |_| Ok(()),
+                )
+                .optional()?
+                .is_some();
+            if !known {
+                insert_image(&tx, image)?;
+            }
+        }
     }
     tx.commit()?;
     Ok(())
 }
 
-fn write_seed(c: &Connection, seed: seed::Seed) -> Result<(), StoreError> {
-    for disk in seed.disks {
+/// Writes `seed` into an empty database.
+fn write_seed(c: &Connection, seed: &seed::Seed) -> Result<(), StoreError> {
+    write_sources(c, seed)?;
+    for image in &seed.images {
+        insert_image(c, image)?;
+    }
+    Ok(())
+}
+
+/// Empties the images, operations and idempotency keys, and writes the seed's images (a
+/// reset; the disks and snapshots stay as they are).
+pub fn reset(c: &Connection, images: &[Image]) -> Result<(), StoreError> {
+    c.execute_batch("DELETE FROM images; DELETE FROM operations; DELETE FROM idempotency_keys;")?;
+    for image in images {
+        insert_image(c, image)?;
+    }
+    Ok(())
+}
+
+fn write_sources(c: &Connection, seed: &seed::Seed) -> Result<(), StoreError> {
+    for disk in &seed.disks {
         c.execute(
             "INSERT INTO disks VALUES (?1, ?2, ?3)",
             params![disk.id, disk.folder_id, disk.encode_to_vec()],
         )?;
     }
-    for snapshot in seed.snapshots {
+    for snapshot in &seed.snapshots {
         c.execute(
             "INSERT INTO snapshots VALUES (?1, ?2, ?3)",
             params![snapshot.id, snapshot.folder_id, snapshot.encode_to_vec()],
         )?;
-    }
-    for image in seed.images {
-        insert_image(c, &image)?;
     }
     Ok(())
 }

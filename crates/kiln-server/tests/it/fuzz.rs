@@ -220,7 +220,7 @@ async fn every_rpc_survives_a_seeded_protobuf_fuzz() {
         "yandex.cloud.compute.v1.DiskService/Get",
         with_token(
             GetDiskRequest {
-                disk_id: "fhm0dev0disk0ubuntu01".into(),
+                disk_id: "fhm0dev0disk0ubuntu1".into(),
             }
             .encode_to_vec(),
             Some(DEV_TOKEN),
@@ -388,7 +388,7 @@ fn seeds(images: &[String], operations: &[String]) -> BTreeMap<String, Vec<u8>> 
             operation_id: operations[2].clone(),
         }),
         entry(GetDiskRequest {
-            disk_id: "fhm0dev0disk0ubuntu01".into(),
+            disk_id: "fhm0dev0disk0ubuntu1".into(),
         }),
         entry(ListDisksRequest {
             folder_id: DEV_FOLDER.into(),
@@ -582,7 +582,7 @@ impl Generator {
         }
         const KNOWN: [&str; 12] = [
             "fd80dev0image0ubuntu",
-            "fhm0dev0disk0ubuntu01",
+            "fhm0dev0disk0ubuntu1",
             "fd80dev0snap0ubuntu1",
             DEV_FOLDER,
             "other-folder",

@@ -142,6 +142,7 @@ async fn routes_by_service_prefix_and_serves_the_console() {
         routes: vec![("yandex.cloud.operation.".into(), format!("http://{closed}"))],
         web_dir: Some(web_dir),
         cors_origins: Vec::new(),
+        upstream_ca: None,
     };
     let gateway =
         tokio::spawn(async move { kiln_server::gateway(listener, &config).await.unwrap() });

@@ -320,11 +320,32 @@ async fn cancelling_an_import_downloading_or_copying_removes_its_image_and_file(
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
     assert!(file.exists(), "the download has begun");
+    // The operation says how far the download is: the bytes so far of the announced size.
+    let mut downloading = String::new();
+    for _ in 0..200 {
+        let operation = operations
+            .get(authed(
+                kiln_core::proto::yandex::cloud::operation::GetOperationRequest {
+                    operation_id: started.id.clone(),
+                },
+            ))
+            .await
+            .unwrap()
+            .into_inner();
+        downloading = operation.description;
+        if downloading == "Create image: downloading 4 KiB of 1 GiB" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(downloading, "Create image: downloading 4 KiB of 1 GiB");
     let cancelled = cancel(&mut operations, &started.id).await;
     let Some(operation::Result::Error(status)) = &cancelled.result else {
         panic!("{cancelled:?}")
     };
     assert_eq!(status.code, Code::Cancelled as i32);
+    // The progress does not outlive the operation.
+    assert_eq!(cancelled.description, "Create image");
     assert!(gone(&file).await, "the partial download is removed");
 
     // While copying: the download is whole and the copy shows progress, then Cancel.
@@ -343,7 +364,10 @@ async fn cancelling_an_import_downloading_or_copying_removes_its_image_and_file(
             .unwrap()
             .into_inner();
         assert!(!operation.done, "{operation:?}");
-        if operation.description.starts_with("Create image: ") {
+        // The copy's progress (a download's has no percent).
+        if operation.description.starts_with("Create image: ")
+            && operation.description.contains('%')
+        {
             progress = operation.description;
             break;
         }
@@ -393,7 +417,7 @@ const FOLDER: &str = "folder-a";
 /// only) and [`TOKEN`] for [`FOLDER`].
 async fn start_tokens_mode(name: &str, limits: Limits) -> Server {
     start_with(Config {
-        tokens: Tokens([(TOKEN.to_owned(), vec![FOLDER.to_owned()])].into()),
+        tokens: Tokens::from_folders([(TOKEN.to_owned(), vec![FOLDER.to_owned()])].into()),
         import_limits: limits,
         ..Config::development(fresh_dir(name))
     })

@@ -26,11 +26,14 @@ use prost::Message;
 use tonic::{Code, Request, transport::Channel};
 use tonic_types::StatusExt;
 
+mod conventions;
 mod fuzz;
 mod gateway;
 mod import;
 mod limits;
+mod node;
 mod races;
+mod readme;
 mod sdk;
 mod tenants;
 
@@ -96,7 +99,7 @@ fn from_disk(name: &str) -> CreateImageRequest {
     CreateImageRequest {
         folder_id: DEV_FOLDER.into(),
         name: name.into(),
-        source: Some(Source::DiskId("fhm0dev0disk0ubuntu01".into())),
+        source: Some(Source::DiskId("fhm0dev0disk0ubuntu1".into())),
         ..Default::default()
     }
 }

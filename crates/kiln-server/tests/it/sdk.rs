@@ -5,7 +5,7 @@
 use std::process::Command;
 
 #[path = "../../../../tests/sdk-wire/venv.rs"]
-mod venv;
+pub(crate) mod venv;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_official_python_sdk_drives_the_service() {

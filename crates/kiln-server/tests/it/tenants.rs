@@ -53,7 +53,7 @@ fn tenants(data_dir: std::path::PathBuf, copy_rate: u64) -> Config {
     .collect::<BTreeMap<_, _>>();
     Config {
         copy_rate,
-        tokens: Tokens(tokens),
+        tokens: Tokens::from_folders(tokens),
         ..Config::development(data_dir)
     }
 }
@@ -490,7 +490,7 @@ async fn fixture(name: &str) -> (Server, Ids) {
         update_image: ready[0].clone(),
         delete_image: ready[1].clone(),
         operation: running.id,
-        disk: "fhm0dev0disk0ubuntu01".into(),
+        disk: "fhm0dev0disk0ubuntu1".into(),
         snapshot: "fd80dev0snap0ubuntu1".into(),
     };
     (slow, ids)
@@ -500,7 +500,7 @@ fn own_disk_create(name: &str) -> CreateImageRequest {
     CreateImageRequest {
         folder_id: DEV_FOLDER.into(),
         name: name.into(),
-        source: Some(Source::DiskId("fhm0dev0disk0ubuntu01".into())),
+        source: Some(Source::DiskId("fhm0dev0disk0ubuntu1".into())),
         ..Default::default()
     }
 }
