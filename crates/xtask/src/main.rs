@@ -9,6 +9,7 @@
 //! - `web-budget`: the console's first-load size and time to interactive (a benchmark).
 
 mod npm;
+mod runtimes;
 mod setup;
 mod test;
 mod tidy;
