@@ -52,12 +52,12 @@ pub fn validate_input(message: usize, len: usize) -> JsValue {
     let outcome = INPUT.with_borrow(|input| match input.get(..len).map(std::str::from_utf8) {
         Some(Ok(json)) => match kiln_core::schema::messages().get(message) {
             Some(schema) => kiln_core::validate::validate_message_str(schema, json),
-            None => error(format!("unknown message index {message}")),
+            None => error("unknown message index".into()),
         },
         Some(Err(_)) => error("input is not UTF-8".into()),
         None => error("input longer than its buffer".into()),
     });
-    to_js(&outcome)
+    to_js(&Contract(&outcome))
 }
 
 /// The contract's `error` outcome for a sentence from JavaScript, for inputs that have no JSON
@@ -72,15 +72,24 @@ pub fn input_error(sentence: String) -> JsValue {
 /// part, ignoring case.
 #[wasm_bindgen(js_name = unknownMessage)]
 pub fn unknown_message(name: &str) -> JsValue {
-    let short = |full: &str| full.rsplit('.').next().unwrap_or(full).to_ascii_lowercase();
-    let wanted = short(name);
+    // By hand, not with `rsplit`, `to_lowercase` and `{:?}`: each would add code to the wasm.
+    let last = |full: &'static str| &full[full.rfind('.').map_or(0, |dot| dot + 1)..];
+    let wanted = &name[name.rfind('.').map_or(0, |dot| dot + 1)..];
     let guess = kiln_core::schema::messages()
         .iter()
-        .map(|m| m.full_name)
-        .find(|full| short(full) == wanted);
-    let mut sentence = format!("unknown message name {name:?}");
-    if let Some(full) = guess {
-        sentence.push_str(&format!(": did you mean {full:?}?"));
+        .find(|m| last(m.full_name).eq_ignore_ascii_case(wanted));
+    let mut sentence = String::from("unknown message name \"");
+    for c in name.chars() {
+        if matches!(c, '"' | '\\') {
+            sentence.push('\\');
+        }
+        sentence.push(c);
+    }
+    sentence.push('"');
+    if let Some(m) = guess {
+        sentence.push_str(": did you mean \"");
+        sentence.push_str(m.full_name);
+        sentence.push_str("\"?");
     }
     sentence.push_str(" (messageNames lists every name)");
     to_js(&Contract(&error(sentence)))
@@ -100,11 +109,12 @@ pub fn describe_rules(message_name: &str) -> JsValue {
 
 /// Full names of every message `validate` accepts.
 #[wasm_bindgen(js_name = messageNames)]
-pub fn message_names() -> Vec<String> {
-    kiln_core::schema::messages()
+pub fn message_names() -> JsValue {
+    let names: Vec<&str> = kiln_core::schema::messages()
         .iter()
-        .map(|m| m.full_name.to_owned())
-        .collect()
+        .map(|m| m.full_name)
+        .collect();
+    to_js(&names)
 }
 
 fn error(error: String) -> Outcome {
