@@ -211,3 +211,85 @@ impl Serialize for Fixed {
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod typescript;
+
+/// Exports for `bench/boundary.mjs` only, never in the package (`cargo xtask npm` builds
+/// without this feature): the other ways across the boundary, so they are measured, not guessed.
+#[cfg(feature = "experiments")]
+pub mod experiments {
+    use wasm_bindgen::prelude::*;
+
+    /// [`super::validate_input`] with the outcome's derived `Serialize` (every text decoded
+    /// from wasm memory on every call) instead of [`super::Contract`].
+    #[wasm_bindgen(js_name = validateInputDerived)]
+    pub fn validate_input_derived(message: usize, len: usize) -> JsValue {
+        let outcome = super::INPUT.with_borrow(|input| {
+            let json = std::str::from_utf8(&input[..len]).unwrap_or("");
+            kiln_core::validate::validate_message_str(kiln_core::schema::messages()[message], json)
+        });
+        super::to_js(&outcome)
+    }
+
+    /// Walks a JavaScript object through serde-wasm-bindgen's deserializer, every key and value
+    /// read into wasm and dropped: the least any validator reading the object itself would do,
+    /// before a single rule.
+    #[wasm_bindgen(js_name = walkObject)]
+    pub fn walk_object(input: JsValue) -> bool {
+        serde_wasm_bindgen::from_value::<Walk>(input).is_ok()
+    }
+
+    /// Any value, read whole: `deserialize_any`, every map key and value, every element, every
+    /// string copied (serde's `IgnoredAny` would let the deserializer skip the object unread).
+    struct Walk;
+
+    impl<'de> serde::Deserialize<'de> for Walk {
+        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            d.deserialize_any(Walk)
+        }
+    }
+
+    impl<'de> serde::de::Visitor<'de> for Walk {
+        type Value = Walk;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("any value")
+        }
+        fn visit_bool<E>(self, _: bool) -> Result<Walk, E> {
+            Ok(Walk)
+        }
+        fn visit_i64<E>(self, _: i64) -> Result<Walk, E> {
+            Ok(Walk)
+        }
+        fn visit_u64<E>(self, _: u64) -> Result<Walk, E> {
+            Ok(Walk)
+        }
+        fn visit_f64<E>(self, _: f64) -> Result<Walk, E> {
+            Ok(Walk)
+        }
+        fn visit_str<E>(self, s: &str) -> Result<Walk, E> {
+            std::hint::black_box(s);
+            Ok(Walk)
+        }
+        fn visit_string<E>(self, s: String) -> Result<Walk, E> {
+            std::hint::black_box(s);
+            Ok(Walk)
+        }
+        fn visit_unit<E>(self) -> Result<Walk, E> {
+            Ok(Walk)
+        }
+        fn visit_none<E>(self) -> Result<Walk, E> {
+            Ok(Walk)
+        }
+        fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Walk, D::Error> {
+            d.deserialize_any(Walk)
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Walk, A::Error> {
+            while seq.next_element::<Walk>()?.is_some() {}
+            Ok(Walk)
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Walk, A::Error> {
+            while map.next_key::<Walk>()?.is_some() {
+                map.next_value::<Walk>()?;
+            }
+            Ok(Walk)
+        }
+    }
+}
