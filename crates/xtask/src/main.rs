@@ -35,7 +35,7 @@ fn main() -> Result<()> {
         _ => bail!(
             "usage: cargo xtask <command>\n\n\
              commands:\n  \
-             setup [all|wasm-target|wasm-bindgen|trunk|wasm-opt|chromium|qemu-img]  install what is missing\n  \
+             setup [all|wasm-target|wasm-bindgen|trunk|wasm-opt|esbuild|chromium|qemu-img]  install what is missing\n  \
              test                 fmt check, clippy -D warnings, all tests, wasm32 build of the core\n  \
              run [ARGS]           build and run `kiln` (default: build the console, `kiln serve` on 127.0.0.1:8080)\n  \
              wasm-size            wasm32 size of the validator (raw and gzip)\n  \

@@ -2,7 +2,7 @@
 //! (a folder `npm install` and `npm pack` accept): kiln-wasm for wasm32 with the `npm` profile
 //! (release, with kiln-core at `opt-level = 3`), wasm-bindgen
 //! `--target web`, `wasm-opt -Oz`, then the hand-written entry points and the generated types
-//! from `crates/kiln-wasm/npm/`.
+//! from `crates/kiln-wasm/npm/`; every JavaScript file is minified with esbuild.
 
 use std::{path::PathBuf, process::Command};
 
@@ -20,7 +20,12 @@ pub fn package_dir() -> PathBuf {
 
 /// Builds the package and prints its sizes.
 pub fn build() -> Result<PathBuf> {
-    setup::ensure(&[Tool::WasmTarget, Tool::WasmBindgen, Tool::WasmOpt])?;
+    setup::ensure(&[
+        Tool::WasmTarget,
+        Tool::WasmBindgen,
+        Tool::WasmOpt,
+        Tool::Esbuild,
+    ])?;
     let root = util::project_root();
     util::run(util::cargo().args([
         "build",
@@ -64,6 +69,24 @@ pub fn build() -> Result<PathBuf> {
         if path.is_file() {
             let name = path.file_name().context("file name")?;
             std::fs::copy(&path, out.join(name))?;
+        }
+    }
+    // Every JavaScript file minified in place: a page without a bundler loads them as they are
+    // (and the size target counts them that way).
+    for entry in std::fs::read_dir(&out)? {
+        let path = entry?.path();
+        if path.extension().is_some_and(|e| e == "js") {
+            util::run(
+                Command::new(setup::esbuild())
+                    .arg(&path)
+                    .args([
+                        "--minify",
+                        "--format=esm",
+                        "--target=es2022",
+                        "--allow-overwrite",
+                    ])
+                    .arg(format!("--outfile={}", path.display())),
+            )?;
         }
     }
     report_sizes(&out)?;
