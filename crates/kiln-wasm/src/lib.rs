@@ -174,12 +174,12 @@ impl Serialize for ContractViolation<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let v = self.0;
         let mut s = serializer.serialize_struct("Violation", 3)?;
-        s.serialize_field("field", &v.field)?;
+        s.serialize_field("field", &Text(&v.field))?;
         match RULES.iter().position(|r| *r == v.rule) {
             Some(i) => s.serialize_field("rule", &Fixed(i as u32, RULES[i]))?,
             None => s.serialize_field("rule", &v.rule)?,
         }
-        s.serialize_field("message", &v.message)?;
+        s.serialize_field("message", &Text(&v.message))?;
         s.end()
     }
 }
@@ -199,6 +199,52 @@ const RULES: [&str; 12] = [
     "enum",
     "oneof",
 ];
+
+/// A violation's field or message, serialized as the JavaScript string an earlier call made for
+/// the same text when one is at hand (`serde_wasm_bindgen::preserve`): decoding UTF-8 from wasm
+/// memory (`TextDecoder`, once per text) was the largest cost of an invalid call, and a form or
+/// a service checking requests meets the same texts again and again. JavaScript strings are
+/// immutable, so a shared one is indistinguishable from a new one.
+struct Text<'a>(&'a str);
+
+/// Slots of the text cache, each holding the last text whose hash falls there.
+const TEXT_SLOTS: usize = 64;
+
+thread_local! {
+    static TEXTS: RefCell<Vec<Option<(Box<str>, JsValue)>>> = const { RefCell::new(Vec::new()) };
+}
+
+impl Serialize for Text<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        TEXTS.with_borrow_mut(|slots| {
+            if slots.is_empty() {
+                slots.resize(TEXT_SLOTS, None);
+            }
+            let slot = &mut slots[fnv(self.0.as_bytes()) % TEXT_SLOTS];
+            match slot {
+                Some((text, js)) if **text == *self.0 => {}
+                _ => *slot = Some((self.0.into(), JsValue::from_str(self.0))),
+            }
+            let (_, js) = slot.as_ref().expect("filled above");
+            serde_wasm_bindgen::preserve::serialize(js, serializer)
+        })
+    }
+}
+
+/// FNV-1a over 8 bytes at a time.
+fn fnv(bytes: &[u8]) -> usize {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in &mut chunks {
+        let mut word = [0; 8];
+        word.copy_from_slice(chunk);
+        h = (h ^ u64::from_le_bytes(word)).wrapping_mul(0x0100_0000_01b3);
+    }
+    for &b in chunks.remainder() {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    (h ^ (h >> 32)) as usize
+}
 
 /// A fixed text, serialized as a unit variant.
 struct Fixed(u32, &'static str);
