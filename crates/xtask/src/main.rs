@@ -5,6 +5,7 @@
 //! - `run [ARGS]`: build and run the product (`kiln`); without arguments, `kiln serve`.
 //! - `wasm-size`: build the validator for wasm32 and report its raw and gzip size.
 //! - `npm`: build the npm package `kiln-validator` into `target/npm/kiln-validator`.
+//! - `npm-test`: build it and run its suite on every runtime (the npm part of `test`).
 //! - `web`: build the web console with Trunk into `dist/`.
 //! - `web-budget`: the console's first-load size and time to interactive (a benchmark).
 
@@ -30,6 +31,7 @@ fn main() -> Result<()> {
         "run" => run(&rest),
         "wasm-size" => wasm::size(),
         "npm" => npm::build().map(|_| ()),
+        "npm-test" => npm::build().and_then(|package| runtimes::test_package(&package)),
         "web" => web::build().map(|_| ()),
         "web-budget" => web::budget(),
         _ => bail!(
@@ -40,6 +42,7 @@ fn main() -> Result<()> {
              run [ARGS]           build and run `kiln` (default: build the console, `kiln serve` on 127.0.0.1:8080)\n  \
              wasm-size            wasm32 size of the validator (raw and gzip)\n  \
              npm                  build the npm package into target/npm/kiln-validator\n  \
+             npm-test             build it and run its tests on Node 22/24/26, Bun, Deno and Chromium\n  \
              web                  build the web console into dist/ (Trunk)\n  \
              web-budget           the console's first-load size and time to interactive"
         ),

@@ -6,7 +6,10 @@ use std::{path::PathBuf, process::Command};
 
 use anyhow::{Result, bail};
 
-use crate::util;
+use crate::{
+    setup::{self, Tool},
+    util,
+};
 
 /// One runtime: a folder name under `target/runtimes`, the npm package (with its version range)
 /// that ships it, the binary's path inside that folder, and what its `--version` starts with.
@@ -98,6 +101,7 @@ impl Runtime {
 /// consumer test starts (`node`, `npm`, `vite`, `tsc`) run on it too; the consumer test also
 /// runs the packed package under Bun and Deno (`KILN_BUN`, `KILN_DENO`) and in Chromium.
 pub fn test_package(package: &std::path::Path) -> Result<()> {
+    setup::ensure(&[Tool::Chromium])?;
     let bun = BUN.ensure()?;
     let deno = DENO.ensure()?;
     // Files, not the folder: Node 22 on reads its arguments as glob patterns.
