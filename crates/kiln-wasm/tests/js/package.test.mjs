@@ -208,6 +208,19 @@ test("invalid results carry each violation's field, rule and message whole", () 
   });
 });
 
+test("texts are right whatever came before: many distinct fields and messages, in turn and again", () => {
+  // lib.rs keeps the JS strings of recent texts in 64 slots; 300 texts share them.
+  const check = (n) => {
+    const result = validateCreateImageRequest({ folderId: "f", imageId: "i", description: "d".repeat(n), labels: { [`K${n}`]: "v" } });
+    assert.deepEqual(result.violations, [
+      { field: "description", rule: "length", message: `must be at most 256 characters long (it has ${n})` },
+      { field: `labels["K${n}"]`, rule: "map_key.pattern", message: "key must match the regular expression [a-z][-_./\\@0-9a-z]*" },
+    ]);
+  };
+  for (let n = 257; n < 557; n++) check(n);
+  for (let n = 556; n >= 257; n -= 7) check(n);
+});
+
 test("inputs over 64 KiB and small ones in turn all read whole", () => {
   const sized = (n) => ({ folderId: "f", imageId: "i", description: "d".repeat(n) });
   for (const n of [100_000, 10, 256, 70_000, 257, 65_536, 0, 200_000, 300]) {
