@@ -210,8 +210,11 @@ struct Text<'a>(&'a str);
 /// Slots of the text cache, each holding the last text whose hash falls there.
 const TEXT_SLOTS: usize = 64;
 
+/// A text and the JavaScript string made for it.
+type Slot = Option<(Box<str>, JsValue)>;
+
 thread_local! {
-    static TEXTS: RefCell<Vec<Option<(Box<str>, JsValue)>>> = const { RefCell::new(Vec::new()) };
+    static TEXTS: RefCell<Vec<Slot>> = const { RefCell::new(Vec::new()) };
 }
 
 impl Serialize for Text<'_> {
