@@ -132,7 +132,8 @@ fn to_js<T: Serialize>(value: &T) -> JsValue {
 /// The contract's form of an [`Outcome`], the same fields in the same order as its derived
 /// `Serialize`, with the fixed texts (`kind`'s values, rule ids) as unit variants: serde-wasm-
 /// bindgen makes the JavaScript string of a `&'static str` key or unit variant once and reuses
-/// it, where a `&str` value would be decoded from wasm memory on every call.
+/// it, where a `&str` value would be decoded from wasm memory on every call. A violation's
+/// field and message go through [`Text`]'s cache.
 struct Contract<'a>(&'a Outcome);
 
 impl Serialize for Contract<'_> {
