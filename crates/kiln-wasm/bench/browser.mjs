@@ -2,7 +2,9 @@
 // esbuild bundles browser/page.mjs (every validator and measure.mjs) for the browser, kiln's
 // wasm beside the bundle as an app would ship it; a local server serves it; the page runs the
 // same rounds as run.mjs. With --boundary DIR (a build with the `experiments` feature, see
-// boundary.mjs) it measures the boundary's paths instead.
+// boundary.mjs) it measures the boundary's paths instead. Then, for each library, its cold
+// start: a fresh page loading only that library's bundle, from navigation to the end of the first
+// validation (fetching and compiling kiln's wasm included), median of 5 pages.
 //
 //   cargo xtask npm && (cd crates/kiln-wasm/bench && npm install && node browser.mjs)
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
@@ -15,6 +17,7 @@ import { boundaryTable } from "./boundary-paths.mjs";
 import { median, ratioLines, ROUNDS, SECONDS } from "./measure.mjs";
 
 const here = new URL(".", import.meta.url).pathname;
+const LIBRARIES = ["kiln", "ajv", "valibot", "zod", "protovalidate"];
 const boundary = process.argv[2] === "--boundary" ? resolve(process.argv[3] ?? join(here, "../../../target/npm-exp")) : null;
 const out = mkdtempSync(join(tmpdir(), "kiln-bench-"));
 
@@ -30,6 +33,24 @@ if (!boundary) {
     logLevel: "error",
   });
   copyFileSync(join(here, "node_modules/kiln-validator/kiln_wasm_bg.wasm"), join(out, "kiln_wasm_bg.wasm"));
+  for (const name of LIBRARIES) {
+    await build({
+      stdin: {
+        contents: `import { validate } from "./validators/${name}.mjs";
+          import { valid } from "./inputs.mjs";
+          if (validate(valid) !== 0) throw new Error("${name} rejects the valid request");
+          window.benchResult = performance.now();`,
+        resolveDir: here,
+      },
+      bundle: true,
+      minify: true,
+      format: "esm",
+      platform: "browser",
+      target: "es2022",
+      outfile: join(out, `cold-${name}.js`),
+      logLevel: "error",
+    });
+  }
 }
 
 // /bench/ is this folder, /exp/ the experiments build, / the bundle.
@@ -47,6 +68,11 @@ const page = boundary
 const server = createServer((req, res) => {
   const path = new URL(req.url, "http://x").pathname;
   if (path === "/index.html") return res.writeHead(200, { "content-type": "text/html" }).end(`<!doctype html>${page}`);
+  const cold = path.match(/^\/cold-(\w+)\.html$/);
+  if (cold) {
+    return res.writeHead(200, { "content-type": "text/html" })
+      .end(`<!doctype html><script type="module" src="/cold-${cold[1]}.js"></script>`);
+  }
   const [prefix, dir] = roots.find(([p]) => path.startsWith(p));
   const file = join(dir, decodeURIComponent(path.slice(prefix.length)));
   if (!file.startsWith(dir) || !existsSync(file) || statSync(file).isDirectory()) return res.writeHead(404).end();
@@ -75,6 +101,19 @@ try {
     const k = (x) => `${Math.round(median(x) / 1000)}k`;
     for (const row of result) console.log(`| ${row.name} | ${k(row.valid)} | ${k(row.invalid)} | ${row.violations} |`);
     for (const line of ratioLines(result)) console.log(line);
+    console.log("\n| library | cold start (navigation to first validation) |\n|---|---:|");
+    for (const name of LIBRARIES) {
+      const runs = [];
+      for (let i = 0; i < 5; i++) {
+        const context = await browser.newContext();
+        const fresh = await context.newPage();
+        await fresh.goto(`http://127.0.0.1:${server.address().port}/cold-${name}.html`);
+        await fresh.waitForFunction(() => window.benchResult !== undefined, null, { timeout: 60_000 });
+        runs.push(await fresh.evaluate(() => window.benchResult));
+        await context.close();
+      }
+      console.log(`| ${name} | ${median(runs).toFixed(1)} ms |`);
+    }
   }
 } finally {
   await browser.close();
