@@ -1,9 +1,8 @@
-// The package's API over the wasm exports. Objects cross into wasm as JSON text: one native
-// JSON.stringify and one TextEncoder.encodeInto straight into wasm memory (reading the object
-// field by field across the boundary would cost a call and a string copy per key and value; not
-// measured). A valid request (the common case)
-// comes back as `undefined`; an invalid one as NUL-ended texts that are split here, cheaper
-// than JSON.parse of the same result. See BENCHMARKS.md for the measurements.
+// The package's API over the wasm exports of kiln-wasm's lib.rs. The input crosses as JSON text:
+// one native JSON.stringify and one TextEncoder.encodeInto straight into wasm memory (measured
+// faster than letting wasm walk the object through serde-wasm-bindgen, see BENCHMARKS.md). Every
+// result is the core's Outcome, a Rust value that serde-wasm-bindgen turns into the contract's
+// plain object; this file builds none. It only finds words for inputs that have no JSON text.
 
 const CREATE_IMAGE_REQUEST = "yandex.cloud.compute.v1.CreateImageRequest";
 
@@ -14,7 +13,7 @@ function bigintToString(_key, value) {
 function kindOf(value) {
   if (value === null) return "null";
   if (Array.isArray(value)) return "an array";
-  return `${typeof value === "undefined" ? "undefined" : "a " + typeof value}`;
+  return typeof value === "undefined" ? "undefined" : `a ${typeof value}`;
 }
 
 function describeError(e) {
@@ -25,51 +24,38 @@ function describeError(e) {
   }
 }
 
-/** JSON text of `input`, or an error outcome. BigInt values become decimal strings (int64). */
-function toJson(input) {
-  if (typeof input === "string") return { json: input };
-  if (input === null || typeof input !== "object" || Array.isArray(input)) {
-    return { error: { kind: "error", error: `input must be a JSON object, got ${kindOf(input)}` } };
-  }
-  let json;
+/**
+ * Why JSON.stringify failed on `input`, when the reason is a cycle or a nesting deeper than the
+ * contract's 128 levels; `undefined` otherwise. Only runs after a failure; bounded and iterative,
+ * and any property that cannot be read ends the search.
+ */
+function whyNoJson(input) {
+  const onPath = new Set([input]);
+  const stack = [{ value: input, path: "", keys: null, at: 0 }];
+  let visited = 0;
   try {
-    json = JSON.stringify(input);
-  } catch (first) {
-    try {
-      // BigInt has no JSON form; proto3 JSON writes int64 as a decimal string.
-      json = JSON.stringify(input, bigintToString);
-    } catch {
-      return { error: { kind: "error", error: `input cannot be read as JSON: ${describeError(first)}` } };
-    }
-  }
-  if (typeof json !== "string") {
-    return { error: { kind: "error", error: "input must be a JSON object" } };
-  }
-  return { json };
-}
-
-/** The contract's result from what `validateInput` returns (see kiln-wasm's lib.rs). */
-function outcome(out) {
-  if (out === undefined) return { kind: "valid" };
-  switch (out.charCodeAt(0)) {
-    case 1:
-      return { kind: "error", error: out.slice(1) };
-    case 2:
-      return JSON.parse(out.slice(1));
-    default: {
-      // The field, rule and message of each violation, each ended by NUL.
-      const texts = out.split("\0");
-      const violations = [];
-      for (let i = 0; i + 2 < texts.length; i += 3) {
-        violations.push({ field: texts[i], rule: texts[i + 1], message: texts[i + 2] });
+    while (stack.length > 0) {
+      const frame = stack[stack.length - 1];
+      frame.keys ??= Object.keys(frame.value);
+      if (frame.at === frame.keys.length || ++visited > 100_000) {
+        onPath.delete(frame.value);
+        stack.pop();
+        continue;
       }
-      return { kind: "invalid", violations };
+      const key = frame.keys[frame.at++];
+      const value = frame.value[key];
+      if (value === null || typeof value !== "object" || typeof value.toJSON === "function") continue;
+      const path = Array.isArray(frame.value) ? `${frame.path}[${key}]` : frame.path === "" ? key : `${frame.path}.${key}`;
+      if (onPath.has(value)) return `it is cyclic, ${path} refers back to an object that contains it`;
+      if (stack.length >= 128) return "nesting deeper than 128 levels";
+      onPath.add(value);
+      stack.push({ value, path, keys: null, at: 0 });
     }
+  } catch {
+    return undefined;
   }
+  return undefined;
 }
-
-/** An input buffer larger than this is freed by wasm after its call (KEPT_INPUT in lib.rs). */
-const KEPT_INPUT = 64 * 1024;
 
 /**
  * Binds the API to the wasm-bindgen exports once the module is initialised; `memory` is the
@@ -79,51 +65,72 @@ export function bind(raw, memory) {
   const messageNames = Object.freeze(raw.messageNames());
   const indexOf = new Map(messageNames.map((name, index) => [name, index]));
   const encoder = new TextEncoder();
-  let address = 0;
-  let capacity = 0;
   let bytes = new Uint8Array(memory.buffer);
 
-  /** Writes `text` as UTF-8 into the wasm input buffer; its length in bytes. */
-  function writeInput(text) {
-    const most = text.length * 3;
-    if (most > capacity) {
-      address = raw.inputBuffer(most);
-      capacity = most;
-    }
-    // Memory that grew has a new buffer: views of the old one are empty.
-    if (bytes.buffer !== memory.buffer) bytes = new Uint8Array(memory.buffer);
-    return encoder.encodeInto(text, bytes.subarray(address, address + capacity)).written;
-  }
+  /** The contract's error outcome for `sentence`, made by the same Rust code as every result. */
+  const error = (sentence) => raw.inputError(sentence);
 
-  function validate(messageName, input) {
-    if (typeof messageName !== "string") {
-      return { kind: "error", error: `messageName must be a string, got ${kindOf(messageName)}` };
+  /** JSON text of `input`, or the error outcome. BigInt values become decimal strings (int64). */
+  function toJson(input) {
+    if (typeof input === "string") return input;
+    if (input === null || typeof input !== "object" || Array.isArray(input)) {
+      return error(`input must be a JSON object, got ${kindOf(input)}`);
     }
-    const index = indexOf.get(messageName);
-    if (index === undefined) return { kind: "error", error: `unknown message ${JSON.stringify(messageName)}` };
-    const { json, error } = toJson(input);
-    if (error) return error;
-    let out;
+    let json;
     try {
-      const length = writeInput(json);
-      // wasm frees an input buffer this large after the call.
-      if (capacity > KEPT_INPUT) capacity = 0;
-      out = raw.validateInput(index, length);
-    } catch (e) {
-      capacity = 0;
-      return { kind: "error", error: `validator failed: ${describeError(e)}` };
+      json = JSON.stringify(input);
+    } catch (first) {
+      try {
+        // BigInt has no JSON form; proto3 JSON writes int64 as a decimal string.
+        json = JSON.stringify(input, bigintToString);
+      } catch {
+        return error(`input cannot be read as JSON: ${whyNoJson(input) ?? describeError(first)}`);
+      }
     }
-    return outcome(out);
+    return typeof json === "string" ? json : error("input must be a JSON object");
   }
 
-  function validateCreateImageRequest(input) {
-    return validate(CREATE_IMAGE_REQUEST, input);
+  /** An error outcome when `options` is not what this version accepts (none yet: issue 14 adds `locale`). */
+  function optionsError(options) {
+    if (options === null || typeof options !== "object" || Array.isArray(options)) {
+      return error(`options must be an object, got ${kindOf(options)}`);
+    }
+    for (const key in options) {
+      return error(`unknown option ${JSON.stringify(key)}: this version of kiln-validator takes no options`);
+    }
+    return undefined;
+  }
+
+  function validate(messageName, input, options) {
+    const index = typeof messageName === "string" ? indexOf.get(messageName) : undefined;
+    if (index === undefined) {
+      return typeof messageName === "string"
+        ? raw.unknownMessage(messageName)
+        : error(`messageName must be a string, got ${kindOf(messageName)}`);
+    }
+    if (options !== undefined) {
+      const wrong = optionsError(options);
+      if (wrong !== undefined) return wrong;
+    }
+    const json = toJson(input);
+    if (typeof json !== "string") return json;
+    try {
+      // UTF-8 takes at most 3 bytes per UTF-16 unit. Memory that grew has a new buffer.
+      const address = raw.inputBuffer(json.length * 3);
+      if (bytes.buffer !== memory.buffer) bytes = new Uint8Array(memory.buffer);
+      const { written } = encoder.encodeInto(json, bytes.subarray(address, address + json.length * 3));
+      return raw.validateInput(index, written);
+    } catch (e) {
+      return error(`validator failed: ${describeError(e)}`);
+    }
+  }
+
+  function validateCreateImageRequest(input, options) {
+    return validate(CREATE_IMAGE_REQUEST, input, options);
   }
 
   function describeRules(messageName) {
-    if (typeof messageName !== "string") return undefined;
-    const text = raw.describeRules(messageName);
-    return text === undefined ? undefined : JSON.parse(text);
+    return typeof messageName === "string" ? raw.describeRules(messageName) : undefined;
   }
 
   return { validate, validateCreateImageRequest, describeRules, messageNames };

@@ -34,11 +34,24 @@ export type ValidationResult =
   | { kind: "invalid"; violations: Violation[] }
   | { kind: "error"; error: string };
 
+/**
+ * Options of `validate` and `validateCreateImageRequest`. This version defines none: the object
+ * is where later ones go (a `locale` is planned), and a key this version does not know gives an
+ * `error` result, so a misspelt or not yet supported option is never silently ignored.
+ */
+export interface ValidateOptions {
+  readonly [option: string]: never;
+}
+
 /** Validates a `yandex.cloud.compute.v1.CreateImageRequest` (an object or JSON text). */
-export function validateCreateImageRequest(input: CreateImageRequest | string): ValidationResult;
+export function validateCreateImageRequest(input: CreateImageRequest | string, options?: ValidateOptions): ValidationResult;
 
 /** Validates any request message with rules, by full name. */
-export function validate<K extends MessageName>(messageName: K, input: RequestTypes[K] | string): ValidationResult;
+export function validate<K extends MessageName>(
+  messageName: K,
+  input: RequestTypes[K] | string,
+  options?: ValidateOptions,
+): ValidationResult;
 
 export interface Bounds {
   min: number | null;

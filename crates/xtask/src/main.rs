@@ -5,11 +5,13 @@
 //! - `run [ARGS]`: build and run the product (`kiln`); without arguments, `kiln serve`.
 //! - `wasm-size`: build the validator for wasm32 and report its raw and gzip size.
 //! - `npm`: build the npm package `kiln-validator` into `target/npm/kiln-validator`.
+//! - `npm-test`: build it and run its suite on every runtime (the npm part of `test`).
 //! - `web`: build the web console with Trunk into `dist/`.
 //! - `web-budget`: the console's first-load size and time to interactive (a benchmark).
 
 mod dev;
 mod npm;
+mod runtimes;
 mod setup;
 mod test;
 mod tidy;
@@ -30,6 +32,7 @@ fn main() -> Result<()> {
         "run" => run(&rest),
         "wasm-size" => wasm::size(),
         "npm" => npm::build().map(|_| ()),
+        "npm-test" => npm::build().and_then(|package| runtimes::test_package(&package)),
         "web" => web::build().map(|_| ()),
         "web-budget" => web::budget(),
         "e2e" => test::console_e2e(),
@@ -37,11 +40,12 @@ fn main() -> Result<()> {
         _ => bail!(
             "usage: cargo xtask <command>\n\n\
              commands:\n  \
-             setup [all|wasm-target|wasm-bindgen|trunk|wasm-opt|chromium|qemu-img]  install what is missing\n  \
+             setup [all|wasm-target|wasm-bindgen|trunk|wasm-opt|esbuild|chromium|qemu-img]  install what is missing\n  \
              test                 fmt check, clippy -D warnings, all tests, wasm32 build of the core\n  \
              run [ARGS]           build and run `kiln` (default: build the console, `kiln serve` on 127.0.0.1:8080)\n  \
              wasm-size            wasm32 size of the validator (raw and gzip)\n  \
              npm                  build the npm package into target/npm/kiln-validator\n  \
+             npm-test             build it and run its tests on Node 22/24/26, Bun, Deno and Chromium\n  \
              web                  build the web console into dist/ (Trunk)\n  \
              web-budget           the console's first-load size and time to interactive\n  \
              e2e                  the console's browser tests alone (components, then end to end)\n  \

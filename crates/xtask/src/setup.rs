@@ -14,6 +14,8 @@ pub const WASM_BINDGEN: &str = "0.2.130";
 pub const TRUNK: &str = "0.21.14";
 /// binaryen from npm (Debian's 108 corrupts wasm-bindgen 0.2.130 output).
 pub const BINARYEN: &str = "132.0.0";
+/// esbuild from npm, which minifies the npm package's JavaScript.
+pub const ESBUILD: &str = "0.25.12";
 
 /// One installable tool.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -26,17 +28,20 @@ pub enum Tool {
     Trunk,
     /// `wasm-opt` from npm binaryen, in `target/tools/node_modules/.bin`.
     WasmOpt,
+    /// `esbuild` from npm, in `target/tools/esbuild/node_modules/.bin`.
+    Esbuild,
     /// Debian's chromium and chromium-driver.
     Chromium,
     /// `qemu-img` (Debian's qemu-utils), which the URI-import test makes image files with.
     QemuImg,
 }
 
-const ALL: [Tool; 6] = [
+const ALL: [Tool; 7] = [
     Tool::WasmTarget,
     Tool::WasmBindgen,
     Tool::Trunk,
     Tool::WasmOpt,
+    Tool::Esbuild,
     Tool::Chromium,
     Tool::QemuImg,
 ];
@@ -51,6 +56,7 @@ pub fn run(args: &[String]) -> Result<()> {
             "wasm-bindgen" => tools.push(Tool::WasmBindgen),
             "trunk" => tools.push(Tool::Trunk),
             "wasm-opt" => tools.push(Tool::WasmOpt),
+            "esbuild" => tools.push(Tool::Esbuild),
             "chromium" => tools.push(Tool::Chromium),
             "qemu-img" => tools.push(Tool::QemuImg),
             other => bail!("unknown tool {other:?}"),
@@ -84,6 +90,7 @@ fn present(tool: Tool) -> bool {
         Tool::WasmBindgen => version_is("wasm-bindgen", WASM_BINDGEN),
         Tool::Trunk => version_is("trunk", TRUNK),
         Tool::WasmOpt => succeeds(&wasm_opt().to_string_lossy(), &["--version"]),
+        Tool::Esbuild => version_is(&esbuild().to_string_lossy(), ESBUILD),
         Tool::Chromium => {
             succeeds("chromium", &["--version"]) && succeeds("chromedriver", &["--version"])
         }
@@ -94,6 +101,12 @@ fn present(tool: Tool) -> bool {
 /// binaryen's `wasm-opt` from npm, installed into `target/tools` by `setup wasm-opt`.
 pub fn wasm_opt() -> std::path::PathBuf {
     util::project_root().join("target/tools/node_modules/.bin/wasm-opt")
+}
+
+/// esbuild from npm, installed into its own folder (an `npm install` into `target/tools` would
+/// prune binaryen) by `setup esbuild`.
+pub fn esbuild() -> std::path::PathBuf {
+    util::project_root().join("target/tools/esbuild/node_modules/.bin/esbuild")
 }
 
 fn version_is(program: &str, version: &str) -> bool {
@@ -129,6 +142,22 @@ fn install(tool: Tool) -> Result<()> {
                     ])
                     .arg(&dir)
                     .arg(format!("binaryen@{BINARYEN}")),
+            )
+        }
+        Tool::Esbuild => {
+            let dir = util::project_root().join("target/tools/esbuild");
+            std::fs::create_dir_all(&dir)?;
+            util::run(
+                Command::new("npm")
+                    .args([
+                        "install",
+                        "--no-save",
+                        "--no-audit",
+                        "--no-fund",
+                        "--prefix",
+                    ])
+                    .arg(&dir)
+                    .arg(format!("esbuild@{ESBUILD}")),
             )
         }
         Tool::Chromium => {

@@ -5,13 +5,14 @@ use anyhow::Result;
 use std::process::Command;
 
 use crate::{
-    npm,
+    npm, runtimes,
     setup::{self, Tool},
     util, web,
 };
 
 /// fmt check, clippy with warnings denied, every test, the wasm32 build of the core, the npm
-/// package built and tested under Node (`node --test`), and the web console built by Trunk and
+/// package built and tested on Node 22, 24 and 26 (its consumer test also under Bun, Deno and
+/// in Chromium, see `runtimes.rs`), and the web console built by Trunk and
 /// driven end to end in headless Chromium against a real `kiln serve`.
 pub fn run() -> Result<()> {
     setup::ensure(&[
@@ -48,12 +49,7 @@ pub fn run() -> Result<()> {
         )?;
     }
     let package = npm::build()?;
-    util::run(
-        Command::new("node")
-            .args(["--test", "--test-reporter=spec"])
-            .arg(util::project_root().join("crates/kiln-wasm/tests/js"))
-            .env("KILN_VALIDATOR_DIR", &package),
-    )?;
+    runtimes::test_package(&package)?;
     console_e2e()?;
     eprintln!("xtask test: all checks passed");
     Ok(())

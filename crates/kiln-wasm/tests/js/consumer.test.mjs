@@ -1,7 +1,8 @@
 // A consumer's view: `npm pack` the built package, install the tarball into a fresh temporary
-// project, and use it from Node ESM, from TypeScript (type errors included), from a Vite build
-// loaded in headless Chromium, and from a plain <script type="module"> page.
-// Needs the npm registry (vite 7, playwright-core, typescript) and Debian's /usr/bin/chromium.
+// project, and use it from Node ESM (the Node running this test), Bun and Deno, from TypeScript
+// (type errors included), from a Vite build loaded in headless Chromium, and from a plain
+// <script type="module"> page. Needs the npm registry (vite 7, playwright-core, typescript),
+// Debian's /usr/bin/chromium, and Bun and Deno (KILN_BUN, KILN_DENO; `cargo xtask test` sets them).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -37,26 +38,68 @@ test("the tarball holds the package files and nothing else", () => {
   ]);
 });
 
-test("Node ESM: plain import, no init", () => {
-  writeFileSync(join(project, "check.mjs"), `
-    import { validateCreateImageRequest, validate, describeRules } from "kiln-validator";
-    const out = {
-      valid: validateCreateImageRequest({ folderId: "b1g", uri: "https://storage.yandexcloud.net/b/d.qcow2" }),
-      invalid: validateCreateImageRequest('{"folderId":"b1g","name":"Web"}'),
-      cancel: validate("yandex.cloud.operation.CancelOperationRequest", {}),
-      maxDescription: describeRules("yandex.cloud.compute.v1.CreateImageRequest").fields.find((f) => f.path === "description").length.max,
-    };
-    console.log(JSON.stringify(out));`);
-  const out = JSON.parse(run("node", ["check.mjs"]));
+// What every runtime runs: a plain import (no init call), each outcome, describeRules, and the
+// errors a user can act on. Printed as JSON for the test to compare.
+const CHECK = `
+  import { validateCreateImageRequest, validate, describeRules } from "kiln-validator";
+  const cyclic = { folderId: "b1g", os: {} };
+  cyclic.os.parent = cyclic;
+  const out = {
+    valid: validateCreateImageRequest({ folderId: "b1g", uri: "https://storage.yandexcloud.net/b/d.qcow2" }),
+    invalid: validateCreateImageRequest('{"folderId":"b1g","name":"Web"}'),
+    cancel: validate("yandex.cloud.operation.CancelOperationRequest", {}),
+    maxDescription: describeRules("yandex.cloud.compute.v1.CreateImageRequest").fields.find((f) => f.path === "description").length.max,
+    wrongName: validate("CreateImageRequest", {}),
+    notObject: validateCreateImageRequest([1, 2]),
+    cyclic: validateCreateImageRequest(cyclic),
+    option: validateCreateImageRequest({}, { locale: "ru" }),
+  };
+  console.log(JSON.stringify(out));`;
+
+function checkOutput(text) {
+  const out = JSON.parse(text);
   assert.deepEqual(out.valid, { kind: "valid" });
   assert.deepEqual(out.invalid.violations.map((v) => [v.field, v.rule]), [["name", "pattern"], ["source", "exactly_one"]]);
   assert.deepEqual(out.cancel.violations.map((v) => [v.field, v.rule]), [["operation_id", "required"]]);
   assert.equal(out.maxDescription, 256);
+  assert.deepEqual(out.wrongName, {
+    kind: "error",
+    error: 'unknown message name "CreateImageRequest": did you mean "yandex.cloud.compute.v1.CreateImageRequest"? (messageNames lists every name)',
+  });
+  assert.deepEqual(out.notObject, { kind: "error", error: "input must be a JSON object, got an array" });
+  assert.deepEqual(out.cyclic, {
+    kind: "error",
+    error: "input cannot be read as JSON: it is cyclic, os.parent refers back to an object that contains it",
+  });
+  assert.deepEqual(out.option, {
+    kind: "error",
+    error: 'unknown option "locale": this version of kiln-validator takes no options',
+  });
+}
+
+test("Node ESM: plain import, no init", () => {
+  writeFileSync(join(project, "check.mjs"), CHECK);
+  assert.match(run("node", ["--version"]), new RegExp(`^${process.version}`), "the Node on PATH is the one running the test");
+  checkOutput(run("node", ["check.mjs"]));
+});
+
+// cargo xtask test installs both from npm into target/runtimes (crates/xtask/src/runtimes.rs).
+const bun = process.env.KILN_BUN ?? join(root, "target/runtimes/bun/node_modules/.bin/bun");
+const deno = process.env.KILN_DENO ?? join(root, "target/runtimes/deno/node_modules/.bin/deno");
+
+test("Bun: plain import, no init", () => {
+  writeFileSync(join(project, "check.mjs"), CHECK);
+  checkOutput(run(bun, ["check.mjs"]));
+});
+
+test("Deno: plain import from node_modules, no init", () => {
+  writeFileSync(join(project, "check.mjs"), CHECK);
+  checkOutput(run(deno, ["run", "--allow-read", "--allow-env", "check.mjs"]));
 });
 
 test("TypeScript: the generated types accept requests and reject wrong field types", () => {
   writeFileSync(join(project, "check.ts"), `
-    import { validateCreateImageRequest, validate, type CreateImageRequest, type ValidationResult } from "kiln-validator";
+    import { validateCreateImageRequest, validate, type CreateImageRequest, type ValidationResult, type ValidateOptions } from "kiln-validator";
     const request: CreateImageRequest = { folderId: "b1g", minDiskSize: 10n, os: { type: "LINUX" }, labels: { a: "b" } };
     const ok: ValidationResult = validateCreateImageRequest(request);
     validate("yandex.cloud.compute.v1.ListImagesRequest", { folderId: "f", pageSize: 10 });
@@ -68,6 +111,13 @@ test("TypeScript: the generated types accept requests and reject wrong field typ
     validateCreateImageRequest({ os: { type: "MACOS" } });
     // @ts-expect-error not a message name
     validate("yandex.cloud.compute.v1.Nope", {});
+    const options: ValidateOptions = {};
+    validateCreateImageRequest(request, options);
+    validate("yandex.cloud.compute.v1.ListImagesRequest", "{}", {});
+    // @ts-expect-error this version has no options (a locale comes later)
+    validateCreateImageRequest(request, { locale: "ru" });
+    // @ts-expect-error options are an object
+    validateCreateImageRequest(request, "ru");
     if (ok.kind === "invalid") ok.violations.map((v) => v.field + v.rule);
   `);
   writeFileSync(join(project, "tsconfig.json"), JSON.stringify({
@@ -112,11 +162,15 @@ async function inChromium(url) {
 }
 
 const pageScript = (from) => `
-  import { validateCreateImageRequest, describeRules } from "${from}";
+  import { validateCreateImageRequest, validate, describeRules } from "${from}";
+  const cyclic = { folderId: "b1g", labels: {} };
+  cyclic.labels.self = cyclic.labels;
   window.kilnResult = {
     valid: validateCreateImageRequest({ folderId: "b1g", diskId: "fhm1" }),
     invalid: validateCreateImageRequest({ folderId: "b1g", labels: { Team: "x" }, diskId: "d" }),
     hints: describeRules("yandex.cloud.compute.v1.CreateImageRequest").fields.find((f) => f.path === "name").hints,
+    wrongName: validate("yandex.cloud.compute.v1.CreateImage", {}).error,
+    cyclic: validateCreateImageRequest(cyclic).error,
   };`;
 
 function checkPage({ result, errors }) {
@@ -124,6 +178,8 @@ function checkPage({ result, errors }) {
   assert.deepEqual(result.valid, { kind: "valid" });
   assert.deepEqual(result.invalid.violations.map((v) => [v.field, v.rule]), [['labels["Team"]', "map_key.pattern"]]);
   assert.deepEqual(result.hints, ["matches |[a-z]([-_a-z0-9]{0,61}[a-z0-9])?"]);
+  assert.equal(result.wrongName, 'unknown message name "yandex.cloud.compute.v1.CreateImage" (messageNames lists every name)');
+  assert.equal(result.cyclic, "input cannot be read as JSON: it is cyclic, labels.self refers back to an object that contains it");
 }
 
 test("Vite build loaded in headless Chromium", async () => {

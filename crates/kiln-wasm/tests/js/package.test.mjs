@@ -87,9 +87,48 @@ test("describeRules gives limits as data", () => {
   for (const name of messageNames) assert.equal(describeRules(name).message, name);
 });
 
-test("unknown message names and non-string names are errors", () => {
-  assert.equal(validate("yandex.cloud.Nope", {}).kind, "error");
-  assert.equal(validate(42, {}).kind, "error");
+test("errors name the problem: a wrong message name, a non-object, a cycle, options", () => {
+  const cases = [
+    [validate("yandex.cloud.Nope", {}), 'unknown message name "yandex.cloud.Nope" (messageNames lists every name)'],
+    [validate("createimagerequest", {}),
+      'unknown message name "createimagerequest": did you mean "yandex.cloud.compute.v1.CreateImageRequest"? (messageNames lists every name)'],
+    [validate("yandex.cloud.compute.v2.UpdateImageRequest", {}),
+      'unknown message name "yandex.cloud.compute.v2.UpdateImageRequest": did you mean "yandex.cloud.compute.v1.UpdateImageRequest"? (messageNames lists every name)'],
+    [validate('a"b\\', {}), 'unknown message name "a\\"b\\\\" (messageNames lists every name)'],
+    [validate(42, {}), "messageName must be a string, got a number"],
+    [validateCreateImageRequest([]), "input must be a JSON object, got an array"],
+    [validateCreateImageRequest(null), "input must be a JSON object, got null"],
+    [validateCreateImageRequest(7), "input must be a JSON object, got a number"],
+    [validateCreateImageRequest("[]"), "input must be a JSON object, got an array"],
+    [validateCreateImageRequest({}, { locale: "ru" }), 'unknown option "locale": this version of kiln-validator takes no options'],
+    [validateCreateImageRequest({}, "ru"), "options must be an object, got a string"],
+    [validate(CREATE, {}, null), "options must be an object, got null"],
+  ];
+  const cyclic = { folderId: "f", productIds: ["a", {}] };
+  cyclic.productIds[1].back = cyclic.productIds;
+  cases.push([validateCreateImageRequest(cyclic),
+    "input cannot be read as JSON: it is cyclic, productIds[1].back refers back to an object that contains it"]);
+  const self = { folderId: "f" };
+  self.self = self;
+  cases.push([validateCreateImageRequest(self),
+    "input cannot be read as JSON: it is cyclic, self refers back to an object that contains it"]);
+  for (const [result, error] of cases) assert.deepEqual(result, { kind: "error", error });
+  // Options given as an empty object are no options.
+  assert.deepEqual(validateCreateImageRequest({ folderId: "f", imageId: "i" }, {}), { kind: "valid" });
+  // The same object twice is not a cycle.
+  const shared = { key: "v" };
+  assert.deepEqual(pairs(validateCreateImageRequest({ folderId: "f", imageId: "i", labels: shared, os: { shared } })),
+    ["os.shared unknown_field"]);
+});
+
+test("results are plain objects and arrays", () => {
+  const invalid = validateCreateImageRequest({ folderId: "", imageId: "i" });
+  for (const value of [invalid, invalid.violations[0], validateCreateImageRequest({ folderId: "f", imageId: "i" }),
+    validateCreateImageRequest(1), describeRules(CREATE), describeRules(CREATE).fields[0]]) {
+    assert.equal(Object.getPrototypeOf(value), Object.prototype);
+  }
+  assert.ok(Array.isArray(invalid.violations) && Array.isArray(describeRules(CREATE).fields));
+  assert.ok(Array.isArray(messageNames) && Object.isFrozen(messageNames));
 });
 
 const hostile = () => {
@@ -167,6 +206,19 @@ test("invalid results carry each violation's field, rule and message whole", () 
       { field: 'labels["Te\\"am\\\\"]', rule: "map_key.pattern", message: "key must match the regular expression [a-z][-_./\\@0-9a-z]*" },
     ],
   });
+});
+
+test("texts are right whatever came before: many distinct fields and messages, in turn and again", () => {
+  // lib.rs keeps the JS strings of recent texts in 64 slots; 300 texts share them.
+  const check = (n) => {
+    const result = validateCreateImageRequest({ folderId: "f", imageId: "i", description: "d".repeat(n), labels: { [`K${n}`]: "v" } });
+    assert.deepEqual(result.violations, [
+      { field: "description", rule: "length", message: `must be at most 256 characters long (it has ${n})` },
+      { field: `labels["K${n}"]`, rule: "map_key.pattern", message: "key must match the regular expression [a-z][-_./\\@0-9a-z]*" },
+    ]);
+  };
+  for (let n = 257; n < 557; n++) check(n);
+  for (let n = 556; n >= 257; n -= 7) check(n);
 });
 
 test("inputs over 64 KiB and small ones in turn all read whole", () => {
