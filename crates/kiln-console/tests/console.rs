@@ -586,7 +586,7 @@ mod resources {
     #[test]
     fn search_finds_by_name_in_any_case_id_or_family() {
         let rows = [
-            Row::image(image("Web", "web-prod", None)),
+            Row::image(image("Web", "frontend", None)),
             Row::image(image("db", "postgres", None)),
         ];
         let names = |text: &str| {
@@ -596,7 +596,8 @@ mod resources {
                 .collect::<Vec<_>>()
         };
         assert_eq!(names(""), ["Web", "db"]);
-        assert_eq!(names(" wEB "), ["Web"]);
+        assert_eq!(names(" wEB "), ["Web"]); // by name only, in any case
+        assert_eq!(names("front"), ["Web"]);
         assert_eq!(names("fd8db"), ["db"]);
         assert_eq!(names("postgres"), ["db"]);
         assert!(names("nothing").is_empty());
