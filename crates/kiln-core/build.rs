@@ -63,6 +63,9 @@ fn proto_files(root: &std::path::Path) -> Vec<String> {
         for entry in fs::read_dir(&dir).expect("read proto dir") {
             let path = entry.expect("dir entry").path();
             if path.is_dir() {
+                // Cargo's check of a directory does not see files added to a new folder in it:
+                // each folder is named, so adding a file (or a folder) reruns this script.
+                println!("cargo:rerun-if-changed={}", path.display());
                 stack.push(path);
             } else if path.extension().is_some_and(|e| e == "proto") {
                 let rel = path

@@ -17,7 +17,11 @@ fn main() {
         "yandex/cloud/compute/v1/disk_service.proto",
         "yandex/cloud/compute/v1/snapshot_service.proto",
         "yandex/cloud/operation/operation_service.proto",
+        "yandex/cloud/endpoint/api_endpoint_service.proto",
     ];
+    for file in files {
+        println!("cargo:rerun-if-changed={}", proto_root.join(file).display());
+    }
     let fds = protox::compile(files, [&proto_root]).unwrap_or_else(|e| panic!("{e:?}"));
     tonic_prost_build::configure()
         .build_client(true)

@@ -1,6 +1,6 @@
 //! The typed gRPC halves of the services Kiln speaks (`ImageService`, `DiskService`,
-//! `SnapshotService`, `OperationService`), generated once by `build.rs` with tonic-prost-build.
-//! Every message is a `kiln_core::proto` type.
+//! `SnapshotService`, `OperationService`, `ApiEndpointService`), generated once by `build.rs`
+//! with tonic-prost-build. Every message is a `kiln_core::proto` type.
 //!
 //! The clients carry no transport: natively they run over a `tonic::transport::Channel`, in the
 //! browser over `tonic_web_wasm_client::Client` (gRPC-Web through `fetch`). The server halves
@@ -18,6 +18,12 @@
 #[allow(missing_docs, clippy::all)]
 pub mod compute {
     include!(concat!(env!("OUT_DIR"), "/yandex.cloud.compute.v1.rs"));
+}
+
+/// `yandex.cloud.endpoint` services (where each service lives; the SDKs ask it first).
+#[allow(missing_docs, clippy::all)]
+pub mod endpoint {
+    include!(concat!(env!("OUT_DIR"), "/yandex.cloud.endpoint.rs"));
 }
 
 /// `yandex.cloud.operation` services.

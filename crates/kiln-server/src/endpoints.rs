@@ -5,64 +5,23 @@
 //! the address the client reached it by (the request's `:authority`). Like the real one it
 //! needs no token.
 //!
-//! Its four messages are written here with prost's derive, field for field as in the API's
-//! `yandex/cloud/endpoint/*.proto` (the generated services of `kiln-grpc` are the compute and
-//! operation ones only).
+//! The service is `kiln-grpc`'s generated server; [`WithAuthority`] hands it the request's
+//! authority (a generated handler sees metadata and extensions, not the URI).
 
-use std::{
-    convert::Infallible,
-    future::Future,
-    pin::Pin,
-    task::{Context, Poll},
+use std::task::{Context, Poll};
+
+use kiln_core::proto::yandex::cloud::endpoint::{
+    ApiEndpoint, GetApiEndpointRequest, ListApiEndpointsRequest, ListApiEndpointsResponse,
 };
-
+use kiln_grpc::endpoint::api_endpoint_service_server::{
+    ApiEndpointService, ApiEndpointServiceServer,
+};
 use tonic::{Request, Response, Status, server::NamedService};
-
-/// `yandex.cloud.endpoint.ApiEndpoint`.
-#[derive(Clone, PartialEq, prost::Message)]
-pub struct ApiEndpoint {
-    /// The service's ID (`compute`).
-    #[prost(string, tag = "1")]
-    pub id: String,
-    /// `host:port`.
-    #[prost(string, tag = "2")]
-    pub address: String,
-}
-
-/// `yandex.cloud.endpoint.GetApiEndpointRequest`.
-#[derive(Clone, PartialEq, prost::Message)]
-pub struct GetApiEndpointRequest {
-    /// The service's ID.
-    #[prost(string, tag = "1")]
-    pub api_endpoint_id: String,
-}
-
-/// `yandex.cloud.endpoint.ListApiEndpointsRequest`.
-#[derive(Clone, PartialEq, prost::Message)]
-pub struct ListApiEndpointsRequest {
-    /// Ignored: every endpoint fits one page.
-    #[prost(int64, tag = "1")]
-    pub page_size: i64,
-    /// Ignored.
-    #[prost(string, tag = "2")]
-    pub page_token: String,
-}
-
-/// `yandex.cloud.endpoint.ListApiEndpointsResponse`.
-#[derive(Clone, PartialEq, prost::Message)]
-pub struct ListApiEndpointsResponse {
-    /// The endpoints.
-    #[prost(message, repeated, tag = "1")]
-    pub endpoints: Vec<ApiEndpoint>,
-    /// Always empty.
-    #[prost(string, tag = "2")]
-    pub next_page_token: String,
-}
 
 /// The service IDs answered, all at this service's address.
 pub const SERVICE_IDS: [&str; 4] = ["compute", "endpoint", "iam", "operation"];
 
-/// The longest `:authority` used as an address; a longer or odd one gives `fallback`.
+/// The longest `:authority` used as an address; a longer or odd one gives the fallback.
 const LONGEST_AUTHORITY: usize = 255;
 
 /// The service.
@@ -72,14 +31,24 @@ pub struct ApiEndpoints {
     pub fallback: String,
 }
 
-impl NamedService for ApiEndpoints {
-    const NAME: &'static str = "yandex.cloud.endpoint.ApiEndpointService";
-}
+/// The request's `:authority` (or `Host`), as [`WithAuthority`] found it.
+#[derive(Clone, Debug)]
+struct Authority(String);
 
 impl ApiEndpoints {
+    /// The service ready to route: the generated server behind [`WithAuthority`].
+    pub fn into_service(self) -> WithAuthority<ApiEndpointServiceServer<ApiEndpoints>> {
+        WithAuthority(
+            ApiEndpointServiceServer::new(self).max_decoding_message_size(crate::LARGEST_REQUEST),
+        )
+    }
+
     /// The address the client reached this service by.
-    fn address(&self, authority: Option<&str>) -> String {
-        authority
+    fn address<T>(&self, request: &Request<T>) -> String {
+        request
+            .extensions()
+            .get::<Authority>()
+            .map(|a| a.0.as_str())
             .filter(|a| !a.is_empty() && a.len() <= LONGEST_AUTHORITY)
             .filter(|a| {
                 a.bytes()
@@ -87,70 +56,66 @@ impl ApiEndpoints {
             })
             .map_or_else(|| self.fallback.clone(), str::to_owned)
     }
-
-    fn endpoint(&self, id: &str, authority: Option<&str>) -> ApiEndpoint {
-        ApiEndpoint {
-            id: id.to_owned(),
-            address: self.address(authority),
-        }
-    }
 }
 
-type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
+#[tonic::async_trait]
+impl ApiEndpointService for ApiEndpoints {
+    async fn get(
+        &self,
+        request: Request<GetApiEndpointRequest>,
+    ) -> Result<Response<ApiEndpoint>, Status> {
+        let address = self.address(&request);
+        let id = request.into_inner().api_endpoint_id;
+        if !SERVICE_IDS.contains(&id.as_str()) {
+            return Err(Status::not_found(format!(
+                "api endpoint {} not found",
+                crate::errors::clip(&id)
+            )));
+        }
+        Ok(Response::new(ApiEndpoint { id, address }))
+    }
 
-struct List(ApiEndpoints, Option<String>);
-
-impl tonic::server::UnaryService<ListApiEndpointsRequest> for List {
-    type Response = ListApiEndpointsResponse;
-    type Future = BoxFuture<Result<Response<ListApiEndpointsResponse>, Status>>;
-
-    fn call(&mut self, _: Request<ListApiEndpointsRequest>) -> Self::Future {
+    async fn list(
+        &self,
+        request: Request<ListApiEndpointsRequest>,
+    ) -> Result<Response<ListApiEndpointsResponse>, Status> {
+        let address = self.address(&request);
         let endpoints = SERVICE_IDS
             .iter()
-            .map(|id| self.0.endpoint(id, self.1.as_deref()))
+            .map(|id| ApiEndpoint {
+                id: (*id).to_owned(),
+                address: address.clone(),
+            })
             .collect();
-        Box::pin(async move {
-            Ok(Response::new(ListApiEndpointsResponse {
-                endpoints,
-                next_page_token: String::new(),
-            }))
-        })
+        Ok(Response::new(ListApiEndpointsResponse {
+            endpoints,
+            next_page_token: String::new(),
+        }))
     }
 }
 
-struct Get(ApiEndpoints, Option<String>);
+/// Puts the request's `:authority` (or `Host` header) into its extensions, where the handler
+/// reads it; otherwise the wrapped service unchanged.
+#[derive(Clone, Debug)]
+pub struct WithAuthority<S>(S);
 
-impl tonic::server::UnaryService<GetApiEndpointRequest> for Get {
-    type Response = ApiEndpoint;
-    type Future = BoxFuture<Result<Response<ApiEndpoint>, Status>>;
-
-    fn call(&mut self, request: Request<GetApiEndpointRequest>) -> Self::Future {
-        let id = request.into_inner().api_endpoint_id;
-        let found = SERVICE_IDS
-            .contains(&id.as_str())
-            .then(|| self.0.endpoint(&id, self.1.as_deref()));
-        Box::pin(async move {
-            found
-                .map(Response::new)
-                .ok_or_else(|| Status::not_found(format!("api endpoint {id} not found")))
-        })
-    }
+impl<S: NamedService> NamedService for WithAuthority<S> {
+    const NAME: &'static str = S::NAME;
 }
 
-impl<B> tower::Service<http::Request<B>> for ApiEndpoints
+impl<S, B> tower::Service<http::Request<B>> for WithAuthority<S>
 where
-    B: http_body::Body<Data = bytes::Bytes> + Send + 'static,
-    B::Error: Into<tonic::codegen::StdError> + Send + 'static,
+    S: tower::Service<http::Request<B>>,
 {
-    type Response = http::Response<tonic::body::Body>;
-    type Error = Infallible;
-    type Future = BoxFuture<Result<Self::Response, Infallible>>;
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future = S::Future;
 
-    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
-        Poll::Ready(Ok(()))
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.0.poll_ready(cx)
     }
 
-    fn call(&mut self, request: http::Request<B>) -> Self::Future {
+    fn call(&mut self, mut request: http::Request<B>) -> Self::Future {
         let authority = request
             .uri()
             .authority()
@@ -162,19 +127,9 @@ where
                     .and_then(|h| h.to_str().ok())
                     .map(str::to_owned)
             });
-        let this = self.clone();
-        match request.uri().path() {
-            "/yandex.cloud.endpoint.ApiEndpointService/List" => Box::pin(async move {
-                let mut grpc = tonic::server::Grpc::new(tonic_prost::ProstCodec::default())
-                    .apply_max_message_size_config(Some(crate::LARGEST_REQUEST), None);
-                Ok(grpc.unary(List(this, authority), request).await)
-            }),
-            "/yandex.cloud.endpoint.ApiEndpointService/Get" => Box::pin(async move {
-                let mut grpc = tonic::server::Grpc::new(tonic_prost::ProstCodec::default())
-                    .apply_max_message_size_config(Some(crate::LARGEST_REQUEST), None);
-                Ok(grpc.unary(Get(this, authority), request).await)
-            }),
-            _ => Box::pin(async move { Ok(Status::unimplemented("no such method").into_http()) }),
+        if let Some(authority) = authority {
+            request.extensions_mut().insert(Authority(authority));
         }
+        self.0.call(request)
     }
 }

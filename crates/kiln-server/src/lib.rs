@@ -208,9 +208,16 @@ pub async fn serve(
         .add_service(web.layer(calls.layer(health::service().await)))
         .add_service(web.layer(calls.layer(reflection_v1)))
         .add_service(web.layer(calls.layer(reflection_v1alpha)))
-        .add_service(web.layer(calls.layer(endpoints::ApiEndpoints {
-            fallback: listener.local_addr()?.to_string(),
-        })));
+        .add_service(
+            web.layer(
+                calls.layer(
+                    endpoints::ApiEndpoints {
+                        fallback: listener.local_addr()?.to_string(),
+                    }
+                    .into_service(),
+                ),
+            ),
+        );
     let mut router = with_console_config(routes.into_axum_router(), &config.tokens);
     router = health::with_healthz(router);
     router = reset::with_reset(router, engine.clone(), tokens.clone(), seed.images);

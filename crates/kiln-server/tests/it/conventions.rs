@@ -450,6 +450,7 @@ async fn reflection_lists_every_service_and_serves_their_files_with_dependencies
             "yandex.cloud.compute.v1.DiskService",
             "yandex.cloud.compute.v1.ImageService",
             "yandex.cloud.compute.v1.SnapshotService",
+            "yandex.cloud.endpoint.ApiEndpointService",
             "yandex.cloud.operation.OperationService",
         ]
     );
