@@ -225,6 +225,33 @@ test("create from the latest image of a family", async () => {
   await finished(await submit("e2e-image"), "Done");
 });
 
+test("a look-up answered after its screen was left still fills the form, and breaks nothing", async () => {
+  let release;
+  const held = new Promise((ok) => { release = ok; });
+  await page.route("**/yandex.cloud.compute.v1.ImageService/GetLatestByFamily", async (route) => {
+    await held;
+    await route.continue();
+  });
+  try {
+    await newForm("e2e-late");
+    await page.getByLabel("Image", { exact: true }).check();
+    await page.getByLabel("Latest of family").fill("ubuntu-2404");
+    await page.getByRole("button", { name: "Use latest" }).click();
+    await page.getByText("Looking up the latest image of ubuntu-2404").waitFor();
+    await page.getByRole("button", { name: "Images", exact: true }).click();
+    await page.getByRole("heading", { name: "Images" }).waitFor();
+    const answered = page.waitForResponse("**/yandex.cloud.compute.v1.ImageService/GetLatestByFamily");
+    release();
+    await answered;
+    await page.waitForTimeout(200); // the action's continuation runs after the response
+    await page.getByRole("button", { name: "Create image", exact: true }).first().click();
+    assert.equal(await page.getByLabel("Image ID").inputValue(), "fd80dev0image0ubuntu");
+  } finally {
+    release();
+    await page.unroute("**/yandex.cloud.compute.v1.ImageService/GetLatestByFamily");
+  }
+});
+
 test("create from a URI: the file is really imported", async () => {
   await newForm("e2e-uri");
   await page.getByLabel("URI", { exact: true }).check();

@@ -70,9 +70,11 @@ impl State {
         }
     }
 
+    /// Changes the form, and drops what the service said of the last one. May run after the
+    /// screen is gone (a look-up answered late): the form is the app's, the rest is skipped.
     fn edit(self, change: impl FnOnce(&mut Form)) {
         self.form.update(change);
-        if !self.server.with_untracked(Vec::is_empty) {
+        if self.server.try_with_untracked(|s| !s.is_empty()) == Some(true) {
             self.server.set(Vec::new());
         }
     }
