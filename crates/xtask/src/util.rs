@@ -65,3 +65,19 @@ fn show(command: &Command) -> String {
     }
     text
 }
+
+/// `npm install PACKAGE` into `dir` (created when missing), out of any project's lockfile: how
+/// the tools and runtimes that come from the npm registry are installed.
+pub fn npm_install_into(dir: &std::path::Path, package: &str) -> Result<()> {
+    std::fs::create_dir_all(dir)?;
+    run(Command::new("npm")
+        .args([
+            "install",
+            "--no-save",
+            "--no-audit",
+            "--no-fund",
+            "--prefix",
+        ])
+        .arg(dir)
+        .arg(package))
+}
