@@ -13,7 +13,9 @@ use kiln_core::proto::yandex::cloud::compute::v1::{
     CreateImageRequest, GetImageRequest, create_image_request::Source,
 };
 use kiln_grpc::compute::image_service_client::ImageServiceClient;
-use tonic::{Request, transport::Channel};
+use tonic::Request;
+
+use super::serve::connect;
 
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
@@ -39,20 +41,6 @@ fn serve(port: u16, args: &[&str]) -> Child {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap()
-}
-
-async fn connect(port: u16) -> Channel {
-    for _ in 0..200 {
-        if let Ok(channel) = Channel::from_shared(format!("http://127.0.0.1:{port}"))
-            .unwrap()
-            .connect()
-            .await
-        {
-            return channel;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("kiln serve did not come up on port {port}");
 }
 
 /// Stops `child` (if it still runs) and returns everything it wrote to standard error.
@@ -117,7 +105,7 @@ async fn the_request_log_has_method_code_latency_and_request_id_but_never_the_to
         image_id: "fd8nosuchimage000000".into(),
     };
     let status = images
-        .get(with_token(missing, SECRET, "cli-log-1"))
+        .get(with_token(missing, SECRET, "request-1-of-the-log-test"))
         .await
         .unwrap_err();
     assert_eq!(status.code(), tonic::Code::NotFound);
@@ -128,7 +116,7 @@ async fn the_request_log_has_method_code_latency_and_request_id_but_never_the_to
         ..Default::default()
     };
     let created = images
-        .create(with_token(create, SECRET, "cli-log-2"))
+        .create(with_token(create, SECRET, "request-2-of-the-log-test"))
         .await
         .unwrap()
         .into_inner();
@@ -137,7 +125,7 @@ async fn the_request_log_has_method_code_latency_and_request_id_but_never_the_to
     let log = stop(child);
     let line = log
         .lines()
-        .find(|l| l.contains("request_id=cli-log-1"))
+        .find(|l| l.contains("request_id=request-1-of-the-log-test"))
         .unwrap_or_else(|| panic!("{log}"));
     for field in [
         "kiln::request",
@@ -150,7 +138,7 @@ async fn the_request_log_has_method_code_latency_and_request_id_but_never_the_to
     }
     let line = log
         .lines()
-        .find(|l| l.contains("request_id=cli-log-2"))
+        .find(|l| l.contains("request_id=request-2-of-the-log-test"))
         .unwrap_or_else(|| panic!("{log}"));
     assert!(line.contains("code=\"OK\""), "{line}");
     assert!(!log.contains(SECRET), "the token is never logged:\n{log}");
@@ -173,18 +161,19 @@ async fn the_request_log_has_method_code_latency_and_request_id_but_never_the_to
         image_id: "fd8nosuchimage000000".into(),
     };
     images
-        .get(with_token(missing, SECRET, "cli-log-3"))
+        .get(with_token(missing, SECRET, "request-3-of-the-log-test"))
         .await
         .unwrap_err();
     let log = stop(child);
     let line = log
         .lines()
-        .find(|l| l.contains("cli-log-3"))
+        .find(|l| l.contains("request-3-of-the-log-test"))
         .unwrap_or_else(|| panic!("{log}"));
-    let entry: serde_json::Value = serde_json::from_str(line).unwrap();
+    let entry: serde_json::Value =
+        serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line:?}"));
     assert_eq!(entry["method"], "/yandex.cloud.compute.v1.ImageService/Get");
     assert_eq!(entry["code"], "NOT_FOUND");
-    assert_eq!(entry["request_id"], "cli-log-3");
+    assert_eq!(entry["request_id"], "request-3-of-the-log-test");
     assert!(entry["latency_ms"].is_number(), "{entry}");
     let port = free_port();
     let child = serve(
@@ -203,11 +192,11 @@ async fn the_request_log_has_method_code_latency_and_request_id_but_never_the_to
         image_id: "fd8nosuchimage000000".into(),
     };
     images
-        .get(with_token(missing, SECRET, "cli-log-4"))
+        .get(with_token(missing, SECRET, "request-4-of-the-log-test"))
         .await
         .unwrap_err();
     let log = stop(child);
-    assert!(!log.contains("cli-log-4"), "{log}");
+    assert!(!log.contains("request-4-of-the-log-test"), "{log}");
     std::fs::remove_dir_all(&dir).ok();
 }
 

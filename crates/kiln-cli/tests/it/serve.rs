@@ -35,7 +35,8 @@ fn spawn_with(port: u16, data_dir: &Path, args: &[&str]) -> Child {
         .unwrap()
 }
 
-async fn connect(port: u16) -> Channel {
+/// A channel to the `kiln serve` on `port`, waiting up to 10 s for it to come up.
+pub(crate) async fn connect(port: u16) -> Channel {
     for _ in 0..200 {
         if let Ok(channel) = Channel::from_shared(format!("http://127.0.0.1:{port}"))
             .unwrap()
