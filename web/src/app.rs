@@ -33,8 +33,12 @@ pub fn App() -> impl IntoView {
         page: RwSignal::new(Page::Create),
         selected_image: RwSignal::new(None),
         now: RwSignal::new(storage::now_seconds()),
+        lang: RwSignal::new(storage::load_lang()),
+        reveal: RwSignal::new(None),
+        created: RwSignal::new(None),
     };
     provide_context(ctx);
+    Effect::new(move || storage::save_lang(ctx.lang.get()));
     Effect::new(move || {
         if let Some(text) = ctx.panel.with(storage::to_json) {
             storage::local_set(PANEL, &text);
@@ -77,36 +81,54 @@ pub fn App() -> impl IntoView {
             </button>
         }
     };
+    // Everything is mounted again in the new language when it changes (the form, the panel
+    // and the settings live in `ctx`, so nothing typed is lost).
+    let header = move || {
+        let lang = ctx.lang.get();
+        let w = lang.words();
+        view! {
+            <nav aria-label=w.screens>
+                {tab(Page::Create, w.tab_create)}
+                {tab(Page::Images, w.tab_images)}
+                {tab(Page::Settings, w.tab_settings)}
+            </nav>
+            <span class="where">
+                {move || ctx.settings.with(|s| lang.folder_note(&s.folder_id))}
+            </span>
+            <div class="langs" role="group" aria-label=w.language>
+                {kiln_console::text::Lang::ALL.into_iter().map(|l| view! {
+                    <button type="button" class="tab" lang=l.tag()
+                        aria-pressed=move || (ctx.lang.get() == l).to_string()
+                        on:click=move |_| ctx.lang.set(l)>{l.own_name()}</button>
+                }).collect_view()}
+            </div>
+        }
+    };
+    let screen = move || {
+        ctx.lang.track();
+        match ctx.page.get() {
+            Page::Create => view! {
+                <div class="create-layout">
+                    <crate::create::CreatePage />
+                    <crate::operations::OperationsPanel />
+                </div>
+            }
+            .into_any(),
+            Page::Images => view! {
+                <div class="create-layout">
+                    <crate::images::ImagesPage />
+                    <crate::operations::OperationsPanel />
+                </div>
+            }
+            .into_any(),
+            Page::Settings => view! { <crate::settings::SettingsPage /> }.into_any(),
+        }
+    };
     view! {
         <header class="top">
             <span class="brand">"Kiln"</span>
-            <nav aria-label="Screens">
-                {tab(Page::Create, "Create image")}
-                {tab(Page::Images, "Images")}
-                {tab(Page::Settings, "Settings")}
-            </nav>
-            <span class="where">
-                {move || ctx.settings.with(|s| format!("folder {}", s.folder_id))}
-            </span>
+            {header}
         </header>
-        <main>
-            {move || match ctx.page.get() {
-                Page::Create => view! {
-                    <div class="create-layout">
-                        <crate::create::CreatePage />
-                        <crate::operations::OperationsPanel />
-                    </div>
-                }
-                .into_any(),
-                Page::Images => view! {
-                    <div class="create-layout">
-                        <crate::images::ImagesPage />
-                        <crate::operations::OperationsPanel />
-                    </div>
-                }
-                .into_any(),
-                Page::Settings => view! { <crate::settings::SettingsPage /> }.into_any(),
-            }}
-        </main>
+        <main>{screen}</main>
     }
 }

@@ -1,9 +1,10 @@
 //! The images screen: the folder's images with live status (a resource reloaded every two
-//! seconds while the screen is shown), their details, and Delete with a confirmation.
+//! seconds while the screen is shown), their details, and Delete behind a modal dialog.
 
 use kiln_console::operations::Tracked;
 use kiln_console::resources::image_details;
-use kiln_core::proto::yandex::cloud::compute::v1::Image;
+use kiln_console::text::Lang;
+use kiln_core::proto::yandex::cloud::compute::v1::{Image, image};
 use leptos::prelude::*;
 
 use crate::load::Latest;
@@ -16,6 +17,8 @@ const REFRESH_MS: u64 = 2000;
 #[component]
 pub fn ImagesPage() -> impl IntoView {
     let ctx = ctx();
+    let lang = ctx.lang();
+    let w = lang.words();
     let confirm = RwSignal::new(None::<(String, String)>);
     let note = RwSignal::new(None::<(bool, String)>);
     // Bumped to reload: by Refresh, by the timer, after a Delete.
@@ -50,19 +53,18 @@ pub fn ImagesPage() -> impl IntoView {
                 Ok(op) => {
                     let op_id = op.id.clone();
                     ctx.panel
-                        .update(|p| p.upsert(Tracked::new(&op, &format!("Delete {name}"))));
+                        .update(|p| p.upsert(Tracked::deleting(&op, &name)));
                     crate::poller::poll(ctx, op_id.clone());
-                    note.set(Some((
-                        true,
-                        format!("Delete of {name} started: operation {op_id}."),
-                    )));
+                    let _ = note.try_set(Some((true, lang.delete_started(&name, &op_id))));
                     if ctx.selected_image.get_untracked().as_deref() == Some(id.as_str()) {
                         ctx.selected_image.set(None);
                     }
                 }
-                Err(e) => note.set(Some((false, format!("Delete of {name} failed: {e}")))),
+                Err(e) => {
+                    let _ = note.try_set(Some((false, lang.delete_failed(&name, &e))));
+                }
             }
-            reload.update(|n| *n = n.wrapping_add(1));
+            let _ = reload.try_update(|n| *n = n.wrapping_add(1));
         }
     });
     let list = move || {
@@ -70,59 +72,107 @@ pub fn ImagesPage() -> impl IntoView {
         Suspend::new(async move {
             let loaded = images.await?;
             Ok::<_, kiln_console::call::CallError>(match loaded {
-                None => view! { <p class="muted">"Loading images…"</p> }.into_any(),
-                Some(list) => view! { <ImageList list confirm /> }.into_any(),
+                None => view! { <p class="muted">{w.loading_images}</p> }.into_any(),
+                Some(list) => view! { <ImageList list confirm lang /> }.into_any(),
             })
         })
     };
-    let fallback = |errors: ArcRwSignal<Errors>| {
+    let fallback = move |errors: ArcRwSignal<Errors>| {
         view! {
             <p class="banner banner-error" role="alert">
-                {move || errors.with(|e| e.iter().map(|(_, e)| format!("Cannot list images: {e}")).collect::<Vec<_>>().join(" "))}
+                {move || errors.with(|e| e.iter().map(|(_, e)| lang.cannot_list_images(&e.to_string())).collect::<Vec<_>>().join(" "))}
             </p>
         }
     };
     view! {
         <section class="images" aria-labelledby="images-title">
             <div class="panel-head">
-                <h1 id="images-title">"Images"</h1>
-                <button type="button" class="secondary" on:click=move |_| reload.update(|n| *n = n.wrapping_add(1))>"Refresh"</button>
+                <h1 id="images-title">{w.images_title}</h1>
+                <button type="button" class="secondary" on:click=move |_| reload.update(|n| *n = n.wrapping_add(1))>{w.refresh}</button>
             </div>
-            {move || confirm.get().map(|(id, name)| view! {
-                <div class="confirm" role="alertdialog" aria-labelledby="confirm-text">
-                    <p id="confirm-text">{format!("Delete image {name}? This cannot be undone.")}</p>
-                    <button type="button" class="danger" on:click=move |_| {
-                        confirm.set(None);
-                        note.set(Some((true, format!("Deleting {name}…"))));
-                        delete.dispatch((id.clone(), name.clone()));
-                    }>"Delete image"</button>
-                    <button type="button" class="secondary" on:click=move |_| confirm.set(None)>"Keep it"</button>
-                </div>
-            })}
+            <ConfirmDelete confirm lang on_delete=move |(id, name): (String, String)| {
+                note.set(Some((true, lang.deleting(&name))));
+                delete.dispatch((id, name));
+            } />
             {move || note.get().map(|(ok, text)| view! {
                 <div class=if ok { "banner banner-info" } else { "banner banner-error" } role="status">{text}</div>
             })}
-            <Transition fallback=|| view! { <p class="muted">"Loading images…"</p> }>
+            <Transition fallback=move || view! { <p class="muted">{w.loading_images}</p> }>
                 <ErrorBoundary fallback>{list}</ErrorBoundary>
             </Transition>
         </section>
     }
 }
 
+/// The delete confirmation: a modal `<dialog>` (focus inside, Escape closes it), and focus
+/// back on the image's Delete button when it closes.
+#[component]
+fn ConfirmDelete(
+    confirm: RwSignal<Option<(String, String)>>,
+    lang: Lang,
+    on_delete: impl Fn((String, String)) + Send + Sync + 'static,
+) -> impl IntoView {
+    let w = lang.words();
+    let dialog = NodeRef::<leptos::html::Dialog>::new();
+    // The image whose Delete button opened the dialog (focus goes back there).
+    let opener = StoredValue::new(None::<String>);
+    Effect::new(move || {
+        let wanted = confirm.with(|c| c.as_ref().map(|(id, _)| id.clone()));
+        let Some(d) = dialog.get() else { return };
+        match wanted {
+            Some(id) if !d.open() => {
+                opener.set_value(Some(id));
+                let _ = d.show_modal();
+            }
+            None if d.open() => d.close(),
+            _ => {}
+        }
+    });
+    let closed = move |_| {
+        confirm.set(None);
+        if let Some(id) = opener.get_value() {
+            crate::dom::focus(vec![format!("[data-image-id=\"{id}\"] button.danger")]);
+        }
+    };
+    let on_delete = std::sync::Arc::new(on_delete);
+    view! {
+        <dialog node_ref=dialog class="confirm" aria-labelledby="confirm-text" on:close=closed>
+            {move || confirm.get().map(|(id, name)| {
+                let on_delete = on_delete.clone();
+                view! {
+                    <p id="confirm-text">{lang.delete_question(&name)}</p>
+                    <div class="actions">
+                        <button type="button" class="secondary" autofocus on:click=move |_| confirm.set(None)>{w.keep_it}</button>
+                        <button type="button" class="danger" on:click=move |_| {
+                            on_delete((id.clone(), name.clone()));
+                            confirm.set(None);
+                        }>{w.delete_image}</button>
+                    </div>
+                }
+            })}
+        </dialog>
+    }
+}
+
 /// The table of images and the selected one's details.
 #[component]
-fn ImageList(list: Vec<Image>, confirm: RwSignal<Option<(String, String)>>) -> impl IntoView {
+fn ImageList(
+    list: Vec<Image>,
+    confirm: RwSignal<Option<(String, String)>>,
+    lang: Lang,
+) -> impl IntoView {
     let ctx = ctx();
+    let w = lang.words();
     if list.is_empty() {
-        return view! { <p class="muted">"No images in this folder yet."</p> }.into_any();
+        return view! { <p class="muted">{w.no_images}</p> }.into_any();
     }
     let selected = {
         let list = list.clone();
         move || {
             let id = ctx.selected_image.get()?;
             Some(match list.iter().find(|i| i.id == id) {
-                Some(image) => details(image).into_any(),
-                None => view! { <p class="muted">{format!("Image {id} is not in this folder (any more).")}</p> }.into_any(),
+                Some(image) => details(image, lang).into_any(),
+                None => view! { <p class="muted">{lang.image_gone(&id)}</p> }.into_any(),
             })
         }
     };
@@ -135,6 +185,8 @@ fn ImageList(list: Vec<Image>, confirm: RwSignal<Option<(String, String)>>) -> i
         };
         let (select_id, delete_id, delete_name) = (id.clone(), id.clone(), shown_name.clone());
         let status = image.status().as_str_name().to_owned();
+        // An image still being created cannot be deleted yet: no button to press.
+        let deletable = image.status() != image::Status::Creating;
         view! {
             <tr data-image-id=id.clone()>
                 <td>
@@ -142,25 +194,27 @@ fn ImageList(list: Vec<Image>, confirm: RwSignal<Option<(String, String)>>) -> i
                         {shown_name.clone()}
                     </button>
                 </td>
-                <td><span class=format!("status status-{}", status.to_lowercase())>{status.clone()}</span></td>
+                <td><span class=format!("status status-{}", status.to_lowercase())>{lang.resource_status(&status)}</span></td>
                 <td>{image.family.clone()}</td>
-                <td>{kiln_console::gb_text(image.storage_size)}</td>
+                <td>{lang.size(image.storage_size)}</td>
                 <td><code>{id.clone()}</code></td>
                 <td>
-                    <button type="button" class="danger" aria-label=format!("Delete {}", shown_name)
-                        on:click=move |_| confirm.set(Some((delete_id.clone(), delete_name.clone())))>
-                        "Delete"
-                    </button>
+                    {deletable.then(|| view! {
+                        <button type="button" class="danger" aria-label=lang.delete_button(&shown_name)
+                            on:click=move |_| confirm.set(Some((delete_id.clone(), delete_name.clone())))>
+                            {w.delete}
+                        </button>
+                    })}
                 </td>
             </tr>
         }
     };
     view! {
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0" role="region" aria-labelledby="images-title">
             <table>
                 <thead><tr>
-                    <th scope="col">"Name"</th><th scope="col">"Status"</th><th scope="col">"Family"</th>
-                    <th scope="col">"Size"</th><th scope="col">"ID"</th><th scope="col"><span class="sr-only">"Actions"</span></th>
+                    <th scope="col">{w.col_name}</th><th scope="col">{w.col_status}</th><th scope="col">{w.col_family}</th>
+                    <th scope="col">{w.col_size}</th><th scope="col">{w.col_id}</th><th scope="col"><span class="sr-only">{w.col_actions}</span></th>
                 </tr></thead>
                 <tbody>{list.into_iter().map(row).collect_view()}</tbody>
             </table>
@@ -170,23 +224,21 @@ fn ImageList(list: Vec<Image>, confirm: RwSignal<Option<(String, String)>>) -> i
     .into_any()
 }
 
-fn details(image: &Image) -> impl IntoView + use<> {
-    let mut rows = image_details(image);
+fn details(image: &Image, lang: Lang) -> impl IntoView + use<> {
+    let w = lang.words();
+    let mut rows = image_details(image, lang);
     rows.push((
-        "Created",
+        w.d_created,
         image
             .created_at
             .map(|t| format_time(t.seconds))
             .unwrap_or_default(),
     ));
-    let title = format!(
-        "Image {}",
-        if image.name.is_empty() {
-            &image.id
-        } else {
-            &image.name
-        }
-    );
+    let title = lang.image_title(if image.name.is_empty() {
+        &image.id
+    } else {
+        &image.name
+    });
     view! {
         <section class="details" aria-labelledby="details-title">
             <h2 id="details-title">{title}</h2>

@@ -9,13 +9,14 @@
 //! - `state`: the shared state and the screen enum; `poller`: operation polling;
 //! - `api`: the tonic clients over tonic-web-wasm-client; `load`: aborting superseded loads;
 //!   `storage`: browser storage, settings, runtime config;
-//! - `components`: shared markup (`Field`, `FieldSet`, `Messages`);
+//! - `components`: shared markup (`Field`, `FieldSet`, `Messages`); `dom`: focus moves;
 //! - the screens: `create` (a folder of components), `images`, `operations`, `settings`.
 
 pub mod api;
 pub mod app;
 pub mod components;
 pub mod create;
+pub mod dom;
 pub mod images;
 pub mod load;
 pub mod operations;

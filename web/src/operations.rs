@@ -1,7 +1,7 @@
 //! The operations panel: every operation this browser started (polled by `poller`), with
-//! progress, elapsed time, result and a Cancel button.
+//! progress, elapsed time, result and a Cancel button named by its image.
 
-use kiln_console::operations::{State, Tracked, format_elapsed};
+use kiln_console::operations::{State, Tracked};
 use leptos::prelude::*;
 
 use crate::state::{Page, ctx};
@@ -10,6 +10,8 @@ use crate::state::{Page, ctx};
 #[component]
 pub fn OperationsPanel() -> impl IntoView {
     let ctx = ctx();
+    let lang = ctx.lang();
+    let w = lang.words();
     let cancel_notes = RwSignal::new(std::collections::BTreeMap::<String, String>::new());
     // Cancel is an action: its call runs detached from the row, which may re-render meanwhile.
     let cancel = Action::new_local(move |id: &String| {
@@ -18,25 +20,31 @@ pub fn OperationsPanel() -> impl IntoView {
             let note = match ctx.api().cancel_operation(&id).await {
                 Ok(op) => {
                     ctx.panel.update(|p| p.update(&op));
-                    if op.done {
-                        "Cancel answered: the operation had already ended.".to_owned()
-                    } else {
-                        "Cancel requested.".to_owned()
-                    }
+                    // The service often answers with the operation already ended as CANCELLED.
+                    let after = Tracked::new(&op, "").state;
+                    lang.cancel_outcome(&after).to_owned()
                 }
-                Err(e) => format!("Cancel failed: {e}"),
+                Err(e) => lang.cancel_failed(&e),
             };
-            cancel_notes.update(|n| {
+            let _ = cancel_notes.try_update(|n| {
                 n.insert(id, note);
             });
         }
     });
     let cancel = move |id: String| {
         cancel_notes.update(|n| {
-            n.insert(id.clone(), "Cancelling…".into());
+            n.insert(id.clone(), w.cancelling.into());
         });
         cancel.dispatch(id);
     };
+    // After Create, the new operation is brought into view and focused (on a narrow screen the
+    // panel is under the form).
+    Effect::new(move || {
+        if let Some(id) = ctx.reveal.get() {
+            crate::dom::focus_operation(&id);
+            ctx.reveal.set(None);
+        }
+    });
     // Rows are keyed by operation ID and read their entry reactively, so a poll updates text
     // in place and never rebuilds a row (a focused Cancel button keeps its focus).
     let row = move |id: String| {
@@ -58,17 +66,17 @@ pub fn OperationsPanel() -> impl IntoView {
         let elapsed = move || {
             entry.with(|t| {
                 t.as_ref()
-                    .map(|t| format_elapsed(t.elapsed(ctx.now.get())))
+                    .map(|t| lang.elapsed(t.elapsed(ctx.now.get())))
                     .unwrap_or_default()
             })
         };
         let result = move || match state.get() {
             // A Delete (or any operation without CreateImageMetadata) has no image to link.
             Some((State::Succeeded, image)) if image.is_empty() => {
-                view! { <span>"Done."</span> }.into_any()
+                view! { <span>{w.done}</span> }.into_any()
             }
             Some((State::Succeeded, image)) => {
-                let label = format!("Image {image}");
+                let label = lang.image_link(&image);
                 view! {
                     <button type="button" class="link" on:click=move |_| {
                         ctx.selected_image.set(Some(image.clone()));
@@ -77,41 +85,66 @@ pub fn OperationsPanel() -> impl IntoView {
                 }
                 .into_any()
             }
-            Some((failed @ State::Failed { .. }, _)) => {
-                view! { <span class="error-text">{failed.failure_text()}</span> }.into_any()
+            Some((State::Failed { code, message }, _)) => {
+                view! { <span class="error-text">{lang.operation_failure(code, &message)}</span> }
+                    .into_any()
             }
-            Some((State::Cancelled, _)) => {
-                view! { <span>"Cancelled; the image was removed."</span> }.into_any()
-            }
+            Some((State::Cancelled, _)) => view! { <span>{w.cancelled_removed}</span> }.into_any(),
             _ => ().into_any(),
         };
-        let (id_cancel, id_note, id_error, id_label) =
-            (id.clone(), id.clone(), id.clone(), id.clone());
+        let poll_error = {
+            let id = id.clone();
+            move || {
+                ctx.poll_errors.with(|m| m.get(&id).cloned()).map(|e| {
+                    let text = if e.stopped {
+                        lang.poll_stopped(&e.error)
+                    } else {
+                        lang.poll_retrying(&e.error)
+                    };
+                    view! { <div class="error-text">{text}</div> }
+                })
+            }
+        };
+        let (id_cancel, id_note) = (id.clone(), id.clone());
+        let name = move || {
+            entry.with(|t| {
+                t.as_ref()
+                    .map(|t| (t.image_name.clone(), t.deletes))
+                    .unwrap_or_default()
+            })
+        };
         view! {
-            <li class="operation" data-operation-id=id.clone()>
+            <li class="operation" data-operation-id=id.clone() tabindex="-1">
                 <div class="op-head">
-                    <strong>{get(|t| t.image_name.clone())}</strong>
-                    <span class=get(|t| format!("status status-{}", t.status().to_lowercase()))>
-                        {get(|t| t.status().to_owned())}
+                    <strong>{move || {
+                        let (name, deletes) = name();
+                        if deletes { lang.delete_named(&name) } else { name }
+                    }}</strong>
+                    <span class=get(|t| format!("status status-{}", t.state.class()))>
+                        {move || entry.with(|t| t.as_ref().map(|t| lang.operation_status(&t.state)).unwrap_or_default())}
                     </span>
                 </div>
-                <div class="op-desc">{get(|t| t.description.clone())}</div>
+                <div class="op-desc">{move || entry.with(|t| t.as_ref().map(|t| lang.operation_description(&t.description)).unwrap_or_default())}</div>
                 <div class="op-meta">
-                    <span>"Operation " <code>{id.clone()}</code></span>
+                    <span>{w.operation} " " <code>{id.clone()}</code></span>
                     <span>" · " {elapsed}</span>
                 </div>
                 {move || progress.get().map(|p| view! {
-                    <progress max="100" value=p aria-label=format!("Progress of {id_label}")>{format!("{p}%")}</progress>
+                    <progress max="100" value=p aria-label=lang.progress_of(&name().0)>{format!("{p}%")}</progress>
                 })}
                 <div class="op-result">{result}</div>
-                {move || ctx.poll_errors.with(|m| m.get(&id_error).cloned()).map(|e| view! { <div class="error-text">{e}</div> })}
+                {poll_error}
                 {move || cancel_notes.with(|n| n.get(&id_note).cloned()).map(|n| view! { <div class="note" role="status">{n}</div> })}
                 {move || {
                     let id = id_cancel.clone();
-                    running.get().then(|| view! {
-                        <button type="button" class="secondary" on:click=move |_| cancel(id.clone())>
-                            "Cancel"
-                        </button>
+                    running.get().then(|| {
+                        let (name, deletes) = name();
+                        view! {
+                            <button type="button" class="secondary" aria-label=lang.cancel_of(&name, deletes)
+                                on:click=move |_| cancel(id.clone())>
+                                {w.cancel}
+                            </button>
+                        }
                     })
                 }}
             </li>
@@ -128,13 +161,13 @@ pub fn OperationsPanel() -> impl IntoView {
     view! {
         <aside class="panel" aria-labelledby="ops-title">
             <div class="panel-head">
-                <h2 id="ops-title">"Operations"</h2>
+                <h2 id="ops-title">{w.operations}</h2>
                 <button type="button" class="secondary" on:click=move |_| ctx.panel.update(|p| p.clear_finished())>
-                    "Clear finished"
+                    {w.clear_finished}
                 </button>
             </div>
             <Show when=move || ids.with(Vec::is_empty)>
-                <p class="muted">"No operations yet. Submitted requests appear here."</p>
+                <p class="muted">{w.no_operations}</p>
             </Show>
             <ul class="operations">
                 <For each=move || ids.get() key=|id| id.clone() children=row />

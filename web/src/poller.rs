@@ -5,7 +5,7 @@ use kiln_console::operations::poll_interval_ms;
 use leptos::prelude::*;
 use tonic::Code;
 
-use crate::state::Ctx;
+use crate::state::{Ctx, PollError};
 
 /// How many NOT_FOUND answers in a row polling accepts (a new operation may not be on every
 /// replica yet, as the SDKs say) before it gives up.
@@ -39,13 +39,25 @@ pub fn poll(ctx: Ctx, id: String) {
                         not_found += 1;
                         if not_found > NOT_FOUND_TOLERANCE {
                             ctx.poll_errors.update(|m| {
-                                m.insert(id.clone(), format!("polling stopped: {e}"));
+                                m.insert(
+                                    id.clone(),
+                                    PollError {
+                                        error: e,
+                                        stopped: true,
+                                    },
+                                );
                             });
                             break;
                         }
                     }
                     ctx.poll_errors.update(|m| {
-                        m.insert(id.clone(), format!("{e}; retrying"));
+                        m.insert(
+                            id.clone(),
+                            PollError {
+                                error: e,
+                                stopped: false,
+                            },
+                        );
                     });
                     2 * poll_interval_ms(None)
                 }

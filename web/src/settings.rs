@@ -9,6 +9,7 @@ use crate::storage::Settings;
 #[component]
 pub fn SettingsPage() -> impl IntoView {
     let ctx = ctx();
+    let w = ctx.lang().words();
     let current = ctx.settings.get_untracked();
     let endpoint = RwSignal::new(current.endpoint);
     let folder = RwSignal::new(current.folder_id);
@@ -34,30 +35,26 @@ pub fn SettingsPage() -> impl IntoView {
     };
     view! {
         <section class="settings" aria-labelledby="settings-title">
-            <h1 id="settings-title">"Settings"</h1>
+            <h1 id="settings-title">{w.settings_title}</h1>
             <form on:submit=save>
                 <div class="field">
-                    <label for="endpoint">"Endpoint"</label>
+                    <label for="endpoint">{w.endpoint}</label>
                     {input("endpoint", "url", endpoint)}
-                    <p class="hint" id="endpoint-hint">
-                        "gRPC-Web base URL, e.g. http://127.0.0.1:8080 or a kiln gateway. Empty: this page's origin."
-                    </p>
+                    <p class="hint" id="endpoint-hint">{w.endpoint_hint}</p>
                 </div>
                 <div class="field">
-                    <label for="folder">"Folder ID"</label>
+                    <label for="folder">{w.folder_id}</label>
                     {input("folder", "text", folder)}
-                    <p class="hint" id="folder-hint">"The folder images are listed and created in."</p>
+                    <p class="hint" id="folder-hint">{w.folder_hint}</p>
                 </div>
                 <div class="field">
-                    <label for="token">"Token"</label>
+                    <label for="token">{w.token}</label>
                     {input("token", "password", token)}
-                    <p class="hint" id="token-hint">
-                        "Sent as \"authorization: Bearer …\". Kept in this tab's session storage only: never in the URL, local storage or logs."
-                    </p>
+                    <p class="hint" id="token-hint">{w.token_hint}</p>
                 </div>
                 <div class="actions">
-                    <button type="submit" class="primary">"Save settings"</button>
-                    <span role="status">{move || saved.get().then_some("Saved.")}</span>
+                    <button type="submit" class="primary">{w.save_settings}</button>
+                    <span role="status">{move || saved.get().then_some(w.saved)}</span>
                 </div>
             </form>
         </section>

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use kiln_console::form::Form;
 use kiln_console::operations::Panel;
+use kiln_console::text::Lang;
 use leptos::prelude::*;
 
 use crate::storage::Settings;
@@ -20,6 +21,15 @@ pub enum Page {
     Settings,
 }
 
+/// A poll that failed: why, and whether polling gave up.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PollError {
+    /// What the call said.
+    pub error: kiln_console::call::CallError,
+    /// Whether polling stopped (else it goes on).
+    pub stopped: bool,
+}
+
 /// State every screen shares (signals are `Copy`).
 #[derive(Clone, Copy)]
 pub struct Ctx {
@@ -32,16 +42,28 @@ pub struct Ctx {
     /// The operations panel.
     pub panel: RwSignal<Panel>,
     /// The last poll error of an operation, by ID.
-    pub poll_errors: RwSignal<BTreeMap<String, String>>,
+    pub poll_errors: RwSignal<BTreeMap<String, PollError>>,
     /// The screen shown.
     pub page: RwSignal<Page>,
     /// The image whose details the Images screen shows.
     pub selected_image: RwSignal<Option<String>>,
     /// Seconds since the epoch, ticking once a second (elapsed times).
     pub now: RwSignal<i64>,
+    /// The language every screen speaks; the screens are mounted again when it changes.
+    pub lang: RwSignal<Lang>,
+    /// The last form that Create started (its JSON) and its operation: the same form again
+    /// is answered here, not sent.
+    pub created: RwSignal<Option<(String, String)>>,
+    /// An operation to bring into view and focus once the panel shows it (after Create).
+    pub reveal: RwSignal<Option<String>>,
 }
 
 impl Ctx {
+    /// The language, read once by a screen as it is mounted.
+    pub fn lang(self) -> Lang {
+        self.lang.get_untracked()
+    }
+
     /// The API client for the current settings.
     pub fn api(self) -> crate::api::Api {
         self.settings.with_untracked(Settings::api)

@@ -5,6 +5,7 @@
 //! `JSON.parse` / `JSON.stringify`, and crosses into Rust values through serde-wasm-bindgen, so
 //! the page carries no JSON parser of its own (web/BUDGET.md has the sizes).
 
+use kiln_console::text::Lang;
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use wasm_bindgen::JsValue;
 
@@ -50,6 +51,38 @@ pub fn session_get(key: &str) -> Option<String> {
 pub fn session_set(key: &str, value: &str) {
     if let Some(s) = session() {
         let _ = s.set_item(key, value);
+    }
+}
+
+/// Where the chosen language is kept.
+const LANG: &str = "kiln.lang";
+
+/// The language: the one chosen before, else the first of the browser's languages the
+/// console has, else English.
+pub fn load_lang() -> Lang {
+    if let Some(lang) = local_get(LANG).as_deref().and_then(Lang::from_tag) {
+        return lang;
+    }
+    let tags: Vec<String> = web_sys::window()
+        .map(|w| {
+            w.navigator()
+                .languages()
+                .iter()
+                .filter_map(|t| t.as_string())
+                .collect()
+        })
+        .unwrap_or_default();
+    Lang::first_of(tags.iter().map(String::as_str))
+}
+
+/// Remembers the chosen language, and keeps `<html lang>` true.
+pub fn save_lang(lang: Lang) {
+    local_set(LANG, lang.tag());
+    if let Some(html) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+    {
+        let _ = html.set_attribute("lang", lang.tag());
     }
 }
 

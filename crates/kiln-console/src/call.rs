@@ -15,6 +15,23 @@ pub struct CallError {
     pub message: String,
     /// `(field, description)` of each `BadRequest` field violation.
     pub violations: Vec<(String, String)>,
+    /// Set when the service was not reached at all (the words then say where and why).
+    pub reach: Option<Reach>,
+}
+
+/// Why a call never reached a gRPC service.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Reach {
+    /// The browser's fetch failed: network down, CORS refused, nothing listening.
+    Unreachable {
+        /// The endpoint the call went to.
+        base: String,
+    },
+    /// Something answered, but not as gRPC-Web (a proxy's error page, a static server).
+    NotGrpcWeb {
+        /// The endpoint the call went to.
+        base: String,
+    },
 }
 
 impl CallError {
@@ -24,6 +41,7 @@ impl CallError {
             code,
             message: message.into(),
             violations: Vec::new(),
+            reach: None,
         }
     }
 
@@ -44,13 +62,19 @@ impl CallError {
             code: status.code(),
             message: status.message().to_owned(),
             violations,
+            reach: None,
         }
     }
 
     /// The service could not be reached at `base` (the browser's fetch failed: network down,
     /// CORS refused, wrong endpoint): UNAVAILABLE, so the retry policy treats it as transient.
     pub fn unreachable(base: &str, detail: impl std::fmt::Display) -> CallError {
-        CallError::new(Code::Unavailable, format!("cannot reach {base}: {detail}"))
+        CallError {
+            reach: Some(Reach::Unreachable {
+                base: base.to_owned(),
+            }),
+            ..CallError::new(Code::Unavailable, format!("cannot reach {base}: {detail}"))
+        }
     }
 }
 
@@ -60,12 +84,15 @@ impl CallError {
     /// mapping makes the usual cases of this (502, 503, 504) UNAVAILABLE, and so does this:
     /// the page cannot see the HTTP status, and the answer is transient more often than not.
     pub fn not_grpc_web(base: &str, detail: impl std::fmt::Display) -> CallError {
-        CallError::new(
-            Code::Unavailable,
-            format!(
-                "{base} did not answer as a gRPC-Web service ({detail}): is the endpoint right, and the service up?"
-            ),
-        )
+        CallError {
+            reach: Some(Reach::NotGrpcWeb {
+                base: base.to_owned(),
+            }),
+            ..CallError::new(
+                Code::Unavailable,
+                format!("{base} did not answer as a gRPC-Web service ({detail})"),
+            )
+        }
     }
 }
 

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use tonic::Code;
 
 use crate::call::CallError;
+use crate::text::Lang;
 
 use crate::GB;
 
@@ -53,13 +54,13 @@ impl SourceKind {
         }
     }
 
-    /// The label the form shows.
-    pub fn label(self) -> &'static str {
+    /// A short name for element IDs (`disk`); the words are `text::Lang::source_kind`'s.
+    pub fn slug(self) -> &'static str {
         match self {
-            SourceKind::Image => "Image",
-            SourceKind::Disk => "Disk",
-            SourceKind::Snapshot => "Snapshot",
-            SourceKind::Uri => "URI",
+            SourceKind::Image => "image",
+            SourceKind::Disk => "disk",
+            SourceKind::Snapshot => "snapshot",
+            SourceKind::Uri => "uri",
         }
     }
 }
@@ -88,15 +89,6 @@ impl OsType {
             OsType::Windows => Some("WINDOWS"),
         }
     }
-
-    /// The label the form shows.
-    pub fn label(self) -> &'static str {
-        match self {
-            OsType::Unspecified => "Inherit from the source",
-            OsType::Linux => "Linux",
-            OsType::Windows => "Windows",
-        }
-    }
 }
 
 /// The hardware generation the image's VMs get (api-facts §6).
@@ -121,32 +113,6 @@ impl Generation {
         Generation::Gen12,
         Generation::Gen2,
     ];
-
-    /// The label the form shows.
-    pub fn label(self) -> &'static str {
-        match self {
-            Generation::Inherit => "Inherit from the source",
-            Generation::Gen11 => "Gen 1.1",
-            Generation::Gen12 => "Gen 1.2",
-            Generation::Gen2 => "Gen 2",
-        }
-    }
-
-    /// One line on what it means.
-    pub fn explanation(self) -> &'static str {
-        match self {
-            Generation::Inherit => {
-                "Keeps the source's generation; images imported from a URI get Gen 1.1."
-            }
-            Generation::Gen11 => {
-                "BIOS with PCI topology v1: up to 16 disks and 8 network interfaces."
-            }
-            Generation::Gen12 => "BIOS with PCI topology v2: more disks and network interfaces.",
-            Generation::Gen2 => {
-                "UEFI with GPT and PCI topology v2; the image must boot with UEFI or VMs will not start."
-            }
-        }
-    }
 }
 
 /// The form's fields, as typed. Every text stays as entered, so a bad input loses nothing.
@@ -238,8 +204,8 @@ impl Form {
         }
     }
 
-    /// `min_disk_size` in bytes: `Ok(None)` when empty, `Err` when not a whole number of GB.
-    pub fn min_disk_size(&self) -> Result<Option<i64>, String> {
+    /// `min_disk_size` in bytes: `Ok(None)` when empty, `Err(())` when not a whole number of GB.
+    pub fn min_disk_size(&self) -> Result<Option<i64>, ()> {
         let text = self.min_disk_size_gb.trim();
         if text.is_empty() {
             return Ok(None);
@@ -248,7 +214,7 @@ impl Form {
             .ok()
             .and_then(|gb| gb.checked_mul(GB))
             .map(Some)
-            .ok_or_else(|| format!("must be a whole number of GB (it is {text:?})"))
+            .ok_or(())
     }
 
     /// The label rows that go into the request (both halves empty: left out).
@@ -368,7 +334,7 @@ impl Form {
     /// Every problem of the form: the core's violations of the request, mapped onto fields,
     /// plus what cannot be put into a request at all (a size that is not a number, a label key
     /// given twice). Empty means the request is valid and may be sent.
-    pub fn check(&self) -> Vec<FieldError> {
+    pub fn check(&self, lang: Lang) -> Vec<FieldError> {
         let mut errors = Vec::new();
         let mut seen = std::collections::BTreeSet::new();
         for (key, _) in self.label_rows() {
@@ -376,28 +342,33 @@ impl Form {
                 errors.push(FieldError {
                     field: "labels",
                     path: format!("labels[{}]", quote(key)),
-                    message: "is given twice".into(),
+                    message: lang.words().given_twice.into(),
                 });
             }
         }
-        if let Err(message) = self.min_disk_size() {
+        if self.min_disk_size().is_err() {
             errors.push(FieldError {
                 field: "min_disk_size",
                 path: "min_disk_size".into(),
-                message,
+                message: lang.not_whole_gb(self.min_disk_size_gb.trim()),
             });
         }
-        match validate_str(CREATE_IMAGE_REQUEST, &self.to_json()) {
+        match core_check(&self.to_json(), lang) {
             Outcome::Valid => {}
             Outcome::Invalid { violations } => {
                 for v in violations {
                     if errors.iter().any(|e| e.path == v.field) {
                         continue; // the duplicate label key, already said better
                     }
+                    // The form takes the size in GB: its range is said in GB too.
+                    let message = match (v.field.as_str(), v.rule.as_str()) {
+                        ("min_disk_size", "value") => self.gb_range(lang).unwrap_or(v.message),
+                        _ => v.message,
+                    };
                     errors.push(FieldError {
                         field: field_of(&v.field).unwrap_or("folder_id"),
                         path: v.field,
-                        message: v.message,
+                        message,
                     });
                 }
             }
@@ -408,6 +379,23 @@ impl Form {
             }),
         }
         errors
+    }
+}
+
+impl Form {
+    /// The minimum disk size's range violation in GB, as typed (`None` if it is not a size).
+    fn gb_range(&self, lang: Lang) -> Option<String> {
+        let (min, max) = crate::hints::min_disk_size_gb()?;
+        let typed = self.min_disk_size().ok()??;
+        Some(lang.gb_range(min, max, &lang.gb(typed)))
+    }
+
+    /// A warning when the typed minimum disk size is below `floor`, the picked source's size
+    /// in bytes (the service refuses such a request).
+    pub fn below_source(&self, floor: Option<i64>, lang: Lang) -> Option<String> {
+        let typed = self.min_disk_size().ok()??;
+        let floor = floor.filter(|&f| f > typed)?;
+        Some(lang.below_source(&lang.gb(floor)))
     }
 }
 
@@ -509,7 +497,7 @@ pub const OBJECT_STORAGE_HOST: &str = "storage.yandexcloud.net";
 
 /// A warning for a URI source the real service would refuse (not `https://` on the Object
 /// Storage host), or `None` when it looks right or is still empty.
-pub fn uri_warning(uri: &str) -> Option<&'static str> {
+pub fn uri_warning(uri: &str, lang: Lang) -> Option<&'static str> {
     let uri = uri.trim();
     if uri.is_empty() {
         return None;
@@ -526,9 +514,7 @@ pub fn uri_warning(uri: &str) -> Option<&'static str> {
     let host = host.map(|h| h.split_once(':').map_or(h, |(h, _)| h));
     match host {
         Some(h) if h.eq_ignore_ascii_case(OBJECT_STORAGE_HOST) => None,
-        _ => Some(
-            "This is not an Object Storage link (https://storage.yandexcloud.net/…): the real service would refuse it.",
-        ),
+        _ => Some(lang.words().uri_warning),
     }
 }
 
@@ -536,7 +522,7 @@ pub fn uri_warning(uri: &str) -> Option<&'static str> {
 /// field violation on its field; without details, the fields the status code is about
 /// (ALREADY_EXISTS: the name; NOT_FOUND and FAILED_PRECONDITION: the source; PERMISSION_DENIED:
 /// the folder). Empty when the error belongs to no field (it is shown above the form).
-pub fn server_errors(error: &CallError) -> Vec<FieldError> {
+pub fn server_errors(error: &CallError, lang: Lang) -> Vec<FieldError> {
     if !error.violations.is_empty() {
         return error
             .violations
@@ -544,9 +530,16 @@ pub fn server_errors(error: &CallError) -> Vec<FieldError> {
             .map(|(path, description)| FieldError {
                 field: field_of(path).unwrap_or("folder_id"),
                 path: path.clone(),
-                message: description.clone(),
+                message: disk_floor(description, lang).unwrap_or_else(|| description.clone()),
             })
             .collect();
+    }
+    if let Some(message) = disk_floor(&error.message, lang) {
+        return vec![FieldError {
+            field: "min_disk_size",
+            path: "min_disk_size".to_owned(),
+            message,
+        }];
     }
     let field = match error.code {
         Code::AlreadyExists => "name",
@@ -559,4 +552,22 @@ pub fn server_errors(error: &CallError) -> Vec<FieldError> {
         path: field.to_owned(),
         message: error.message.clone(),
     }]
+}
+
+/// The service's words for a minimum disk size below the source's
+/// (`Minimal disk size should be greater or equal than 10737418240`, api-facts §11), in GB.
+pub fn disk_floor(message: &str, lang: Lang) -> Option<String> {
+    const SAYS: &str = "Minimal disk size should be greater or equal than ";
+    let at = message.find(SAYS)? + SAYS.len();
+    let digits: String = message[at..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    let bytes: i64 = digits.parse().ok()?;
+    Some(lang.min_disk_size_floor(&lang.gb(bytes)))
+}
+
+// MERGE(issue-14-core): the core's words in `lang` (kiln_core::validate::validate_str_in).
+fn core_check(json: &str, _lang: Lang) -> Outcome {
+    validate_str(CREATE_IMAGE_REQUEST, json)
 }

@@ -5,6 +5,7 @@ use kiln_core::describe::{FieldRules, MessageRules, describe_rules};
 use kiln_core::validate::CREATE_IMAGE_REQUEST;
 
 use crate::GB;
+use crate::text::Lang;
 
 /// What a form control shows and enforces for one request field.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -15,20 +16,27 @@ pub struct Hint {
     pub text: String,
 }
 
-/// CreateImageRequest's rules, described once (components ask for hints on every render).
-fn rules(path: &str) -> Option<&'static FieldRules> {
-    static RULES: std::sync::OnceLock<Option<MessageRules>> = std::sync::OnceLock::new();
-    RULES
-        .get_or_init(|| describe_rules(CREATE_IMAGE_REQUEST))
+/// CreateImageRequest's rules in `lang`, described once per language (components ask for
+/// hints on every render).
+fn rules(path: &str, lang: Lang) -> Option<&'static FieldRules> {
+    static RULES: [std::sync::OnceLock<Option<MessageRules>>; 2] =
+        [std::sync::OnceLock::new(), std::sync::OnceLock::new()];
+    RULES[lang as usize]
+        .get_or_init(|| describe_in(lang))
         .as_ref()?
         .fields
         .iter()
         .find(|f| f.path == path)
 }
 
+// MERGE(issue-14-core): kiln_core::describe::describe_rules_in(CREATE_IMAGE_REQUEST, lang).
+fn describe_in(_lang: Lang) -> Option<MessageRules> {
+    describe_rules(CREATE_IMAGE_REQUEST)
+}
+
 /// The hint of the CreateImageRequest field at `path` (`name`, `labels`, `image_id`, ...).
-pub fn hint(path: &str) -> Hint {
-    let Some(rules) = rules(path) else {
+pub fn hint(path: &str, lang: Lang) -> Hint {
+    let Some(rules) = rules(path, lang) else {
         return Hint::default();
     };
     Hint {
@@ -40,17 +48,17 @@ pub fn hint(path: &str) -> Hint {
 /// `min_disk_size`'s range in whole GB: the smallest GB count at or above the minimum and the
 /// largest at or below the maximum.
 pub fn min_disk_size_gb() -> Option<(i64, i64)> {
-    let value = rules("min_disk_size")?.value.as_ref()?;
+    let value = rules("min_disk_size", Lang::En)?.value.as_ref()?;
     let (min, max) = (value.min?, value.max?);
     Some(((min + GB - 1) / GB, max / GB))
 }
 
 /// The minimum disk size's hint, in GB.
-pub fn min_disk_size_hint() -> Hint {
+pub fn min_disk_size_hint(lang: Lang) -> Hint {
     match min_disk_size_gb() {
         Some((min, max)) => Hint {
             max_length: None,
-            text: format!("{min} to {max} GB; empty lets the service use the source's size"),
+            text: lang.min_disk_size_hint(min, max),
         },
         None => Hint::default(),
     }

@@ -3,8 +3,9 @@
 //! Terraform resource (`preview`), the field hints read from the rules (`hints`), the tracked
 //! operations the page polls and restores after a reload (`operations`), the folder's resources as
 //! picker rows and image details (`resources`), the retry schedule
-//! (`retry`), and what a failed call means (`call`: a `tonic::Status` read into code, message and
-//! field violations).
+//! (`retry`), what a failed call means (`call`: a `tonic::Status` read into code, message and
+//! field violations), and every word the console shows of its own, in English and Russian
+//! (`text`).
 //!
 //! Architecture invariant: no browser, no async and no IO here; `web/` (Leptos) renders this
 //! state and does the calls. Validation is `kiln_core`'s, never re-implemented.
@@ -16,16 +17,10 @@ pub mod operations;
 pub mod preview;
 pub mod resources;
 pub mod retry;
+pub mod text;
 
 /// Bytes in one GB as the console, `yc` and Terraform count them (2^30).
 pub const GB: i64 = 1 << 30;
-
-/// A size in GB with one decimal (`21.5 GB`), in integer arithmetic: the console carries no
-/// float formatting code.
-pub fn gb_text(bytes: i64) -> String {
-    let tenths = (i128::from(bytes.max(0)) * 10 + i128::from(GB) / 2) / i128::from(GB);
-    format!("{}.{} GB", tenths / 10, tenths % 10)
-}
 
 /// `21474836480` → `21 474 836 480` (narrow no-break spaces between groups of three digits).
 pub fn group_digits(n: i64) -> String {

@@ -25,14 +25,13 @@ pub enum State {
 }
 
 impl State {
-    /// The failure as the panel shows it (`NotFound (5): no such disk`), or `None`.
-    pub fn failure_text(&self) -> Option<String> {
+    /// The status's class name for the page's styles (`running`, `done`, ...).
+    pub fn class(&self) -> &'static str {
         match self {
-            State::Failed { code, message } => Some(format!(
-                "{:?} ({code}): {message}",
-                tonic::Code::from_i32(*code)
-            )),
-            _ => None,
+            State::Running => "running",
+            State::Succeeded => "done",
+            State::Cancelled => "cancelled",
+            State::Failed { .. } => "failed",
         }
     }
 }
@@ -56,6 +55,9 @@ pub struct Tracked {
     pub state: State,
     /// Progress in percent, when the description carries it.
     pub progress: Option<u8>,
+    /// Whether it deletes an image (else it creates one).
+    #[serde(default)]
+    pub deletes: bool,
 }
 
 /// The percent in a description like `Create image: 42% (8.4 of 20.0 GiB)`.
@@ -91,6 +93,7 @@ impl Tracked {
             modified_at: 0,
             state: State::Running,
             progress: None,
+            deletes: false,
         };
         tracked.update(op);
         tracked
@@ -139,23 +142,12 @@ impl Tracked {
         (end - self.created_at).max(0)
     }
 
-    /// The status word the panel shows.
-    pub fn status(&self) -> &'static str {
-        match self.state {
-            State::Running => "Running",
-            State::Succeeded => "Done",
-            State::Cancelled => "Cancelled",
-            State::Failed { .. } => "Failed",
+    /// The panel entry for an operation just returned by Delete.
+    pub fn deleting(op: &Operation, image_name: &str) -> Tracked {
+        Tracked {
+            deletes: true,
+            ..Tracked::new(op, image_name)
         }
-    }
-}
-
-/// `1m 05s`-style elapsed time.
-pub fn format_elapsed(seconds: i64) -> String {
-    match seconds {
-        s if s < 60 => format!("{s}s"),
-        s if s < 3600 => format!("{}m {:02}s", s / 60, s % 60),
-        s => format!("{}h {:02}m", s / 3600, (s % 3600) / 60),
     }
 }
 

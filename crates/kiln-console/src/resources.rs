@@ -3,7 +3,8 @@
 
 use kiln_core::proto::yandex::cloud::compute::v1 as compute;
 
-use crate::form::{Generation, SourceKind};
+use crate::form::Generation;
+use crate::text::Lang;
 
 /// A source the picker offers.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -14,6 +15,9 @@ pub struct Row {
     pub name: String,
     /// Size in bytes: an image's storage size, a disk's size, a snapshot's disk size.
     pub size: i64,
+    /// The smallest minimum disk size an image made from it may have, in bytes (an image's
+    /// own minimum disk size, a disk's size, a snapshot's disk size; 0 when not known).
+    pub floor: i64,
     /// Status as the API names it (`READY`).
     pub status: String,
     /// An image's family (empty for disks and snapshots).
@@ -28,6 +32,7 @@ impl Row {
             id: image.id,
             name: image.name,
             size: image.storage_size,
+            floor: image.min_disk_size,
             family: image.family,
         }
     }
@@ -39,6 +44,7 @@ impl Row {
             id: disk.id,
             name: disk.name,
             size: disk.size,
+            floor: disk.size,
             family: String::new(),
         }
     }
@@ -50,6 +56,7 @@ impl Row {
             id: snapshot.id,
             name: snapshot.name,
             size: snapshot.disk_size,
+            floor: snapshot.disk_size,
             family: String::new(),
         }
     }
@@ -64,16 +71,16 @@ impl Row {
     }
 
     /// The line under the title: size, status, family, ID.
-    pub fn meta(&self) -> String {
+    pub fn meta(&self, lang: Lang) -> String {
         let family = if self.family.is_empty() {
             String::new()
         } else {
-            format!(" · family {}", self.family)
+            format!(" · {}", lang.family_note(&self.family))
         };
         format!(
             "{} · {}{} · {}",
-            crate::gb_text(self.size),
-            self.status,
+            lang.size(self.size),
+            lang.resource_status(&self.status),
             family,
             self.id
         )
@@ -98,11 +105,6 @@ pub fn search(rows: &[Row], text: &str) -> Vec<Row> {
         .collect()
 }
 
-/// What the picker lists for a source kind: its plural, for labels (`Disks in the folder`).
-pub fn plural(kind: SourceKind) -> String {
-    format!("{}s", kind.label())
-}
-
 /// The generation an image's `hardware_generation` stands for (`None`: not set).
 pub fn generation_of(generation: Option<&compute::HardwareGeneration>) -> Option<Generation> {
     use compute::hardware_generation::Features;
@@ -116,39 +118,52 @@ pub fn generation_of(generation: Option<&compute::HardwareGeneration>) -> Option
 }
 
 /// An image's details as (label, value) rows, in the order the Images screen shows them.
-pub fn image_details(image: &compute::Image) -> Vec<(&'static str, String)> {
+pub fn image_details(image: &compute::Image, lang: Lang) -> Vec<(&'static str, String)> {
+    let w = lang.words();
     let mut labels: Vec<_> = image
         .labels
         .iter()
         .map(|(k, v)| format!("{k}={v}"))
         .collect();
     labels.sort();
-    let os = image
-        .os
-        .as_ref()
-        .map(|o| o.r#type().as_str_name().to_owned())
-        .unwrap_or_default();
+    let os = image.os.as_ref();
+    let os_type = match os.map(|o| o.r#type()) {
+        Some(compute::os::Type::Linux) => "Linux",
+        Some(compute::os::Type::Windows) => "Windows",
+        _ => w.not_set,
+    };
+    let nvidia = os
+        .and_then(|o| o.nvidia.as_ref())
+        .map(|n| n.driver.clone())
+        .filter(|d| !d.is_empty())
+        .unwrap_or_else(|| w.not_set.to_owned());
     let generation =
-        generation_of(image.hardware_generation.as_ref()).map_or("not set", Generation::label);
+        generation_of(image.hardware_generation.as_ref()).map_or(w.not_set, |g| lang.generation(g));
+    let min_disk_size = if image.min_disk_size > 0 {
+        lang.bytes_and_gb(image.min_disk_size)
+    } else {
+        w.not_set.to_owned()
+    };
+    let mut status = lang.resource_status(image.status().as_str_name());
+    if image.status() == compute::image::Status::Creating {
+        status = format!("{status}. {}", w.image_creating);
+    }
     vec![
-        ("ID", image.id.clone()),
-        ("Name", image.name.clone()),
-        ("Description", image.description.clone()),
-        ("Status", image.status().as_str_name().to_owned()),
-        ("Family", image.family.clone()),
-        ("Labels", labels.join(", ")),
-        ("Storage size", format!("{} bytes", image.storage_size)),
+        (w.d_id, image.id.clone()),
+        (w.d_name, image.name.clone()),
+        (w.d_description, image.description.clone()),
+        (w.d_status, status),
+        (w.d_family, image.family.clone()),
+        (w.d_labels, labels.join(", ")),
+        (w.d_storage_size, lang.bytes_and_gb(image.storage_size)),
+        (w.d_min_disk_size, min_disk_size),
+        (w.d_product_ids, image.product_ids.join(", ")),
+        (w.d_os_type, os_type.to_owned()),
+        (w.d_nvidia, nvidia),
         (
-            "Minimum disk size",
-            format!(
-                "{} bytes ({} GB)",
-                image.min_disk_size,
-                image.min_disk_size / crate::GB
-            ),
+            w.d_pooled,
+            if image.pooled { w.yes } else { w.no }.to_owned(),
         ),
-        ("Product IDs", image.product_ids.join(", ")),
-        ("OS type", os),
-        ("Pooled", image.pooled.to_string()),
-        ("Hardware generation", generation.to_owned()),
+        (w.d_generation, generation.to_owned()),
     ]
 }

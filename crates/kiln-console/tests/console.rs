@@ -2,9 +2,8 @@
 //! operations panel.
 
 use kiln_console::form::{Form, Generation, OsType, SourceKind, field_of};
-use kiln_console::operations::{
-    Panel, State, Tracked, format_elapsed, poll_interval_ms, progress_of,
-};
+use kiln_console::operations::{Panel, State, Tracked, poll_interval_ms, progress_of};
+use kiln_console::text::Lang;
 use kiln_console::{GB, hints, preview, retry};
 use kiln_core::proto::google::rpc::Status;
 use kiln_core::proto::yandex::cloud::compute::v1 as compute;
@@ -32,7 +31,7 @@ fn full_form() -> Form {
 #[test]
 fn a_full_form_is_valid_and_its_json_is_the_request_it_sends() {
     let form = full_form();
-    assert_eq!(form.check(), []);
+    assert_eq!(form.check(Lang::En), []);
     let json = form.to_json();
     assert_eq!(
         json,
@@ -76,7 +75,7 @@ fn every_generation_and_source_kind_round_trips_between_json_and_protobuf() {
                     source_value: "fd8abc".into(),
                     ..Form::new("dev-folder")
                 };
-                assert_eq!(form.check(), [], "{form:?}");
+                assert_eq!(form.check(Lang::En), [], "{form:?}");
                 let from_json: compute::CreateImageRequest =
                     kiln_core::reflect::from_json(&form.to_json()).unwrap();
                 assert_eq!(from_json, form.to_request(), "{form:?}");
@@ -87,7 +86,7 @@ fn every_generation_and_source_kind_round_trips_between_json_and_protobuf() {
 
 #[test]
 fn an_empty_form_says_what_is_missing_on_the_right_fields() {
-    let errors = Form::default().check();
+    let errors = Form::default().check(Lang::En);
     let found: Vec<_> = errors.iter().map(|e| (e.field, e.path.as_str())).collect();
     assert_eq!(found, [("folder_id", "folder_id"), ("source", "source")]);
     assert_eq!(errors[0].text(), "is required");
@@ -109,7 +108,7 @@ fn violations_land_on_their_fields_with_the_cores_messages() {
         source_value: "d".repeat(51),
         ..Form::new("dev-folder")
     };
-    let errors = form.check();
+    let errors = form.check(Lang::En);
     let fields: Vec<_> = errors.iter().map(|e| e.field).collect();
     assert_eq!(
         fields,
@@ -122,7 +121,8 @@ fn violations_land_on_their_fields_with_the_cores_messages() {
             "source"
         ]
     );
-    // The same messages as the core gives for the same JSON.
+    // The same messages as the core gives for the same JSON, but the size: the form takes GB,
+    // so its range is said in GB.
     let kiln_core::validate::Outcome::Invalid { violations } = kiln_core::validate::validate_str(
         kiln_core::validate::CREATE_IMAGE_REQUEST,
         &form.to_json(),
@@ -131,13 +131,45 @@ fn violations_land_on_their_fields_with_the_cores_messages() {
     };
     let core: Vec<_> = violations
         .iter()
-        .map(|v| (v.field.clone(), v.message.clone()))
+        .map(|v| match v.field.as_str() {
+            "min_disk_size" => (
+                v.field.clone(),
+                "must be between 1 and 4096 GB (it is 5000 GB)".to_owned(),
+            ),
+            _ => (v.field.clone(), v.message.clone()),
+        })
         .collect();
     let ours: Vec<_> = errors
         .iter()
         .map(|e| (e.path.clone(), e.message.clone()))
         .collect();
     assert_eq!(ours, core);
+    assert_eq!(
+        form.check(Lang::Ru)[3].message,
+        "должен быть от 1 до 4096 ГБ (сейчас 5000 ГБ)"
+    );
+    // Below the picked source's size: a warning before Create is pressed.
+    assert_eq!(
+        Form {
+            min_disk_size_gb: "10".into(),
+            ..Form::default()
+        }
+        .below_source(Some(20 * GB), Lang::En),
+        Some("is smaller than the chosen source (20 GB): the service would refuse it".to_owned())
+    );
+    assert_eq!(
+        Form {
+            min_disk_size_gb: "20".into(),
+            ..Form::default()
+        }
+        .below_source(Some(20 * GB), Lang::En),
+        None
+    );
+    assert_eq!(
+        Form::default().below_source(Some(20 * GB), Lang::En),
+        None,
+        "empty uses the source's size"
+    );
     assert_eq!(
         errors[1].text(),
         "labels[\"Env\"]: key must match the regular expression [a-z][-_./\\@0-9a-z]*"
@@ -152,7 +184,7 @@ fn what_cannot_become_a_request_is_said_and_kept() {
         source_value: "d1".into(),
         ..Form::new("dev-folder")
     };
-    let errors = form.check();
+    let errors = form.check(Lang::En);
     let found: Vec<_> = errors.iter().map(|e| (e.field, e.text())).collect();
     assert_eq!(
         found,
@@ -181,18 +213,18 @@ fn violation_paths_map_to_form_fields() {
 
 #[test]
 fn hints_come_from_the_rules() {
-    let description = hints::hint("description");
+    let description = hints::hint("description", Lang::En);
     assert_eq!(description.max_length, Some(256));
     assert!(description.text.contains("256"), "{description:?}");
-    let name = hints::hint("name");
+    let name = hints::hint("name", Lang::En);
     assert_eq!(name.max_length, None);
     assert!(
         name.text.contains("[a-z]([-_a-z0-9]{0,61}[a-z0-9])?"),
         "{name:?}"
     );
-    assert_eq!(hints::hint("folder_id").max_length, Some(50));
-    assert_eq!(hints::hint("image_id").max_length, Some(50));
-    assert!(hints::hint("labels").text.contains("keys"));
+    assert_eq!(hints::hint("folder_id", Lang::En).max_length, Some(50));
+    assert_eq!(hints::hint("image_id", Lang::En).max_length, Some(50));
+    assert!(hints::hint("labels", Lang::En).text.contains("keys"));
     assert_eq!(hints::min_disk_size_gb(), Some((1, 4096)));
     assert_eq!(4096 * GB, 4_398_046_511_104);
 }
@@ -308,7 +340,11 @@ fn tracked_operations_follow_their_polls() {
     });
     t.update(&create_operation(Some(cancelled), "Create image"));
     assert_eq!(
-        (t.state.clone(), t.status(), t.elapsed(999)),
+        (
+            t.state.clone(),
+            Lang::En.operation_status(&t.state),
+            t.elapsed(999)
+        ),
         (State::Cancelled, "Cancelled", 30)
     );
     let failed = operation::Result::Error(Status {
@@ -325,10 +361,9 @@ fn tracked_operations_follow_their_polls() {
         }
     );
     assert_eq!(
-        t.state.failure_text().as_deref(),
-        Some("InvalidArgument (3): Minimal disk size")
+        Lang::En.operation_failure(3, "Minimal disk size"),
+        "Failed (InvalidArgument): Minimal disk size"
     );
-    assert_eq!(State::Cancelled.failure_text(), None);
     let done = operation::Result::Response(prost_types::Any::default());
     t.update(&create_operation(Some(done), ""));
     assert_eq!((t.state.clone(), t.progress), (State::Succeeded, Some(100)));
@@ -361,9 +396,10 @@ fn small_formats() {
     );
     assert_eq!(progress_of("Create image"), None);
     assert_eq!(progress_of("Create image: 250%"), None);
-    assert_eq!(format_elapsed(5), "5s");
-    assert_eq!(format_elapsed(65), "1m 05s");
-    assert_eq!(format_elapsed(3725), "1h 02m");
+    assert_eq!(Lang::En.elapsed(5), "5 s");
+    assert_eq!(Lang::En.elapsed(65), "1 min 05 s");
+    assert_eq!(Lang::En.elapsed(3725), "1 h 02 min");
+    assert_eq!(Lang::Ru.elapsed(3725), "1 ч 02 мин");
     assert_eq!(poll_interval_ms(Some("2")), 2000);
     assert_eq!(poll_interval_ms(Some("x")), 1000);
     assert_eq!(poll_interval_ms(None), 1000);
@@ -390,34 +426,57 @@ fn server_errors_land_on_fields() {
         ),
         ("labels[\"a\"]".to_owned(), "bad".to_owned()),
     ];
-    let errors = server_errors(&CallError {
-        code: Code::InvalidArgument,
-        message: "Request validation error".into(),
+    let rejected = CallError {
         violations: details.to_vec(),
-    });
-    let found: Vec<_> = errors.iter().map(|e| (e.field, e.text())).collect();
+        ..CallError::new(Code::InvalidArgument, "Request validation error")
+    };
+    let found: Vec<_> = server_errors(&rejected, Lang::En)
+        .iter()
+        .map(|e| (e.field, e.text()))
+        .collect();
+    // The service's size in bytes is said in the GB the field takes.
     assert_eq!(
         found,
         [
             (
                 "min_disk_size",
-                "Minimal disk size should be greater or equal than 21474836480".to_owned()
+                "must be at least 20 GB: the source needs that much".to_owned()
             ),
             ("labels", "labels[\"a\"]: bad".to_owned()),
         ]
     );
-    let taken = server_errors(&CallError::new(
-        Code::AlreadyExists,
-        "image with name web already exists in folder f",
-    ));
+    assert_eq!(
+        server_errors(&rejected, Lang::Ru)[0].text(),
+        "должен быть не меньше 20 ГБ: столько нужно источнику"
+    );
+    // Without details (an operation's error), the message alone still lands on the field.
+    let failed = CallError::new(
+        Code::InvalidArgument,
+        "Minimal disk size should be greater or equal than 10737418240",
+    );
+    let on_field = server_errors(&failed, Lang::En);
+    assert_eq!(
+        (on_field[0].field, on_field[0].text().as_str()),
+        (
+            "min_disk_size",
+            "must be at least 10 GB: the source needs that much"
+        )
+    );
+    let taken = server_errors(
+        &CallError::new(
+            Code::AlreadyExists,
+            "image with name web already exists in folder f",
+        ),
+        Lang::En,
+    );
     assert_eq!(
         (taken[0].field, taken[0].text().as_str()),
         ("name", "image with name web already exists in folder f")
     );
     let missing = CallError::new(Code::NotFound, "disk d not found");
-    assert_eq!(server_errors(&missing)[0].field, "source");
+    assert_eq!(server_errors(&missing, Lang::En)[0].field, "source");
     assert_eq!(
-        server_errors(&CallError::new(Code::Unavailable, "down")),
+        server_errors(&CallError::new(Code::Unavailable, "down"), Lang::En),
         []
     );
 }
@@ -436,13 +495,21 @@ fn digits_are_grouped_by_three() {
 }
 
 #[test]
-fn sizes_in_gb_round_to_a_tenth() {
-    use kiln_console::gb_text;
-    assert_eq!(gb_text(20 * GB), "20.0 GB");
-    assert_eq!(gb_text(GB + GB / 2), "1.5 GB");
-    assert_eq!(gb_text(GB / 20), "0.0 GB"); // just under 0.05 GB
-    assert_eq!(gb_text(GB / 20 + 1), "0.1 GB");
-    assert_eq!(gb_text(0), "0.0 GB");
+fn sizes_in_gb_round_to_a_tenth_and_an_unknown_size_says_so() {
+    let en = Lang::En;
+    assert_eq!(en.gb(20 * GB), "20 GB");
+    assert_eq!(en.gb(GB + GB / 2), "1.5 GB");
+    assert_eq!(en.gb(GB / 20), "0 GB"); // just under 0.05 GB
+    assert_eq!(en.gb(GB / 20 + 1), "0.1 GB");
+    assert_eq!(Lang::Ru.gb(GB + GB / 2), "1,5 ГБ");
+    // 0 is what an image still being created (or a URI import) reports: not "0.0 GB".
+    assert_eq!(en.size(0), "not known yet");
+    assert_eq!(Lang::Ru.size(0), "пока неизвестен");
+    assert_eq!(en.size(GB / 20 + 1), "0.1 GB");
+    assert_eq!(
+        en.bytes_and_gb(20 * GB),
+        "21\u{202f}474\u{202f}836\u{202f}480 bytes (20 GB)"
+    );
 }
 
 mod call_errors {
@@ -537,6 +604,7 @@ mod resources {
     use kiln_console::GB;
     use kiln_console::form::Generation;
     use kiln_console::resources::{Row, generation_of, image_details, search};
+    use kiln_console::text::Lang;
     use kiln_core::proto::yandex::cloud::compute::v1 as compute;
 
     fn image(
@@ -560,8 +628,17 @@ mod resources {
     fn each_resource_kind_becomes_a_picker_row() {
         let row = Row::image(image("ubuntu", "ubuntu-2404", None));
         assert_eq!(
-            row.meta(),
-            "1.5 GB · READY · family ubuntu-2404 · fd8ubuntu"
+            row.meta(Lang::En),
+            "1.5 GB · Ready · family ubuntu-2404 · fd8ubuntu"
+        );
+        assert_eq!(
+            row.meta(Lang::Ru),
+            "1,5 ГБ · Готов · семейство ubuntu-2404 · fd8ubuntu"
+        );
+        assert_eq!(
+            row.floor,
+            20 * GB,
+            "an image's floor is its minimum disk size"
         );
         let disk = Row::disk(compute::Disk {
             id: "epd1".into(),
@@ -570,9 +647,10 @@ mod resources {
             ..Default::default()
         });
         assert_eq!(
-            (disk.title(), disk.meta().as_str()),
-            ("epd1", "20.0 GB · CREATING · epd1")
+            (disk.title(), disk.meta(Lang::En).as_str()),
+            ("epd1", "20 GB · Creating · epd1")
         );
+        assert_eq!(disk.floor, 20 * GB);
         let snapshot = Row::snapshot(compute::Snapshot {
             id: "fd9s".into(),
             name: "nightly".into(),
@@ -580,7 +658,10 @@ mod resources {
             status: compute::snapshot::Status::Ready as i32,
             ..Default::default()
         });
-        assert_eq!((snapshot.title(), snapshot.size), ("nightly", GB));
+        assert_eq!(
+            (snapshot.title(), snapshot.size, snapshot.floor),
+            ("nightly", GB, GB)
+        );
     }
 
     #[test]
@@ -624,7 +705,14 @@ mod resources {
         };
         assert_eq!(generation_of(Some(&gen2)), Some(Generation::Gen2));
         assert_eq!(generation_of(None), None);
-        let details = image_details(&image("web", "", Some(legacy(compute::PciTopology::V2))));
+        let mut windows = image("web", "", Some(legacy(compute::PciTopology::V2)));
+        windows.os = Some(compute::Os {
+            r#type: compute::os::Type::Windows as i32,
+            nvidia: Some(compute::Nvidia {
+                driver: "535".into(),
+            }),
+        });
+        let details = image_details(&windows, Lang::En);
         let value = |label: &str| {
             details
                 .iter()
@@ -634,7 +722,35 @@ mod resources {
         assert_eq!(value("Hardware generation").as_deref(), Some("Gen 1.2"));
         assert_eq!(
             value("Minimum disk size").as_deref(),
-            Some("21474836480 bytes (20 GB)")
+            Some("21\u{202f}474\u{202f}836\u{202f}480 bytes (20 GB)")
+        );
+        assert_eq!(value("OS type").as_deref(), Some("Windows"));
+        assert_eq!(value("NVIDIA driver").as_deref(), Some("535"));
+        assert_eq!(value("Optimized for deployment").as_deref(), Some("no"));
+        let plain = image_details(&image("web", "", None), Lang::Ru);
+        let ru = |label: &str| {
+            plain
+                .iter()
+                .find(|(l, _)| *l == label)
+                .map(|(_, v)| v.as_str())
+        };
+        assert_eq!(ru("Тип ОС"), Some("не задано"));
+        assert_eq!(ru("Поколение оборудования"), Some("не задано"));
+        assert_eq!(ru("Статус"), Some("Готов"));
+        let mut creating = image("new", "", None);
+        (creating.status, creating.storage_size) = (compute::image::Status::Creating as i32, 0);
+        let creating = image_details(&creating, Lang::En);
+        let value = |label: &str| {
+            creating
+                .iter()
+                .find(|(l, _)| *l == label)
+                .map(|(_, v)| v.as_str())
+        };
+        assert_eq!(value("Storage size"), Some("not known yet"));
+        assert!(
+            value("Status")
+                .unwrap()
+                .contains("can be deleted once it is ready")
         );
     }
 }
@@ -647,7 +763,7 @@ fn uris_off_object_storage_are_warned_about() {
         "https://storage.yandexcloud.net/bucket/web.qcow2?X-Amz-Signature=1",
         "HTTPS://Storage.YandexCloud.net:443/b/o",
     ] {
-        assert_eq!(uri_warning(ok), None, "{ok}");
+        assert_eq!(uri_warning(ok, Lang::En), None, "{ok}");
     }
     for bad in [
         "http://storage.yandexcloud.net/b/o",
@@ -657,6 +773,169 @@ fn uris_off_object_storage_are_warned_about() {
         "ftp://x",
         "https:/",
     ] {
-        assert!(uri_warning(bad).is_some(), "{bad}");
+        assert!(uri_warning(bad, Lang::En).is_some(), "{bad}");
+        assert_ne!(uri_warning(bad, Lang::Ru), uri_warning(bad, Lang::En));
+    }
+}
+
+mod text {
+    use kiln_console::call::CallError;
+    use kiln_console::text::{Lang, ru_plural, table};
+    use tonic::Code;
+
+    /// Words that are the same in both languages on purpose (names and formats).
+    const SAME: &[&str] = &["uri"];
+
+    #[test]
+    fn every_fixed_text_exists_in_both_languages_and_differs() {
+        for (key, en, ru) in table() {
+            assert!(
+                !en.trim().is_empty() && !ru.trim().is_empty(),
+                "{key} is empty"
+            );
+            if !SAME.contains(&key) {
+                assert_ne!(en, ru, "{key} is not translated");
+                assert!(
+                    ru.chars()
+                        .any(|c| ('а'..='я').contains(&c.to_lowercase().next().unwrap_or(c))),
+                    "{key}: the Russian text has no Cyrillic letter: {ru}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_language_comes_from_a_tag_or_the_browsers_list() {
+        assert_eq!(Lang::from_tag("ru-RU"), Some(Lang::Ru));
+        assert_eq!(Lang::from_tag("en_GB"), Some(Lang::En));
+        assert_eq!(Lang::from_tag("de"), None);
+        assert_eq!(Lang::first_of(["de-DE", "ru", "en"]), Lang::Ru);
+        assert_eq!(Lang::first_of(["fr", "en-US", "ru"]), Lang::En);
+        assert_eq!(
+            Lang::first_of(["fr"]),
+            Lang::En,
+            "English when none is known"
+        );
+        assert_eq!(Lang::first_of([]), Lang::En);
+    }
+
+    #[test]
+    fn russian_counts_take_their_plural_form() {
+        let form = |n| ru_plural(n, "ошибку", "ошибки", "ошибок");
+        let forms: Vec<_> = [1, 2, 4, 5, 11, 12, 14, 21, 22, 25, 101, 111]
+            .map(form)
+            .to_vec();
+        assert_eq!(
+            forms,
+            [
+                "ошибку",
+                "ошибки",
+                "ошибки",
+                "ошибок",
+                "ошибок",
+                "ошибок",
+                "ошибок",
+                "ошибку",
+                "ошибки",
+                "ошибок",
+                "ошибку",
+                "ошибок"
+            ]
+        );
+        assert_eq!(
+            Lang::Ru.problems(3),
+            "Создать образ пока нельзя: 3 ошибки исправить"
+        );
+        assert_eq!(
+            Lang::En.problems(1),
+            "Create is unavailable: 1 problem to fix"
+        );
+    }
+
+    #[test]
+    fn a_failed_call_points_to_its_remedy() {
+        let token = CallError::new(Code::Unauthenticated, "invalid token");
+        assert_eq!(
+            Lang::En.call_error(&token),
+            "The service did not accept the token: check the token in Settings. (Unauthenticated: invalid token)"
+        );
+        assert!(
+            Lang::Ru
+                .call_error(&token)
+                .starts_with("Сервис не принял токен: проверьте токен в настройках.")
+        );
+        // A fetch that failed names the address, not the browser's "TypeError: Failed to fetch".
+        let down = CallError::unreachable("http://127.0.0.1:9", "TypeError: Failed to fetch");
+        let text = Lang::En.call_error(&down);
+        assert!(
+            text.starts_with(
+                "Cannot reach the service at http://127.0.0.1:9: check the endpoint in Settings"
+            ),
+            "{text}"
+        );
+        assert!(!text.contains("TypeError"), "{text}");
+        let page = CallError::not_grpc_web("http://127.0.0.1:9", "content type text/html");
+        assert!(
+            Lang::Ru
+                .call_error(&page)
+                .contains("ответил не как сервис gRPC-Web")
+        );
+        for code in [
+            Code::PermissionDenied,
+            Code::NotFound,
+            Code::AlreadyExists,
+            Code::ResourceExhausted,
+            Code::Internal,
+        ] {
+            let e = CallError::new(code, "m");
+            assert_ne!(Lang::En.call_error(&e), Lang::Ru.call_error(&e), "{code:?}");
+        }
+    }
+
+    #[test]
+    fn operation_descriptions_and_cancel_outcomes_read_in_russian() {
+        let ru = Lang::Ru;
+        assert_eq!(ru.operation_description("Create image"), "Создание образа");
+        assert_eq!(
+            ru.operation_description("Create image: 42% (8.4 of 20.0 GiB)"),
+            "Создание образа: 42% (8,4 из 20,0 ГиБ)"
+        );
+        assert_eq!(
+            ru.operation_description("Create image: downloading 4 KiB of 1 GiB"),
+            "Создание образа: загрузка 4 КиБ из 1 ГиБ"
+        );
+        assert_eq!(ru.operation_description("Something else"), "Something else");
+        assert_eq!(
+            Lang::En.operation_description("Create image: 5%"),
+            "Create image: 5%"
+        );
+        use kiln_console::operations::State;
+        let outcomes: Vec<_> = [
+            State::Running,
+            State::Cancelled,
+            State::Succeeded,
+            State::Failed {
+                code: 13,
+                message: String::new(),
+            },
+        ]
+        .iter()
+        .map(|s| Lang::En.cancel_outcome(s))
+        .collect();
+        let distinct: std::collections::BTreeSet<_> = outcomes.iter().collect();
+        assert_eq!(
+            distinct.len(),
+            4,
+            "each outcome says something else: {outcomes:?}"
+        );
+        assert!(
+            outcomes[1].starts_with("Cancelled"),
+            "an operation ended as CANCELLED was cancelled: {}",
+            outcomes[1]
+        );
+        assert_eq!(
+            Lang::En.cancel_of("disk-img-1", false),
+            "Cancel creation of disk-img-1"
+        );
     }
 }

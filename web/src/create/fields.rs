@@ -42,7 +42,7 @@ pub(super) fn text_field(
     get: fn(&Form) -> &String,
     set: fn(&mut Form) -> &mut String,
 ) -> impl IntoView + use<> {
-    let hint = hints::hint(field);
+    let hint = hints::hint(field, state.lang);
     let input = text_input(state, field, id, &hint, get, set);
     view! {
         <Field field id label hint=hint.text messages=state.messages_of(field)>
@@ -52,9 +52,9 @@ pub(super) fn text_field(
 }
 
 pub(super) fn description(state: State) -> impl IntoView + use<> {
-    let hint = hints::hint("description");
+    let hint = hints::hint("description", state.lang);
     view! {
-        <Field field="description" id="description" label="Description" hint=hint.text.clone()
+        <Field field="description" id="description" label=state.lang.words().description hint=hint.text.clone()
             messages=state.messages_of("description")>
             <textarea
                 id="description"
@@ -71,15 +71,17 @@ pub(super) fn description(state: State) -> impl IntoView + use<> {
 }
 
 pub(super) fn min_disk_size(state: State) -> impl IntoView + use<> {
+    let lang = state.lang;
+    let w = lang.words();
     view! {
-        <Field field="min_disk_size" id="min-disk-size" label="Minimum disk size (GB)"
-            hint=hints::min_disk_size_hint().text messages=state.messages_of("min_disk_size")>
+        <Field field="min_disk_size" id="min-disk-size" label=w.min_disk_size
+            hint=hints::min_disk_size_hint(lang).text messages=state.messages_of("min_disk_size")>
             <input
                 id="min-disk-size"
                 type="text"
                 inputmode="numeric"
                 autocomplete="off"
-                aria-describedby="min-disk-size-hint min-disk-size-error min-disk-size-bytes"
+                aria-describedby="min-disk-size-hint min-disk-size-error min-disk-size-bytes min-disk-size-floor"
                 aria-invalid=state.invalid("min_disk_size")
                 prop:value=move || state.form.with(|f| f.min_disk_size_gb.clone())
                 on:input=move |ev| state.edit(|f| f.min_disk_size_gb = event_target_value(&ev))
@@ -87,15 +89,24 @@ pub(super) fn min_disk_size(state: State) -> impl IntoView + use<> {
             />
             <span class="bytes" id="min-disk-size-bytes">
                 {move || match state.form.with(Form::min_disk_size) {
-                    Ok(Some(bytes)) => format!("= {} bytes ({} × {GB})", group_digits(bytes), bytes / GB),
+                    Ok(Some(bytes)) => lang.bytes_note(&group_digits(bytes), bytes / GB),
                     _ => String::new(),
                 }}
             </span>
+            // Once a source is picked, its size is the field's floor, before Create is pressed.
+            <p class="hint" id="min-disk-size-floor">
+                {move || state.floor().map(|floor| lang.source_floor(&lang.gb(floor)))}
+            </p>
+            <p class="warning" role="status">
+                {move || state.form.with(|f| f.below_source(state.floor(), lang))}
+            </p>
         </Field>
     }
 }
 
 pub(super) fn os(state: State) -> impl IntoView + use<> {
+    let lang = state.lang;
+    let w = lang.words();
     let nvidia = text_input(
         state,
         "os",
@@ -105,8 +116,8 @@ pub(super) fn os(state: State) -> impl IntoView + use<> {
         |f| &mut f.nvidia_driver,
     );
     view! {
-        <Field field="os" id="os-type" label="OS type"
-            hint="Windows images must say so (CPU emulation and billing)." messages=state.messages_of("os")>
+        <Field field="os" id="os-type" label=w.os_type
+            hint=w.os_hint messages=state.messages_of("os")>
             <select
                 id="os-type"
                 aria-describedby="os-type-hint os-type-error"
@@ -118,20 +129,21 @@ pub(super) fn os(state: State) -> impl IntoView + use<> {
                 on:focusout=move |_| state.touch("os")
             >
                 {OsType::ALL.into_iter().map(|t| view! {
-                    <option value=format!("{t:?}") selected=move || state.form.with(|f| f.os_type == t)>{t.label()}</option>
+                    <option value=format!("{t:?}") selected=move || state.form.with(|f| f.os_type == t)>{lang.os_type(t)}</option>
                 }).collect_view()}
             </select>
         </Field>
         <div class="field">
-            <label for="nvidia-driver">"NVIDIA driver"</label>
+            <label for="nvidia-driver">{w.nvidia_driver}</label>
             {nvidia}
-            <p class="hint" id="nvidia-driver-hint">"Optional: the NVIDIA driver the image carries (os.nvidia.driver)."</p>
+            <p class="hint" id="nvidia-driver-hint">{w.nvidia_hint}</p>
             <ul class="messages" id="nvidia-driver-error"></ul>
         </div>
     }
 }
 
 pub(super) fn pooled(state: State) -> impl IntoView + use<> {
+    let w = state.lang.words();
     view! {
         <div class="field check" data-field="pooled">
             <input
@@ -141,17 +153,16 @@ pub(super) fn pooled(state: State) -> impl IntoView + use<> {
                 prop:checked=move || state.form.with(|f| f.pooled)
                 on:change=move |ev| state.edit(|f| f.pooled = event_target_checked(&ev))
             />
-            <label for="pooled">"Pooled"</label>
-            <p class="hint" id="pooled-hint">
-                "Optimized for deployment: disks reuse a pooled image layer (preview; needs the disk pool quota)."
-            </p>
+            <label for="pooled">{w.pooled}</label>
+            <p class="hint" id="pooled-hint">{w.pooled_hint}</p>
         </div>
     }
 }
 
 pub(super) fn generation(state: State) -> impl IntoView + use<> {
+    let lang = state.lang;
     view! {
-        <FieldSet field="hardware_generation" legend="Hardware generation"
+        <FieldSet field="hardware_generation" legend=lang.words().hardware_generation
             messages=state.messages_of("hardware_generation")>
             {Generation::ALL.into_iter().map(|g| {
                 let id = format!("generation-{g:?}").to_lowercase();
@@ -161,8 +172,8 @@ pub(super) fn generation(state: State) -> impl IntoView + use<> {
                             aria-describedby=format!("{id}-hint")
                             prop:checked=move || state.form.with(|f| f.generation == g)
                             on:change=move |_| state.edit(|f| f.generation = g) />
-                        <label for=id.clone()>{g.label()}</label>
-                        <span class="hint" id=format!("{id}-hint")>{g.explanation()}</span>
+                        <label for=id.clone()>{lang.generation(g)}</label>
+                        <span class="hint" id=format!("{id}-hint")>{lang.generation_hint(g)}</span>
                     </div>
                 }
             }).collect_view()}

@@ -20,7 +20,7 @@ fn list_field<V: IntoView + 'static>(
         <FieldSet field legend messages=state.messages_of(field)>
             {rows}
             <button type="button" class="secondary" on:click=move |_| add()>{add_label}</button>
-            <p class="hint">{hints::hint(field).text}</p>
+            <p class="hint">{hints::hint(field, state.lang).text}</p>
         </FieldSet>
     }
 }
@@ -29,7 +29,8 @@ fn list_field<V: IntoView + 'static>(
 #[component]
 pub(super) fn Labels(state: State) -> impl IntoView {
     let count = Memo::new(move |_| state.form.with(|f| f.labels.len()));
-    let max_length = hints::hint("labels").max_length;
+    let lang = state.lang;
+    let max_length = hints::hint("labels", lang).max_length;
     let row = move |i: usize| {
         let get = move |key: bool| {
             move || {
@@ -50,25 +51,25 @@ pub(super) fn Labels(state: State) -> impl IntoView {
         };
         view! {
             <div class="row">
-                <input type="text" class="label-key" aria-label=format!("Label {} key", i + 1)
+                <input type="text" class="label-key" aria-label=lang.label_key(i + 1)
                     maxlength=max_length
                     prop:value=get(true) on:input=move |ev| set(true, event_target_value(&ev))
                     on:focusout=move |_| state.touch("labels") />
                 <span aria-hidden="true">"="</span>
-                <input type="text" class="label-value" aria-label=format!("Label {} value", i + 1)
+                <input type="text" class="label-value" aria-label=lang.label_value(i + 1)
                     maxlength=max_length
                     prop:value=get(false) on:input=move |ev| set(false, event_target_value(&ev))
                     on:focusout=move |_| state.touch("labels") />
-                <button type="button" class="secondary" aria-label=format!("Remove label {}", i + 1)
-                    on:click=move |_| state.edit(|f| { if i < f.labels.len() { f.labels.remove(i); } })>"Remove"</button>
+                <button type="button" class="secondary" aria-label=lang.remove_label(i + 1)
+                    on:click=move |_| state.edit(|f| { if i < f.labels.len() { f.labels.remove(i); } })>{lang.words().remove}</button>
             </div>
         }
     };
     list_field(
         state,
         "labels",
-        "Labels",
-        "Add label",
+        lang.words().labels,
+        lang.words().add_label,
         move || (0..count.get()).map(row).collect_view(),
         move || state.edit(|f| f.labels.push(Default::default())),
     )
@@ -78,25 +79,26 @@ pub(super) fn Labels(state: State) -> impl IntoView {
 #[component]
 pub(super) fn ProductIds(state: State) -> impl IntoView {
     let count = Memo::new(move |_| state.form.with(|f| f.product_ids.len()));
-    let max_length = hints::hint("product_ids").max_length;
+    let lang = state.lang;
+    let max_length = hints::hint("product_ids", lang).max_length;
     let row = move |i: usize| {
         view! {
             <div class="row">
-                <input type="text" aria-label=format!("Product ID {}", i + 1)
+                <input type="text" aria-label=lang.product_id(i + 1)
                     maxlength=max_length
                     prop:value=move || state.form.with(|f| f.product_ids.get(i).cloned().unwrap_or_default())
                     on:input=move |ev| state.edit(|f| if let Some(p) = f.product_ids.get_mut(i) { *p = event_target_value(&ev) })
                     on:focusout=move |_| state.touch("product_ids") />
-                <button type="button" class="secondary" aria-label=format!("Remove product ID {}", i + 1)
-                    on:click=move |_| state.edit(|f| { if i < f.product_ids.len() { f.product_ids.remove(i); } })>"Remove"</button>
+                <button type="button" class="secondary" aria-label=lang.remove_product_id(i + 1)
+                    on:click=move |_| state.edit(|f| { if i < f.product_ids.len() { f.product_ids.remove(i); } })>{lang.words().remove}</button>
             </div>
         }
     };
     list_field(
         state,
         "product_ids",
-        "Product IDs",
-        "Add product ID",
+        lang.words().product_ids,
+        lang.words().add_product_id,
         move || (0..count.get()).map(row).collect_view(),
         move || state.edit(|f| f.product_ids.push(String::new())),
     )

@@ -12,7 +12,9 @@ use std::collections::BTreeSet;
 
 use kiln_console::form::{FieldError, Form, server_errors};
 use kiln_console::operations::Tracked;
+use kiln_console::resources::Row;
 use kiln_console::retry;
+use kiln_console::text::Lang;
 use leptos::prelude::*;
 
 use crate::state::{Ctx, ctx};
@@ -30,6 +32,10 @@ struct State {
     errors: Memo<Vec<FieldError>>,
     /// What the service said about fields on the last Create.
     server: RwSignal<Vec<FieldError>>,
+    /// The language the screen was mounted in.
+    lang: Lang,
+    /// The rows the source picker listed last (their sizes are the minimum disk size's floor).
+    rows: RwSignal<Vec<Row>>,
 }
 
 impl State {
@@ -50,6 +56,14 @@ impl State {
             out.extend(s.iter().filter(|e| e.field == field).map(FieldError::text));
         });
         out
+    }
+
+    /// The picked source's floor for the minimum disk size, in bytes, when the picker knows it.
+    fn floor(self) -> Option<i64> {
+        let value = self.form.with(|f| f.source_value.clone());
+        self.rows
+            .with(|rows| rows.iter().find(|r| r.id == value).map(|r| r.floor))
+            .filter(|&f| f > 0)
     }
 
     /// [`State::messages`] as a signal, for the components.
@@ -84,13 +98,17 @@ impl State {
 #[component]
 pub fn CreatePage() -> impl IntoView {
     let ctx = ctx();
+    let lang = ctx.lang();
+    let w = lang.words();
     let form = ctx.form;
     let state = State {
         form,
         touched: RwSignal::new(BTreeSet::new()),
         submitted: RwSignal::new(false),
-        errors: Memo::new(move |_| form.with(Form::check)),
+        errors: Memo::new(move |_| form.with(|f| f.check(lang))),
         server: RwSignal::new(Vec::new()),
+        lang,
+        rows: RwSignal::new(Vec::new()),
     };
     let banner = RwSignal::new(None::<(&'static str, String)>);
     let key = StoredValue::new(None::<(String, String)>);
@@ -106,25 +124,44 @@ pub fn CreatePage() -> impl IntoView {
         }
     });
     let sending = create.pending();
-    let submit = move || {
+    let blocked = move || sending.get() || !state.errors.with(Vec::is_empty);
+    let show_problems = move || {
         state.submitted.set(true);
-        if !state.errors.with_untracked(Vec::is_empty) || sending.get_untracked() {
+        crate::dom::focus_first_invalid();
+    };
+    let submit = move || {
+        if !state.errors.with_untracked(Vec::is_empty) {
+            show_problems();
+            return;
+        }
+        state.submitted.set(true);
+        if sending.get_untracked() {
             return;
         }
         let f = form.get_untracked();
         let json = f.to_json();
+        // The same form again after it succeeded would only meet ALREADY_EXISTS: say so.
+        if let Some((_, op)) = ctx
+            .created
+            .with_untracked(|c| c.clone())
+            .filter(|(sent, _)| *sent == json)
+        {
+            banner.set(Some(("info", lang.already_created(&op))));
+            ctx.reveal.set(Some(op));
+            return;
+        }
         // One idempotency key per submitted form, reused when the same form is sent again.
         let idempotency_key = match key.get_value() {
             Some((sent, k)) if sent == json => k,
             _ => storage::uuid(),
         };
         key.set_value(Some((json, idempotency_key.clone())));
-        banner.set(Some(("info", "Sending…".into())));
+        banner.set(Some(("info", w.sending.into())));
         create.dispatch((f, idempotency_key));
     };
     view! {
         <section class="create" aria-labelledby="create-title">
-            <h1 id="create-title">"Create image"</h1>
+            <h1 id="create-title">{w.create_title}</h1>
             <form
                 novalidate
                 on:submit=move |ev| {
@@ -132,11 +169,11 @@ pub fn CreatePage() -> impl IntoView {
                     submit();
                 }
             >
-                {fields::text_field(state, "folder_id", "folder-id", "Folder ID", |f| &f.folder_id, |f| &mut f.folder_id)}
-                {fields::text_field(state, "name", "name", "Name", |f| &f.name, |f| &mut f.name)}
+                {fields::text_field(state, "folder_id", "folder-id", w.folder_id, |f| &f.folder_id, |f| &mut f.folder_id)}
+                {fields::text_field(state, "name", "name", w.name, |f| &f.name, |f| &mut f.name)}
                 {fields::description(state)}
                 <lists::Labels state />
-                {fields::text_field(state, "family", "family", "Family", |f| &f.family, |f| &mut f.family)}
+                {fields::text_field(state, "family", "family", w.family, |f| &f.family, |f| &mut f.family)}
                 {fields::min_disk_size(state)}
                 <lists::ProductIds state />
                 <source::SourcePicker state />
@@ -144,23 +181,26 @@ pub fn CreatePage() -> impl IntoView {
                 {fields::pooled(state)}
                 {fields::generation(state)}
                 <div class="actions">
+                    // Not `disabled`: a disabled button cannot be focused or explain itself.
+                    // Pressed with problems, it shows them and moves to the first.
                     <button
                         type="submit"
                         class="primary"
-                        disabled=move || sending.get() || !state.errors.with(Vec::is_empty)
+                        aria-disabled=move || blocked().to_string()
+                        aria-describedby="create-why"
                     >
-                        {move || if sending.get() { "Creating…" } else { "Create image" }}
+                        {move || if sending.get() { w.creating } else { w.create }}
                     </button>
-                    <span class="muted" aria-live="polite">
+                    <span class="muted" id="create-why" aria-live="polite">
                         {move || {
                             let n = state.errors.with(Vec::len);
-                            (n > 0).then(|| format!("{n} problem{} to fix before Create", if n == 1 { "" } else { "s" }))
+                            (n > 0).then(|| lang.problems(n))
                         }}
                     </span>
                     // Messages show once a field is left; this shows them all at once.
                     {move || (!state.errors.with(Vec::is_empty) && !state.submitted.get()).then(|| view! {
-                        <button type="button" class="link" on:click=move |_| state.submitted.set(true)>
-                            "Show them"
+                        <button type="button" class="link" on:click=move |_| show_problems()>
+                            {w.show_them}
                         </button>
                     })}
                 </div>
@@ -168,7 +208,7 @@ pub fn CreatePage() -> impl IntoView {
                     <div class=format!("banner banner-{kind}") role=if kind == "error" { "alert" } else { "status" }>{text}</div>
                 })}
             </form>
-            <preview::Preview form />
+            <preview::Preview form lang />
         </section>
     }
 }
@@ -181,9 +221,10 @@ async fn submit_create(
     form: Form,
     idempotency_key: String,
 ) -> bool {
+    let lang = state.lang;
     let api = ctx.api();
     let name = if form.name.is_empty() {
-        "(unnamed image)".to_owned()
+        lang.words().unnamed_image.to_owned()
     } else {
         form.name.clone()
     };
@@ -194,27 +235,25 @@ async fn submit_create(
                 let id = op.id.clone();
                 ctx.panel.update(|p| p.upsert(Tracked::new(&op, &name)));
                 crate::poller::poll(ctx, id.clone());
-                state.server.set(Vec::new());
-                banner.set(Some(("ok", format!("Create started: operation {id}."))));
+                ctx.created.set(Some((form.to_json(), id.clone())));
+                ctx.reveal.set(Some(id.clone()));
+                // The screen may be gone (the user left it while the call ran).
+                let _ = state.server.try_set(Vec::new());
+                let _ = banner.try_set(Some(("ok", lang.create_started(&id))));
                 return true;
             }
             Err(e) => {
                 attempt += 1;
                 if let Some(delay) = retry::delay_ms(e.code, attempt) {
-                    banner.set(Some((
+                    let _ = banner.try_set(Some((
                         "info",
-                        format!(
-                            "{e}. Retrying in {} ms (attempt {} of {}).",
-                            delay,
-                            attempt + 1,
-                            retry::RETRIES + 1
-                        ),
+                        lang.retrying(&e, delay, attempt + 1, retry::RETRIES + 1),
                     )));
                     gloo_timers::future::TimeoutFuture::new(delay).await;
                     continue;
                 }
-                state.server.set(server_errors(&e));
-                banner.set(Some(("error", format!("Create failed: {e}"))));
+                let _ = state.server.try_set(server_errors(&e, lang));
+                let _ = banner.try_set(Some(("error", lang.create_failed(&e))));
                 return false;
             }
         }

@@ -7,7 +7,8 @@ use leptos::prelude::*;
 
 /// The request preview: JSON, `yc`, Terraform, each with a copy button.
 #[component]
-pub(super) fn Preview(form: RwSignal<Form>) -> impl IntoView {
+pub(super) fn Preview(form: RwSignal<Form>, lang: kiln_console::text::Lang) -> impl IntoView {
+    let w = lang.words();
     #[derive(Clone, Copy, PartialEq)]
     enum Tab {
         Json,
@@ -36,24 +37,24 @@ pub(super) fn Preview(form: RwSignal<Form>) -> impl IntoView {
             leptos::task::spawn_local(async move {
                 let ok = wasm_bindgen_futures_lite(promise).await;
                 copied.set(if ok {
-                    "Copied.".into()
+                    w.copied.into()
                 } else {
-                    "The browser refused to copy; select the text instead.".into()
+                    w.copy_refused.into()
                 });
             });
         }
     };
     view! {
         <section class="preview" aria-labelledby="preview-title">
-            <h2 id="preview-title">"Request preview"</h2>
-            <div class="tabs" role="group" aria-label="Preview format">
+            <h2 id="preview-title">{w.preview_title}</h2>
+            <div class="tabs" role="group" aria-label=w.preview_format>
                 {button(Tab::Json, "JSON")}
                 {button(Tab::Yc, "yc")}
                 {button(Tab::Terraform, "Terraform")}
-                <button type="button" class="secondary" on:click=copy>"Copy"</button>
+                <button type="button" class="secondary" on:click=copy>{w.copy}</button>
                 <span role="status" class="muted">{move || copied.get()}</span>
             </div>
-            <pre class="code" tabindex="0" aria-label="Request preview text"><code>{move || text.get()}</code></pre>
+            <pre class="code" tabindex="0" aria-label=w.preview_text><code>{move || text.get()}</code></pre>
         </section>
     }
 }

@@ -4,6 +4,7 @@
 use kiln_console::form::{SourceKind, uri_warning};
 use kiln_console::hints;
 use kiln_console::resources::{self, Row};
+use kiln_console::text::Lang;
 use leptos::prelude::*;
 
 use super::State;
@@ -14,24 +15,23 @@ use crate::state::ctx;
 /// The source field set.
 #[component]
 pub(super) fn SourcePicker(state: State) -> impl IntoView {
+    let lang = state.lang;
+    let w = lang.words();
     let kind = Memo::new(move |_| state.form.with(|f| f.source));
     let messages = state.messages_of("source");
-    let value_label = move || match kind.get() {
-        SourceKind::Uri => "URI".to_owned(),
-        k => format!("{} ID", k.label()),
-    };
+    let value_label = move || lang.source_value(kind.get());
     view! {
         <fieldset class="field source" class:invalid=move || messages.with(|m| !m.is_empty()) data-field="source">
-            <legend>"Source"</legend>
-            <div class="choices" role="radiogroup" aria-label="Source kind">
+            <legend>{w.source}</legend>
+            <div class="choices" role="radiogroup" aria-label=w.source_kind>
                 {SourceKind::ALL.into_iter().map(|k| {
-                    let id = format!("source-kind-{}", k.label().to_lowercase());
+                    let id = format!("source-kind-{}", k.slug());
                     view! {
                         <span class="choice">
                             <input type="radio" name="source-kind" id=id.clone()
                                 prop:checked=move || kind.get() == k
                                 on:change=move |_| state.edit(|f| { f.source = k; f.source_value.clear(); }) />
-                            <label for=id>{k.label()}</label>
+                            <label for=id>{lang.source_kind(k)}</label>
                         </span>
                     }
                 }).collect_view()}
@@ -41,7 +41,7 @@ pub(super) fn SourcePicker(state: State) -> impl IntoView {
                 id="source-value"
                 type="text"
                 autocomplete="off"
-                maxlength=move || hints::hint(kind.get().field()).max_length
+                maxlength=move || hints::hint(kind.get().field(), lang).max_length
                 aria-describedby="source-value-error"
                 aria-invalid=state.invalid("source")
                 prop:value=move || state.form.with(|f| f.source_value.clone())
@@ -60,12 +60,10 @@ pub(super) fn SourcePicker(state: State) -> impl IntoView {
 /// What the URI kind shows: the formats, and a warning for a link the real service refuses.
 #[component]
 fn UriNotes(state: State) -> impl IntoView {
+    let lang = state.lang;
     view! {
-        <p class="hint">
-            "The real service imports only Object Storage links (https://storage.yandexcloud.net/…); "
-            "the local service downloads any http(s) URL. Formats: qcow2, VMDK, VHD, raw."
-        </p>
-        {move || state.form.with(|f| uri_warning(&f.source_value)).map(|warning| view! {
+        <p class="hint">{lang.words().uri_notes}</p>
+        {move || state.form.with(|f| uri_warning(&f.source_value, lang)).map(|warning| view! {
             <p class="warning">{warning}</p>
         })}
     }
@@ -75,6 +73,8 @@ fn UriNotes(state: State) -> impl IntoView {
 #[component]
 fn Resources(state: State, kind: SourceKind) -> impl IntoView {
     let ctx = ctx();
+    let lang = state.lang;
+    let w = lang.words();
     let search = RwSignal::new(String::new());
     let latest = Latest::new();
     // Reloads when the settings change; switching the kind mounts a new picker, whose cleanup
@@ -121,26 +121,30 @@ fn Resources(state: State, kind: SourceKind) -> impl IntoView {
     let list = move || {
         let rows = rows.clone();
         Suspend::new(async move {
-            let rows = rows.await.map_err(|e| e.to_string());
+            let rows = rows.await.map_err(|e| lang.call_error(&e));
             Ok::<_, String>(match rows? {
-                None => view! { <p class="muted">"Loading the folder's resources…"</p> }.into_any(),
-                Some(rows) => view! { <PickList state kind rows search /> }.into_any(),
+                None => view! { <p class="muted">{w.loading_resources}</p> }.into_any(),
+                Some(rows) => {
+                    // Their sizes are the minimum disk size's floor (the screen may be gone).
+                    let _ = state.rows.try_set(rows.clone());
+                    view! { <PickList state kind rows search /> }.into_any()
+                }
             })
         })
     };
-    let fallback = |errors: ArcRwSignal<Errors>| {
+    let fallback = move |errors: ArcRwSignal<Errors>| {
         view! {
             <p class="error-text">
-                {move || errors.with(|e| e.iter().map(|(_, e)| format!("Cannot list them: {e}")).collect::<Vec<_>>().join(" "))}
+                {move || errors.with(|e| e.iter().map(|(_, e)| lang.cannot_list(&e.to_string())).collect::<Vec<_>>().join(" "))}
             </p>
         }
     };
     view! {
         {(kind == SourceKind::Image).then(|| view! { <LatestOfFamily state /> })}
-        <label for="source-search">{format!("Search {}", resources::plural(kind).to_lowercase())}</label>
+        <label for="source-search">{lang.search_kind(kind)}</label>
         <input id="source-search" type="search" prop:value=move || search.get()
             on:input=move |ev| search.set(event_target_value(&ev)) />
-        <Transition fallback=|| view! { <p class="muted">"Loading the folder's resources…"</p> }>
+        <Transition fallback=move || view! { <p class="muted">{w.loading_resources}</p> }>
             <ErrorBoundary fallback>{list}</ErrorBoundary>
         </Transition>
     }
@@ -154,13 +158,14 @@ fn PickList(
     rows: Vec<Row>,
     search: RwSignal<String>,
 ) -> impl IntoView {
+    let lang = state.lang;
     move || {
         let shown = search.with(|s| resources::search(&rows, s));
         if shown.is_empty() {
-            return view! { <p class="muted">"Nothing matches."</p> }.into_any();
+            return view! { <p class="muted">{lang.words().nothing_matches}</p> }.into_any();
         }
         view! {
-            <ul class="picker" aria-label=format!("{} in the folder", resources::plural(kind))>
+            <ul class="picker" aria-label=lang.in_folder(kind)>
                 {shown.into_iter().map(|row| {
                     let id = row.id.clone();
                     let chosen = {
@@ -172,7 +177,7 @@ fn PickList(
                             <button type="button" class="pick" aria-pressed=chosen
                                 on:click=move |_| state.edit(|f| f.source_value = id.clone())>
                                 <span class="pick-name">{row.title().to_owned()}</span>
-                                <span class="pick-meta">{row.meta()}</span>
+                                <span class="pick-meta">{row.meta(lang)}</span>
                             </button>
                         </li>
                     }
@@ -187,6 +192,8 @@ fn PickList(
 #[component]
 fn LatestOfFamily(state: State) -> impl IntoView {
     let ctx = ctx();
+    let lang: Lang = state.lang;
+    let w = lang.words();
     let family = RwSignal::new(String::new());
     let look_up = Action::new_local(move |family: &String| {
         let family = family.clone();
@@ -199,28 +206,25 @@ fn LatestOfFamily(state: State) -> impl IntoView {
             {
                 Ok(image) => {
                     state.edit(|f| f.source_value = image.id.clone());
-                    (
-                        true,
-                        format!("Latest of family {family}: {} ({})", image.name, image.id),
-                    )
+                    (true, lang.latest_found(&family, &image.name, &image.id))
                 }
-                Err(e) => (false, format!("No image for family {family}: {e}")),
+                Err(e) => (false, lang.latest_missing(&family, &e)),
             }
         }
     });
     let note = move || {
         if look_up.pending().get() {
             let family = look_up.input().get().unwrap_or_default();
-            return Some((true, format!("Looking up the latest image of {family}…")));
+            return Some((true, lang.latest_looking(&family)));
         }
         look_up.value().get()
     };
     view! {
         <div class="row family-row">
-            <label for="source-family">"Latest of family"</label>
+            <label for="source-family">{w.latest_of_family}</label>
             <input id="source-family" type="text" prop:value=move || family.get()
                 on:input=move |ev| family.set(event_target_value(&ev)) />
-            <button type="button" class="secondary" on:click=move |_| { look_up.dispatch(family.get_untracked()); }>"Use latest"</button>
+            <button type="button" class="secondary" on:click=move |_| { look_up.dispatch(family.get_untracked()); }>{w.use_latest}</button>
         </div>
         {move || note().map(|(ok, text)| view! {
             <p class=if ok { "note" } else { "error-text" } role="status">{text}</p>
