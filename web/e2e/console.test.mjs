@@ -124,7 +124,7 @@ async function finished(row, status, timeout = 60_000) {
 
 test("the create screen loads with the runtime config and is accessible", async () => {
   assert.equal(await page.getByLabel("Folder ID").inputValue(), "dev-folder");
-  for (const label of ["Folder ID", "Name", "Description", "Family", "Minimum disk size (GB)", "OS type", "NVIDIA driver", "Pooled"]) {
+  for (const label of ["Folder ID", "Name", "Description", "Family", "Minimum disk size (GB)", "OS type", "NVIDIA driver", "Optimized for deployment (pooled)"]) {
     assert.equal(await page.getByLabel(label, { exact: true }).count(), 1, `a control labelled ${label}`);
   }
   for (const legend of ["Labels", "Product IDs", "Source", "Hardware generation"]) {
@@ -144,7 +144,7 @@ test("a live validation message appears after leaving the field, and goes when f
   await messages("name").first().waitFor();
   assert.match(await messages("name").first().innerText(), /must match the regular expression/);
   assert.equal(await page.getByLabel("Name", { exact: true }).getAttribute("aria-invalid"), "true");
-  assert.ok(await createButton().isDisabled(), "Create is disabled while the form is invalid");
+  assert.equal(await createButton().getAttribute("aria-disabled"), "true", "Create says it is unavailable while the form is invalid");
   await newForm("e2e-disk");
   await page.waitForFunction(() => !document.querySelector('[data-field="name"] .messages li'));
   // Labels: keyboard-operable rows, checked by the same core.
@@ -301,8 +301,9 @@ test("a server-side error lands on its field", async () => {
   assert.equal(await messages("min_disk_size").count(), 0, "10 GB passes the proto rule");
   await createButton().click();
   await page.locator(".banner-error", { hasText: "InvalidArgument" }).waitFor();
+  // The service says it in bytes; the field takes GB, so it is said in GB.
   assert.equal(await messages("min_disk_size").first().innerText(),
-    "Minimal disk size should be greater or equal than 21474836480");
+    "must be at least 20 GB: the source needs that much");
   await page.screenshot({ path: join(SHOTS, "server-error.png"), fullPage: true });
   // Editing the form clears the service's verdict.
   await page.getByLabel("Minimum disk size (GB)").fill("");
@@ -356,16 +357,23 @@ test("the images screen lists the folder's images, shows details and deletes wit
   const details = page.locator(".details");
   await details.getByText("Hardware generation").waitFor();
   assert.match(await details.innerText(), /Gen 1\.1/, "URI imports default to Gen 1.1");
-  assert.match(await details.innerText(), /1073741824 bytes/, "the qcow2's virtual size");
+  assert.match(await details.innerText(), /1\u202f073\u202f741\u202f824 bytes \(1 GB\)/, "the qcow2's virtual size");
   await page.screenshot({ path: join(SHOTS, "images.png"), fullPage: true });
   await accessible(page, "images");
-  await table.getByRole("button", { name: "Delete e2e-uri" }).click();
-  const dialog = page.getByRole("alertdialog");
+  // The confirmation is a modal dialog: focus inside, Escape closes it, focus goes back.
+  const deleteButton = table.getByRole("button", { name: "Delete e2e-uri" });
+  await deleteButton.click();
+  const dialog = page.getByRole("dialog");
   await dialog.getByText("Delete image e2e-uri? This cannot be undone.").waitFor();
+  assert.ok(await page.evaluate(() => document.activeElement?.closest("dialog[open]") !== null), "focus is inside the dialog");
+  await page.keyboard.press("Escape");
+  await page.waitForFunction(() => !document.querySelector("dialog[open]"));
+  await page.waitForFunction(() => document.activeElement?.getAttribute("aria-label") === "Delete e2e-uri");
+  await deleteButton.click();
   await dialog.getByRole("button", { name: "Keep it" }).click();
-  assert.equal(await page.getByRole("alertdialog").count(), 0);
-  await table.getByRole("button", { name: "Delete e2e-uri" }).click();
-  await page.getByRole("alertdialog").getByRole("button", { name: "Delete image" }).click();
+  await page.waitForFunction(() => !document.querySelector("dialog[open]"));
+  await deleteButton.click();
+  await page.getByRole("dialog").getByRole("button", { name: "Delete image" }).click();
   await page.waitForFunction(() => ![...document.querySelectorAll("table tr")].some((tr) => tr.textContent.includes("e2e-uri")),
     null, { timeout: 30_000 });
   const deletion = page.locator(".operation", { has: page.locator("strong", { hasText: /^Delete e2e-uri$/ }) });
@@ -389,7 +397,7 @@ test("settings keep the token in session storage only", async () => {
   await page.getByLabel("Token").fill("wrong");
   await page.getByRole("button", { name: "Save settings" }).click();
   await page.getByRole("button", { name: "Images", exact: true }).click();
-  await page.getByText(/Cannot list images: Unauthenticated \(16\): unknown token/).waitFor();
+  await page.getByText("Cannot list images. The service did not accept the token: check the token in Settings. (Unauthenticated: unknown token)").waitFor();
   await page.getByRole("button", { name: "Settings", exact: true }).click();
   await page.getByLabel("Token").fill("dev-token");
   await page.getByRole("button", { name: "Save settings" }).click();
@@ -416,7 +424,7 @@ test("works at 375 px wide", async () => {
   assert.ok(width <= 375, `no horizontal scrolling (page is ${width} px wide)`);
   // A fresh form: the folder comes from the runtime config, the source is missing. Create is
   // disabled, and "Show them" shows every message without leaving each field first.
-  await narrow.getByText("1 problem to fix before Create").waitFor();
+  await narrow.getByText("Create is unavailable: 1 problem to fix").waitFor();
   assert.equal(await narrow.locator('[data-field="source"] .messages li').count(), 0);
   await narrow.getByRole("button", { name: "Show them" }).click();
   assert.match(await narrow.locator('[data-field="source"] .messages li').first().innerText(),
@@ -425,3 +433,177 @@ test("works at 375 px wide", async () => {
   await accessible(narrow, "create at 375 px");
   await context.close();
 });
+
+test("the language switch turns every screen Russian, is remembered, and keeps <html lang> true", async () => {
+  await page.getByRole("button", { name: "Create image", exact: true }).first().click();
+  const typed = await page.getByLabel("Name", { exact: true }).inputValue();
+  assert.equal(await page.evaluate(() => document.documentElement.lang), "en");
+  await page.getByRole("button", { name: "Русский" }).click();
+  await page.getByRole("heading", { name: "Создание образа" }).waitFor();
+  assert.equal(await page.evaluate(() => document.documentElement.lang), "ru");
+  for (const label of ["Идентификатор каталога", "Имя", "Описание", "Семейство", "Минимальный размер диска (ГБ)", "Тип ОС", "Драйвер NVIDIA"]) {
+    assert.equal(await page.getByLabel(label, { exact: true }).count(), 1, `a control labelled ${label}`);
+  }
+  assert.equal(await page.getByLabel("Имя", { exact: true }).inputValue(), typed, "the form survives the switch");
+  await page.reload();
+  await page.getByRole("heading", { name: "Создание образа" }).waitFor();
+  assert.equal(await page.evaluate(() => document.documentElement.lang), "ru", "the choice is remembered");
+  await page.getByRole("button", { name: "Образы", exact: true }).click();
+  await page.getByRole("heading", { name: "Образы", exact: true }).waitFor();
+  await page.getByRole("columnheader", { name: "Семейство" }).waitFor();
+  await page.getByRole("button", { name: "Настройки", exact: true }).click();
+  await page.getByRole("button", { name: "Сохранить настройки" }).waitFor();
+  await page.getByRole("button", { name: "English" }).click();
+  await page.getByRole("heading", { name: "Settings" }).waitFor();
+  assert.equal(await page.evaluate(() => document.documentElement.lang), "en");
+  await page.getByRole("button", { name: "Create image", exact: true }).first().click();
+});
+
+// The main scenarios again, once per language, each in a browser whose own language it is (so
+// the first choice comes from navigator.languages), with every text expected from that
+// language's catalogue.
+const WORDS = {
+  en: {
+    locale: "en-US", heading: "Create image", create: "Create image", name: "Name", disk: "Disk",
+    minDisk: "Minimum disk size (GB)", showThem: "Show them", problems: "Create is unavailable: 1 problem to fix",
+    source: /^choose a source: an image, a disk, a snapshot or a URI$/,
+    floor: "The chosen source needs at least 20 GB", below: "is smaller than the chosen source (20 GB)",
+    started: "Create started", done: "Done", cancelled: "Cancelled", creating: "Creating",
+    already: "This form was already sent", cancelOf: (n) => `Cancel creation of ${n}`,
+    cancelOutcome: "Cancelled: the operation stopped and its image was removed.",
+    images: "Images", deleteOf: (n) => `Delete ${n}`, question: (n) => `Delete image ${n}? This cannot be undone.`,
+    settings: "Settings", endpoint: "Endpoint", save: "Save settings",
+    unreachable: "Cannot reach the service at http://127.0.0.1:9: check the endpoint in Settings",
+  },
+  ru: {
+    locale: "ru-RU", heading: "Создание образа", create: "Создать образ", name: "Имя", disk: "Диск",
+    minDisk: "Минимальный размер диска (ГБ)", showThem: "Показать", problems: "Создать образ пока нельзя: нужно исправить 1 ошибку",
+    source: /^выберите источник: образ, диск, снимок или URI$/,
+    floor: "Выбранному источнику нужно не меньше 20 ГБ", below: "меньше выбранного источника (20 ГБ)",
+    started: "Создание запущено", done: "Готово", cancelled: "Отменена", creating: "Создаётся",
+    already: "Эта форма уже отправлена", cancelOf: (n) => `Отменить создание ${n}`,
+    cancelOutcome: "Отменено: операция остановлена, образ удалён.",
+    images: "Образы", deleteOf: (n) => `Удалить ${n}`, question: (n) => `Удалить образ ${n}? Это действие нельзя отменить.`,
+    settings: "Настройки", endpoint: "Адрес API", save: "Сохранить настройки",
+    unreachable: "Не удалось связаться с сервисом по адресу http://127.0.0.1:9: проверьте адрес API в настройках",
+  },
+};
+
+for (const [lang, w] of Object.entries(WORDS)) {
+  test(`[${lang}] the flow keeps the user oriented: problems, the source's floor, the new operation, Create again, Cancel`, async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: w.locale });
+    const p = await context.newPage();
+    watchConsole(p);
+    const creates = [];
+    p.on("request", (r) => { if (r.url().endsWith("/ImageService/Create")) creates.push(r); });
+    try {
+      await p.goto(base + "/");
+      await p.getByRole("heading", { name: w.heading }).waitFor();
+      assert.equal(await p.evaluate(() => document.documentElement.lang), lang, "<html lang> follows the browser's language");
+      // Create explains why it is unavailable; pressing it (or "Show them") shows every problem
+      // and moves focus to the first.
+      const create = p.getByRole("main").getByRole("button", { name: w.create, exact: true });
+      assert.equal(await create.getAttribute("aria-disabled"), "true");
+      assert.equal(await p.locator("#create-why").innerText(), w.problems);
+      assert.equal(await p.locator("#" + (await create.getAttribute("aria-describedby"))).innerText(), w.problems);
+      await p.getByRole("button", { name: w.showThem }).click();
+      await p.waitForFunction(() => document.activeElement?.id === "source-value");
+      assert.match(await p.locator('[data-field="source"] .messages li').first().innerText(), w.source);
+      await p.screenshot({ path: join(SHOTS, `create-${lang}-1280.png`), fullPage: true });
+      await accessible(p, `create (${lang})`);
+      // A picked source's size is the minimum disk size's floor, shown before Create.
+      const name = `e2e-${lang}-flow`;
+      await p.getByLabel(w.name, { exact: true }).fill(name);
+      await p.getByLabel(w.disk, { exact: true }).check();
+      await p.locator(".pick", { hasText: "ubuntu-boot" }).first().click();
+      await p.getByText(w.floor).waitFor();
+      await p.getByLabel(w.minDisk).fill("10");
+      await p.getByText(w.below).waitFor();
+      await p.getByLabel(w.minDisk).fill("");
+      // After Create, the new operation is in view and has the focus.
+      await create.click();
+      await p.locator(".banner-ok", { hasText: w.started }).waitFor();
+      await p.waitForFunction((n) => document.activeElement?.matches(".operation")
+        && document.activeElement.querySelector("strong")?.textContent === n, name);
+      const row = p.locator(".operation", { has: p.locator("strong", { hasText: new RegExp(`^${name}$`) }) });
+      await row.locator(".status", { hasText: w.done }).waitFor({ timeout: 60_000 });
+      // The same form again: said so, not sent.
+      assert.equal(creates.length, 1);
+      await create.click();
+      await p.locator(".banner", { hasText: w.already }).waitFor();
+      assert.equal(creates.length, 1, "the form that already succeeded is not sent again");
+      // Cancel is named by its image and says what happened.
+      const cancelName = `e2e-${lang}-cancel`;
+      await p.getByLabel(w.name, { exact: true }).fill(cancelName);
+      await p.locator(".pick", { hasText: "postgres-data" }).first().click();
+      await create.click();
+      const cancelRow = p.locator(".operation", { has: p.locator("strong", { hasText: new RegExp(`^${cancelName}$`) }) });
+      await cancelRow.locator("progress").waitFor();
+      await cancelRow.getByRole("button", { name: w.cancelOf(cancelName), exact: true }).click();
+      await cancelRow.locator(".status", { hasText: w.cancelled }).waitFor();
+      await cancelRow.getByText(w.cancelOutcome).waitFor();
+    } finally {
+      await context.close();
+    }
+  });
+
+  test(`[${lang}] images: no Delete while creating, a real dialog, an unreachable endpoint in words, 375 px on every screen`, async () => {
+    const context = await browser.newContext({ viewport: { width: 375, height: 800 }, locale: w.locale });
+    const p = await context.newPage();
+    watchConsole(p);
+    try {
+      await p.goto(base + "/");
+      await p.getByRole("heading", { name: w.heading }).waitFor();
+      const wide = async (screen) => {
+        const width = await p.evaluate(() => document.documentElement.scrollWidth);
+        assert.ok(width <= 375, `${screen} (${lang}) at 375 px: no horizontal scrolling (page is ${width} px wide)`);
+      };
+      await wide("create");
+      await p.screenshot({ path: join(SHOTS, `create-${lang}-375.png`), fullPage: true });
+      // A slow copy stays CREATING for a while: the Images screen offers no Delete for it.
+      const name = `e2e-${lang}-slow`;
+      await p.getByLabel(w.name, { exact: true }).fill(name);
+      await p.getByLabel(w.disk, { exact: true }).check();
+      await p.locator(".pick", { hasText: "postgres-data" }).first().click();
+      await p.getByRole("main").getByRole("button", { name: w.create, exact: true }).click();
+      const opRow = p.locator(".operation", { has: p.locator("strong", { hasText: new RegExp(`^${name}$`) }) });
+      await opRow.locator("progress").waitFor();
+      await p.getByRole("button", { name: w.images, exact: true }).click();
+      const tr = p.locator("tr", { hasText: name });
+      await tr.locator(".status", { hasText: w.creating }).waitFor();
+      assert.equal(await tr.getByRole("button", { name: w.deleteOf(name) }).count(), 0, "no Delete while creating");
+      await p.locator("tr", { hasText: "ubuntu-2404-base" }).getByRole("button", { name: "ubuntu-2404-base", exact: true }).click();
+      await p.locator(".details").waitFor();
+      await wide("images with details");
+      await accessible(p, `images (${lang})`);
+      // The delete dialog: focus inside, Escape closes, focus back on its button.
+      const del = p.locator("tr", { hasText: "ubuntu-2404-base" }).getByRole("button", { name: w.deleteOf("ubuntu-2404-base") });
+      await del.click();
+      await p.getByRole("dialog").getByText(w.question("ubuntu-2404-base")).waitFor();
+      assert.ok(await p.evaluate(() => document.activeElement?.closest("dialog[open]") !== null), "focus is inside the dialog");
+      await wide("the delete dialog");
+      await p.keyboard.press("Escape");
+      await p.waitForFunction(() => !document.querySelector("dialog[open]"));
+      await p.waitForFunction((label) => document.activeElement?.getAttribute("aria-label") === label, w.deleteOf("ubuntu-2404-base"));
+      // Settings at 375 px, then an endpoint nothing listens on: the error names the address.
+      await p.getByRole("button", { name: w.settings, exact: true }).click();
+      await wide("settings");
+      await accessible(p, `settings (${lang})`);
+      expectConsoleErrors(/ERR_CONNECTION_REFUSED|Failed to load resource/);
+      await p.getByLabel(w.endpoint).fill("http://127.0.0.1:9");
+      await p.getByRole("button", { name: w.save }).click();
+      await p.getByRole("button", { name: w.images, exact: true }).click();
+      await p.getByText(w.unreachable).waitFor();
+      assert.equal(await p.getByText("Failed to fetch").count(), 0, "not the browser's words");
+      await p.getByRole("button", { name: w.settings, exact: true }).click();
+      await p.getByLabel(w.endpoint).fill("");
+      await p.getByRole("button", { name: w.save }).click();
+      // Leave nothing running for the other tests.
+      await p.getByRole("button", { name: w.images, exact: true }).click();
+      await opRow.getByRole("button", { name: w.cancelOf(name), exact: true }).click();
+      await opRow.locator(".status", { hasText: w.cancelled }).waitFor();
+    } finally {
+      await context.close();
+    }
+  });
+}

@@ -70,17 +70,20 @@ pub fn ImagesPage() -> impl IntoView {
     let list = move || {
         let images = images.clone();
         Suspend::new(async move {
-            let loaded = images.await?;
-            Ok::<_, kiln_console::call::CallError>(match loaded {
+            // The error in words of the screen's language (the boundary shows its text).
+            let loaded = images
+                .await
+                .map_err(|e| lang.cannot_list_images(&lang.call_error(&e)))?;
+            Ok::<_, String>(match loaded {
                 None => view! { <p class="muted">{w.loading_images}</p> }.into_any(),
                 Some(list) => view! { <ImageList list confirm lang /> }.into_any(),
             })
         })
     };
-    let fallback = move |errors: ArcRwSignal<Errors>| {
+    let fallback = |errors: ArcRwSignal<Errors>| {
         view! {
             <p class="banner banner-error" role="alert">
-                {move || errors.with(|e| e.iter().map(|(_, e)| lang.cannot_list_images(&e.to_string())).collect::<Vec<_>>().join(" "))}
+                {move || errors.with(|e| e.iter().map(|(_, e)| e.to_string()).collect::<Vec<_>>().join(" "))}
             </p>
         }
     };

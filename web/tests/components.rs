@@ -43,10 +43,13 @@ async fn tick() {
     gloo_timers::future::TimeoutFuture::new(20).await;
 }
 
+/// Create says it is unavailable (`aria-disabled`: it stays focusable to explain itself).
 fn submit_disabled() -> bool {
     find("form button[type=submit]")
         .unwrap()
-        .has_attribute("disabled")
+        .get_attribute("aria-disabled")
+        .as_deref()
+        == Some("true")
 }
 
 #[wasm_bindgen_test]
