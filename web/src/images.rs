@@ -234,7 +234,7 @@ fn details(image: &Image, lang: Lang) -> impl IntoView + use<> {
         w.d_created,
         image
             .created_at
-            .map(|t| format_time(t.seconds))
+            .map(|t| format_time(t.seconds, lang))
             .unwrap_or_default(),
     ));
     let title = lang.image_title(if image.name.is_empty() {
@@ -252,7 +252,8 @@ fn details(image: &Image, lang: Lang) -> impl IntoView + use<> {
     }
 }
 
-fn format_time(seconds: i64) -> String {
+/// A time as the browser writes it for the language (its own time zone).
+fn format_time(seconds: i64, lang: Lang) -> String {
     let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(seconds as f64 * 1000.0));
-    String::from(date.to_iso_string())
+    String::from(date.to_locale_string(lang.tag(), &wasm_bindgen::JsValue::UNDEFINED))
 }

@@ -148,7 +148,7 @@ pub fn image_details(image: &compute::Image, lang: Lang) -> Vec<(&'static str, S
     if image.status() == compute::image::Status::Creating {
         status = format!("{status}. {}", w.image_creating);
     }
-    vec![
+    let rows = vec![
         (w.d_id, image.id.clone()),
         (w.d_name, image.name.clone()),
         (w.d_description, image.description.clone()),
@@ -165,5 +165,9 @@ pub fn image_details(image: &compute::Image, lang: Lang) -> Vec<(&'static str, S
             if image.pooled { w.yes } else { w.no }.to_owned(),
         ),
         (w.d_generation, generation.to_owned()),
-    ]
+    ];
+    // An empty value is a dash, not a blank that reads as a missing line.
+    rows.into_iter()
+        .map(|(k, v)| (k, if v.is_empty() { "—".to_owned() } else { v }))
+        .collect()
 }
