@@ -41,12 +41,7 @@ impl Api {
     fn request<M>(&self, message: M, extra: &[(&'static str, &str)]) -> Result<tonic::Request<M>> {
         let mut request = tonic::Request::new(message);
         let metadata = request.metadata_mut();
-        let bad = |what: &str| {
-            CallError::new(
-                tonic::Code::InvalidArgument,
-                format!("the {what} cannot be sent as a header (check Settings)"),
-            )
-        };
+        let bad = CallError::bad_header;
         let token =
             MetadataValue::try_from(format!("Bearer {}", self.token)).map_err(|_| bad("token"))?;
         metadata.insert("authorization", token);

@@ -84,6 +84,9 @@ pub fn save_lang(lang: Lang) {
     {
         let _ = html.set_attribute("lang", lang.tag());
     }
+    if let Some(document) = web_sys::window().and_then(|w| w.document()) {
+        document.set_title(lang.words().title);
+    }
 }
 
 /// Where the console sends its calls, for which folder, with which token.

@@ -32,6 +32,12 @@ pub enum Reach {
         /// The endpoint the call went to.
         base: String,
     },
+    /// A setting cannot go into a request header (a token with a line break, say): the call
+    /// was not made.
+    BadHeader {
+        /// `token`, or the header's name.
+        what: String,
+    },
 }
 
 impl CallError {
@@ -79,6 +85,19 @@ impl CallError {
 }
 
 impl CallError {
+    /// `what` (the token, a header) cannot be sent as an HTTP header: the call is not made.
+    pub fn bad_header(what: &str) -> CallError {
+        CallError {
+            reach: Some(Reach::BadHeader {
+                what: what.to_owned(),
+            }),
+            ..CallError::new(
+                Code::InvalidArgument,
+                format!("the {what} cannot be sent as a header"),
+            )
+        }
+    }
+
     /// The answer from `base` was not gRPC-Web at all (no gRPC content type: an HTTP error page
     /// from a proxy or load balancer, a static server at the wrong endpoint). The gRPC HTTP
     /// mapping makes the usual cases of this (502, 503, 504) UNAVAILABLE, and so does this:

@@ -40,6 +40,8 @@ macro_rules! words {
 }
 
 words! {
+    title: "Kiln console", "Консоль Kiln";
+    bad_token: "The token cannot be sent: it holds characters an HTTP header cannot carry (a line break, a non-Latin letter). Check it in Settings.", "Токен нельзя отправить: в нём символы, недопустимые в HTTP-заголовке (перевод строки, нелатинская буква). Проверьте его в настройках.";
     screens: "Screens", "Разделы";
     tab_create: "Create image", "Создать образ";
     tab_images: "Images", "Образы";
@@ -732,6 +734,15 @@ impl Lang {
                 return self.pick(
                     format!("{base} did not answer as a gRPC-Web service: check the endpoint in Settings, and that the service (or its gateway) is up."),
                     format!("{base} ответил не как сервис gRPC-Web: проверьте адрес API в настройках и что сервис (или его шлюз) работает."),
+                );
+            }
+            Some(Reach::BadHeader { what }) if what == "token" => {
+                return self.words().bad_token.to_owned();
+            }
+            Some(Reach::BadHeader { what }) => {
+                return self.pick(
+                    format!("The {what} header cannot be sent: it holds characters an HTTP header cannot carry."),
+                    format!("Заголовок {what} нельзя отправить: в нём символы, недопустимые в HTTP-заголовке."),
                 );
             }
             None => {}

@@ -939,3 +939,25 @@ mod text {
         );
     }
 }
+
+#[test]
+fn a_token_that_cannot_be_a_header_is_said_so_and_not_blamed_on_the_service() {
+    use kiln_console::call::CallError;
+    use kiln_console::text::Lang;
+    let e = CallError::bad_header("token");
+    assert!(
+        Lang::En
+            .call_error(&e)
+            .starts_with("The token cannot be sent")
+    );
+    assert!(
+        Lang::Ru
+            .call_error(&e)
+            .starts_with("Токен нельзя отправить")
+    );
+    assert_eq!(
+        kiln_console::retry::delay_ms(e.code, 1),
+        None,
+        "not retried"
+    );
+}
