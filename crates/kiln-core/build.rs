@@ -3,10 +3,20 @@
 //! (`schema.rs`): static tables read from the `yandex.cloud` validation annotations, so a new
 //! annotation in a `.proto` file is a new check without touching Rust code.
 
+// The words and the locales are shared with the library: the pattern texts generated here
+// and the messages written at run time come from one vocabulary.
+#[allow(dead_code)]
+#[path = "src/locale.rs"]
+mod locale;
 #[path = "build/pattern_gen.rs"]
 mod pattern_gen;
+#[path = "build/pattern_words.rs"]
+mod pattern_words;
 #[path = "build/schema_gen.rs"]
 mod schema_gen;
+#[allow(dead_code)]
+#[path = "src/text.rs"]
+mod text;
 
 use std::{env, fs, path::PathBuf};
 
@@ -19,6 +29,8 @@ fn main() {
     let out = PathBuf::from(env::var("OUT_DIR").unwrap());
     println!("cargo:rerun-if-changed={}", proto_root.display());
     println!("cargo:rerun-if-changed=build");
+    println!("cargo:rerun-if-changed=src/text.rs");
+    println!("cargo:rerun-if-changed=src/locale.rs");
 
     let files = proto_files(&proto_root);
     let mut compiler = protox::Compiler::new([&proto_root]).expect("protox compiler");

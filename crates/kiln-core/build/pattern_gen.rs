@@ -20,50 +20,83 @@ enum State {
     Match,
 }
 
-/// Rust expression of a `Pattern` for `source`, or why it cannot be compiled.
-pub fn pattern_expr(source: &str) -> Result<String, String> {
+/// The DFA of `source` (whole-value match), or why it cannot be compiled.
+pub fn dfa(source: &str) -> Result<Dfa, String> {
     let hir = regex_syntax::ParserBuilder::new()
         .build()
         .parse(source)
         .map_err(|e| e.to_string())?;
     let mut states = vec![State::Match];
     let start = compile(&hir, 0, &mut states)?;
-    let dfa = Dfa::build(&states, start);
+    Ok(Dfa::build(&states, start))
+}
+
+/// Rust expression of a `Pattern` for `source`, or why it cannot be compiled or put into
+/// words exactly (`build/pattern_words.rs`).
+pub fn pattern_expr(source: &str) -> Result<String, String> {
+    let dfa = dfa(source)?;
+    let shape = crate::pattern_words::describe(source, &dfa)?;
     let starts: Vec<String> = dfa.starts.iter().map(|c| format!("{c:?}")).collect();
     let classes: Vec<String> = dfa.interval_class.iter().map(u8::to_string).collect();
     let next: Vec<String> = dfa.next.iter().map(u16::to_string).collect();
     let accepting: Vec<String> = dfa.accepting.iter().map(bool::to_string).collect();
     let ascii: Vec<String> = (0u8..128)
-        .map(|b| {
-            let interval = dfa.starts.partition_point(|&start| start <= char::from(b)) - 1;
-            dfa.interval_class[interval].to_string()
-        })
+        .map(|b| dfa.class_of(char::from(b)).to_string())
         .collect();
     Ok(format!(
-        "Pattern {{ source: {source:?}, ascii: &[{}], starts: &[{}], classes: &[{}], width: {}, next: &[{}], accepting: &[{}] }}",
+        "Pattern {{ source: {source:?}, ascii: &[{}], starts: &[{}], classes: &[{}], width: {}, next: &[{}], accepting: &[{}], shape: {} }}",
         ascii.join(", "),
         starts.join(", "),
         classes.join(", "),
         dfa.width,
         next.join(", "),
-        accepting.join(", ")
+        accepting.join(", "),
+        shape.expr()
     ))
 }
 
 /// A DFA: state 0 is dead, state 1 is the start.
-struct Dfa {
+pub struct Dfa {
     /// Sorted first characters of the alphabet's intervals; `starts[0]` is `'\0'`.
-    starts: Vec<char>,
+    pub starts: Vec<char>,
     /// Class of each interval.
-    interval_class: Vec<u8>,
+    pub interval_class: Vec<u8>,
     /// Number of classes (row width of `next`).
-    width: usize,
+    pub width: usize,
     /// `next[state * width + class]`.
-    next: Vec<u16>,
-    accepting: Vec<bool>,
+    pub next: Vec<u16>,
+    /// Whether the value matches when it ends in this state.
+    pub accepting: Vec<bool>,
 }
 
 impl Dfa {
+    /// The class of character `c`.
+    pub fn class_of(&self, c: char) -> usize {
+        let interval = self.starts.partition_point(|&start| start <= c) - 1;
+        usize::from(self.interval_class[interval])
+    }
+
+    /// The state after reading `c` in `state`.
+    pub fn step(&self, state: usize, c: char) -> usize {
+        usize::from(self.next[state * self.width + self.class_of(c)])
+    }
+
+    /// The characters of class `class`, as sorted inclusive ranges.
+    pub fn class_chars(&self, class: usize) -> Vec<(char, char)> {
+        let mut out = Vec::new();
+        for (i, &start) in self.starts.iter().enumerate() {
+            if usize::from(self.interval_class[i]) == class {
+                let end = match self.starts.get(i + 1) {
+                    Some(&next) => char::from_u32(next as u32 - 1)
+                        .unwrap_or_else(|| char::from_u32(0xD7FF).unwrap()),
+                    None => char::MAX,
+                };
+                out.push((start, end));
+            }
+        }
+        out
+    }
+
     fn build(states: &[State], start: usize) -> Dfa {
         // The alphabet: intervals between every range boundary, grouped into classes of
         // intervals that every Char state treats alike.

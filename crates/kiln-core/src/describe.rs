@@ -2,11 +2,17 @@
 //! shows "at most 63 characters" from here instead of copying a rule. Nested messages are
 //! flattened into dotted paths (`hardware_generation.legacy_features.pci_topology`); list
 //! elements are written `[]` and map values `{}` (`access_bindings[].role_id`).
+//!
+//! The machine limits (pattern source, bounds) are the same in every locale; `hints` (one per
+//! rule) and `text` (the field's rules in one line, a pattern in words through its verified
+//! shape) are in the locale asked for.
 
 use serde::Serialize;
 
 use crate::{
-    schema::{self, FieldSchema, Kind, Limit, MessageSchema, Shape, WellKnown},
+    Locale,
+    schema::{self, FieldSchema, Kind, Limit, MessageSchema, Pattern, Shape, WellKnown},
+    text::{self, HintPart},
     validate::quote,
 };
 
@@ -54,8 +60,13 @@ pub struct FieldRules {
     pub enum_values: Option<Vec<&'static str>>,
     /// Name of the oneof the field belongs to.
     pub oneof: Option<&'static str>,
-    /// The limits in words, one sentence each (`at most 63 characters`).
+    /// The limits in words, one per rule (`at most 63 characters`; a pattern as its shape,
+    /// `empty, or 1–63 characters: lowercase Latin letters, ...`).
     pub hints: Vec<String>,
+    /// Every rule of the field in one line of plain language (a length and a pattern on the
+    /// same value are said together: `labels`' values are `empty, or 1–63 characters: ...`);
+    /// empty when the field has no rule.
+    pub text: String,
 }
 
 /// An inclusive range; `None` is unbounded. Several ranges (`"0,5,20-50"`) are all listed.
@@ -80,6 +91,8 @@ pub struct OneofRules {
     pub members: Vec<&'static str>,
     /// `(exactly_one)`: one member must be set; otherwise at most one may be.
     pub exactly_one: bool,
+    /// The rule in words: `choose a source: an image, a disk, a snapshot or a URI`.
+    pub text: String,
 }
 
 impl MessageRules {
@@ -122,6 +135,8 @@ impl MessageRules {
             text_or_null(out, f.oneof);
             out.push_str(r#","hints":"#);
             array(out, &f.hints, |out, h| quote(out, h));
+            out.push_str(r#","text":"#);
+            quote(out, &f.text);
             out.push('}');
         });
         out.push_str(r#","oneofs":"#);
@@ -132,6 +147,8 @@ impl MessageRules {
             array(out, &o.members, |out, m| quote(out, m));
             out.push_str(r#","exactlyOne":"#);
             out.push_str(if o.exactly_one { "true" } else { "false" });
+            out.push_str(r#","text":"#);
+            quote(out, &o.text);
             out.push('}');
         });
         out.push('}');
@@ -176,15 +193,20 @@ fn bounds_or_null(out: &mut String, bounds: Option<&Bounds>) {
     out.push('}');
 }
 
-/// The rules of the message with this full name.
+/// The rules of the message with this full name, their words in English.
 pub fn describe_rules(message_name: &str) -> Option<MessageRules> {
+    describe_rules_in(message_name, Locale::En)
+}
+
+/// The rules of the message with this full name, with `hints` and `text` in `locale`.
+pub fn describe_rules_in(message_name: &str, locale: Locale) -> Option<MessageRules> {
     let schema = schema::message(message_name)?;
     let mut rules = MessageRules {
         message: schema.full_name,
         fields: Vec::new(),
         oneofs: Vec::new(),
     };
-    walk(schema, "", "", &mut rules, &mut Vec::new());
+    walk(schema, "", "", &mut rules, &mut Vec::new(), locale);
     Some(rules)
 }
 
@@ -194,22 +216,27 @@ fn walk(
     json: &str,
     out: &mut MessageRules,
     stack: &mut Vec<&'static str>,
+    locale: Locale,
 ) {
     if stack.contains(&m.full_name) {
         return;
     }
     stack.push(m.full_name);
     for oneof in m.oneofs {
+        let members: Vec<&'static str> = oneof.members.iter().map(|&i| m.fields[i].name).collect();
+        let mut words = String::new();
+        text::push_oneof_text(&mut words, locale, oneof.name, &members, oneof.exactly_one);
         out.oneofs.push(OneofRules {
             path: join(path, oneof.name),
-            members: oneof.members.iter().map(|&i| m.fields[i].name).collect(),
+            members,
             exactly_one: oneof.exactly_one,
+            text: words,
         });
     }
     for f in m.fields {
         let (field_path, json_path) = (join(path, f.name), join(json, f.json_name));
         out.fields
-            .push(field_rules(m, f, field_path.clone(), json_path.clone()));
+            .push(field_rules(m, f, field_path.clone(), json_path.clone(), locale));
         if let Kind::Message(inner) = f.kind {
             let suffix = match f.shape {
                 Shape::Single => "",
@@ -222,40 +249,80 @@ fn walk(
                 &format!("{json_path}{suffix}"),
                 out,
                 stack,
+                locale,
             );
         }
     }
     stack.pop();
 }
 
-fn field_rules(m: &MessageSchema, f: &FieldSchema, path: String, json_path: String) -> FieldRules {
+fn field_rules(
+    m: &MessageSchema,
+    f: &FieldSchema,
+    path: String,
+    json_path: String,
+    locale: Locale,
+) -> FieldRules {
     let r = f.rules;
+    let noun = if matches!(f.shape, Shape::Map { .. }) {
+        &text::ENTRIES
+    } else {
+        &text::ELEMENTS
+    };
+    let limit = |l: &Limit, noun: Option<&text::Noun>| {
+        let mut out = String::new();
+        text::push_limit(&mut out, locale, l.ranges, noun);
+        out
+    };
+    let keys = text::hint_part(locale, HintPart::Keys);
     let mut hints = Vec::new();
     if r.required {
-        hints.push("required".to_owned());
+        hints.push(text::hint_required(locale).to_owned());
     }
     if let Some(l) = &r.length {
-        hints.push(format!("{} characters", l.describe()));
+        hints.push(limit(l, Some(&text::CHARACTERS)));
     }
     if let Some(p) = r.pattern {
-        hints.push(format!("matches {}", p.source));
+        hints.push(p.shape.text(locale).to_owned());
     }
     if let Some(l) = &r.size {
-        let noun = if matches!(f.shape, Shape::Map { .. }) {
-            "entries"
-        } else {
-            "elements"
-        };
-        hints.push(format!("{} {noun}", l.describe()));
+        hints.push(limit(l, Some(noun)));
     }
     if let Some(l) = &r.value {
-        hints.push(format!("{} (0 means unset)", l.describe()));
+        let mut out = String::new();
+        text::push_value_hint(&mut out, locale, l.ranges);
+        hints.push(out);
     }
     if let Some(l) = &r.map_key_length {
-        hints.push(format!("keys {} characters", l.describe()));
+        hints.push(format!("{keys}{}", limit(l, Some(&text::CHARACTERS))));
     }
     if let Some(p) = r.map_key_pattern {
-        hints.push(format!("keys match {}", p.source));
+        hints.push(format!("{keys}{}", p.shape.text(locale)));
+    }
+
+    // The text: the rules of the field, then of its keys, then of its values or elements.
+    let mut parts = Vec::new();
+    if r.required {
+        parts.push(text::hint_required(locale).to_owned());
+    }
+    if let Some(l) = &r.size {
+        parts.push(limit(l, Some(noun)));
+    }
+    if let Some(words) = string_words(locale, r.map_key_length.as_ref(), r.map_key_pattern) {
+        parts.push(format!("{keys}{words}"));
+    }
+    if let Some(words) = string_words(locale, r.length.as_ref(), r.pattern) {
+        let part = match f.shape {
+            Shape::Single => "",
+            Shape::List => text::hint_part(locale, HintPart::Elements),
+            Shape::Map { .. } => text::hint_part(locale, HintPart::Values),
+        };
+        parts.push(format!("{part}{words}"));
+    }
+    if let Some(l) = &r.value {
+        let mut out = String::new();
+        text::push_value_hint(&mut out, locale, l.ranges);
+        parts.push(out);
     }
     FieldRules {
         path,
@@ -279,7 +346,51 @@ fn field_rules(m: &MessageSchema, f: &FieldSchema, path: String, json_path: Stri
         },
         oneof: f.oneof.map(|i| m.oneofs[i].name),
         hints,
+        text: parts.join("; "),
     }
+}
+
+/// A string's `(length)` and `(pattern)` said together: the pattern's shape with its lengths
+/// narrowed by the length limit (when that is one range and leaves a value), else each alone.
+fn string_words(locale: Locale, length: Option<&Limit>, pattern: Option<&Pattern>) -> Option<String> {
+    let mut out = String::new();
+    match (length, pattern) {
+        (None, None) => return None,
+        (Some(l), None) => text::push_limit(&mut out, locale, l.ranges, Some(&text::CHARACTERS)),
+        (None, Some(p)) => out.push_str(p.shape.text(locale)),
+        (Some(l), Some(p)) => {
+            let shape = &p.shape;
+            let i = locale.index();
+            let (empty, min, max) = shape.lengths();
+            let narrowed = match l.ranges {
+                [range] if max != Some(0) => {
+                    let low = range.min.unwrap_or(0);
+                    let empty = empty && low <= 0;
+                    let min = min.max(low).max(1);
+                    let max = match (max, range.max) {
+                        (Some(a), Some(b)) => Some(a.min(b)),
+                        (a, b) => a.or(b),
+                    };
+                    (max.is_none_or(|m| min <= m)).then_some((empty, min, max))
+                }
+                _ => None,
+            };
+            match narrowed {
+                Some(lengths) => text::push_shape(
+                    &mut out,
+                    locale,
+                    lengths,
+                    [shape.allowed[i], shape.starts[i], shape.ends[i]],
+                ),
+                None => {
+                    text::push_limit(&mut out, locale, l.ranges, Some(&text::CHARACTERS));
+                    out.push_str("; ");
+                    out.push_str(shape.text(locale));
+                }
+            }
+        }
+    }
+    Some(out)
 }
 
 fn bounds(limit: &Limit) -> Bounds {

@@ -18,10 +18,14 @@
 //! browser or server crate; it builds for `wasm32-unknown-unknown`.
 
 pub mod describe;
+mod locale;
 pub mod pattern;
 pub mod scan;
 pub mod schema;
+pub mod text;
 pub mod validate;
+
+pub use locale::Locale;
 
 #[cfg(feature = "reflect")]
 pub mod reflect;

@@ -12,7 +12,10 @@ use prost_reflect::{
     Value,
 };
 
-use crate::validate::{self, Outcome};
+use crate::{
+    Locale, text,
+    validate::{self, Outcome},
+};
 
 /// The descriptor pool of every file in `proto/`.
 pub static DESCRIPTOR_POOL: LazyLock<DescriptorPool> = LazyLock::new(|| {
@@ -71,17 +74,19 @@ pub fn to_json<M: ReflectMessage>(message: &M) -> Result<String, JsonError> {
 /// its JSON text. A message without a JSON form (see [`to_json_value`]) is
 /// [`Outcome::Error`], with a sentence naming the field mask path at fault when it is one.
 pub fn validate_message<M: ReflectMessage>(message: &M) -> Outcome {
+    validate_message_in(message, Locale::En)
+}
+
+/// [`validate_message`] with the messages in `locale`.
+pub fn validate_message_in<M: ReflectMessage>(message: &M, locale: Locale) -> Outcome {
     let descriptor = message.descriptor();
     match to_json(message) {
-        Ok(json) => validate::validate_str(descriptor.full_name(), &json),
+        Ok(json) => validate::validate_str_in(descriptor.full_name(), &json, locale),
         Err(e) => {
             let dynamic = message.transcode_to_dynamic();
             let error = match unwritable_mask_path(&dynamic, "", 0) {
-                Some((field, path)) => format!(
-                    "{field} {path:?} cannot be written as proto3 JSON: a field mask path must \
-                     be field names in snake_case, e.g. min_disk_size"
-                ),
-                None => format!("the request cannot be written as proto3 JSON: {e}"),
+                Some((field, path)) => text::unwritable_mask_path(locale, &field, &path),
+                None => text::no_json_form(locale, &e.to_string()),
             };
             Outcome::Error { error }
         }

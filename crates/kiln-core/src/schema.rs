@@ -4,7 +4,9 @@
 //! The validator ([`crate::validate`]) interprets these tables, and front ends read them to show
 //! limits next to a form field (`maxlength`, hints) without copying a rule.
 
-pub use crate::pattern::Pattern;
+pub use crate::pattern::{Pattern, PatternShape};
+pub use crate::text::{Range, push_int};
+use crate::{locale::Locale, text};
 
 /// A protobuf message: its fields in declaration order and its (non-synthetic) oneofs.
 #[derive(Debug)]
@@ -146,15 +148,6 @@ pub struct Limit {
     pub ranges: &'static [Range],
 }
 
-/// An inclusive range; `None` is unbounded.
-#[derive(Debug, Clone, Copy)]
-pub struct Range {
-    /// Lowest allowed value.
-    pub min: Option<i128>,
-    /// Highest allowed value.
-    pub max: Option<i128>,
-}
-
 impl Limit {
     /// Whether `n` is inside one of the ranges.
     pub fn allows(&self, n: i128) -> bool {
@@ -181,74 +174,16 @@ impl Limit {
     /// Appends [`Limit::describe`]'s words to `out` (no `core::fmt`: violation messages are the
     /// hot path of an invalid request, and formatting is slow in wasm).
     pub fn describe_into(&self, out: &mut String) {
-        let one = |out: &mut String, r: &Range, sep: &str| match (r.min, r.max) {
-            (Some(a), Some(b)) if a == b => push_int(out, a),
-            (Some(a), Some(b)) => {
-                push_int(out, a);
-                out.push_str(sep);
-                push_int(out, b);
-            }
-            (Some(a), None) => {
-                out.push_str("at least ");
-                push_int(out, a);
-            }
-            (None, Some(b)) => {
-                out.push_str("at most ");
-                push_int(out, b);
-            }
-            (None, None) => out.push_str("any value"),
-        };
-        match self.ranges {
-            [r] => match (r.min, r.max) {
-                (Some(a), Some(b)) if a == b => {
-                    out.push_str("exactly ");
-                    push_int(out, a);
-                }
-                (Some(a), Some(b)) => {
-                    out.push_str("between ");
-                    push_int(out, a);
-                    out.push_str(" and ");
-                    push_int(out, b);
-                }
-                _ => one(out, r, ""),
-            },
-            many => {
-                out.push_str("one of ");
-                for (i, r) in many.iter().enumerate() {
-                    if i > 0 {
-                        out.push_str(", ");
-                    }
-                    one(out, r, " to ");
-                }
-            }
-        }
+        text::push_limit_en(out, self.ranges);
     }
-}
 
-/// Appends `n` in decimal, as `{n}` would, without `core::fmt` (whose `i128` path is a
-/// software division per digit in wasm): a 64-bit loop when the value fits, which is always.
-pub fn push_int(out: &mut String, n: i128) {
-    let mut digits = [0u8; 40];
-    let mut at = digits.len();
-    let mut rest = n.unsigned_abs();
-    while rest > u128::from(u64::MAX) {
-        at -= 1;
-        digits[at] = b'0' + (rest % 10) as u8;
-        rest /= 10;
+    /// The limit in words in `locale`, with no noun: English as [`Limit::describe`], Russian
+    /// `не больше 1000`, `от 1 до 63`, `равно 1`.
+    pub fn describe_in(&self, locale: Locale) -> String {
+        let mut out = String::with_capacity(24);
+        text::push_limit(&mut out, locale, self.ranges, None);
+        out
     }
-    let mut rest = rest as u64;
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (rest % 10) as u8;
-        rest /= 10;
-        if rest == 0 {
-            break;
-        }
-    }
-    if n < 0 {
-        out.push('-');
-    }
-    out.push_str(std::str::from_utf8(&digits[at..]).expect("ASCII digits"));
 }
 
 impl MessageSchema {

@@ -12,8 +12,11 @@ use std::borrow::Cow;
 use serde::{Deserialize, Serialize};
 
 use crate::{
+    Locale,
+    pattern::Diagnosis,
     scan::{self, Cursor, NumberToken},
     schema::{self, FieldSchema, Kind, Limit, MessageSchema, Pattern, Shape, WellKnown, push_int},
+    text::{self, KindWords, Subject},
 };
 
 /// The result of validating one request.
@@ -119,28 +122,44 @@ pub struct Violation {
     /// Stable rule id: `required`, `length`, `pattern`, `size`, `value`, `map_key.length`,
     /// `map_key.pattern`, `exactly_one`, `oneof`, `type`, `unknown_field` or `enum`.
     pub rule: String,
-    /// One English sentence naming the limit, e.g. `must be at most 63 characters`.
+    /// One sentence naming the limit, in the locale asked for (English by default), e.g.
+    /// `must be at most 63 characters long (it has 70)`.
     pub message: String,
 }
 
 /// Full name of `CreateImageRequest`, the request most callers validate.
 pub const CREATE_IMAGE_REQUEST: &str = "yandex.cloud.compute.v1.CreateImageRequest";
 
-/// Validates proto3 JSON text as the message `message_name` (a full name).
+/// Validates proto3 JSON text as the message `message_name` (a full name); messages in
+/// English.
 pub fn validate_str(message_name: &str, json: &str) -> Outcome {
+    validate_str_in(message_name, json, Locale::En)
+}
+
+/// [`validate_str`] with the messages (and the error outcome's words) in `locale`. The rule
+/// ids and field paths are the same in every locale.
+pub fn validate_str_in(message_name: &str, json: &str, locale: Locale) -> Outcome {
     match schema::message(message_name) {
-        Some(schema) => validate_message_str(schema, json),
+        Some(schema) => validate_message_str_in(schema, json, locale),
         None => Outcome::Error {
-            error: format!("unknown message {message_name:?}"),
+            error: text::unknown_message(locale, message_name),
         },
     }
 }
 
-/// Validates proto3 JSON text as the message `schema` (from [`schema::messages`]).
+/// Validates proto3 JSON text as the message `schema` (from [`schema::messages`]); messages
+/// in English.
 pub fn validate_message_str(schema: &MessageSchema, json: &str) -> Outcome {
+    validate_message_str_in(schema, json, Locale::En)
+}
+
+/// [`validate_message_str`] with the messages in `locale`.
+pub fn validate_message_str_in(schema: &MessageSchema, json: &str, locale: Locale) -> Outcome {
     let mut cursor = Cursor::new(json);
-    let not_json = |e: scan::SyntaxError| Outcome::Error {
-        error: format!("input is not valid JSON: {e}"),
+    let not_json = |e: scan::SyntaxError| {
+        let mut error = String::new();
+        text::push_not_json(&mut error, locale, e.message, e.line, e.column);
+        Outcome::Error { error }
     };
     let first = cursor.peek();
     if first != Some(b'{') {
@@ -148,18 +167,19 @@ pub fn validate_message_str(schema: &MessageSchema, json: &str) -> Outcome {
             return not_json(e);
         }
         let got = match first {
-            Some(b'"') => "a string",
-            Some(b'[') => "an array",
-            Some(b't' | b'f') => "a boolean",
-            Some(b'n') => "null",
-            _ => "a number",
+            Some(b'"') => text::NotObject::String,
+            Some(b'[') => text::NotObject::Array,
+            Some(b't' | b'f') => text::NotObject::Boolean,
+            Some(b'n') => text::NotObject::Null,
+            _ => text::NotObject::Number,
         };
-        return Outcome::Error {
-            error: format!("input must be a JSON object, got {got}"),
-        };
+        let mut error = String::new();
+        text::push_not_object(&mut error, locale, got);
+        return Outcome::Error { error };
     }
     let mut walker = Walker {
         violations: Vec::new(),
+        locale,
     };
     if let Err(e) = walker
         .message(&mut cursor, schema, &Path::Root)
@@ -181,6 +201,11 @@ pub fn validate_json(message_name: &str, input: &serde_json::Value) -> Outcome {
     validate_str(message_name, &input.to_string())
 }
 
+/// [`validate_json`] with the messages in `locale`.
+pub fn validate_json_in(message_name: &str, input: &serde_json::Value, locale: Locale) -> Outcome {
+    validate_str_in(message_name, &input.to_string(), locale)
+}
+
 type Result<T> = scan::Result<T>;
 
 /// What a message saw of one of its fields.
@@ -196,6 +221,7 @@ struct Seen {
 
 struct Walker {
     violations: Vec<Violation>,
+    locale: Locale,
 }
 
 impl Walker {
@@ -229,7 +255,8 @@ impl Walker {
             let found = schema.field_index(&key);
             match found {
                 Some(i) if seen[i].key => {
-                    let message = format!("repeats the field {}", schema.fields[i].name);
+                    let mut message = String::new();
+                    text::push_repeated_field(&mut message, self.locale, schema.fields[i].name);
                     self.push(&Path::Field(path, &key), "unknown_field", message);
                     cur.skip_value()?;
                 }
@@ -245,7 +272,8 @@ impl Walker {
                     seen[i].set = self.field(cur, field, &Path::Field(path, field.name))?;
                 }
                 None => {
-                    let message = format!("is not a field of {}", schema.name());
+                    let mut message = String::new();
+                    text::push_unknown_field(&mut message, self.locale, schema.name());
                     self.push(&Path::Field(path, &key), "unknown_field", message);
                     cur.skip_value()?;
                 }
@@ -262,29 +290,26 @@ impl Walker {
             if count == 1 || (count == 0 && !oneof.exactly_one) {
                 continue;
             }
-            let names = |members: &mut dyn Iterator<Item = &usize>, sep: &str| {
+            let names = |members: &mut dyn Iterator<Item = &usize>| {
                 members
                     .map(|&i| schema.fields[i].name)
                     .collect::<Vec<_>>()
-                    .join(sep)
             };
-            let all = names(&mut oneof.members.iter(), ", ");
-            let set = names(&mut oneof.members.iter().filter(is_member_set), " and ");
             let at = Path::Field(path, oneof.name);
-            if oneof.exactly_one {
-                let message = if count == 0 {
-                    format!("exactly one of {all} must be set, none is")
-                } else {
-                    format!("exactly one of {all} must be set, but {set} are")
-                };
-                self.push(&at, "exactly_one", message);
+            let mut message = String::new();
+            if count == 0 {
+                let all = names(&mut oneof.members.iter());
+                text::push_oneof_none(&mut message, self.locale, oneof.name, &all);
             } else {
-                self.push(
-                    &at,
-                    "oneof",
-                    format!("at most one of {all} may be set, but {set} are"),
-                );
+                let set = names(&mut oneof.members.iter().filter(is_member_set));
+                text::push_oneof_many(&mut message, self.locale, oneof.name, &set);
             }
+            let rule = if oneof.exactly_one {
+                "exactly_one"
+            } else {
+                "oneof"
+            };
+            self.push(&at, rule, message);
         }
         Ok(())
     }
@@ -293,13 +318,13 @@ impl Walker {
     fn absent(&mut self, field: &FieldSchema, path: &Path<'_>) {
         match field.shape {
             Shape::Single if field.rules.required => {
-                self.push(path, "required", "is required".to_owned());
+                self.push(path, "required", text::required(self.locale).to_owned());
             }
             Shape::Single => {}
             // An empty list or map still has a size to check.
             Shape::List | Shape::Map { .. } => {
                 let at = self.violations.len();
-                self.count_rules(field, 0, "elements", path, at);
+                self.count_rules(field, 0, &text::ELEMENTS, path, at);
             }
         }
     }
@@ -317,7 +342,7 @@ impl Walker {
                 let (scalar, set) = self.value(cur, &field.kind, path)?;
                 if let Some(scalar) = scalar {
                     if rules.required && scalar.is_default() {
-                        self.push(path, "required", "is required".to_owned());
+                        self.push(path, "required", text::required(self.locale).to_owned());
                     }
                     self.scalar_rules(field, &scalar, path);
                 }
@@ -325,7 +350,7 @@ impl Walker {
             }
             Shape::List => {
                 if cur.peek() != Some(b'[') {
-                    self.type_error(path, "must be a list");
+                    self.type_error(path, Subject::Value, &text::KIND_LIST);
                     cur.skip_value()?;
                     return Ok(true);
                 }
@@ -340,12 +365,12 @@ impl Walker {
                     }
                     count += 1;
                 }
-                self.count_rules(field, count, "elements", path, at);
+                self.count_rules(field, count, &text::ELEMENTS, path, at);
                 Ok(true)
             }
             Shape::Map { key: key_kind } => {
                 if cur.peek() != Some(b'{') {
-                    self.type_error(path, "must be an object of key-value pairs");
+                    self.type_error(path, Subject::Value, &text::KIND_MAP);
                     cur.skip_value()?;
                     return Ok(true);
                 }
@@ -356,21 +381,21 @@ impl Walker {
                     count += 1;
                     let entry = Path::Key(path, &key);
                     if !key_fits(key_kind, &key) {
-                        self.type_error(&entry, &format!("key {}", kind_expectation(key_kind)));
+                        self.type_error(&entry, Subject::Key, kind_expectation(key_kind));
                         cur.skip_value()?;
                         continue;
                     }
                     if let Some(limit) = &rules.map_key_length {
-                        self.length(limit, &key, &entry, "map_key.length", "key must be");
+                        self.length(limit, &key, &entry, "map_key.length", Subject::Key);
                     }
                     if let Some(pattern) = rules.map_key_pattern {
-                        self.pattern(pattern, &key, &entry, "map_key.pattern", "key must");
+                        self.pattern(pattern, &key, &entry, "map_key.pattern", Subject::Key);
                     }
                     if let (Some(scalar), _) = self.value(cur, &field.kind, &entry)? {
                         self.scalar_rules(field, &scalar, &entry);
                     }
                 }
-                self.count_rules(field, count, "entries", path, at);
+                self.count_rules(field, count, &text::ENTRIES, path, at);
                 Ok(true)
             }
         }
@@ -382,13 +407,13 @@ impl Walker {
         &mut self,
         field: &FieldSchema,
         count: usize,
-        noun: &str,
+        noun: &text::Noun,
         path: &Path<'_>,
         at: usize,
     ) {
         let mut found = Vec::new();
         if field.rules.required && count == 0 {
-            found.push(("required", "is required".to_owned()));
+            found.push(("required", text::required(self.locale).to_owned()));
         }
         if let Some(limit) = field
             .rules
@@ -396,11 +421,8 @@ impl Walker {
             .as_ref()
             .filter(|l| !l.allows(count as i128))
         {
-            let mut message = String::from("must have ");
-            limit.describe_into(&mut message);
-            words(&mut message, &[" ", noun, " (it has "]);
-            push_int(&mut message, count as i128);
-            message.push(')');
+            let mut message = String::with_capacity(48);
+            text::push_size(&mut message, self.locale, noun, limit.ranges, count as i128);
             found.push(("size", message));
         }
         for (offset, (rule, message)) in found.into_iter().enumerate() {
@@ -419,19 +441,16 @@ impl Walker {
         match scalar {
             Scalar::Text(text) => {
                 if let Some(limit) = &rules.length {
-                    self.length(limit, text, path, "length", "must be");
+                    self.length(limit, text, path, "length", Subject::Value);
                 }
                 if let Some(pattern) = rules.pattern {
-                    self.pattern(pattern, text, path, "pattern", "must");
+                    self.pattern(pattern, text, path, "pattern", Subject::Value);
                 }
             }
             &Scalar::Integer(n) => {
                 if let Some(limit) = rules.value.as_ref().filter(|l| n != 0 && !l.allows(n)) {
-                    let mut message = String::from("must be ");
-                    limit.describe_into(&mut message);
-                    message.push_str(" (it is ");
-                    push_int(&mut message, n);
-                    message.push(')');
+                    let mut message = String::with_capacity(48);
+                    text::push_value(&mut message, self.locale, limit.ranges, n);
                     self.push(path, "value", message);
                 }
             }
@@ -439,37 +458,47 @@ impl Walker {
         }
     }
 
-    fn length(&mut self, limit: &Limit, text: &str, path: &Path<'_>, rule: &str, lead: &str) {
+    fn length(&mut self, limit: &Limit, text: &str, path: &Path<'_>, rule: &str, who: Subject) {
         let chars = text.chars().count();
         if !limit.allows(chars as i128) {
-            let unit = if limit.max() == Some(1) {
-                "character"
-            } else {
-                "characters"
-            };
             let mut message = String::with_capacity(48);
-            words(&mut message, &[lead, " "]);
-            limit.describe_into(&mut message);
-            words(&mut message, &[" ", unit, " long (it has "]);
-            push_int(&mut message, chars as i128);
-            message.push(')');
+            text::push_length(&mut message, self.locale, who, limit.ranges, chars as i128);
             self.push(path, rule, message);
         }
     }
 
-    fn pattern(&mut self, pattern: &Pattern, text: &str, path: &Path<'_>, rule: &str, lead: &str) {
-        if !pattern.is_match(text) {
-            let mut message = String::new();
-            words(
-                &mut message,
-                &[lead, " match the regular expression ", pattern.source],
-            );
-            self.push(path, rule, message);
+    /// A `(pattern)` rule: when the value does not match, the message says what is wrong with
+    /// it from the pattern's verified shape (a character, the length, the first or last
+    /// character).
+    fn pattern(&mut self, pattern: &Pattern, value: &str, path: &Path<'_>, rule: &str, who: Subject) {
+        if pattern.is_match(value) {
+            return;
         }
+        let (locale, shape) = (self.locale, &pattern.shape);
+        let i = locale.index();
+        let mut message = String::with_capacity(96);
+        match pattern.diagnose(value) {
+            Some(Diagnosis::Char(c)) => {
+                text::push_pattern_char(&mut message, locale, who, shape.allowed[i], c);
+            }
+            Some(Diagnosis::Length(n)) => {
+                text::push_pattern_length(&mut message, locale, who, shape.lengths(), n as i128);
+            }
+            Some(Diagnosis::First) => {
+                text::push_pattern_first(&mut message, locale, who, shape.first_words[i]);
+            }
+            Some(Diagnosis::Last) => {
+                text::push_pattern_last(&mut message, locale, who, shape.last_words[i]);
+            }
+            None => text::push_pattern_source(&mut message, locale, who, pattern.source),
+        }
+        self.push(path, rule, message);
     }
 
-    fn type_error(&mut self, path: &Path<'_>, message: &str) {
-        self.push(path, "type", message.to_owned());
+    fn type_error(&mut self, path: &Path<'_>, who: Subject, kind: &KindWords) {
+        let mut message = String::with_capacity(40);
+        text::push_type(&mut message, self.locale, who, kind);
+        self.push(path, "type", message);
     }
 
     /// Reads one non-absent value and checks it against its kind. Returns the value as the
@@ -573,14 +602,15 @@ impl Walker {
             },
         };
         if scalar.is_none() {
-            self.type_error(path, kind_expectation(kind));
+            self.type_error(path, Subject::Value, kind_expectation(kind));
         }
         Ok((scalar, set))
     }
 
     fn enum_error<T>(&mut self, e: &schema::EnumSchema, path: &Path<'_>) -> Option<T> {
-        let names: Vec<&str> = e.values.iter().map(|(n, _)| *n).collect();
-        self.push(path, "enum", format!("must be one of {}", names.join(", ")));
+        let mut message = String::new();
+        text::push_enum(&mut message, self.locale, e.values.iter().map(|(n, _)| *n));
+        self.push(path, "enum", message);
         None
     }
 }
@@ -654,35 +684,24 @@ fn key_fits(kind: &Kind, key: &str) -> bool {
     }
 }
 
-fn kind_expectation(kind: &Kind) -> &'static str {
+fn kind_expectation(kind: &Kind) -> &'static KindWords {
     match kind {
-        Kind::String => "must be a string",
-        Kind::Bytes => "must be a base64 string",
-        Kind::Bool => "must be true or false",
-        Kind::Int32 => "must be a 32-bit integer",
-        Kind::Int64 => "must be a 64-bit integer (a JSON number or a string of digits)",
-        Kind::Uint32 => "must be a non-negative 32-bit integer",
-        Kind::Uint64 => {
-            "must be a non-negative 64-bit integer (a JSON number or a string of digits)"
-        }
-        Kind::Float | Kind::Double => "must be a number",
-        Kind::Enum(_) => "must be an enum value name (a string) or number",
-        Kind::Message(_) => "must be an object",
-        Kind::WellKnown(WellKnown::Any) => "must be an object with an \"@type\" string",
-        Kind::WellKnown(WellKnown::Timestamp) => "must be an RFC 3339 timestamp string",
-        Kind::WellKnown(WellKnown::Duration) => "must be a duration string such as \"1.5s\"",
-        Kind::WellKnown(WellKnown::FieldMask) => "must be a string of comma-separated field paths",
-        Kind::WellKnown(WellKnown::Object) => "must be an object",
-        Kind::WellKnown(WellKnown::List) => "must be a list",
-        Kind::WellKnown(WellKnown::Value) => "must be a JSON value",
-    }
-}
-
-/// Appends `parts` to `out`, reserving for all of them at once.
-fn words(out: &mut String, parts: &[&str]) {
-    out.reserve(parts.iter().map(|p| p.len()).sum());
-    for part in parts {
-        out.push_str(part);
+        Kind::String => &text::KIND_STRING,
+        Kind::Bytes => &text::KIND_BYTES,
+        Kind::Bool => &text::KIND_BOOL,
+        Kind::Int32 => &text::KIND_INT32,
+        Kind::Int64 => &text::KIND_INT64,
+        Kind::Uint32 => &text::KIND_UINT32,
+        Kind::Uint64 => &text::KIND_UINT64,
+        Kind::Float | Kind::Double => &text::KIND_NUMBER,
+        Kind::Enum(_) => &text::KIND_ENUM,
+        Kind::Message(_) | Kind::WellKnown(WellKnown::Object) => &text::KIND_OBJECT,
+        Kind::WellKnown(WellKnown::Any) => &text::KIND_ANY,
+        Kind::WellKnown(WellKnown::Timestamp) => &text::KIND_TIMESTAMP,
+        Kind::WellKnown(WellKnown::Duration) => &text::KIND_DURATION,
+        Kind::WellKnown(WellKnown::FieldMask) => &text::KIND_FIELD_MASK,
+        Kind::WellKnown(WellKnown::List) => &text::KIND_LIST,
+        Kind::WellKnown(WellKnown::Value) => &text::KIND_VALUE,
     }
 }
 

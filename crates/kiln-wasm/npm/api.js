@@ -2,12 +2,26 @@
 // one native JSON.stringify and one TextEncoder.encodeInto straight into wasm memory (measured
 // faster than letting wasm walk the object through serde-wasm-bindgen, see BENCHMARKS.md). Every
 // result is the core's Outcome, a Rust value that serde-wasm-bindgen turns into the contract's
-// plain object; this file builds none. It only finds words for inputs that have no JSON text.
+// plain object; this file builds none. It only finds words for inputs that have no JSON text and
+// for the options (in English; every other sentence comes from Rust in the chosen locale).
 
 const CREATE_IMAGE_REQUEST = "yandex.cloud.compute.v1.CreateImageRequest";
 
 function bigintToString(_key, value) {
   return typeof value === "bigint" ? value.toString() : value;
+}
+
+/** What a non-object input is, as `notObject` in lib.rs numbers it. */
+function notObjectKind(value) {
+  if (value === null) return 3;
+  if (Array.isArray(value)) return 1;
+  switch (typeof value) {
+    case "boolean": return 2;
+    case "number": case "bigint": return 4;
+    case "undefined": return 5;
+    case "function": return 6;
+    default: return 7;
+  }
 }
 
 function kindOf(value) {
@@ -71,10 +85,10 @@ export function bind(raw, memory) {
   const error = (sentence) => raw.inputError(sentence);
 
   /** JSON text of `input`, or the error outcome. BigInt values become decimal strings (int64). */
-  function toJson(input) {
+  function toJson(input, locale) {
     if (typeof input === "string") return input;
     if (input === null || typeof input !== "object" || Array.isArray(input)) {
-      return error(`input must be a JSON object, got ${kindOf(input)}`);
+      return raw.notObject(notObjectKind(input), locale);
     }
     let json;
     try {
@@ -90,36 +104,59 @@ export function bind(raw, memory) {
     return typeof json === "string" ? json : error("input must be a JSON object");
   }
 
-  /** An error outcome when `options` is not what this version accepts (none yet: issue 14 adds `locale`). */
-  function optionsError(options) {
+  /** Locale tags already asked about: tag → index for the wasm calls, or -1 (unsupported). */
+  const locales = new Map();
+
+  /**
+   * The locale index `options` asks for (0, English, when it names none), or an error outcome
+   * when `options` is not what this version accepts: an object with at most `locale`, a tag
+   * such as "en", "ru" or "ru-RU".
+   */
+  function readOptions(options) {
+    if (options === undefined) return 0;
     if (options === null || typeof options !== "object" || Array.isArray(options)) {
       return error(`options must be an object, got ${kindOf(options)}`);
     }
-    for (const key in options) {
-      return error(`unknown option ${JSON.stringify(key)}: this version of kiln-validator takes no options`);
+    let tag;
+    try {
+      for (const key in options) {
+        if (key !== "locale") {
+          return error(`unknown option ${JSON.stringify(key)}: kiln-validator takes only "locale"`);
+        }
+      }
+      tag = options.locale;
+    } catch (e) {
+      return error(`options cannot be read: ${describeError(e)}`);
     }
-    return undefined;
+    if (tag === undefined) return 0;
+    if (typeof tag !== "string") {
+      return error(`options.locale must be a string such as "en" or "ru", got ${kindOf(tag)}`);
+    }
+    let at = locales.get(tag);
+    if (at === undefined) {
+      at = raw.localeIndex(tag);
+      if (locales.size < 64) locales.set(tag, at);
+    }
+    return at < 0 ? raw.unsupportedLocale(tag) : at;
   }
 
   function validate(messageName, input, options) {
+    const locale = readOptions(options);
+    if (typeof locale !== "number") return locale;
     const index = typeof messageName === "string" ? indexOf.get(messageName) : undefined;
     if (index === undefined) {
       return typeof messageName === "string"
-        ? raw.unknownMessage(messageName)
+        ? raw.unknownMessage(messageName, locale)
         : error(`messageName must be a string, got ${kindOf(messageName)}`);
     }
-    if (options !== undefined) {
-      const wrong = optionsError(options);
-      if (wrong !== undefined) return wrong;
-    }
-    const json = toJson(input);
+    const json = toJson(input, locale);
     if (typeof json !== "string") return json;
     try {
       // UTF-8 takes at most 3 bytes per UTF-16 unit. Memory that grew has a new buffer.
       const address = raw.inputBuffer(json.length * 3);
       if (bytes.buffer !== memory.buffer) bytes = new Uint8Array(memory.buffer);
       const { written } = encoder.encodeInto(json, bytes.subarray(address, address + json.length * 3));
-      return raw.validateInput(index, written);
+      return raw.validateInput(index, written, locale);
     } catch (e) {
       return error(`validator failed: ${describeError(e)}`);
     }
@@ -129,8 +166,10 @@ export function bind(raw, memory) {
     return validate(CREATE_IMAGE_REQUEST, input, options);
   }
 
-  function describeRules(messageName) {
-    return typeof messageName === "string" ? raw.describeRules(messageName) : undefined;
+  function describeRules(messageName, options) {
+    if (typeof messageName !== "string") return undefined;
+    const locale = readOptions(options);
+    return typeof locale === "number" ? raw.describeRules(messageName, locale) : undefined;
   }
 
   return { validate, validateCreateImageRequest, describeRules, messageNames };

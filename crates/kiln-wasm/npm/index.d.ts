@@ -25,7 +25,7 @@ export interface Violation {
   /** Proto field path: `labels["Team"]`, `product_ids[2]`, `source`. */
   field: string;
   rule: Rule;
-  /** One English sentence naming the limit. */
+  /** One sentence saying what is wrong, in the locale asked for (English by default). */
   message: string;
 }
 
@@ -34,13 +34,20 @@ export type ValidationResult =
   | { kind: "invalid"; violations: Violation[] }
   | { kind: "error"; error: string };
 
+/** A language kiln-validator speaks; tags with a region are accepted too ("ru-RU", "en-US"). */
+export type Locale = "en" | "ru" | `en-${string}` | `ru-${string}`;
+
 /**
- * Options of `validate` and `validateCreateImageRequest`. This version defines none: the object
- * is where later ones go (a `locale` is planned), and a key this version does not know gives an
- * `error` result, so a misspelt or not yet supported option is never silently ignored.
+ * Options of `validate`, `validateCreateImageRequest` and `describeRules`. A key this version
+ * does not know gives an `error` result, so a misspelt option is never silently ignored.
  */
 export interface ValidateOptions {
-  readonly [option: string]: never;
+  /**
+   * The language of the messages (and of `describeRules`' hints and texts): "en" (the
+   * default) or "ru"; a BCP 47 tag or POSIX name with a region ("ru-RU", "ru_RU.UTF-8") is
+   * read by its language. Any other gives an `error` result (`describeRules`: `undefined`).
+   */
+  readonly locale?: Locale;
 }
 
 /** Validates a `yandex.cloud.compute.v1.CreateImageRequest` (an object or JSON text). */
@@ -75,14 +82,22 @@ export interface FieldRules {
   mapKeyPattern: string | null;
   enumValues: string[] | null;
   oneof: string | null;
-  /** The limits in words, e.g. "at most 63 characters". */
+  /** The limits in words, one per rule, e.g. "at most 63 characters" (in the locale asked for). */
   hints: string[];
+  /**
+   * Every rule of the field in one line of plain language, e.g. "empty, or 1–63 characters:
+   * lowercase Latin letters, digits, hyphens and underscores; starts with a letter; ends with a
+   * letter or a digit"; empty when the field has no rule.
+   */
+  text: string;
 }
 
 export interface OneofRules {
   path: string;
   members: string[];
   exactlyOne: boolean;
+  /** The rule in words, e.g. "choose a source: an image, a disk, a snapshot or a URI". */
+  text: string;
 }
 
 export interface MessageRules {
@@ -91,8 +106,11 @@ export interface MessageRules {
   oneofs: OneofRules[];
 }
 
-/** Every field's limits, as data (for `maxlength`, hints); `undefined` for an unknown name. */
-export function describeRules(messageName: MessageName): MessageRules;
+/**
+ * Every field's limits, as data (for `maxlength`, hints), with words in `options.locale`;
+ * `undefined` for an unknown name or an unsupported locale.
+ */
+export function describeRules(messageName: MessageName, options?: ValidateOptions): MessageRules;
 
 /** Every message name `validate` accepts. */
 export const messageNames: readonly MessageName[];

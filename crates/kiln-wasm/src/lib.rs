@@ -12,7 +12,11 @@
 
 use std::cell::RefCell;
 
-use kiln_core::validate::{Outcome, Violation};
+use kiln_core::{
+    Locale,
+    text::{self, NotObject},
+    validate::{Outcome, Violation},
+};
 use serde::ser::{Serialize, SerializeStruct, Serializer};
 use wasm_bindgen::prelude::*;
 
@@ -43,21 +47,63 @@ pub fn input_buffer(capacity: usize) -> *mut u8 {
     })
 }
 
+/// The locale at `index` in `Locale::ALL` (what [`locale_index`] gave); English otherwise.
+fn locale(index: usize) -> Locale {
+    Locale::ALL.get(index).copied().unwrap_or_default()
+}
+
+/// The index of a locale tag (`en`, `ru`, `ru-RU`, `ru_RU.UTF-8`, ...) for the calls below, or
+/// -1 when the package does not speak it.
+#[wasm_bindgen(js_name = localeIndex)]
+pub fn locale_index(tag: &str) -> i32 {
+    Locale::from_tag(tag).map_or(-1, |l| l.index() as i32)
+}
+
+/// The `error` outcome for a `locale` option the package does not speak.
+#[wasm_bindgen(js_name = unsupportedLocale)]
+pub fn unsupported_locale(tag: &str) -> JsValue {
+    let mut sentence = String::from("unsupported locale ");
+    quoted(&mut sentence, tag);
+    sentence.push_str(": kiln-validator speaks \"en\" and \"ru\"");
+    to_js(&Contract(&error(sentence)))
+}
+
 /// Validates the first `len` bytes of the input buffer, proto3 JSON text, as the message at
 /// `message` in [`message_names`] (an index, so the name is not copied into wasm on every
-/// call): `{kind: "valid"}`, `{kind: "invalid", violations: [{field, rule, message}]}` or
-/// `{kind: "error", error}`.
+/// call), with messages in the locale at `locale` ([`locale_index`]): `{kind: "valid"}`,
+/// `{kind: "invalid", violations: [{field, rule, message}]}` or `{kind: "error", error}`.
 #[wasm_bindgen(js_name = validateInput)]
-pub fn validate_input(message: usize, len: usize) -> JsValue {
+pub fn validate_input(message: usize, len: usize, locale_at: usize) -> JsValue {
+    let locale = locale(locale_at);
     let outcome = INPUT.with_borrow(|input| match input.get(..len).map(std::str::from_utf8) {
         Some(Ok(json)) => match kiln_core::schema::messages().get(message) {
-            Some(schema) => kiln_core::validate::validate_message_str(schema, json),
+            Some(schema) => kiln_core::validate::validate_message_str_in(schema, json, locale),
             None => error("unknown message index".into()),
         },
         Some(Err(_)) => error("input is not UTF-8".into()),
         None => error("input longer than its buffer".into()),
     });
     to_js(&Contract(&outcome))
+}
+
+/// The `error` outcome for an input that is not an object, in the locale at `locale_at`:
+/// `kind` 0 a string, 1 an array, 2 a boolean, 3 null, 4 a number or BigInt, 5 undefined, 6 a
+/// function, 7 a symbol.
+#[wasm_bindgen(js_name = notObject)]
+pub fn not_object(kind: u32, locale_at: usize) -> JsValue {
+    let got = match kind {
+        0 => NotObject::String,
+        1 => NotObject::Array,
+        2 => NotObject::Boolean,
+        3 => NotObject::Null,
+        4 => NotObject::Number,
+        5 => NotObject::Undefined,
+        6 => NotObject::Function,
+        _ => NotObject::Symbol,
+    };
+    let mut sentence = String::new();
+    text::push_not_object(&mut sentence, locale(locale_at), got);
+    to_js(&Contract(&error(sentence)))
 }
 
 /// The contract's `error` outcome for a sentence from JavaScript, for inputs that have no JSON
@@ -71,35 +117,56 @@ pub fn input_error(sentence: String) -> JsValue {
 /// likely meant: the one whose last part (`CreateImageRequest`) is the given name, or its last
 /// part, ignoring case.
 #[wasm_bindgen(js_name = unknownMessage)]
-pub fn unknown_message(name: &str) -> JsValue {
+pub fn unknown_message(name: &str, locale_at: usize) -> JsValue {
+    let ru = locale(locale_at) == Locale::Ru;
     // By hand, not with `rsplit`, `to_lowercase` and `{:?}`: each would add code to the wasm.
     let last = |full: &'static str| &full[full.rfind('.').map_or(0, |dot| dot + 1)..];
     let wanted = &name[name.rfind('.').map_or(0, |dot| dot + 1)..];
     let guess = kiln_core::schema::messages()
         .iter()
         .find(|m| last(m.full_name).eq_ignore_ascii_case(wanted));
-    let mut sentence = String::from("unknown message name \"");
-    for c in name.chars() {
-        if matches!(c, '"' | '\\') {
-            sentence.push('\\');
-        }
-        sentence.push(c);
-    }
-    sentence.push('"');
+    // The package's own words, in both languages side by side.
+    let mut sentence = String::from(if ru {
+        "неизвестное имя сообщения "
+    } else {
+        "unknown message name "
+    });
+    quoted(&mut sentence, name);
     if let Some(m) = guess {
-        sentence.push_str(": did you mean \"");
+        sentence.push_str(if ru {
+            ": возможно, имелось в виду \""
+        } else {
+            ": did you mean \""
+        });
         sentence.push_str(m.full_name);
         sentence.push_str("\"?");
     }
-    sentence.push_str(" (messageNames lists every name)");
+    sentence.push_str(if ru {
+        " (все имена перечислены в messageNames)"
+    } else {
+        " (messageNames lists every name)"
+    });
     to_js(&Contract(&error(sentence)))
 }
 
+/// Appends `text` in double quotes, `"` and `\\` escaped.
+fn quoted(out: &mut String, text: &str) {
+    out.push('"');
+    for c in text.chars() {
+        if matches!(c, '"' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('"');
+}
+
 /// The rules of a message as a plain object (`null` for absent limits, as the TypeScript
-/// declarations say), or `undefined` for an unknown name.
+/// declarations say), their `hints` and `text` in the locale at `locale_at`, or `undefined` for
+/// an unknown name.
 #[wasm_bindgen(js_name = describeRules)]
-pub fn describe_rules(message_name: &str) -> JsValue {
-    match kiln_core::describe::describe_rules(message_name) {
+pub fn describe_rules(message_name: &str, locale_at: usize) -> JsValue {
+    match kiln_core::describe::describe_rules_in(message_name, locale(locale_at)) {
         Some(rules) => rules
             .serialize(&serde_wasm_bindgen::Serializer::new().serialize_missing_as_null(true))
             .unwrap_or_else(|e| e.into()),

@@ -11,8 +11,19 @@ use std::{
 
 use serde_json::Value;
 
+/// Runs `kiln` with no locale in its environment (so the report is English unless asked).
 fn kiln(args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kiln"))
+    kiln_with_env(args, stdin, &[])
+}
+
+/// Runs `kiln` with these locale variables (and no other `LC_ALL`, `LC_MESSAGES`, `LANG`).
+fn kiln_with_env(args: &[&str], stdin: Option<&str>, env: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_kiln"));
+    for name in ["LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"] {
+        command.env_remove(name);
+    }
+    command.envs(env.iter().copied());
+    let mut child = command
         .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -208,4 +219,118 @@ fn agrees_with_the_conformance_table() {
         }
     }
     assert!(checked >= 100);
+}
+
+#[test]
+fn lang_ru_writes_the_report_and_the_messages_in_russian() {
+    let out = kiln(
+        &["validate", "--lang", "ru", &example("create-image-invalid.json")],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(
+        text.starts_with("запрос CreateImageRequest некорректен: 4 нарушения\n"),
+        "{text}"
+    );
+    for line in [
+        "может содержать только строчные латинские буквы, цифры, дефисы и подчёркивания \
+         (встречается «U») [pattern]",
+        "ключ может содержать только строчные латинские буквы, цифры, дефисы, подчёркивания, \
+         точки, косые черты и знаки @ (встречается «T») [map_key.pattern]",
+        "должно быть от 4194304 до 4398046511104 (сейчас 1024) [value]",
+        "источник: можно задать только один вариант, а заданы диск и URI [exactly_one]",
+    ] {
+        assert!(text.contains(line), "{line}\n{text}");
+    }
+    let out = kiln(
+        &["validate", "--lang", "ru", &example("create-image.json")],
+        None,
+    );
+    assert_eq!(stdout(&out), "запрос CreateImageRequest корректен\n");
+    let out = kiln(&["validate", "--lang", "ru-RU", "-"], Some("42"));
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stdout(&out),
+        "ошибка: ввод должен быть объектом JSON, а не числом\n"
+    );
+    let out = kiln(
+        &["validate", "--lang", "ru", "/nonexistent/request.json"],
+        None,
+    );
+    assert!(
+        stdout(&out).starts_with("ошибка: не удалось прочитать /nonexistent/request.json: "),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn json_output_speaks_the_chosen_language_with_the_same_fields_and_rules() {
+    let run = |lang: &str| {
+        let out = kiln(
+            &[
+                "validate",
+                "--json",
+                "--lang",
+                lang,
+                &example("create-image-invalid.json"),
+            ],
+            None,
+        );
+        assert_eq!(out.status.code(), Some(1));
+        serde_json::from_str::<Value>(&stdout(&out)).unwrap()["violations"]
+            .as_array()
+            .unwrap()
+            .clone()
+    };
+    let (en, ru) = (run("en"), run("ru"));
+    assert_eq!(en.len(), 4);
+    for (a, b) in en.iter().zip(&ru) {
+        assert_eq!((&a["field"], &a["rule"]), (&b["field"], &b["rule"]));
+        assert_ne!(a["message"], b["message"]);
+    }
+    assert_eq!(
+        ru[3]["message"],
+        "источник: можно задать только один вариант, а заданы диск и URI"
+    );
+    assert_eq!(
+        en[3]["message"],
+        "only one source may be set, but a disk and a URI are set"
+    );
+}
+
+#[test]
+fn the_language_defaults_to_the_environment_as_posix_reads_it() {
+    let first_line = |env: &[(&str, &str)], args: &[&str]| {
+        let mut all = vec!["validate"];
+        all.extend(args);
+        let out = kiln_with_env(&all, Some(r#"{"folderId": "b1g"}"#), env);
+        stdout(&out).lines().next().unwrap().to_owned()
+    };
+    let (en, ru) = (
+        "invalid CreateImageRequest: 1 violation",
+        "запрос CreateImageRequest некорректен: 1 нарушение",
+    );
+    assert_eq!(first_line(&[], &[]), en);
+    assert_eq!(first_line(&[("LANG", "ru_RU.UTF-8")], &[]), ru);
+    assert_eq!(first_line(&[("LANG", "C.UTF-8")], &[]), en);
+    assert_eq!(first_line(&[("LANG", "de_DE.UTF-8")], &[]), en);
+    assert_eq!(first_line(&[("LC_MESSAGES", "ru_RU"), ("LANG", "en_US")], &[]), ru);
+    assert_eq!(first_line(&[("LC_ALL", "en_US.UTF-8"), ("LANG", "ru_RU")], &[]), en);
+    assert_eq!(first_line(&[("LC_ALL", "ru")], &[]), ru);
+    // --lang wins over the environment.
+    assert_eq!(first_line(&[("LC_ALL", "ru_RU.UTF-8")], &["--lang", "en"]), en);
+    assert_eq!(first_line(&[("LANG", "en_US")], &["--lang", "ru", "-"]), ru);
+}
+
+#[test]
+fn an_unknown_lang_is_a_usage_error() {
+    let out = kiln(&["validate", "--lang", "de", "-"], Some("{}"));
+    assert_eq!(out.status.code(), Some(2));
+    let error = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        error.contains("unsupported language \"de\": use en or ru"),
+        "{error}"
+    );
 }

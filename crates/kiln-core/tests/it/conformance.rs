@@ -7,7 +7,10 @@
 
 use std::{collections::BTreeMap, fs, path::PathBuf};
 
-use kiln_core::validate::{Outcome, validate_json};
+use kiln_core::{
+    Locale,
+    validate::{Outcome, validate_json, validate_json_in},
+};
 use serde_json::Value;
 
 fn conformance_dir() -> PathBuf {
@@ -137,4 +140,66 @@ fn every_outcome_has_a_message_per_violation() {
             }
         }
     }
+}
+
+/// Every case in every locale: the same outcome kind, the same `(field, rule)` pairs in the
+/// same order (the contract does not depend on the language), and each message or error
+/// present in both languages and different between them. Every rule id and the error outcome
+/// must be met by some case, so no rule kind goes untranslated.
+#[test]
+fn every_rule_kind_has_a_message_in_every_locale() {
+    const RULES: [&str; 12] = [
+        "required",
+        "length",
+        "pattern",
+        "size",
+        "value",
+        "map_key.length",
+        "map_key.pattern",
+        "exactly_one",
+        "oneof",
+        "type",
+        "unknown_field",
+        "enum",
+    ];
+    let mut met: Vec<&str> = Vec::new();
+    let mut errors = 0;
+    for case in load_cases() {
+        let en = validate_json_in(&case.message, &case.input, Locale::En);
+        let ru = validate_json_in(&case.message, &case.input, Locale::Ru);
+        assert_eq!(en, validate_json(&case.message, &case.input), "{}", case.name);
+        match (&en, &ru) {
+            (Outcome::Valid, Outcome::Valid) => {}
+            (Outcome::Invalid { violations: a }, Outcome::Invalid { violations: b }) => {
+                assert_eq!(a.len(), b.len(), "{}", case.name);
+                for (a, b) in a.iter().zip(b) {
+                    assert_eq!((&a.field, &a.rule), (&b.field, &b.rule), "{}", case.name);
+                    assert!(!a.message.is_empty() && !b.message.is_empty(), "{}: {a:?} {b:?}", case.name);
+                    assert_ne!(a.message, b.message, "{}: not translated", case.name);
+                    assert!(
+                        b.message.chars().any(|c| ('а'..='я').contains(&c)),
+                        "{}: no Russian word in {:?}",
+                        case.name,
+                        b.message
+                    );
+                    if let Some(&rule) = RULES.iter().find(|r| **r == a.rule) {
+                        if !met.contains(&rule) {
+                            met.push(rule);
+                        }
+                    } else {
+                        panic!("{}: rule {:?} is not a contract rule id", case.name, a.rule);
+                    }
+                }
+            }
+            (Outcome::Error { error: a }, Outcome::Error { error: b }) => {
+                assert!(!a.is_empty() && !b.is_empty(), "{}", case.name);
+                assert_ne!(a, b, "{}: error not translated", case.name);
+                errors += 1;
+            }
+            (en, ru) => panic!("{}: {en:?} in English but {ru:?} in Russian", case.name),
+        }
+    }
+    let missing: Vec<&str> = RULES.iter().copied().filter(|r| !met.contains(r)).collect();
+    assert!(missing.is_empty(), "no conformance case has a violation of {missing:?}");
+    assert!(errors > 0, "no conformance case is an error outcome");
 }

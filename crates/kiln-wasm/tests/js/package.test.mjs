@@ -81,7 +81,13 @@ test("describeRules gives limits as data", () => {
   assert.equal(field("folder_id").required, true);
   assert.equal(field("name").length, null);
   assert.deepEqual(field("os.type").enumValues, ["TYPE_UNSPECIFIED", "LINUX", "WINDOWS"]);
-  assert.deepEqual(rules.oneofs[0], { path: "source", members: ["image_id", "disk_id", "snapshot_id", "uri"], exactlyOne: true });
+  assert.deepEqual(rules.oneofs[0], {
+    path: "source", members: ["image_id", "disk_id", "snapshot_id", "uri"], exactlyOne: true,
+    text: "choose a source: an image, a disk, a snapshot or a URI",
+  });
+  assert.equal(field("name").pattern, "|[a-z]([-_a-z0-9]{0,61}[a-z0-9])?");
+  assert.equal(field("name").text,
+    "empty, or 1–63 characters: lowercase Latin letters, digits, hyphens and underscores; starts with a letter; ends with a letter or a digit");
   assert.equal(describeRules("yandex.cloud.Nope"), undefined);
   assert.ok(messageNames.includes("yandex.cloud.operation.CancelOperationRequest"));
   for (const name of messageNames) assert.equal(describeRules(name).message, name);
@@ -100,7 +106,10 @@ test("errors name the problem: a wrong message name, a non-object, a cycle, opti
     [validateCreateImageRequest(null), "input must be a JSON object, got null"],
     [validateCreateImageRequest(7), "input must be a JSON object, got a number"],
     [validateCreateImageRequest("[]"), "input must be a JSON object, got an array"],
-    [validateCreateImageRequest({}, { locale: "ru" }), 'unknown option "locale": this version of kiln-validator takes no options'],
+    [validateCreateImageRequest({}, { lang: "ru" }), 'unknown option "lang": kiln-validator takes only "locale"'],
+    [validateCreateImageRequest({}, { locale: "de" }), 'unsupported locale "de": kiln-validator speaks "en" and "ru"'],
+    [validateCreateImageRequest({}, { locale: 7 }), 'options.locale must be a string such as "en" or "ru", got a number'],
+    [validateCreateImageRequest(undefined), "input must be a JSON object, got undefined"],
     [validateCreateImageRequest({}, "ru"), "options must be an object, got a string"],
     [validate(CREATE, {}, null), "options must be an object, got null"],
   ];
@@ -264,4 +273,63 @@ test("fuzz: seeded random JSON-like values never throw and keep the module worki
   }
   assert.ok(kinds.invalid > 1000 && kinds.error > 0, JSON.stringify(kinds));
   assert.deepEqual(validateCreateImageRequest({ folderId: "f", imageId: "i" }), { kind: "valid" });
+});
+
+test("locale: every rule kind reads in English and Russian, with the same fields and rules", () => {
+  const rules = new Set();
+  let errors = 0;
+  for (const c of loadCases()) {
+    const en = validate(c.message, c.input);
+    const ru = validate(c.message, c.input, { locale: "ru" });
+    assert.deepEqual(validate(c.message, c.input, { locale: "en" }), en, c.name);
+    assert.equal(ru.kind, en.kind, c.name);
+    if (en.kind === "invalid") {
+      assert.deepEqual(ru.violations.map((v) => [v.field, v.rule]), en.violations.map((v) => [v.field, v.rule]), c.name);
+      en.violations.forEach((v, i) => {
+        const r = ru.violations[i].message;
+        assert.ok(v.message.length > 0 && r.length > 0, c.name);
+        assert.notEqual(r, v.message, `${c.name}: ${v.rule} not translated`);
+        assert.match(r, /[а-я]/, `${c.name}: ${r}`);
+        rules.add(v.rule);
+      });
+    } else if (en.kind === "error") {
+      assert.notEqual(ru.error, en.error, c.name);
+      errors++;
+    }
+  }
+  assert.deepEqual([...rules].sort(), ["enum", "exactly_one", "length", "map_key.length", "map_key.pattern",
+    "oneof", "pattern", "required", "size", "type", "unknown_field", "value"]);
+  assert.ok(errors > 0);
+});
+
+test("locale: the texts of five rules, tags with a region, describeRules", () => {
+  const ru = { locale: "ru" };
+  const message = (input, field, options) =>
+    validateCreateImageRequest(input, options).violations.find((v) => v.field === field).message;
+  const image = { folderId: "b1g", imageId: "fd8" };
+  assert.equal(message({ ...image, name: "a".repeat(70) }, "name", ru), "должно содержать не более 63 символов (сейчас 70)");
+  assert.equal(message({ ...image, name: "a".repeat(70) }, "name"), "must be at most 63 characters long (it has 70)");
+  assert.equal(message({ ...image, name: "Web" }, "name", ru),
+    "может содержать только строчные латинские буквы, цифры, дефисы и подчёркивания (встречается «W»)");
+  assert.equal(message({ folderId: "b1g" }, "source", ru), "выберите источник: образ, диск, снимок или URI");
+  assert.equal(message({ folderId: "b1g" }, "source"), "choose a source: an image, a disk, a snapshot or a URI");
+  assert.equal(message({ ...image, labels: { Team: "web" } }, 'labels["Team"]', { locale: "ru-RU" }),
+    "ключ может содержать только строчные латинские буквы, цифры, дефисы, подчёркивания, точки, косые черты и знаки @ (встречается «T»)");
+  assert.equal(message({ ...image, minDiskSize: 1024 }, "min_disk_size", { locale: "ru_RU.UTF-8" }),
+    "должно быть от 4194304 до 4398046511104 (сейчас 1024)");
+  // The error outcomes of the validator and the package speak the locale too.
+  assert.deepEqual(validateCreateImageRequest([], ru), { kind: "error", error: "ввод должен быть объектом JSON, а не массивом" });
+  assert.deepEqual(validateCreateImageRequest("[]", ru), { kind: "error", error: "ввод должен быть объектом JSON, а не массивом" });
+  assert.match(validate("createimagerequest", {}, ru).error, /^неизвестное имя сообщения "createimagerequest": возможно/);
+  // describeRules: the same limits, words in the locale.
+  const en = describeRules(CREATE);
+  const rules = describeRules(CREATE, ru);
+  const name = rules.fields.find((f) => f.path === "name");
+  assert.equal(name.pattern, en.fields.find((f) => f.path === "name").pattern);
+  assert.equal(name.text,
+    "пусто или от 1 до 63 символов: строчные латинские буквы, цифры, дефисы и подчёркивания; начинается с буквы; заканчивается буквой или цифрой");
+  assert.equal(rules.oneofs[0].text, "выберите источник: образ, диск, снимок или URI");
+  assert.deepEqual(describeRules(CREATE, { locale: "en" }), en);
+  assert.equal(describeRules(CREATE, { locale: "de" }), undefined);
+  assert.equal(describeRules(CREATE, { colour: "red" }), undefined);
 });
