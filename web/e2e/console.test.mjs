@@ -142,7 +142,7 @@ test("a live validation message appears after leaving the field, and goes when f
   assert.equal(await messages("name").count(), 0, "no message before the field is left");
   await page.keyboard.press("Tab");
   await messages("name").first().waitFor();
-  assert.match(await messages("name").first().innerText(), /must match the regular expression/);
+  assert.equal(await messages("name").first().innerText(), "may only contain lowercase Latin letters, digits, hyphens and underscores (it has “B”)");
   assert.equal(await page.getByLabel("Name", { exact: true }).getAttribute("aria-invalid"), "true");
   assert.equal(await createButton().getAttribute("aria-disabled"), "true", "Create says it is unavailable while the form is invalid");
   await newForm("e2e-disk");
@@ -154,7 +154,7 @@ test("a live validation message appears after leaving the field, and goes when f
   await page.getByLabel("Label 1 value").fill("e2e");
   await page.keyboard.press("Tab");
   await messages("labels").first().waitFor();
-  assert.match(await messages("labels").first().innerText(), /^labels\["Env"\]: key must match/);
+  assert.match(await messages("labels").first().innerText(), /^labels\["Env"\]: key may only contain lowercase Latin letters/);
   await page.getByLabel("Label 1 key").fill("env");
   await page.waitForFunction(() => !document.querySelector('[data-field="labels"] .messages li'));
   // The minimum disk size is typed in GB and shown in bytes.
@@ -427,8 +427,8 @@ test("works at 375 px wide", async () => {
   await narrow.getByText("Create is unavailable: 1 problem to fix").waitFor();
   assert.equal(await narrow.locator('[data-field="source"] .messages li').count(), 0);
   await narrow.getByRole("button", { name: "Show them" }).click();
-  assert.match(await narrow.locator('[data-field="source"] .messages li').first().innerText(),
-    /^exactly one of image_id, disk_id, snapshot_id, uri must be set/);
+  assert.equal(await narrow.locator('[data-field="source"] .messages li').first().innerText(),
+    "choose a source: an image, a disk, a snapshot or a URI");
   await narrow.screenshot({ path: join(SHOTS, "create-375px.png"), fullPage: true });
   await accessible(narrow, "create at 375 px");
   await context.close();
@@ -467,6 +467,8 @@ const WORDS = {
     locale: "en-US", heading: "Create image", create: "Create image", name: "Name", disk: "Disk",
     minDisk: "Minimum disk size (GB)", showThem: "Show them", problems: "Create is unavailable: 1 problem to fix",
     source: /^choose a source: an image, a disk, a snapshot or a URI$/,
+    nameHint: "empty, or 1–63 characters: lowercase Latin letters, digits, hyphens and underscores; starts with a letter; ends with a letter or a digit",
+    tooLong: "must be at most 63 characters long (it has 70)",
     floor: "The chosen source needs at least 20 GB", below: "is smaller than the chosen source (20 GB)",
     started: "Create started", done: "Done", cancelled: "Cancelled", creating: "Creating",
     already: "This form was already sent", cancelOf: (n) => `Cancel creation of ${n}`,
@@ -479,6 +481,8 @@ const WORDS = {
     locale: "ru-RU", heading: "Создание образа", create: "Создать образ", name: "Имя", disk: "Диск",
     minDisk: "Минимальный размер диска (ГБ)", showThem: "Показать", problems: "Создать образ пока нельзя: нужно исправить 1 ошибку",
     source: /^выберите источник: образ, диск, снимок или URI$/,
+    nameHint: "пусто или от 1 до 63 символов: строчные латинские буквы, цифры, дефисы и подчёркивания; начинается с буквы; заканчивается буквой или цифрой",
+    tooLong: "должно содержать не более 63 символов (сейчас 70)",
     floor: "Выбранному источнику нужно не меньше 20 ГБ", below: "меньше выбранного источника (20 ГБ)",
     started: "Создание запущено", done: "Готово", cancelled: "Отменена", creating: "Создаётся",
     already: "Эта форма уже отправлена", cancelOf: (n) => `Отменить создание ${n}`,
@@ -511,6 +515,11 @@ for (const [lang, w] of Object.entries(WORDS)) {
       assert.match(await p.locator('[data-field="source"] .messages li').first().innerText(), w.source);
       await p.screenshot({ path: join(SHOTS, `create-${lang}-1280.png`), fullPage: true });
       await accessible(p, `create (${lang})`);
+      // The name's hint is its pattern in words; a name too long says so.
+      assert.equal(await p.locator("#name-hint").innerText(), w.nameHint);
+      await p.getByLabel(w.name, { exact: true }).fill("a".repeat(70));
+      await p.keyboard.press("Tab");
+      assert.equal(await p.locator('[data-field="name"] .messages li').first().innerText(), w.tooLong);
       // A picked source's size is the minimum disk size's floor, shown before Create.
       const name = `e2e-${lang}-flow`;
       await p.getByLabel(w.name, { exact: true }).fill(name);

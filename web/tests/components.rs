@@ -72,7 +72,7 @@ async fn the_form_validates_live_and_previews_the_request() {
     tick().await;
     assert_eq!(
         texts("[data-field=name] .messages li"),
-        ["must match the regular expression |[a-z]([-_a-z0-9]{0,61}[a-z0-9])?"]
+        ["may only contain lowercase Latin letters, digits, hyphens and underscores (it has “W”)"]
     );
     assert_eq!(
         find("#name")

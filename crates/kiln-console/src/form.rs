@@ -2,7 +2,7 @@
 //! builds, and its violations (the core's, mapped onto the form's fields).
 
 use kiln_core::proto::yandex::cloud::compute::v1 as compute;
-use kiln_core::validate::{CREATE_IMAGE_REQUEST, Outcome, validate_str};
+use kiln_core::validate::{CREATE_IMAGE_REQUEST, Outcome, validate_str_in};
 use serde::{Deserialize, Serialize};
 use tonic::Code;
 
@@ -567,7 +567,7 @@ pub fn disk_floor(message: &str, lang: Lang) -> Option<String> {
     Some(lang.min_disk_size_floor(&lang.gb(bytes)))
 }
 
-// MERGE(issue-14-core): the core's words in `lang` (kiln_core::validate::validate_str_in).
-fn core_check(json: &str, _lang: Lang) -> Outcome {
-    validate_str(CREATE_IMAGE_REQUEST, json)
+/// The core's verdict on the request, its words in `lang`.
+fn core_check(json: &str, lang: Lang) -> Outcome {
+    validate_str_in(CREATE_IMAGE_REQUEST, json, lang.core())
 }

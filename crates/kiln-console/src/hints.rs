@@ -1,7 +1,7 @@
 //! Field hints (max lengths, allowed characters, ranges) read from the rules in `proto/`
 //! through `kiln_core::describe`, so the UI code never copies a rule.
 
-use kiln_core::describe::{FieldRules, MessageRules, describe_rules};
+use kiln_core::describe::{FieldRules, MessageRules, describe_rules_in};
 use kiln_core::validate::CREATE_IMAGE_REQUEST;
 
 use crate::GB;
@@ -29,9 +29,8 @@ fn rules(path: &str, lang: Lang) -> Option<&'static FieldRules> {
         .find(|f| f.path == path)
 }
 
-// MERGE(issue-14-core): kiln_core::describe::describe_rules_in(CREATE_IMAGE_REQUEST, lang).
-fn describe_in(_lang: Lang) -> Option<MessageRules> {
-    describe_rules(CREATE_IMAGE_REQUEST)
+fn describe_in(lang: Lang) -> Option<MessageRules> {
+    describe_rules_in(CREATE_IMAGE_REQUEST, lang.core())
 }
 
 /// The hint of the CreateImageRequest field at `path` (`name`, `labels`, `image_id`, ...).
@@ -41,7 +40,11 @@ pub fn hint(path: &str, lang: Lang) -> Hint {
     };
     Hint {
         max_length: rules.length.as_ref().and_then(|b| b.max),
-        text: rules.hints.join("; "),
+        text: if rules.text.is_empty() {
+            rules.hints.join("; ")
+        } else {
+            rules.text.clone()
+        },
     }
 }
 

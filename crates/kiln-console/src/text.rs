@@ -148,7 +148,7 @@ words! {
     save_settings: "Save settings", "Сохранить настройки";
     saved: "Saved.", "Сохранено.";
 
-    given_twice: "is given twice", "указан дважды";
+    given_twice: "is given twice", "повторяется";
     os_inherit: "Inherit from the source", "Как у источника";
     gen_inherit: "Inherit from the source", "Как у источника";
     gen_inherit_hint: "Keeps the source's generation; images imported from a URI get Gen 1.1.", "Сохраняет поколение источника; образы, импортированные по URI, получают Gen 1.1.";
@@ -185,13 +185,20 @@ impl Lang {
         }
     }
 
-    /// The language of a tag (`ru`, `ru-RU`, `en-GB`), if the console has it.
+    /// The language of a tag (`ru`, `ru-RU`, `en-GB`), if the console has it (the core's
+    /// reading of tags).
     pub fn from_tag(tag: &str) -> Option<Lang> {
-        let primary = tag.split(['-', '_']).next()?.to_ascii_lowercase();
-        match primary.as_str() {
-            "en" => Some(Lang::En),
-            "ru" => Some(Lang::Ru),
-            _ => None,
+        kiln_core::Locale::from_tag(tag).map(|locale| match locale {
+            kiln_core::Locale::En => Lang::En,
+            kiln_core::Locale::Ru => Lang::Ru,
+        })
+    }
+
+    /// The core's locale of this language (its hints and violation messages).
+    pub fn core(self) -> kiln_core::Locale {
+        match self {
+            Lang::En => kiln_core::Locale::En,
+            Lang::Ru => kiln_core::Locale::Ru,
         }
     }
 
@@ -476,7 +483,7 @@ impl Lang {
     pub fn not_whole_gb(self, text: &str) -> String {
         self.pick(
             format!("must be a whole number of GB (it is {text:?})"),
-            format!("должен быть целым числом ГБ (введено «{text}»)"),
+            format!("должно быть целым числом ГБ (введено «{text}»)"),
         )
     }
 
@@ -484,7 +491,7 @@ impl Lang {
     pub fn gb_range(self, min_gb: i64, max_gb: i64, it_gb: &str) -> String {
         self.pick(
             format!("must be between {min_gb} and {max_gb} GB (it is {it_gb})"),
-            format!("должен быть от {min_gb} до {max_gb} ГБ (сейчас {it_gb})"),
+            format!("должно быть от {min_gb} до {max_gb} ГБ (сейчас {it_gb})"),
         )
     }
 
@@ -492,7 +499,7 @@ impl Lang {
     pub fn min_disk_size_floor(self, gb: &str) -> String {
         self.pick(
             format!("must be at least {gb}: the source needs that much"),
-            format!("должен быть не меньше {gb}: столько нужно источнику"),
+            format!("должно быть не меньше {gb}: столько нужно источнику"),
         )
     }
 
@@ -805,13 +812,13 @@ impl Lang {
     }
 }
 
-/// The Russian plural form of a count: `1 ошибку`, `2 ошибки`, `5 ошибок`, `21 ошибку`.
+/// The Russian plural form of a count: `1 ошибку`, `2 ошибки`, `5 ошибок`, `21 ошибку` (the
+/// core's plural rule).
 pub fn ru_plural<'a>(n: u64, one: &'a str, few: &'a str, many: &'a str) -> &'a str {
-    match (n % 10, n % 100) {
-        (1, 11) => many,
-        (1, _) => one,
-        (2..=4, 12..=14) => many,
-        (2..=4, _) => few,
-        _ => many,
+    use kiln_core::text::Plural;
+    match kiln_core::text::ru_plural(i128::from(n)) {
+        Plural::One => one,
+        Plural::Few => few,
+        Plural::Many => many,
     }
 }

@@ -90,10 +90,22 @@ fn an_empty_form_says_what_is_missing_on_the_right_fields() {
     let found: Vec<_> = errors.iter().map(|e| (e.field, e.path.as_str())).collect();
     assert_eq!(found, [("folder_id", "folder_id"), ("source", "source")]);
     assert_eq!(errors[0].text(), "is required");
-    assert!(
-        errors[1]
-            .text()
-            .starts_with("exactly one of image_id, disk_id, snapshot_id, uri")
+    assert_eq!(
+        errors[1].text(),
+        "choose a source: an image, a disk, a snapshot or a URI"
+    );
+    // In Russian, from the core's Russian words.
+    let ru: Vec<_> = Form::default()
+        .check(Lang::Ru)
+        .iter()
+        .map(|e| e.text())
+        .collect();
+    assert_eq!(
+        ru,
+        [
+            "обязательное поле",
+            "выберите источник: образ, диск, снимок или URI"
+        ]
     );
 }
 
@@ -146,7 +158,7 @@ fn violations_land_on_their_fields_with_the_cores_messages() {
     assert_eq!(ours, core);
     assert_eq!(
         form.check(Lang::Ru)[3].message,
-        "должен быть от 1 до 4096 ГБ (сейчас 5000 ГБ)"
+        "должно быть от 1 до 4096 ГБ (сейчас 5000 ГБ)"
     );
     // Below the picked source's size: a warning before Create is pressed.
     assert_eq!(
@@ -172,7 +184,7 @@ fn violations_land_on_their_fields_with_the_cores_messages() {
     );
     assert_eq!(
         errors[1].text(),
-        "labels[\"Env\"]: key must match the regular expression [a-z][-_./\\@0-9a-z]*"
+        "labels[\"Env\"]: key may only contain lowercase Latin letters, digits, hyphens, underscores, dots, slashes and @ signs (it has “E”)"
     );
 }
 
@@ -218,10 +230,13 @@ fn hints_come_from_the_rules() {
     assert!(description.text.contains("256"), "{description:?}");
     let name = hints::hint("name", Lang::En);
     assert_eq!(name.max_length, None);
-    assert!(
-        name.text.contains("[a-z]([-_a-z0-9]{0,61}[a-z0-9])?"),
-        "{name:?}"
+    // The pattern in words, not the regular expression.
+    assert_eq!(
+        name.text,
+        "empty, or 1–63 characters: lowercase Latin letters, digits, hyphens and underscores; starts with a letter; ends with a letter or a digit"
     );
+    let ru = hints::hint("name", Lang::Ru).text;
+    assert!(ru.starts_with("пусто или от 1 до 63 символов"), "{ru}");
     assert_eq!(hints::hint("folder_id", Lang::En).max_length, Some(50));
     assert_eq!(hints::hint("image_id", Lang::En).max_length, Some(50));
     assert!(hints::hint("labels", Lang::En).text.contains("keys"));
@@ -447,7 +462,7 @@ fn server_errors_land_on_fields() {
     );
     assert_eq!(
         server_errors(&rejected, Lang::Ru)[0].text(),
-        "должен быть не меньше 20 ГБ: столько нужно источнику"
+        "должно быть не меньше 20 ГБ: столько нужно источнику"
     );
     // Without details (an operation's error), the message alone still lands on the field.
     let failed = CallError::new(
