@@ -146,9 +146,9 @@ impl Noun {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Subject {
     /// The value of a field, list element or map entry.
-    Value,
+    Value = 0,
     /// The key of a map entry.
-    Key,
+    Key = 1,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -158,6 +158,7 @@ pub enum Subject {
 /// `one of 0, 5, 20 to 50`; the noun, if any, follows. Russian: `не более 50 символов`,
 /// `от 1 до 63 символов`, `ровно 1 символ`; for a value with no noun `не больше 1000`,
 /// `от 1 до 1000`, `равно 5`.
+#[inline(never)]
 pub fn push_limit(out: &mut String, locale: Locale, ranges: &[Range], noun: Option<&Noun>) {
     match locale {
         Locale::En => {
@@ -229,16 +230,8 @@ fn push_limit_ru(out: &mut String, ranges: &[Range], noun: Option<&Noun>) {
             out.push_str(noun.ru_gen(n));
         }
     };
-    let more = if noun.is_some() {
-        "не более "
-    } else {
-        "не больше "
-    };
-    let less = if noun.is_some() {
-        "не менее "
-    } else {
-        "не меньше "
-    };
+    let more = if noun.is_some() { "не более " } else { "не больше " };
+    let less = if noun.is_some() { "не менее " } else { "не меньше " };
     match ranges {
         [r] => match (r.min, r.max) {
             (Some(a), Some(b)) if a == b => match noun {
@@ -315,15 +308,16 @@ pub fn required(locale: Locale) -> &'static str {
 }
 
 /// `length` and `map_key.length`: `must be at most 63 characters long (it has 70)`.
+#[inline(never)]
 pub fn push_length(out: &mut String, locale: Locale, subject: Subject, ranges: &[Range], n: i128) {
     match locale {
         Locale::En => {
-            out.push_str(lead_en(subject, "must be "));
+            out.push_str(lead(locale, subject, Lead::Be));
             push_limit(out, locale, ranges, Some(&CHARACTERS));
             out.push_str(" long (it has ");
         }
         Locale::Ru => {
-            out.push_str(lead_ru(subject, "содержать "));
+            out.push_str(lead(locale, subject, Lead::Contain));
             push_limit(out, locale, ranges, Some(&CHARACTERS));
             out.push_str(" (сейчас ");
         }
@@ -333,7 +327,14 @@ pub fn push_length(out: &mut String, locale: Locale, subject: Subject, ranges: &
 }
 
 /// `size`: `must have at most 64 entries (it has 65)`.
-pub fn push_size(out: &mut String, locale: Locale, noun: &Noun, ranges: &[Range], count: i128) {
+#[inline(never)]
+pub fn push_size(
+    out: &mut String,
+    locale: Locale,
+    noun: &Noun,
+    ranges: &[Range],
+    count: i128,
+) {
     match locale {
         Locale::En => {
             out.push_str("must have ");
@@ -353,6 +354,7 @@ pub fn push_size(out: &mut String, locale: Locale, noun: &Noun, ranges: &[Range]
 }
 
 /// `value`: `must be between 4194304 and 4398046511104 (it is 5)`.
+#[inline(never)]
 pub fn push_value(out: &mut String, locale: Locale, ranges: &[Range], n: i128) {
     match locale {
         Locale::En => {
@@ -370,60 +372,69 @@ pub fn push_value(out: &mut String, locale: Locale, ranges: &[Range], n: i128) {
     out.push(')');
 }
 
-fn lead_en(subject: Subject, rest: &'static str) -> &'static str {
-    match (subject, rest) {
-        (Subject::Value, "must be ") => "must be ",
-        (Subject::Key, "must be ") => "key must be ",
-        (Subject::Value, "may only contain ") => "may only contain ",
-        (Subject::Key, "may only contain ") => "key may only contain ",
-        (Subject::Value, "must start with ") => "must start with ",
-        (Subject::Key, "must start with ") => "key must start with ",
-        (Subject::Value, "must end with ") => "must end with ",
-        (Subject::Key, "must end with ") => "key must end with ",
-        (Subject::Value, _) => "must match the regular expression ",
-        (Subject::Key, _) => "key must match the regular expression ",
-    }
+/// The head of a sentence about a value or a key.
+#[derive(Clone, Copy)]
+enum Lead {
+    /// `must be` / `должно быть`.
+    Be,
+    /// `must be` / `должно содержать` (a length).
+    Contain,
+    /// `may only contain` / `может содержать только`.
+    MayOnlyContain,
+    /// `must start with` / `должно начинаться`.
+    Start,
+    /// `must end with` / `должно заканчиваться`.
+    End,
+    /// `must match the regular expression` / `должно соответствовать регулярному выражению`.
+    Match,
 }
 
-/// Russian «должно …» for a value, «ключ должен …» for a key.
-fn lead_ru(subject: Subject, rest: &'static str) -> &'static str {
-    match (subject, rest) {
-        (Subject::Value, "содержать ") => "должно содержать ",
-        (Subject::Key, "содержать ") => "ключ должен содержать ",
-        (Subject::Value, "быть ") => "должно быть ",
-        (Subject::Key, "быть ") => "ключ должен быть ",
-        (Subject::Value, "начинаться ") => "должно начинаться ",
-        (Subject::Key, "начинаться ") => "ключ должен начинаться ",
-        (Subject::Value, "заканчиваться ") => "должно заканчиваться ",
-        (Subject::Key, "заканчиваться ") => "ключ должен заканчиваться ",
-        (Subject::Value, "может ") => "может содержать только ",
-        (Subject::Key, "может ") => "ключ может содержать только ",
-        (Subject::Value, _) => "должно соответствовать регулярному выражению ",
-        (Subject::Key, _) => "ключ должен соответствовать регулярному выражению ",
-    }
+/// `LEADS[lead][locale][subject]`: Russian agrees with its subject (`должно` for a value,
+/// `ключ должен` for a key).
+const LEADS: [[[&str; 2]; 2]; 6] = [
+    [
+        ["must be ", "key must be "],
+        ["должно быть ", "ключ должен быть "],
+    ],
+    [
+        ["must be ", "key must be "],
+        ["должно содержать ", "ключ должен содержать "],
+    ],
+    [
+        ["may only contain ", "key may only contain "],
+        ["может содержать только ", "ключ может содержать только "],
+    ],
+    [
+        ["must start with ", "key must start with "],
+        ["должно начинаться ", "ключ должен начинаться "],
+    ],
+    [
+        ["must end with ", "key must end with "],
+        ["должно заканчиваться ", "ключ должен заканчиваться "],
+    ],
+    [
+        ["must match the regular expression ", "key must match the regular expression "],
+        [
+            "должно соответствовать регулярному выражению ",
+            "ключ должен соответствовать регулярному выражению ",
+        ],
+    ],
+];
+
+fn lead(locale: Locale, subject: Subject, lead: Lead) -> &'static str {
+    LEADS[lead as usize][locale.index()][subject as usize]
 }
 
 /// `pattern` / `map_key.pattern`, the value has a character outside the pattern's set:
 /// `may only contain lowercase Latin letters, digits, hyphens and underscores (it has “A”)`.
-pub fn push_pattern_char(
-    out: &mut String,
-    locale: Locale,
-    subject: Subject,
-    allowed: &str,
-    c: char,
-) {
+#[inline(never)]
+pub fn push_pattern_char(out: &mut String, locale: Locale, subject: Subject, allowed: &str, c: char) {
     match locale {
         Locale::En => {
-            words(
-                out,
-                &[lead_en(subject, "may only contain "), allowed, " (it has "],
-            );
+            words(out, &[lead(locale, subject, Lead::MayOnlyContain), allowed, " (it has "]);
         }
         Locale::Ru => {
-            words(
-                out,
-                &[lead_ru(subject, "может "), allowed, " (встречается "],
-            );
+            words(out, &[lead(locale, subject, Lead::MayOnlyContain), allowed, " (встречается "]);
         }
     }
     push_quoted_char(out, locale, c);
@@ -433,6 +444,7 @@ pub fn push_pattern_char(
 /// `pattern` / `map_key.pattern`, the value's length is outside the pattern's:
 /// `must be at most 63 characters long (it has 70)`, `must be empty or at least 3 characters
 /// long (it has 1)`.
+#[inline(never)]
 pub fn push_pattern_length(
     out: &mut String,
     locale: Locale,
@@ -443,7 +455,7 @@ pub fn push_pattern_length(
     let too_long = max.filter(|&m| n > m);
     match locale {
         Locale::En => {
-            out.push_str(lead_en(subject, "must be "));
+            out.push_str(lead(locale, subject, Lead::Be));
             let bound = match too_long {
                 Some(m) => {
                     out.push_str("at most ");
@@ -453,11 +465,7 @@ pub fn push_pattern_length(
                     if empty {
                         out.push_str("empty or ");
                     }
-                    out.push_str(if max == Some(min) {
-                        "exactly "
-                    } else {
-                        "at least "
-                    });
+                    out.push_str(if max == Some(min) { "exactly " } else { "at least " });
                     min
                 }
             };
@@ -469,7 +477,7 @@ pub fn push_pattern_length(
         Locale::Ru => {
             match too_long {
                 Some(m) => {
-                    out.push_str(lead_ru(subject, "содержать "));
+                    out.push_str(lead(locale, subject, Lead::Contain));
                     out.push_str("не более ");
                     push_int(out, m);
                     out.push(' ');
@@ -477,10 +485,10 @@ pub fn push_pattern_length(
                 }
                 None => {
                     if empty {
-                        out.push_str(lead_ru(subject, "быть "));
+                        out.push_str(lead(locale, subject, Lead::Be));
                         out.push_str("пустым или содержать ");
                     } else {
-                        out.push_str(lead_ru(subject, "содержать "));
+                        out.push_str(lead(locale, subject, Lead::Contain));
                     }
                     if max == Some(min) {
                         out.push_str("ровно ");
@@ -504,18 +512,20 @@ pub fn push_pattern_length(
 
 /// `pattern`, a bad first character: `must start with a lowercase Latin letter`. `first` is the
 /// pattern's generated words (Russian with its preposition: `со строчной латинской буквы`).
+#[inline(never)]
 pub fn push_pattern_first(out: &mut String, locale: Locale, subject: Subject, first: &str) {
     match locale {
-        Locale::En => words(out, &[lead_en(subject, "must start with "), first]),
-        Locale::Ru => words(out, &[lead_ru(subject, "начинаться "), first]),
+        Locale::En => words(out, &[lead(locale, subject, Lead::Start), first]),
+        Locale::Ru => words(out, &[lead(locale, subject, Lead::Start), first]),
     }
 }
 
 /// `pattern`, a bad last character: `must end with a lowercase Latin letter or a digit`.
+#[inline(never)]
 pub fn push_pattern_last(out: &mut String, locale: Locale, subject: Subject, last: &str) {
     match locale {
-        Locale::En => words(out, &[lead_en(subject, "must end with "), last]),
-        Locale::Ru => words(out, &[lead_ru(subject, "заканчиваться "), last]),
+        Locale::En => words(out, &[lead(locale, subject, Lead::End), last]),
+        Locale::Ru => words(out, &[lead(locale, subject, Lead::End), last]),
     }
 }
 
@@ -523,8 +533,8 @@ pub fn push_pattern_last(out: &mut String, locale: Locale, subject: Subject, las
 /// it at build time): the regular expression itself.
 pub fn push_pattern_source(out: &mut String, locale: Locale, subject: Subject, source: &str) {
     match locale {
-        Locale::En => words(out, &[lead_en(subject, ""), source]),
-        Locale::Ru => words(out, &[lead_ru(subject, ""), source]),
+        Locale::En => words(out, &[lead(locale, subject, Lead::Match), source]),
+        Locale::Ru => words(out, &[lead(locale, subject, Lead::Match), source]),
     }
 }
 
@@ -616,10 +626,11 @@ pub const KIND_MAP: KindWords = [
 ];
 
 /// `type`: `must be a string`, `key must be a string`.
+#[inline(never)]
 pub fn push_type(out: &mut String, locale: Locale, subject: Subject, kind: &KindWords) {
     match locale {
-        Locale::En => words(out, &[lead_en(subject, "must be "), kind[0]]),
-        Locale::Ru => words(out, &[lead_ru(subject, "быть "), kind[1]]),
+        Locale::En => words(out, &[lead(locale, subject, Lead::Be), kind[0]]),
+        Locale::Ru => words(out, &[lead(locale, subject, Lead::Be), kind[1]]),
     }
 }
 
@@ -640,6 +651,7 @@ pub fn push_repeated_field(out: &mut String, locale: Locale, field: &str) {
 }
 
 /// `enum`: `must be one of TYPE_UNSPECIFIED, LINUX, WINDOWS`.
+#[inline(never)]
 pub fn push_enum<'a>(out: &mut String, locale: Locale, names: impl Iterator<Item = &'a str>) {
     out.push_str(match locale {
         Locale::En => "must be one of ",
@@ -697,13 +709,7 @@ pub const GLOSSARY: &[Term] = &[
     term("uri", "URI", "a URI", "URI", "URI"),
     term("family", "family", "a family", "семейство", "семейство"),
     term("folder", "folder", "a folder", "каталог", "каталог"),
-    term(
-        "operation",
-        "operation",
-        "an operation",
-        "операция",
-        "операцию",
-    ),
+    term("operation", "operation", "an operation", "операция", "операцию"),
     term("label", "label", "a label", "метка", "метку"),
     term("result", "result", "a result", "результат", "результат"),
     term("error", "error", "an error", "ошибка", "ошибку"),
@@ -729,7 +735,12 @@ fn push_term(out: &mut String, name: &str, pick: fn(&Term) -> &'static str) {
 }
 
 /// `a, b and c` / `a, b или c` over `names`, each written by `pick`.
-fn push_list(out: &mut String, names: &[&str], last_sep: &str, pick: fn(&Term) -> &'static str) {
+fn push_list(
+    out: &mut String,
+    names: &[&str],
+    last_sep: &str,
+    pick: fn(&Term) -> &'static str,
+) {
     for (i, name) in names.iter().enumerate() {
         if i > 0 {
             out.push_str(if i + 1 == names.len() { last_sep } else { ", " });
@@ -739,6 +750,7 @@ fn push_list(out: &mut String, names: &[&str], last_sep: &str, pick: fn(&Term) -
 }
 
 /// `exactly_one` with no member set: `choose a source: an image, a disk, a snapshot or a URI`.
+#[inline(never)]
 pub fn push_oneof_none(out: &mut String, locale: Locale, oneof: &str, members: &[&str]) {
     match locale {
         Locale::En => {
@@ -758,6 +770,7 @@ pub fn push_oneof_none(out: &mut String, locale: Locale, oneof: &str, members: &
 
 /// `exactly_one` / `oneof` with several members set: `only one source may be set, but an image
 /// and a URI are set`.
+#[inline(never)]
 pub fn push_oneof_many(out: &mut String, locale: Locale, oneof: &str, set: &[&str]) {
     match locale {
         Locale::En => {
@@ -806,6 +819,7 @@ pub fn push_oneof_text(
 // Error outcomes.
 
 /// The input is not JSON: `input is not valid JSON: expected ':' at line 1 column 9`.
+#[inline(never)]
 pub fn push_not_json(out: &mut String, locale: Locale, what: &str, line: usize, column: usize) {
     match locale {
         Locale::En => {
@@ -815,14 +829,7 @@ pub fn push_not_json(out: &mut String, locale: Locale, what: &str, line: usize, 
             push_int(out, column as i128);
         }
         Locale::Ru => {
-            words(
-                out,
-                &[
-                    "ввод не является корректным JSON: ",
-                    syntax_ru(what),
-                    " (строка ",
-                ],
-            );
+            words(out, &["ввод не является корректным JSON: ", syntax_ru(what), " (строка "]);
             push_int(out, line as i128);
             out.push_str(", столбец ");
             push_int(out, column as i128);
@@ -834,14 +841,8 @@ pub fn push_not_json(out: &mut String, locale: Locale, what: &str, line: usize, 
 /// The Russian of a JSON syntax error of `scan` (its English text when there is none).
 fn syntax_ru(what: &str) -> &str {
     const RU: &[(&str, &str)] = &[
-        (
-            "trailing characters after the value",
-            "лишние символы после значения",
-        ),
-        (
-            "nesting deeper than 128 levels",
-            "вложенность глубже 128 уровней",
-        ),
+        ("trailing characters after the value", "лишние символы после значения"),
+        ("nesting deeper than 128 levels", "вложенность глубже 128 уровней"),
         ("expected '{'", "ожидалась «{»"),
         ("expected ',' or '}'", "ожидалась «,» или «}»"),
         ("expected a string key", "ожидался ключ-строка"),
@@ -849,15 +850,9 @@ fn syntax_ru(what: &str) -> &str {
         ("expected '['", "ожидалась «[»"),
         ("expected ',' or ']'", "ожидалась «,» или «]»"),
         ("expected a string", "ожидалась строка"),
-        (
-            "control character in a string",
-            "управляющий символ в строке",
-        ),
+        ("control character in a string", "управляющий символ в строке"),
         ("unterminated string", "незакрытая строка"),
-        (
-            "invalid escape in a string",
-            "неверная escape-последовательность в строке",
-        ),
+        ("invalid escape in a string", "неверная escape-последовательность в строке"),
         ("short \\u escape", "неполная последовательность \\u"),
         ("invalid \\u escape", "неверная последовательность \\u"),
         ("invalid number", "неверное число"),
@@ -865,9 +860,7 @@ fn syntax_ru(what: &str) -> &str {
         ("expected a value", "ожидалось значение"),
         ("unexpected end of input", "неожиданный конец ввода"),
     ];
-    RU.iter()
-        .find(|(en, _)| *en == what)
-        .map_or(what, |(_, ru)| ru)
+    RU.iter().find(|(en, _)| *en == what).map_or(what, |(_, ru)| ru)
 }
 
 /// What the input was instead of an object.
@@ -892,6 +885,7 @@ pub enum NotObject {
 }
 
 /// The input is JSON but not an object: `input must be a JSON object, got an array`.
+#[inline(never)]
 pub fn push_not_object(out: &mut String, locale: Locale, got: NotObject) {
     let [en, ru] = match got {
         NotObject::String => ["a string", "строкой"],
@@ -1107,22 +1101,14 @@ const fn class(
 pub const CLASS_WORDS: &[ClassWord] = &[
     class(
         ('a', 'z'),
-        [
-            "lowercase Latin letters",
-            "a lowercase Latin letter",
-            "a letter",
-        ],
+        ["lowercase Latin letters", "a lowercase Latin letter", "a letter"],
         "строчные латинские буквы",
         ["строчной латинской буквы", "буквы"],
         ["строчной латинской буквой", "буквой"],
     ),
     class(
         ('A', 'Z'),
-        [
-            "uppercase Latin letters",
-            "an uppercase Latin letter",
-            "an uppercase letter",
-        ],
+        ["uppercase Latin letters", "an uppercase Latin letter", "an uppercase letter"],
         "заглавные латинские буквы",
         ["заглавной латинской буквы", "заглавной буквы"],
         ["заглавной латинской буквой", "заглавной буквой"],
@@ -1254,11 +1240,7 @@ fn join(items: &[String], last: &str) -> String {
 }
 
 /// The words of one set, per locale `[en, ru]`.
-fn set_words(
-    set: &[(char, char)],
-    pick: impl Fn(Locale, &ClassWord) -> &'static str,
-    last: [&str; 2],
-) -> [String; 2] {
+fn set_words(set: &[(char, char)], pick: impl Fn(Locale, &ClassWord) -> &'static str, last: [&str; 2]) -> [String; 2] {
     let items = cover(set);
     Locale::ALL.map(|locale| {
         let parts: Vec<String> = items
@@ -1329,10 +1311,7 @@ pub fn shape_words(
             Item::Quoted(..) => None,
         })
         .collect();
-    let short = !shorts
-        .iter()
-        .enumerate()
-        .any(|(i, s)| shorts[..i].contains(s));
+    let short = !shorts.iter().enumerate().any(|(i, s)| shorts[..i].contains(s));
     let genitive = |set: &[(char, char)], short: bool| {
         let words = set_words(
             set,

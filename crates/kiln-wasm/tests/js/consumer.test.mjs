@@ -52,7 +52,8 @@ const CHECK = `
     wrongName: validate("CreateImageRequest", {}),
     notObject: validateCreateImageRequest([1, 2]),
     cyclic: validateCreateImageRequest(cyclic),
-    option: validateCreateImageRequest({}, { locale: "ru" }),
+    option: validateCreateImageRequest({}, { lang: "ru" }),
+    russian: validateCreateImageRequest({ folderId: "b1g" }, { locale: "ru" }).violations[0].message,
   };
   console.log(JSON.stringify(out));`;
 
@@ -73,8 +74,9 @@ function checkOutput(text) {
   });
   assert.deepEqual(out.option, {
     kind: "error",
-    error: 'unknown option "locale": this version of kiln-validator takes no options',
+    error: 'unknown option "lang": kiln-validator takes only "locale"',
   });
+  assert.equal(out.russian, "выберите источник: образ, диск, снимок или URI");
 }
 
 test("Node ESM: plain import, no init", () => {
@@ -99,7 +101,7 @@ test("Deno: plain import from node_modules, no init", () => {
 
 test("TypeScript: the generated types accept requests and reject wrong field types", () => {
   writeFileSync(join(project, "check.ts"), `
-    import { validateCreateImageRequest, validate, type CreateImageRequest, type ValidationResult, type ValidateOptions } from "kiln-validator";
+    import { validateCreateImageRequest, validate, describeRules, type CreateImageRequest, type ValidationResult, type ValidateOptions } from "kiln-validator";
     const request: CreateImageRequest = { folderId: "b1g", minDiskSize: 10n, os: { type: "LINUX" }, labels: { a: "b" } };
     const ok: ValidationResult = validateCreateImageRequest(request);
     validate("yandex.cloud.compute.v1.ListImagesRequest", { folderId: "f", pageSize: 10 });
@@ -114,8 +116,13 @@ test("TypeScript: the generated types accept requests and reject wrong field typ
     const options: ValidateOptions = {};
     validateCreateImageRequest(request, options);
     validate("yandex.cloud.compute.v1.ListImagesRequest", "{}", {});
-    // @ts-expect-error this version has no options (a locale comes later)
     validateCreateImageRequest(request, { locale: "ru" });
+    validate("yandex.cloud.compute.v1.ListImagesRequest", {}, { locale: "ru-RU" });
+    const hint: string = describeRules("yandex.cloud.compute.v1.CreateImageRequest", { locale: "en" }).fields[0].text;
+    // @ts-expect-error not a locale kiln-validator speaks
+    validateCreateImageRequest(request, { locale: "de" });
+    // @ts-expect-error an option this version does not have
+    validateCreateImageRequest(request, { lang: "ru" });
     // @ts-expect-error options are an object
     validateCreateImageRequest(request, "ru");
     if (ok.kind === "invalid") ok.violations.map((v) => v.field + v.rule);
@@ -169,6 +176,7 @@ const pageScript = (from) => `
     valid: validateCreateImageRequest({ folderId: "b1g", diskId: "fhm1" }),
     invalid: validateCreateImageRequest({ folderId: "b1g", labels: { Team: "x" }, diskId: "d" }),
     hints: describeRules("yandex.cloud.compute.v1.CreateImageRequest").fields.find((f) => f.path === "name").hints,
+    russian: describeRules("yandex.cloud.compute.v1.CreateImageRequest", { locale: "ru" }).fields.find((f) => f.path === "name").text,
     wrongName: validate("yandex.cloud.compute.v1.CreateImage", {}).error,
     cyclic: validateCreateImageRequest(cyclic).error,
   };`;
@@ -177,7 +185,10 @@ function checkPage({ result, errors }) {
   assert.deepEqual(errors, []);
   assert.deepEqual(result.valid, { kind: "valid" });
   assert.deepEqual(result.invalid.violations.map((v) => [v.field, v.rule]), [['labels["Team"]', "map_key.pattern"]]);
-  assert.deepEqual(result.hints, ["matches |[a-z]([-_a-z0-9]{0,61}[a-z0-9])?"]);
+  assert.deepEqual(result.hints, [
+    "empty, or 1–63 characters: lowercase Latin letters, digits, hyphens and underscores; starts with a letter; ends with a letter or a digit",
+  ]);
+  assert.equal(result.russian, "пусто или от 1 до 63 символов: строчные латинские буквы, цифры, дефисы и подчёркивания; начинается с буквы; заканчивается буквой или цифрой");
   assert.equal(result.wrongName, 'unknown message name "yandex.cloud.compute.v1.CreateImage" (messageNames lists every name)');
   assert.equal(result.cyclic, "input cannot be read as JSON: it is cyclic, labels.self refers back to an object that contains it");
 }
