@@ -499,7 +499,7 @@ for (const [lang, w] of Object.entries(WORDS)) {
     const p = await context.newPage();
     watchConsole(p);
     const creates = [];
-    p.on("request", (r) => { if (r.url().endsWith("/ImageService/Create")) creates.push(r); });
+    p.on("request", (r) => { if (r.url().endsWith(".ImageService/Create")) creates.push(r); });
     try {
       await p.goto(base + "/");
       await p.getByRole("heading", { name: w.heading }).waitFor();
