@@ -602,7 +602,8 @@ for (const [lang, w] of Object.entries(WORDS)) {
       await p.getByLabel(w.endpoint).fill("http://127.0.0.1:9");
       await p.getByRole("button", { name: w.save }).click();
       await p.getByRole("button", { name: w.images, exact: true }).click();
-      await p.getByText(w.unreachable).waitFor();
+      // The listing's error (the panel's poll of the running copy says the same).
+      await p.locator(".banner-error", { hasText: w.unreachable }).waitFor();
       assert.equal(await p.getByText("Failed to fetch").count(), 0, "not the browser's words");
       await p.getByRole("button", { name: w.settings, exact: true }).click();
       await p.getByLabel(w.endpoint).fill("");
