@@ -82,10 +82,12 @@ fn read_input(file: Option<&PathBuf>, locale: Locale) -> Result<String, String> 
         }
         _ => {
             let mut text = String::new();
-            io::stdin().read_to_string(&mut text).map_err(|e| match locale {
-                Locale::En => format!("cannot read standard input: {e}"),
-                Locale::Ru => format!("не удалось прочитать стандартный ввод: {e}"),
-            })?;
+            io::stdin()
+                .read_to_string(&mut text)
+                .map_err(|e| match locale {
+                    Locale::En => format!("cannot read standard input: {e}"),
+                    Locale::Ru => format!("не удалось прочитать стандартный ввод: {e}"),
+                })?;
             Ok(text)
         }
     }
@@ -109,7 +111,11 @@ fn report(message: &str, outcome: &Outcome, locale: Locale) -> String {
             let count = violations.len();
             let mut out = match locale {
                 Locale::En => {
-                    let noun = if count == 1 { "violation" } else { "violations" };
+                    let noun = if count == 1 {
+                        "violation"
+                    } else {
+                        "violations"
+                    };
                     format!("invalid {name}: {count} {noun}\n")
                 }
                 Locale::Ru => {

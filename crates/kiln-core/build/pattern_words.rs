@@ -58,8 +58,16 @@ pub fn describe(source: &str, dfa: &Dfa) -> Result<Shape, String> {
              a length range of characters from one set, with a set of first and a set of last \
              characters, are described (rewrite the pattern or teach build/pattern_words.rs)",
             shape.words.text[0],
-            if pattern_accepts { "accepts" } else { "rejects" },
-            if pattern_accepts { "do not" } else { "allow it" },
+            if pattern_accepts {
+                "accepts"
+            } else {
+                "rejects"
+            },
+            if pattern_accepts {
+                "do not"
+            } else {
+                "allow it"
+            },
         ));
     }
     Ok(shape)
@@ -231,8 +239,7 @@ impl Shape {
             if self.min <= 1 && !both.is_empty() {
                 alternatives.push(class(&both));
             }
-            if self.max.is_none_or(|m| m >= 2) && !self.first.is_empty() && !self.last.is_empty()
-            {
+            if self.max.is_none_or(|m| m >= 2) && !self.first.is_empty() && !self.last.is_empty() {
                 let lo = self.min.max(2) - 2;
                 let repeat = match self.max {
                     Some(m) => format!("{{{lo},{}}}", m - 2),

@@ -235,8 +235,13 @@ fn walk(
     }
     for f in m.fields {
         let (field_path, json_path) = (join(path, f.name), join(json, f.json_name));
-        out.fields
-            .push(field_rules(m, f, field_path.clone(), json_path.clone(), locale));
+        out.fields.push(field_rules(
+            m,
+            f,
+            field_path.clone(),
+            json_path.clone(),
+            locale,
+        ));
         if let Kind::Message(inner) = f.kind {
             let suffix = match f.shape {
                 Shape::Single => "",
@@ -352,7 +357,11 @@ fn field_rules(
 
 /// A string's `(length)` and `(pattern)` said together: the pattern's shape with its lengths
 /// narrowed by the length limit (when that is one range and leaves a value), else each alone.
-fn string_words(locale: Locale, length: Option<&Limit>, pattern: Option<&Pattern>) -> Option<String> {
+fn string_words(
+    locale: Locale,
+    length: Option<&Limit>,
+    pattern: Option<&Pattern>,
+) -> Option<String> {
     let mut out = String::new();
     match (length, pattern) {
         (None, None) => return None,

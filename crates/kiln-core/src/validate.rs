@@ -291,9 +291,7 @@ impl Walker {
                 continue;
             }
             let names = |members: &mut dyn Iterator<Item = &usize>| {
-                members
-                    .map(|&i| schema.fields[i].name)
-                    .collect::<Vec<_>>()
+                members.map(|&i| schema.fields[i].name).collect::<Vec<_>>()
             };
             let at = Path::Field(path, oneof.name);
             let mut message = String::new();
@@ -470,7 +468,14 @@ impl Walker {
     /// A `(pattern)` rule: when the value does not match, the message says what is wrong with
     /// it from the pattern's verified shape (a character, the length, the first or last
     /// character).
-    fn pattern(&mut self, pattern: &Pattern, value: &str, path: &Path<'_>, rule: &str, who: Subject) {
+    fn pattern(
+        &mut self,
+        pattern: &Pattern,
+        value: &str,
+        path: &Path<'_>,
+        rule: &str,
+        who: Subject,
+    ) {
         if pattern.is_match(value) {
             return;
         }

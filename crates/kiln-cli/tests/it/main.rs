@@ -224,7 +224,12 @@ fn agrees_with_the_conformance_table() {
 #[test]
 fn lang_ru_writes_the_report_and_the_messages_in_russian() {
     let out = kiln(
-        &["validate", "--lang", "ru", &example("create-image-invalid.json")],
+        &[
+            "validate",
+            "--lang",
+            "ru",
+            &example("create-image-invalid.json"),
+        ],
         None,
     );
     assert_eq!(out.status.code(), Some(1));
@@ -316,11 +321,20 @@ fn the_language_defaults_to_the_environment_as_posix_reads_it() {
     assert_eq!(first_line(&[("LANG", "ru_RU.UTF-8")], &[]), ru);
     assert_eq!(first_line(&[("LANG", "C.UTF-8")], &[]), en);
     assert_eq!(first_line(&[("LANG", "de_DE.UTF-8")], &[]), en);
-    assert_eq!(first_line(&[("LC_MESSAGES", "ru_RU"), ("LANG", "en_US")], &[]), ru);
-    assert_eq!(first_line(&[("LC_ALL", "en_US.UTF-8"), ("LANG", "ru_RU")], &[]), en);
+    assert_eq!(
+        first_line(&[("LC_MESSAGES", "ru_RU"), ("LANG", "en_US")], &[]),
+        ru
+    );
+    assert_eq!(
+        first_line(&[("LC_ALL", "en_US.UTF-8"), ("LANG", "ru_RU")], &[]),
+        en
+    );
     assert_eq!(first_line(&[("LC_ALL", "ru")], &[]), ru);
     // --lang wins over the environment.
-    assert_eq!(first_line(&[("LC_ALL", "ru_RU.UTF-8")], &["--lang", "en"]), en);
+    assert_eq!(
+        first_line(&[("LC_ALL", "ru_RU.UTF-8")], &["--lang", "en"]),
+        en
+    );
     assert_eq!(first_line(&[("LANG", "en_US")], &["--lang", "ru", "-"]), ru);
 }
 

@@ -167,14 +167,23 @@ fn every_rule_kind_has_a_message_in_every_locale() {
     for case in load_cases() {
         let en = validate_json_in(&case.message, &case.input, Locale::En);
         let ru = validate_json_in(&case.message, &case.input, Locale::Ru);
-        assert_eq!(en, validate_json(&case.message, &case.input), "{}", case.name);
+        assert_eq!(
+            en,
+            validate_json(&case.message, &case.input),
+            "{}",
+            case.name
+        );
         match (&en, &ru) {
             (Outcome::Valid, Outcome::Valid) => {}
             (Outcome::Invalid { violations: a }, Outcome::Invalid { violations: b }) => {
                 assert_eq!(a.len(), b.len(), "{}", case.name);
                 for (a, b) in a.iter().zip(b) {
                     assert_eq!((&a.field, &a.rule), (&b.field, &b.rule), "{}", case.name);
-                    assert!(!a.message.is_empty() && !b.message.is_empty(), "{}: {a:?} {b:?}", case.name);
+                    assert!(
+                        !a.message.is_empty() && !b.message.is_empty(),
+                        "{}: {a:?} {b:?}",
+                        case.name
+                    );
                     assert_ne!(a.message, b.message, "{}: not translated", case.name);
                     assert!(
                         b.message.chars().any(|c| ('а'..='я').contains(&c)),
@@ -200,6 +209,9 @@ fn every_rule_kind_has_a_message_in_every_locale() {
         }
     }
     let missing: Vec<&str> = RULES.iter().copied().filter(|r| !met.contains(r)).collect();
-    assert!(missing.is_empty(), "no conformance case has a violation of {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "no conformance case has a violation of {missing:?}"
+    );
     assert!(errors > 0, "no conformance case is an error outcome");
 }

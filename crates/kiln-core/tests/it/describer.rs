@@ -70,7 +70,10 @@ fn every_pattern_in_proto_is_described_in_both_languages() {
         assert!(en.is_ascii() || en.contains('–'), "{source}: {en}");
         assert!(ru.contains("символ"), "{source}: {ru}");
         for words in [&shape.words.allowed, &shape.words.first, &shape.words.last] {
-            assert!(!words[0].is_empty() && words[0] != words[1], "{source}: {words:?}");
+            assert!(
+                !words[0].is_empty() && words[0] != words[1],
+                "{source}: {words:?}"
+            );
         }
     }
 }
@@ -124,13 +127,28 @@ fn other_shapes_are_described_exactly() {
     };
     check("[a-f0-9]{8}", "8 characters: digits and “a”–“f”");
     check("x?", "empty, or 1 character: “x”");
-    check("[A-Za-z]+", "1 or more characters: lowercase Latin letters and uppercase Latin letters");
+    check(
+        "[A-Za-z]+",
+        "1 or more characters: lowercase Latin letters and uppercase Latin letters",
+    );
     check("", "empty");
     check("[a-z]{2,21}", "2–21 characters: lowercase Latin letters");
-    assert_eq!(texts("[a-z]{2,21}")[1], "от 2 до 21 символа: строчные латинские буквы");
-    assert_eq!(texts("[a-z]{3}")[1], "ровно 3 символа: строчные латинские буквы");
-    assert_eq!(texts("[a-z]{5}")[1], "ровно 5 символов: строчные латинские буквы");
-    assert_eq!(texts("[a-z]")[1], "ровно 1 символ: строчные латинские буквы");
+    assert_eq!(
+        texts("[a-z]{2,21}")[1],
+        "от 2 до 21 символа: строчные латинские буквы"
+    );
+    assert_eq!(
+        texts("[a-z]{3}")[1],
+        "ровно 3 символа: строчные латинские буквы"
+    );
+    assert_eq!(
+        texts("[a-z]{5}")[1],
+        "ровно 5 символов: строчные латинские буквы"
+    );
+    assert_eq!(
+        texts("[a-z]")[1],
+        "ровно 1 символ: строчные латинские буквы"
+    );
     // A space has a name; a control character is shown by its code point.
     check("[ a]*", "any number of characters: spaces and “a”");
     check("[\\t]", "1 character: U+0009");
@@ -143,10 +161,21 @@ fn other_shapes_are_described_exactly() {
 
 #[test]
 fn patterns_that_are_not_a_shape_fail_with_their_name() {
-    for source in ["ab|cd", "(ab)+", "a|bc", "[a-z]{2}|[0-9]{3}", "a[0-9]*a|b", "(?:ab)*", "a{2}|a{4}"] {
+    for source in [
+        "ab|cd",
+        "(ab)+",
+        "a|bc",
+        "[a-z]{2}|[0-9]{3}",
+        "a[0-9]*a|b",
+        "(?:ab)*",
+        "a{2}|a{4}",
+    ] {
         let error = describe_source(source).expect_err(source);
         assert!(error.contains(&format!("{source:?}")), "{source}: {error}");
-        assert!(error.contains("cannot be put into words exactly"), "{source}: {error}");
+        assert!(
+            error.contains("cannot be put into words exactly"),
+            "{source}: {error}"
+        );
     }
     // What the compiler does not support is refused too, naming why.
     assert!(describe_source("\\bword").is_err());

@@ -160,7 +160,10 @@ fn each_rule_reads_in_both_languages() {
     );
     let labels: Vec<String> = (0..65).map(|i| format!(r#""k{i}": """#)).collect();
     check(
-        &format!(r#"{{"folderId": "b1g", "labels": {{{}}}, {SOURCE}}}"#, labels.join(",")),
+        &format!(
+            r#"{{"folderId": "b1g", "labels": {{{}}}, {SOURCE}}}"#,
+            labels.join(",")
+        ),
         "labels",
         "size",
         "must have at most 64 entries (it has 65)",
@@ -191,10 +194,11 @@ fn each_rule_reads_in_both_languages() {
 
 #[test]
 fn error_outcomes_read_in_both_languages() {
-    let error = |json: &str, message: &str, locale: Locale| match validate_str_in(message, json, locale) {
-        Outcome::Error { error } => error,
-        other => panic!("{json}: {other:?}"),
-    };
+    let error =
+        |json: &str, message: &str, locale: Locale| match validate_str_in(message, json, locale) {
+            Outcome::Error { error } => error,
+            other => panic!("{json}: {other:?}"),
+        };
     let cases = [
         (
             "{\"folderId\" 1}",
@@ -251,13 +255,17 @@ fn locales_from_tags_and_posix_names() {
 
 #[test]
 fn russian_plurals() {
-    let forms: Vec<Plural> = [0, 1, 2, 4, 5, 11, 12, 14, 15, 21, 22, 25, 101, 111, 112, 122]
-        .map(ru_plural)
-        .to_vec();
+    let forms: Vec<Plural> = [
+        0, 1, 2, 4, 5, 11, 12, 14, 15, 21, 22, 25, 101, 111, 112, 122,
+    ]
+    .map(ru_plural)
+    .to_vec();
     use Plural::{Few, Many, One};
     assert_eq!(
         forms,
-        [Many, One, Few, Few, Many, Many, Many, Many, Many, One, Few, Many, One, Many, Many, Few]
+        [
+            Many, One, Few, Few, Many, Many, Many, Many, Many, One, Few, Many, One, Many, Many, Few
+        ]
     );
     let length = |max: i128, n: i128| {
         let mut out = String::new();
@@ -268,10 +276,22 @@ fn russian_plurals() {
         text::push_length(&mut out, Locale::Ru, text::Subject::Value, &[range], n);
         out
     };
-    assert_eq!(length(1, 2), "должно содержать не более 1 символа (сейчас 2)");
-    assert_eq!(length(21, 22), "должно содержать не более 21 символа (сейчас 22)");
-    assert_eq!(length(11, 12), "должно содержать не более 11 символов (сейчас 12)");
-    assert_eq!(length(4, 5), "должно содержать не более 4 символов (сейчас 5)");
+    assert_eq!(
+        length(1, 2),
+        "должно содержать не более 1 символа (сейчас 2)"
+    );
+    assert_eq!(
+        length(21, 22),
+        "должно содержать не более 21 символа (сейчас 22)"
+    );
+    assert_eq!(
+        length(11, 12),
+        "должно содержать не более 11 символов (сейчас 12)"
+    );
+    assert_eq!(
+        length(4, 5),
+        "должно содержать не более 4 символов (сейчас 5)"
+    );
     let exactly = |n: i128| {
         let mut out = String::new();
         let range = text::Range {
@@ -294,7 +314,8 @@ fn oneof_names_without_a_glossary_term() {
     let mut fallback: Vec<&str> = Vec::new();
     for m in schema::messages() {
         for oneof in m.oneofs {
-            let names = std::iter::once(oneof.name).chain(oneof.members.iter().map(|&i| m.fields[i].name));
+            let names =
+                std::iter::once(oneof.name).chain(oneof.members.iter().map(|&i| m.fields[i].name));
             for name in names {
                 if text::term_for(name).is_none() && !fallback.contains(&name) {
                     fallback.push(name);
@@ -303,14 +324,20 @@ fn oneof_names_without_a_glossary_term() {
         }
     }
     fallback.sort();
-    assert_eq!(fallback, ["features", "generation2_features", "legacy_features"]);
+    assert_eq!(
+        fallback,
+        ["features", "generation2_features", "legacy_features"]
+    );
 }
 
 fn patterns() -> Vec<&'static Pattern> {
     let mut found: Vec<&'static Pattern> = Vec::new();
     for m in schema::messages() {
         for f in m.fields {
-            for p in [f.rules.pattern, f.rules.map_key_pattern].into_iter().flatten() {
+            for p in [f.rules.pattern, f.rules.map_key_pattern]
+                .into_iter()
+                .flatten()
+            {
                 if !found.iter().any(|x| x.source == p.source) {
                     found.push(p);
                 }
@@ -377,7 +404,10 @@ fn every_refused_value_has_a_diagnosis() {
             }
         }
     }
-    assert!(refused > 10_000 && accepted > 10_000, "{refused} refused, {accepted} accepted");
+    assert!(
+        refused > 10_000 && accepted > 10_000,
+        "{refused} refused, {accepted} accepted"
+    );
 }
 
 #[test]
@@ -387,13 +417,17 @@ fn rules_for_forms_in_both_languages() {
         rules.fields.into_iter().find(|f| f.path == path).unwrap()
     };
     let name = field(Locale::En, "name");
-    assert_eq!(name.pattern, Some("|[a-z]([-_a-z0-9]{0,61}[a-z0-9])?"), "the machine limit stays");
+    assert_eq!(
+        name.pattern,
+        Some("|[a-z]([-_a-z0-9]{0,61}[a-z0-9])?"),
+        "the machine limit stays"
+    );
     assert_eq!(
         name.text,
         "empty, or 1–63 characters: lowercase Latin letters, digits, hyphens and underscores; \
          starts with a letter; ends with a letter or a digit"
     );
-    assert_eq!(name.hints, [name.text.clone()]);
+    assert_eq!(name.hints, std::slice::from_ref(&name.text));
     let labels = field(Locale::En, "labels");
     assert_eq!(
         labels.text,
@@ -411,17 +445,29 @@ fn rules_for_forms_in_both_languages() {
          точки, косые черты и знаки @"
     );
     assert_eq!(labels_ru.map_key_pattern, labels.map_key_pattern);
-    assert_eq!(field(Locale::En, "folder_id").text, "required; at most 50 characters");
-    assert_eq!(field(Locale::Ru, "folder_id").text, "обязательное поле; не более 50 символов");
+    assert_eq!(
+        field(Locale::En, "folder_id").text,
+        "required; at most 50 characters"
+    );
+    assert_eq!(
+        field(Locale::Ru, "folder_id").text,
+        "обязательное поле; не более 50 символов"
+    );
     assert_eq!(
         field(Locale::Ru, "min_disk_size").text,
         "от 4194304 до 4398046511104 (0 — не задано)"
     );
-    assert_eq!(field(Locale::En, "description").text, "at most 256 characters");
+    assert_eq!(
+        field(Locale::En, "description").text,
+        "at most 256 characters"
+    );
     assert_eq!(field(Locale::En, "pooled").text, "");
     let rules = describe_rules_in(CREATE_IMAGE_REQUEST, Locale::Ru).unwrap();
     let source = rules.oneofs.iter().find(|o| o.path == "source").unwrap();
-    assert_eq!(source.text, "выберите источник: образ, диск, снимок или URI");
+    assert_eq!(
+        source.text,
+        "выберите источник: образ, диск, снимок или URI"
+    );
     // Every field with a rule has a text in each language, and they differ.
     let (en, ru) = (
         describe_rules_in(CREATE_IMAGE_REQUEST, Locale::En).unwrap(),
@@ -437,5 +483,8 @@ fn rules_for_forms_in_both_languages() {
     // The JSON form carries the texts.
     let json: serde_json::Value = serde_json::from_str(&ru.to_json()).unwrap();
     assert_eq!(json, serde_json::to_value(&ru).unwrap());
-    assert_eq!(json["oneofs"][0]["text"], "выберите источник: образ, диск, снимок или URI");
+    assert_eq!(
+        json["oneofs"][0]["text"],
+        "выберите источник: образ, диск, снимок или URI"
+    );
 }
