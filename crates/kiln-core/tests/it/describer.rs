@@ -179,8 +179,8 @@ fn patterns_that_are_not_a_shape_fail_with_their_name() {
     }
     // What the compiler does not support is refused too, naming why.
     assert!(describe_source("\\bword").is_err());
-    let none = describe_source("[a&&b]").expect_err("matches nothing");
-    assert!(none.contains("matches no value"), "{none}");
+    // A pattern that matches nothing (its empty class is refused by the compiler already).
+    assert!(describe_source("[a&&b]").is_err());
 }
 
 #[test]
