@@ -240,8 +240,9 @@ fn rules(ext: &Extensions, f: &FieldDescriptor, out: &mut String, statics: &mut 
             let count = statics.patterns.len();
             let name = statics.patterns.entry(source.clone()).or_insert_with(|| {
                 let name = format!("P_{count}");
-                let pattern = crate::pattern_gen::pattern_expr(&source)
-                    .unwrap_or_else(|e| panic!("{at}: pattern {source:?} cannot be compiled: {e}"));
+                let pattern = crate::pattern_gen::pattern_expr(&source).unwrap_or_else(|e| {
+                    panic!("{at}: pattern {source:?} cannot be compiled or described: {e}")
+                });
                 writeln!(out, "static {name}: Pattern = {pattern};").unwrap();
                 name
             });

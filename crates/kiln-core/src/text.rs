@@ -230,8 +230,16 @@ fn push_limit_ru(out: &mut String, ranges: &[Range], noun: Option<&Noun>) {
             out.push_str(noun.ru_gen(n));
         }
     };
-    let more = if noun.is_some() { "не более " } else { "не больше " };
-    let less = if noun.is_some() { "не менее " } else { "не меньше " };
+    let more = if noun.is_some() {
+        "не более "
+    } else {
+        "не больше "
+    };
+    let less = if noun.is_some() {
+        "не менее "
+    } else {
+        "не меньше "
+    };
     match ranges {
         [r] => match (r.min, r.max) {
             (Some(a), Some(b)) if a == b => match noun {
@@ -328,13 +336,7 @@ pub fn push_length(out: &mut String, locale: Locale, subject: Subject, ranges: &
 
 /// `size`: `must have at most 64 entries (it has 65)`.
 #[inline(never)]
-pub fn push_size(
-    out: &mut String,
-    locale: Locale,
-    noun: &Noun,
-    ranges: &[Range],
-    count: i128,
-) {
+pub fn push_size(out: &mut String, locale: Locale, noun: &Noun, ranges: &[Range], count: i128) {
     match locale {
         Locale::En => {
             out.push_str("must have ");
@@ -413,7 +415,10 @@ const LEADS: [[[&str; 2]; 2]; 6] = [
         ["должно заканчиваться ", "ключ должен заканчиваться "],
     ],
     [
-        ["must match the regular expression ", "key must match the regular expression "],
+        [
+            "must match the regular expression ",
+            "key must match the regular expression ",
+        ],
         [
             "должно соответствовать регулярному выражению ",
             "ключ должен соответствовать регулярному выражению ",
@@ -428,13 +433,33 @@ fn lead(locale: Locale, subject: Subject, lead: Lead) -> &'static str {
 /// `pattern` / `map_key.pattern`, the value has a character outside the pattern's set:
 /// `may only contain lowercase Latin letters, digits, hyphens and underscores (it has “A”)`.
 #[inline(never)]
-pub fn push_pattern_char(out: &mut String, locale: Locale, subject: Subject, allowed: &str, c: char) {
+pub fn push_pattern_char(
+    out: &mut String,
+    locale: Locale,
+    subject: Subject,
+    allowed: &str,
+    c: char,
+) {
     match locale {
         Locale::En => {
-            words(out, &[lead(locale, subject, Lead::MayOnlyContain), allowed, " (it has "]);
+            words(
+                out,
+                &[
+                    lead(locale, subject, Lead::MayOnlyContain),
+                    allowed,
+                    " (it has ",
+                ],
+            );
         }
         Locale::Ru => {
-            words(out, &[lead(locale, subject, Lead::MayOnlyContain), allowed, " (встречается "]);
+            words(
+                out,
+                &[
+                    lead(locale, subject, Lead::MayOnlyContain),
+                    allowed,
+                    " (встречается ",
+                ],
+            );
         }
     }
     push_quoted_char(out, locale, c);
@@ -465,7 +490,11 @@ pub fn push_pattern_length(
                     if empty {
                         out.push_str("empty or ");
                     }
-                    out.push_str(if max == Some(min) { "exactly " } else { "at least " });
+                    out.push_str(if max == Some(min) {
+                        "exactly "
+                    } else {
+                        "at least "
+                    });
                     min
                 }
             };
@@ -709,7 +738,13 @@ pub const GLOSSARY: &[Term] = &[
     term("uri", "URI", "a URI", "URI", "URI"),
     term("family", "family", "a family", "семейство", "семейство"),
     term("folder", "folder", "a folder", "каталог", "каталог"),
-    term("operation", "operation", "an operation", "операция", "операцию"),
+    term(
+        "operation",
+        "operation",
+        "an operation",
+        "операция",
+        "операцию",
+    ),
     term("label", "label", "a label", "метка", "метку"),
     term("result", "result", "a result", "результат", "результат"),
     term("error", "error", "an error", "ошибка", "ошибку"),
@@ -735,12 +770,7 @@ fn push_term(out: &mut String, name: &str, pick: fn(&Term) -> &'static str) {
 }
 
 /// `a, b and c` / `a, b или c` over `names`, each written by `pick`.
-fn push_list(
-    out: &mut String,
-    names: &[&str],
-    last_sep: &str,
-    pick: fn(&Term) -> &'static str,
-) {
+fn push_list(out: &mut String, names: &[&str], last_sep: &str, pick: fn(&Term) -> &'static str) {
     for (i, name) in names.iter().enumerate() {
         if i > 0 {
             out.push_str(if i + 1 == names.len() { last_sep } else { ", " });
@@ -829,7 +859,14 @@ pub fn push_not_json(out: &mut String, locale: Locale, what: &str, line: usize, 
             push_int(out, column as i128);
         }
         Locale::Ru => {
-            words(out, &["ввод не является корректным JSON: ", syntax_ru(what), " (строка "]);
+            words(
+                out,
+                &[
+                    "ввод не является корректным JSON: ",
+                    syntax_ru(what),
+                    " (строка ",
+                ],
+            );
             push_int(out, line as i128);
             out.push_str(", столбец ");
             push_int(out, column as i128);
@@ -841,8 +878,14 @@ pub fn push_not_json(out: &mut String, locale: Locale, what: &str, line: usize, 
 /// The Russian of a JSON syntax error of `scan` (its English text when there is none).
 fn syntax_ru(what: &str) -> &str {
     const RU: &[(&str, &str)] = &[
-        ("trailing characters after the value", "лишние символы после значения"),
-        ("nesting deeper than 128 levels", "вложенность глубже 128 уровней"),
+        (
+            "trailing characters after the value",
+            "лишние символы после значения",
+        ),
+        (
+            "nesting deeper than 128 levels",
+            "вложенность глубже 128 уровней",
+        ),
         ("expected '{'", "ожидалась «{»"),
         ("expected ',' or '}'", "ожидалась «,» или «}»"),
         ("expected a string key", "ожидался ключ-строка"),
@@ -850,9 +893,15 @@ fn syntax_ru(what: &str) -> &str {
         ("expected '['", "ожидалась «[»"),
         ("expected ',' or ']'", "ожидалась «,» или «]»"),
         ("expected a string", "ожидалась строка"),
-        ("control character in a string", "управляющий символ в строке"),
+        (
+            "control character in a string",
+            "управляющий символ в строке",
+        ),
         ("unterminated string", "незакрытая строка"),
-        ("invalid escape in a string", "неверная escape-последовательность в строке"),
+        (
+            "invalid escape in a string",
+            "неверная escape-последовательность в строке",
+        ),
         ("short \\u escape", "неполная последовательность \\u"),
         ("invalid \\u escape", "неверная последовательность \\u"),
         ("invalid number", "неверное число"),
@@ -860,7 +909,9 @@ fn syntax_ru(what: &str) -> &str {
         ("expected a value", "ожидалось значение"),
         ("unexpected end of input", "неожиданный конец ввода"),
     ];
-    RU.iter().find(|(en, _)| *en == what).map_or(what, |(_, ru)| ru)
+    RU.iter()
+        .find(|(en, _)| *en == what)
+        .map_or(what, |(_, ru)| ru)
 }
 
 /// What the input was instead of an object.
@@ -1101,14 +1152,22 @@ const fn class(
 pub const CLASS_WORDS: &[ClassWord] = &[
     class(
         ('a', 'z'),
-        ["lowercase Latin letters", "a lowercase Latin letter", "a letter"],
+        [
+            "lowercase Latin letters",
+            "a lowercase Latin letter",
+            "a letter",
+        ],
         "строчные латинские буквы",
         ["строчной латинской буквы", "буквы"],
         ["строчной латинской буквой", "буквой"],
     ),
     class(
         ('A', 'Z'),
-        ["uppercase Latin letters", "an uppercase Latin letter", "an uppercase letter"],
+        [
+            "uppercase Latin letters",
+            "an uppercase Latin letter",
+            "an uppercase letter",
+        ],
         "заглавные латинские буквы",
         ["заглавной латинской буквы", "заглавной буквы"],
         ["заглавной латинской буквой", "заглавной буквой"],
@@ -1240,7 +1299,11 @@ fn join(items: &[String], last: &str) -> String {
 }
 
 /// The words of one set, per locale `[en, ru]`.
-fn set_words(set: &[(char, char)], pick: impl Fn(Locale, &ClassWord) -> &'static str, last: [&str; 2]) -> [String; 2] {
+fn set_words(
+    set: &[(char, char)],
+    pick: impl Fn(Locale, &ClassWord) -> &'static str,
+    last: [&str; 2],
+) -> [String; 2] {
     let items = cover(set);
     Locale::ALL.map(|locale| {
         let parts: Vec<String> = items
@@ -1311,7 +1374,10 @@ pub fn shape_words(
             Item::Quoted(..) => None,
         })
         .collect();
-    let short = !shorts.iter().enumerate().any(|(i, s)| shorts[..i].contains(s));
+    let short = !shorts
+        .iter()
+        .enumerate()
+        .any(|(i, s)| shorts[..i].contains(s));
     let genitive = |set: &[(char, char)], short: bool| {
         let words = set_words(
             set,

@@ -1,6 +1,6 @@
 // A/B of builds of the package in one process, interleaved round by round so the machine's
 // drift hits them alike: `node ab.mjs DIR_A DIR_B [...]` (each a built target/npm/kiln-validator
-// copy). For each build and input (valid, invalid), µs per call over 60 rounds of 4000 calls:
+// copy; `DIR#ru` calls the API with `{ locale: "ru" }`, a copy of a folder is a second build). For each build and input (valid, invalid), µs per call over 60 rounds of 4000 calls:
 // the minimum (the least disturbed round: the steadiest figure on this shared machine), the 10th
 // percentile and the median, for two paths:
 //   api   validateCreateImageRequest(object), the public API;
@@ -32,8 +32,11 @@ async function load(dir) {
   return { api, wasmOnly };
 }
 
-const dirs = process.argv.slice(2).map((d) => resolve(d));
-const builds = await Promise.all(dirs.map(async (dir) => ({ dir, ...(await load(dir)) })));
+const dirs = process.argv.slice(2);
+const builds = await Promise.all(dirs.map(async (arg) => {
+  const [dir, locale] = arg.split("#");
+  return { dir: arg, options: locale ? { locale } : undefined, ...(await load(resolve(dir))) };
+}));
 const time = (f, n) => {
   const start = performance.now();
   for (let i = 0; i < n; i++) f();
@@ -43,7 +46,7 @@ const samples = {};
 for (let round = 0; round < 60; round++) {
   for (const build of builds) {
     for (const [kind, input] of Object.entries(inputs)) {
-      (samples[`${build.dir} api ${kind}`] ??= []).push(time(() => build.api.validateCreateImageRequest(input), 4000));
+      (samples[`${build.dir} api ${kind}`] ??= []).push(time(() => build.api.validateCreateImageRequest(input, build.options), 4000));
       (samples[`${build.dir} wasm ${kind}`] ??= []).push(time(build.wasmOnly(input), 4000));
     }
   }

@@ -39,8 +39,9 @@ function describeError(e) {
 }
 
 /**
- * Why JSON.stringify failed on `input`, when the reason is a cycle or a nesting deeper than the
- * contract's 128 levels; `undefined` otherwise. Only runs after a failure; bounded and iterative,
+ * Why JSON.stringify failed on `input`, when the reason is a cycle (`[0, path]`) or a nesting
+ * deeper than the contract's 128 levels (`[1, ""]`), as `noJson` in lib.rs takes it; `undefined`
+ * otherwise. Only runs after a failure; bounded and iterative,
  * and any property that cannot be read ends the search.
  */
 function whyNoJson(input) {
@@ -60,8 +61,8 @@ function whyNoJson(input) {
       const value = frame.value[key];
       if (value === null || typeof value !== "object" || typeof value.toJSON === "function") continue;
       const path = Array.isArray(frame.value) ? `${frame.path}[${key}]` : frame.path === "" ? key : `${frame.path}.${key}`;
-      if (onPath.has(value)) return `it is cyclic, ${path} refers back to an object that contains it`;
-      if (stack.length >= 128) return "nesting deeper than 128 levels";
+      if (onPath.has(value)) return [0, path];
+      if (stack.length >= 128) return [1, ""];
       onPath.add(value);
       stack.push({ value, path, keys: null, at: 0 });
     }
@@ -98,10 +99,11 @@ export function bind(raw, memory) {
         // BigInt has no JSON form; proto3 JSON writes int64 as a decimal string.
         json = JSON.stringify(input, bigintToString);
       } catch {
-        return error(`input cannot be read as JSON: ${whyNoJson(input) ?? describeError(first)}`);
+        const [kind, detail] = whyNoJson(input) ?? [2, describeError(first)];
+        return raw.noJson(kind, detail, locale);
       }
     }
-    return typeof json === "string" ? json : error("input must be a JSON object");
+    return typeof json === "string" ? json : raw.noJson(3, "", locale);
   }
 
   /** Locale tags already asked about: tag → index for the wasm calls, or -1 (unsupported). */

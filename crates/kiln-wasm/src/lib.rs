@@ -113,6 +113,38 @@ pub fn input_error(sentence: String) -> JsValue {
     to_js(&Contract(&error(sentence)))
 }
 
+/// The `error` outcome for an object that has no JSON text, in the locale at `locale_at`:
+/// `kind` 0 a cycle (`detail` is the path that refers back), 1 nesting deeper than 128 levels,
+/// 2 another reason (`detail` is the engine's message), 3 a `toJSON` that gave no JSON text.
+/// The package's own words, in both languages side by side.
+#[wasm_bindgen(js_name = noJson)]
+pub fn no_json(kind: u32, detail: &str, locale_at: usize) -> JsValue {
+    let ru = locale(locale_at) == Locale::Ru;
+    let mut sentence = String::from(match (kind, ru) {
+        (3, false) => "input must be a JSON object",
+        (3, true) => "ввод должен быть объектом JSON",
+        (_, false) => "input cannot be read as JSON: ",
+        (_, true) => "ввод нельзя прочитать как JSON: ",
+    });
+    match (kind, ru) {
+        (0, false) => {
+            sentence.push_str("it is cyclic, ");
+            sentence.push_str(detail);
+            sentence.push_str(" refers back to an object that contains it");
+        }
+        (0, true) => {
+            sentence.push_str("в нём цикл: ");
+            sentence.push_str(detail);
+            sentence.push_str(" ссылается на объект, который его содержит");
+        }
+        (1, false) => sentence.push_str("nesting deeper than 128 levels"),
+        (1, true) => sentence.push_str("вложенность глубже 128 уровней"),
+        (3, _) => {}
+        _ => sentence.push_str(detail),
+    }
+    to_js(&Contract(&error(sentence)))
+}
+
 /// The `error` outcome for a name that is not in [`message_names`], with the name it most
 /// likely meant: the one whose last part (`CreateImageRequest`) is the given name, or its last
 /// part, ignoring case.

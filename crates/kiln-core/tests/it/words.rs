@@ -427,7 +427,7 @@ fn rules_for_forms_in_both_languages() {
         "empty, or 1–63 characters: lowercase Latin letters, digits, hyphens and underscores; \
          starts with a letter; ends with a letter or a digit"
     );
-    assert_eq!(name.hints, [name.text.clone()]);
+    assert_eq!(name.hints, std::slice::from_ref(&name.text));
     let labels = field(Locale::En, "labels");
     assert_eq!(
         labels.text,

@@ -321,6 +321,14 @@ test("locale: the texts of five rules, tags with a region, describeRules", () =>
   assert.deepEqual(validateCreateImageRequest([], ru), { kind: "error", error: "ввод должен быть объектом JSON, а не массивом" });
   assert.deepEqual(validateCreateImageRequest("[]", ru), { kind: "error", error: "ввод должен быть объектом JSON, а не массивом" });
   assert.match(validate("createimagerequest", {}, ru).error, /^неизвестное имя сообщения "createimagerequest": возможно/);
+  const cyclic = { folderId: "f" };
+  cyclic.self = cyclic;
+  assert.deepEqual(validateCreateImageRequest(cyclic, ru),
+    { kind: "error", error: "ввод нельзя прочитать как JSON: в нём цикл: self ссылается на объект, который его содержит" });
+  let deep = {};
+  for (let i = 0; i < 200; i++) deep = { os: deep };
+  assert.deepEqual(validateCreateImageRequest(deep, ru).error.startsWith("ввод"), true);
+  assert.deepEqual(validateCreateImageRequest(undefined, ru), { kind: "error", error: "ввод должен быть объектом JSON, а не undefined" });
   // describeRules: the same limits, words in the locale.
   const en = describeRules(CREATE);
   const rules = describeRules(CREATE, ru);
