@@ -569,6 +569,14 @@ pub fn push_pattern_source(out: &mut String, locale: Locale, subject: Subject, s
 
 /// A character in quotes (“A” / «A»), or its code point when it shows nothing (`U+000A`).
 pub fn push_quoted_char(out: &mut String, locale: Locale, c: char) {
+    // The one invisible character people type by mistake is named; others get their code.
+    if c == ' ' {
+        out.push_str(match locale {
+            Locale::En => "a space",
+            Locale::Ru => "пробел",
+        });
+        return;
+    }
     if c.is_control() || c.is_whitespace() {
         const HEX: &[u8; 16] = b"0123456789ABCDEF";
         out.push_str("U+");

@@ -70,9 +70,17 @@ fn a_name_says_what_is_wrong_with_it() {
         &name("web server"),
         "name",
         "pattern",
-        "may only contain lowercase Latin letters, digits, hyphens and underscores (it has U+0020)",
+        "may only contain lowercase Latin letters, digits, hyphens and underscores (it has a space)",
         "может содержать только строчные латинские буквы, цифры, дефисы и подчёркивания \
-         (встречается U+0020)",
+         (встречается пробел)",
+    );
+    check(
+        &name("web\\tserver"),
+        "name",
+        "pattern",
+        "may only contain lowercase Latin letters, digits, hyphens and underscores (it has U+0009)",
+        "может содержать только строчные латинские буквы, цифры, дефисы и подчёркивания \
+         (встречается U+0009)",
     );
     let family = |family: &str| format!(r#"{{"folderId": "b1g", "family": "{family}", {SOURCE}}}"#);
     check(
