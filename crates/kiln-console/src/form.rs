@@ -115,6 +115,11 @@ impl Generation {
     ];
 }
 
+/// The minimum disk size as typed is not a whole number of GB (the words are
+/// `text::Lang::not_whole_gb`'s).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NotWholeGb;
+
 /// The form's fields, as typed. Every text stays as entered, so a bad input loses nothing.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Form {
@@ -204,8 +209,8 @@ impl Form {
         }
     }
 
-    /// `min_disk_size` in bytes: `Ok(None)` when empty, `Err(())` when not a whole number of GB.
-    pub fn min_disk_size(&self) -> Result<Option<i64>, ()> {
+    /// `min_disk_size` in bytes: `Ok(None)` when empty, `Err` when not a whole number of GB.
+    pub fn min_disk_size(&self) -> Result<Option<i64>, NotWholeGb> {
         let text = self.min_disk_size_gb.trim();
         if text.is_empty() {
             return Ok(None);
@@ -214,7 +219,7 @@ impl Form {
             .ok()
             .and_then(|gb| gb.checked_mul(GB))
             .map(Some)
-            .ok_or(())
+            .ok_or(NotWholeGb)
     }
 
     /// The label rows that go into the request (both halves empty: left out).
