@@ -189,7 +189,10 @@ fn ImageList(
         let (select_id, delete_id, delete_name) = (id.clone(), id.clone(), shown_name.clone());
         let status = image.status().as_str_name().to_owned();
         // An image still being created cannot be deleted yet: no button to press.
-        let deletable = image.status() != image::Status::Creating;
+        let deletable = !matches!(
+            image.status(),
+            image::Status::Creating | image::Status::Deleting
+        );
         view! {
             <tr data-image-id=id.clone()>
                 <td>

@@ -22,7 +22,10 @@ pub fn OperationsPanel() -> impl IntoView {
                     ctx.panel.update(|p| p.update(&op));
                     // The service often answers with the operation already ended as CANCELLED.
                     let after = Tracked::new(&op, "").state;
-                    lang.cancel_outcome(&after).to_owned()
+                    let deletes = ctx
+                        .panel
+                        .with_untracked(|p| p.operations.iter().any(|t| t.id == id && t.deletes));
+                    lang.cancel_outcome(&after, deletes).to_owned()
                 }
                 Err(e) => lang.cancel_failed(&e),
             };
@@ -70,7 +73,8 @@ pub fn OperationsPanel() -> impl IntoView {
                     .unwrap_or_default()
             })
         };
-        let result = move || match state.get() {
+        let result = move || {
+            match state.get() {
             // A Delete (or any operation without CreateImageMetadata) has no image to link.
             Some((State::Succeeded, image)) if image.is_empty() => {
                 view! { <span>{w.done}</span> }.into_any()
@@ -89,8 +93,13 @@ pub fn OperationsPanel() -> impl IntoView {
                 view! { <span class="error-text">{lang.operation_failure(code, &message)}</span> }
                     .into_any()
             }
-            Some((State::Cancelled, _)) => view! { <span>{w.cancelled_removed}</span> }.into_any(),
+            Some((State::Cancelled, _)) => {
+                let deletes = entry.with(|t| t.as_ref().is_some_and(|t| t.deletes));
+                let text = if deletes { w.cancelled_kept } else { w.cancelled_removed };
+                view! { <span>{text}</span> }.into_any()
+            }
             _ => ().into_any(),
+        }
         };
         let poll_error = {
             let id = id.clone();

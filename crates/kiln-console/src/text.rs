@@ -93,7 +93,10 @@ words! {
     no_operations: "No operations yet. Submitted requests appear here.", "Операций пока нет. Отправленные запросы появятся здесь.";
     operation: "Operation", "Операция";
     done: "Done.", "Готово.";
-    cancelled_removed: "Cancelled; the image was removed.", "Отменена; образ удалён.";
+    cancelled_removed: "Cancelled; the image was removed.", "Отменена, образ удалён.";
+    cancelled_kept: "Cancelled; the image was kept.", "Отменена, образ сохранён.";
+    cancel_delete_cancelled: "Cancelled: the deletion stopped and the image was kept.", "Удаление отменено, образ сохранён.";
+    cancel_delete_succeeded: "Too late to cancel: the image was already deleted.", "Отменить не удалось: образ уже удалён.";
     cancel: "Cancel", "Отменить";
     cancelling: "Cancelling…", "Отмена…";
     cancel_requested: "Cancel requested; waiting for the operation to stop.", "Отмена запрошена; ждём остановки операции.";
@@ -552,14 +555,16 @@ impl Lang {
 
     /// What the answer to Cancel means: the service answers with the operation as it is then,
     /// often already ended as CANCELLED (it stops at once).
-    pub fn cancel_outcome(self, after: &crate::operations::State) -> &'static str {
+    pub fn cancel_outcome(self, after: &crate::operations::State, deletes: bool) -> &'static str {
         use crate::operations::State;
         let w = self.words();
-        match after {
-            State::Running => w.cancel_requested,
-            State::Cancelled => w.cancel_done_cancelled,
-            State::Succeeded => w.cancel_done_succeeded,
-            State::Failed { .. } => w.cancel_done_failed,
+        match (after, deletes) {
+            (State::Running, _) => w.cancel_requested,
+            (State::Cancelled, false) => w.cancel_done_cancelled,
+            (State::Cancelled, true) => w.cancel_delete_cancelled,
+            (State::Succeeded, false) => w.cancel_done_succeeded,
+            (State::Succeeded, true) => w.cancel_delete_succeeded,
+            (State::Failed { .. }, _) => w.cancel_done_failed,
         }
     }
 
@@ -778,9 +783,11 @@ impl Lang {
                 "Уже существует: в каталоге есть образ с таким именем; выберите другое имя."
             }
             (Lang::En, Code::InvalidArgument) => {
-                "The service refused the request: see the fields marked below."
+                "The service refused the request as invalid (on the form: check the marked fields)."
             }
-            (Lang::Ru, Code::InvalidArgument) => "Сервис отклонил запрос: см. отмеченные поля.",
+            (Lang::Ru, Code::InvalidArgument) => {
+                "Сервис отклонил запрос как некорректный (в форме проверьте отмеченные поля)."
+            }
             (Lang::En, Code::FailedPrecondition) => {
                 "The service cannot do this now: the source or image is not in a state that allows it."
             }

@@ -935,7 +935,7 @@ mod text {
             },
         ]
         .iter()
-        .map(|s| Lang::En.cancel_outcome(s))
+        .map(|s| Lang::En.cancel_outcome(s, false))
         .collect();
         let distinct: std::collections::BTreeSet<_> = outcomes.iter().collect();
         assert_eq!(
@@ -951,6 +951,15 @@ mod text {
         assert_eq!(
             Lang::En.cancel_of("disk-img-1", false),
             "Cancel creation of disk-img-1"
+        );
+        // A cancelled Delete keeps its image: it must not say the image was removed.
+        assert_eq!(
+            Lang::En.cancel_outcome(&State::Cancelled, true),
+            "Cancelled: the deletion stopped and the image was kept."
+        );
+        assert_eq!(
+            Lang::Ru.cancel_outcome(&State::Succeeded, true),
+            "Отменить не удалось: образ уже удалён."
         );
     }
 }

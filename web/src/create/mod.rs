@@ -11,7 +11,7 @@ mod source;
 use std::collections::BTreeSet;
 
 use kiln_console::form::{FieldError, Form, server_errors};
-use kiln_console::operations::Tracked;
+use kiln_console::operations::{State as OpState, Tracked};
 use kiln_console::resources::Row;
 use kiln_console::retry;
 use kiln_console::text::Lang;
@@ -141,10 +141,19 @@ pub fn CreatePage() -> impl IntoView {
         let f = form.get_untracked();
         let json = f.to_json();
         // The same form again after it succeeded would only meet ALREADY_EXISTS: say so.
+        // (Only while that operation runs or succeeded: after a failure or a cancel, sending
+        // again is what the user wants.)
+        let standing = |op: &String| {
+            ctx.panel.with_untracked(|p| {
+                p.operations.iter().any(|t| {
+                    &t.id == op && matches!(t.state, OpState::Running | OpState::Succeeded)
+                })
+            })
+        };
         if let Some((_, op)) = ctx
             .created
             .with_untracked(|c| c.clone())
-            .filter(|(sent, _)| *sent == json)
+            .filter(|(sent, op)| *sent == json && standing(op))
         {
             banner.set(Some(("info", lang.already_created(&op))));
             ctx.reveal.set(Some(op));

@@ -160,7 +160,10 @@ fn PickList(
 ) -> impl IntoView {
     let lang = state.lang;
     move || {
-        let shown = search.with(|s| resources::search(&rows, s));
+        // The search box's signal may be gone when a late view mounts: then show all rows.
+        let shown = search
+            .try_with(|s| resources::search(&rows, s))
+            .unwrap_or_else(|| rows.clone());
         if shown.is_empty() {
             return view! { <p class="muted">{lang.words().nothing_matches}</p> }.into_any();
         }
