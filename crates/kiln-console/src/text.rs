@@ -79,7 +79,6 @@ words! {
     nothing_matches: "Nothing matches.", "Ничего не найдено.";
     latest_of_family: "Latest of family", "Последний образ семейства";
     use_latest: "Use latest", "Выбрать последний";
-    uri: "URI", "URI";
 
     preview_title: "Request preview", "Предпросмотр запроса";
     preview_format: "Preview format", "Формат предпросмотра";
@@ -107,7 +106,6 @@ words! {
     status_done: "Done", "Готово";
     status_cancelled: "Cancelled", "Отменена";
     status_failed: "Failed", "Ошибка";
-    jump_to_operation: "Go to the operation", "Перейти к операции";
 
     images_title: "Images", "Образы";
     refresh: "Refresh", "Обновить";
