@@ -395,6 +395,25 @@ impl Form {
         Some(lang.gb_range(min, max, &lang.gb(typed)))
     }
 
+    /// Every problem of the form: the core's verdict and the form's own checks
+    /// ([`Form::check`]), and a minimum disk size below `floor`, the picked source's size in
+    /// bytes (the service would refuse it, so it is a problem like any other: Create says so
+    /// and sends nothing). Worded as the service's own answer, so the two never stack.
+    pub fn problems(&self, lang: Lang, floor: Option<i64>) -> Vec<FieldError> {
+        let mut errors = self.check(lang);
+        if !errors.iter().any(|e| e.field == "min_disk_size")
+            && let Some(typed) = self.min_disk_size().ok().flatten()
+            && let Some(floor) = floor.filter(|&f| f > typed)
+        {
+            errors.push(FieldError {
+                field: "min_disk_size",
+                path: "min_disk_size".into(),
+                message: lang.min_disk_size_floor(&lang.gb(floor)),
+            });
+        }
+        errors
+    }
+
     /// A warning when the typed minimum disk size is below `floor`, the picked source's size
     /// in bytes (the service refuses such a request).
     pub fn below_source(&self, floor: Option<i64>, lang: Lang) -> Option<String> {
@@ -402,6 +421,26 @@ impl Form {
         let floor = floor.filter(|&f| f > typed)?;
         Some(lang.below_source(&lang.gb(floor)))
     }
+}
+
+/// The texts shown under `field`: the form's problems there once they are `shown` (the field
+/// was left, or Create pressed), then what the service said of it on the last Create, each
+/// text once.
+pub fn messages(
+    field: &str,
+    problems: &[FieldError],
+    shown: bool,
+    server: &[FieldError],
+) -> Vec<String> {
+    let mine = problems.iter().filter(|_| shown);
+    let mut out: Vec<String> = Vec::new();
+    for e in mine.chain(server).filter(|e| e.field == field) {
+        let text = e.text();
+        if !out.contains(&text) {
+            out.push(text);
+        }
+    }
+    out
 }
 
 /// A JSON string literal.

@@ -11,12 +11,15 @@
 //! state and does the calls. Validation is `kiln_core`'s, never re-implemented.
 
 pub mod call;
+pub mod edit;
 pub mod form;
 pub mod hints;
+pub mod listing;
 pub mod operations;
 pub mod preview;
 pub mod resources;
 pub mod retry;
+pub mod submit;
 pub mod text;
 
 /// Bytes in one GB as the console, `yc` and Terraform count them (2^30).

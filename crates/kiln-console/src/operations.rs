@@ -149,6 +149,51 @@ impl Tracked {
             ..Tracked::new(op, image_name)
         }
     }
+
+    /// The panel entry for an operation the service listed for image `image_id` (started by
+    /// anyone: this browser, the CLI, a colleague).
+    pub fn listed(op: &Operation, image_id: &str, image_name: &str) -> Tracked {
+        let mut tracked = Tracked {
+            deletes: kind_of(op) == Kind::Delete,
+            ..Tracked::new(op, image_name)
+        };
+        if tracked.image_id.is_empty() {
+            tracked.image_id = image_id.to_owned();
+        }
+        tracked
+    }
+}
+
+/// What an operation does to an image, read from its metadata's type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// `CreateImageMetadata`.
+    Create,
+    /// `UpdateImageMetadata`.
+    Update,
+    /// `DeleteImageMetadata`.
+    Delete,
+    /// Anything else.
+    Other,
+}
+
+/// What `op` does, by its metadata's type.
+pub fn kind_of(op: &Operation) -> Kind {
+    let url = op.metadata.as_ref().map_or("", |m| m.type_url.as_str());
+    let name = url.rsplit(['/', '.']).next().unwrap_or_default();
+    match name {
+        "CreateImageMetadata" => Kind::Create,
+        "UpdateImageMetadata" => Kind::Update,
+        "DeleteImageMetadata" => Kind::Delete,
+        _ => Kind::Other,
+    }
+}
+
+/// The operation of a listing that is still running, if any (the newest one first).
+pub fn running_of(ops: &[Operation]) -> Option<&Operation> {
+    ops.iter()
+        .filter(|op| !op.done)
+        .max_by_key(|op| op.created_at.map_or(0, |t| t.seconds))
 }
 
 /// The poll interval the service asks for (`x-operation-poll-interval`, whole seconds), in
@@ -165,12 +210,20 @@ pub fn poll_interval_ms(header: Option<&str>) -> u32 {
 pub struct Panel {
     /// The tracked operations.
     pub operations: Vec<Tracked>,
+    /// Operations cleared from the panel (so a merge with another tab does not bring them
+    /// back); the newest [`FORGOTTEN_KEPT`] only.
+    #[serde(default)]
+    pub forgotten: Vec<String>,
 }
+
+/// How many cleared operation IDs a panel remembers.
+pub const FORGOTTEN_KEPT: usize = 200;
 
 impl Panel {
     /// Adds an operation at the top, or updates it when the panel has it already (an
     /// idempotent retry returns the same operation).
     pub fn upsert(&mut self, tracked: Tracked) {
+        self.forgotten.retain(|id| *id != tracked.id);
         match self.operations.iter_mut().find(|t| t.id == tracked.id) {
             Some(existing) => *existing = tracked,
             None => self.operations.insert(0, tracked),
@@ -195,6 +248,56 @@ impl Panel {
 
     /// Forgets the finished operations.
     pub fn clear_finished(&mut self) {
-        self.operations.retain(Tracked::running);
+        let finished = self.operations.iter().filter(|t| !t.running());
+        let ids: Vec<String> = finished.map(|t| t.id.clone()).collect();
+        self.forget(ids);
     }
+
+    fn forget(&mut self, ids: Vec<String>) {
+        self.forgotten.extend(ids);
+        // Sorted (IDs grow with time), so two tabs keep the same list in the same order.
+        self.forgotten.sort();
+        self.forgotten.dedup();
+        let extra = self.forgotten.len().saturating_sub(FORGOTTEN_KEPT);
+        self.forgotten.drain(..extra);
+        let forgotten = &self.forgotten;
+        self.operations.retain(|t| !forgotten.contains(&t.id));
+    }
+
+    /// The entry of the running operation on image `image_id`, if the panel has one.
+    pub fn running_on(&self, image_id: &str) -> Option<&Tracked> {
+        self.operations
+            .iter()
+            .find(|t| t.running() && t.image_id == image_id)
+    }
+
+    /// Takes in another tab's panel: every operation of either, each at its furthest state
+    /// (done beats running, then the later change). Both tabs end with the same panel
+    /// whatever order the merges run in, so two tabs writing storage settle at once.
+    pub fn merge(&mut self, other: Panel) {
+        self.forget(other.forgotten);
+        for theirs in other.operations {
+            match self.operations.iter_mut().find(|t| t.id == theirs.id) {
+                Some(ours) => {
+                    if further(&theirs, ours) {
+                        *ours = theirs;
+                    }
+                }
+                None if !self.forgotten.contains(&theirs.id) => self.operations.push(theirs),
+                None => {}
+            }
+        }
+        // Newest first, ties by ID: one order whatever each tab had.
+        self.operations.sort_by(|a, b| {
+            b.created_at
+                .cmp(&a.created_at)
+                .then_with(|| a.id.cmp(&b.id))
+        });
+    }
+}
+
+/// Whether `a` is further along than `b` (the same operation seen at two moments).
+fn further(a: &Tracked, b: &Tracked) -> bool {
+    let rank = |t: &Tracked| (!t.running(), t.modified_at, t.progress);
+    rank(a) > rank(b)
 }

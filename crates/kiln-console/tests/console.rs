@@ -1,6 +1,9 @@
 //! The console's logic, natively: the form's request, its checks, previews, hints and the
 //! operations panel.
 
+#[path = "console/flows.rs"]
+mod flows;
+
 use kiln_console::form::{Form, Generation, OsType, SourceKind, field_of};
 use kiln_console::operations::{Panel, State, Tracked, poll_interval_ms, progress_of};
 use kiln_console::text::Lang;
