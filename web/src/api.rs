@@ -6,6 +6,7 @@
 //! `Latest` uses that so a superseded load, or one whose screen was left, stops its request.
 
 use kiln_console::call::CallError;
+use kiln_console::listing::{self, Find};
 use kiln_core::proto::yandex::cloud::compute::v1 as compute;
 use kiln_core::proto::yandex::cloud::operation::{self as operation_proto, Operation};
 use kiln_grpc::compute::{
@@ -29,17 +30,41 @@ pub struct Api {
 
 type Result<T> = std::result::Result<T, CallError>;
 
-/// The folder listings ask for this many items (the API's largest page).
-const PAGE: i64 = 1000;
+/// How long a call may take before the console gives up on it and says so (with Retry). The
+/// service is told too (`grpc-timeout`), so it stops working on an answer nobody waits for.
+pub const DEADLINE_MS: u32 = 30_000;
+
+/// A page of a listing: the items and the token of the next page (empty on the last).
+pub struct Page<T> {
+    /// The items.
+    pub items: Vec<T>,
+    /// `next_page_token`.
+    pub next: String,
+}
+
+/// `call`, or DEADLINE_EXCEEDED once [`DEADLINE_MS`] have passed without an answer (the call
+/// is then dropped, which aborts its fetch).
+async fn bounded<T>(call: impl std::future::Future<Output = Result<T>>) -> Result<T> {
+    use futures_util::future::{Either, select};
+    let timer = gloo_timers::future::TimeoutFuture::new(DEADLINE_MS);
+    match select(std::pin::pin!(call), timer).await {
+        Either::Left((answer, _)) => answer,
+        Either::Right(_) => Err(CallError::new(
+            tonic::Code::DeadlineExceeded,
+            format!("no answer within {} s", DEADLINE_MS / 1000),
+        )),
+    }
+}
 
 impl Api {
     fn client(&self) -> Client {
         Client::new(self.base.clone())
     }
 
-    /// `message` as a request with the bearer token and any extra metadata.
+    /// `message` as a request with the bearer token, the deadline and any extra metadata.
     fn request<M>(&self, message: M, extra: &[(&'static str, &str)]) -> Result<tonic::Request<M>> {
         let mut request = tonic::Request::new(message);
+        request.set_timeout(std::time::Duration::from_millis(u64::from(DEADLINE_MS)));
         let metadata = request.metadata_mut();
         let bad = CallError::bad_header;
         let token =
@@ -68,55 +93,203 @@ impl Api {
         }
     }
 
-    /// The folder's images (first 1000).
-    pub async fn list_images(&self, folder_id: &str) -> Result<Vec<compute::Image>> {
+    /// A page of the folder's images, newest first; `filter` as the API takes it.
+    pub async fn list_images(
+        &self,
+        folder_id: &str,
+        page_token: &str,
+        filter: &str,
+    ) -> Result<Page<compute::Image>> {
         let request = self.request(
             compute::ListImagesRequest {
                 folder_id: folder_id.to_owned(),
-                page_size: PAGE,
+                page_size: listing::PAGE_SIZE,
+                page_token: page_token.to_owned(),
+                filter: filter.to_owned(),
+                order_by: listing::NEWEST_FIRST.to_owned(),
+            },
+            &[],
+        )?;
+        let reply = bounded(async {
+            ImageServiceClient::new(self.client())
+                .list(request)
+                .await
+                .map_err(|s| self.error(s))
+        })
+        .await?
+        .into_inner();
+        Ok(Page {
+            items: reply.images,
+            next: reply.next_page_token,
+        })
+    }
+
+    /// The images a typed find turns up: the one of that exact name and the one of that ID.
+    pub async fn find_images(&self, folder_id: &str, find: &Find) -> Result<Vec<compute::Image>> {
+        let by_name = match &find.filter {
+            Some(filter) => self.list_images(folder_id, "", filter).await?.items,
+            None => Vec::new(),
+        };
+        let by_id = match &find.id {
+            Some(id) => self.get_image(id).await?,
+            None => None,
+        };
+        // An image of another folder found by its ID is not this folder's.
+        let by_id = by_id.filter(|i| i.folder_id == folder_id);
+        Ok(listing::found(by_name, by_id))
+    }
+
+    /// An image by ID; `None` when there is none (NOT_FOUND).
+    pub async fn get_image(&self, image_id: &str) -> Result<Option<compute::Image>> {
+        let request = self.request(
+            compute::GetImageRequest {
+                image_id: image_id.to_owned(),
+            },
+            &[],
+        )?;
+        let reply = bounded(async {
+            ImageServiceClient::new(self.client())
+                .get(request)
+                .await
+                .map_err(|s| self.error(s))
+        })
+        .await;
+        match reply {
+            Ok(reply) => Ok(Some(reply.into_inner())),
+            Err(e) if e.code == tonic::Code::NotFound => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// An image's operations (the first page of [`listing::PAGE_SIZE`]).
+    pub async fn image_operations(&self, image_id: &str) -> Result<Vec<Operation>> {
+        let request = self.request(
+            compute::ListImageOperationsRequest {
+                image_id: image_id.to_owned(),
+                page_size: listing::PAGE_SIZE,
                 ..Default::default()
             },
             &[],
         )?;
-        let reply = ImageServiceClient::new(self.client())
-            .list(request)
-            .await
-            .map_err(|s| self.error(s))?;
-        Ok(reply.into_inner().images)
+        let reply = bounded(async {
+            ImageServiceClient::new(self.client())
+                .list_operations(request)
+                .await
+                .map_err(|s| self.error(s))
+        })
+        .await?;
+        Ok(reply.into_inner().operations)
     }
 
-    /// The folder's disks (first 1000).
-    pub async fn list_disks(&self, folder_id: &str) -> Result<Vec<compute::Disk>> {
+    /// Starts an Update of an image.
+    pub async fn update_image(&self, request: compute::UpdateImageRequest) -> Result<Operation> {
+        let request = self.request(request, &[])?;
+        let reply = bounded(async {
+            ImageServiceClient::new(self.client())
+                .update(request)
+                .await
+                .map_err(|s| self.error(s))
+        })
+        .await?;
+        Ok(reply.into_inner())
+    }
+
+    /// A page of the folder's disks.
+    pub async fn list_disks(&self, folder_id: &str, page_token: &str) -> Result<Page<compute::Disk>> {
         let request = self.request(
             compute::ListDisksRequest {
                 folder_id: folder_id.to_owned(),
-                page_size: PAGE,
+                page_size: listing::PAGE_SIZE,
+                page_token: page_token.to_owned(),
                 ..Default::default()
             },
             &[],
         )?;
-        let reply = DiskServiceClient::new(self.client())
-            .list(request)
-            .await
-            .map_err(|s| self.error(s))?;
-        Ok(reply.into_inner().disks)
+        let reply = bounded(async {
+            DiskServiceClient::new(self.client())
+                .list(request)
+                .await
+                .map_err(|s| self.error(s))
+        })
+        .await?
+        .into_inner();
+        Ok(Page {
+            items: reply.disks,
+            next: reply.next_page_token,
+        })
     }
 
-    /// The folder's snapshots (first 1000).
-    pub async fn list_snapshots(&self, folder_id: &str) -> Result<Vec<compute::Snapshot>> {
+    /// A disk by ID; `None` when there is none.
+    pub async fn get_disk(&self, disk_id: &str) -> Result<Option<compute::Disk>> {
+        let request = self.request(
+            compute::GetDiskRequest {
+                disk_id: disk_id.to_owned(),
+            },
+            &[],
+        )?;
+        let reply = bounded(async {
+            DiskServiceClient::new(self.client())
+                .get(request)
+                .await
+                .map_err(|s| self.error(s))
+        })
+        .await;
+        match reply {
+            Ok(reply) => Ok(Some(reply.into_inner())),
+            Err(e) if e.code == tonic::Code::NotFound => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// A page of the folder's snapshots.
+    pub async fn list_snapshots(
+        &self,
+        folder_id: &str,
+        page_token: &str,
+    ) -> Result<Page<compute::Snapshot>> {
         let request = self.request(
             compute::ListSnapshotsRequest {
                 folder_id: folder_id.to_owned(),
-                page_size: PAGE,
+                page_size: listing::PAGE_SIZE,
+                page_token: page_token.to_owned(),
                 ..Default::default()
             },
             &[],
         )?;
-        let reply = SnapshotServiceClient::new(self.client())
-            .list(request)
-            .await
-            .map_err(|s| self.error(s))?;
-        Ok(reply.into_inner().snapshots)
+        let reply = bounded(async {
+            SnapshotServiceClient::new(self.client())
+                .list(request)
+                .await
+                .map_err(|s| self.error(s))
+        })
+        .await?
+        .into_inner();
+        Ok(Page {
+            items: reply.snapshots,
+            next: reply.next_page_token,
+        })
+    }
+
+    /// A snapshot by ID; `None` when there is none.
+    pub async fn get_snapshot(&self, snapshot_id: &str) -> Result<Option<compute::Snapshot>> {
+        let request = self.request(
+            compute::GetSnapshotRequest {
+                snapshot_id: snapshot_id.to_owned(),
+            },
+            &[],
+        )?;
+        let reply = bounded(async {
+            SnapshotServiceClient::new(self.client())
+                .get(request)
+                .await
+                .map_err(|s| self.error(s))
+        })
+        .await;
+        match reply {
+            Ok(reply) => Ok(Some(reply.into_inner())),
+            Err(e) if e.code == tonic::Code::NotFound => Ok(None),
+            Err(e) => Err(e),
+        }
     }
 
     /// The newest READY image of a family.
@@ -128,10 +301,13 @@ impl Api {
             },
             &[],
         )?;
-        let reply = ImageServiceClient::new(self.client())
-            .get_latest_by_family(request)
-            .await
-            .map_err(|s| self.error(s))?;
+        let reply = bounded(async {
+            ImageServiceClient::new(self.client())
+                .get_latest_by_family(request)
+                .await
+                .map_err(|s| self.error(s))
+        })
+        .await?;
         Ok(reply.into_inner())
     }
 
@@ -142,10 +318,13 @@ impl Api {
         idempotency_key: &str,
     ) -> Result<(Operation, u32)> {
         let request = self.request(request, &[("idempotency-key", idempotency_key)])?;
-        let reply = ImageServiceClient::new(self.client())
-            .create(request)
-            .await
-            .map_err(|s| self.error(s))?;
+        let reply = bounded(async {
+            ImageServiceClient::new(self.client())
+                .create(request)
+                .await
+                .map_err(|s| self.error(s))
+        })
+        .await?;
         Ok(with_poll_interval(reply))
     }
 
@@ -157,10 +336,13 @@ impl Api {
             },
             &[],
         )?;
-        let reply = ImageServiceClient::new(self.client())
-            .delete(request)
-            .await
-            .map_err(|s| self.error(s))?;
+        let reply = bounded(async {
+            ImageServiceClient::new(self.client())
+                .delete(request)
+                .await
+                .map_err(|s| self.error(s))
+        })
+        .await?;
         Ok(reply.into_inner())
     }
 
@@ -172,10 +354,13 @@ impl Api {
             },
             &[],
         )?;
-        let reply = OperationServiceClient::new(self.client())
-            .get(request)
-            .await
-            .map_err(|s| self.error(s))?;
+        let reply = bounded(async {
+            OperationServiceClient::new(self.client())
+                .get(request)
+                .await
+                .map_err(|s| self.error(s))
+        })
+        .await?;
         Ok(with_poll_interval(reply))
     }
 
@@ -187,10 +372,13 @@ impl Api {
             },
             &[],
         )?;
-        let reply = OperationServiceClient::new(self.client())
-            .cancel(request)
-            .await
-            .map_err(|s| self.error(s))?;
+        let reply = bounded(async {
+            OperationServiceClient::new(self.client())
+                .cancel(request)
+                .await
+                .map_err(|s| self.error(s))
+        })
+        .await?;
         Ok(reply.into_inner())
     }
 }

@@ -1,17 +1,23 @@
 //! The shell: creates the shared state (`state`), restores what storage keeps, reads the
-//! runtime config, and mounts the screen chosen in the navigation.
+//! runtime config, keeps the operations panel in step with the browser's other tabs, watches
+//! the connection, and mounts the screen the address names (leptos_router).
 
 use kiln_console::form::Form;
 use kiln_console::operations::Panel;
+use kiln_console::submit::Flight;
 use leptos::prelude::*;
+use leptos_router::components::{A, Route, Router, Routes};
+use leptos_router::path;
 
-use crate::state::{Ctx, Page};
+use crate::state::{Ctx, paths};
 use crate::storage::{self, Settings};
 
-/// Where the panel is kept across reloads.
+/// Where the panel is kept across reloads, and shared with the other tabs.
 const PANEL: &str = "kiln.operations";
 /// Where the form is kept across reloads (session storage: it may hold what the user typed).
 const FORM: &str = "kiln.form";
+/// Where the Create in flight is kept (session storage: its key must survive a reload).
+const FLIGHT: &str = "kiln.flight";
 
 /// The app.
 #[component]
@@ -30,12 +36,21 @@ pub fn App() -> impl IntoView {
                 .unwrap_or_default(),
         ),
         poll_errors: RwSignal::new(Default::default()),
-        page: RwSignal::new(Page::Create),
-        selected_image: RwSignal::new(None),
+        flight: RwSignal::new(
+            storage::session_get(FLIGHT)
+                .and_then(|t| storage::from_json::<Flight>(&t))
+                // A reload ended the call that was in flight; its key is kept for the retry.
+                .map(|mut f| {
+                    f.sending = false;
+                    f
+                }),
+        ),
+        create_banner: RwSignal::new(None),
+        create_server: RwSignal::new(Vec::new()),
+        online: RwSignal::new(storage::online()),
         now: RwSignal::new(storage::now_seconds()),
         lang: RwSignal::new(storage::load_lang()),
         reveal: RwSignal::new(None),
-        created: RwSignal::new(None),
     };
     provide_context(ctx);
     Effect::new(move || storage::save_lang(ctx.lang.get()));
@@ -49,6 +64,29 @@ pub fn App() -> impl IntoView {
             storage::session_set(FORM, &text);
         }
     });
+    Effect::new(move || match ctx.flight.with(|f| f.as_ref().and_then(storage::to_json)) {
+        Some(text) => storage::session_set(FLIGHT, &text),
+        None => storage::session_remove(FLIGHT),
+    });
+    // Another tab changed the panel: take its operations in (each at its furthest state) and
+    // poll the running ones here too. Both tabs settle on the same panel, so it stops there.
+    storage::on_storage(move |key, value| {
+        if key != PANEL {
+            return;
+        }
+        let Some(theirs) = value.as_deref().and_then(storage::from_json::<Panel>) else {
+            return;
+        };
+        let mut merged = ctx.panel.get_untracked();
+        merged.merge(theirs);
+        if ctx.panel.with_untracked(|p| *p != merged) {
+            ctx.panel.set(merged);
+        }
+        for id in ctx.panel.with_untracked(Panel::running) {
+            crate::poller::poll(ctx, id);
+        }
+    });
+    storage::on_online(move |online| ctx.online.set(online));
     // The form's folder follows the settings' folder, unless the user typed another one.
     Effect::new(move |previous: Option<String>| {
         let folder = ctx.settings.with(|s| s.folder_id.clone());
@@ -69,28 +107,16 @@ pub fn App() -> impl IntoView {
         }
     });
 
-    let tab = move |page: Page, label: &'static str| {
-        view! {
-            <button
-                type="button"
-                class="tab"
-                aria-current=move || (ctx.page.get() == page).then_some("page")
-                on:click=move |_| ctx.page.set(page)
-            >
-                {label}
-            </button>
-        }
-    };
-    // Everything is mounted again in the new language when it changes (the form, the panel
-    // and the settings live in `ctx`, so nothing typed is lost).
+    // Everything is mounted again in the new language when it changes (the form, the panel,
+    // the Create in flight and the settings live in `ctx`, so nothing is lost).
     let header = move || {
         let lang = ctx.lang.get();
         let w = lang.words();
         view! {
             <nav aria-label=w.screens>
-                {tab(Page::Create, w.tab_create)}
-                {tab(Page::Images, w.tab_images)}
-                {tab(Page::Settings, w.tab_settings)}
+                <A href=paths::CREATE attr:class="tab">{w.tab_create}</A>
+                <A href=paths::IMAGES attr:class="tab">{w.tab_images}</A>
+                <A href=paths::SETTINGS attr:class="tab">{w.tab_settings}</A>
             </nav>
             <span class="where">
                 {move || ctx.settings.with(|s| lang.folder_note(&s.folder_id))}
@@ -104,31 +130,72 @@ pub fn App() -> impl IntoView {
             </div>
         }
     };
-    let screen = move || {
+    let offline = move || {
+        (!ctx.online.get()).then(|| {
+            view! { <div class="banner banner-error offline" role="alert">{ctx.lang().words().offline}</div> }
+        })
+    };
+    let screens = move || {
         ctx.lang.track();
-        match ctx.page.get() {
-            Page::Create => view! {
-                <div class="create-layout">
-                    <crate::create::CreatePage />
-                    <crate::operations::OperationsPanel />
-                </div>
-            }
-            .into_any(),
-            Page::Images => view! {
-                <div class="create-layout">
-                    <crate::images::ImagesPage />
-                    <crate::operations::OperationsPanel />
-                </div>
-            }
-            .into_any(),
-            Page::Settings => view! { <crate::settings::SettingsPage /> }.into_any(),
+        view! {
+            <Routes fallback=NotFound>
+                <Route path=path!("/") view=CreateScreen />
+                <Route path=path!("/create") view=CreateScreen />
+                <Route path=path!("/images") view=ImagesScreen />
+                <Route path=path!("/images/:id") view=ImageScreen />
+                <Route path=path!("/settings") view=crate::settings::SettingsPage />
+            </Routes>
         }
     };
     view! {
-        <header class="top">
-            <span class="brand">"Kiln"</span>
-            {header}
-        </header>
-        <main>{screen}</main>
+        <Router>
+            <header class="top">
+                <span class="brand">"Kiln"</span>
+                {header}
+            </header>
+            {offline}
+            <main>{screens}</main>
+        </Router>
+    }
+}
+
+#[component]
+fn CreateScreen() -> impl IntoView {
+    view! {
+        <div class="create-layout">
+            <crate::create::CreatePage />
+            <crate::operations::OperationsPanel />
+        </div>
+    }
+}
+
+#[component]
+fn ImagesScreen() -> impl IntoView {
+    view! {
+        <div class="create-layout">
+            <crate::images::ImagesPage />
+            <crate::operations::OperationsPanel />
+        </div>
+    }
+}
+
+#[component]
+fn ImageScreen() -> impl IntoView {
+    view! {
+        <div class="create-layout">
+            <crate::image::ImagePage />
+            <crate::operations::OperationsPanel />
+        </div>
+    }
+}
+
+#[component]
+fn NotFound() -> impl IntoView {
+    let w = crate::state::ctx().lang().words();
+    view! {
+        <section aria-labelledby="nf-title">
+            <h1 id="nf-title">{w.not_found_page}</h1>
+            <p><A href=paths::CREATE>{w.to_create}</A></p>
+        </section>
     }
 }

@@ -70,3 +70,45 @@ pub fn FieldSet(
         </fieldset>
     }
 }
+
+/// A load in flight: `text` ("Loading images…") at first, then, after a few seconds, that the
+/// console is still waiting and for how long (a slow link is not a broken page).
+#[component]
+pub fn Waiting(
+    /// The second the call started.
+    since: i64,
+    /// What is being loaded.
+    text: &'static str,
+) -> impl IntoView {
+    let ctx = crate::state::ctx();
+    let lang = ctx.lang();
+    view! {
+        <p class="muted waiting" role="status">
+            {move || {
+                let waited = ctx.now.get() - since;
+                if waited >= STILL_WAITING_S { lang.still_waiting(waited) } else { text.to_owned() }
+            }}
+        </p>
+    }
+}
+
+/// After this many seconds a load says it is still waiting.
+const STILL_WAITING_S: i64 = 3;
+
+/// A failed load in words, with Retry.
+#[component]
+pub fn Failed(
+    /// What the failure says.
+    text: String,
+    /// Runs the load again.
+    retry: impl Fn() + 'static,
+) -> impl IntoView {
+    let w = crate::state::ctx().lang().words();
+    view! {
+        <div class="banner banner-error" role="alert">
+            <span>{text}</span>
+            " "
+            <button type="button" class="secondary" on:click=move |_| retry()>{w.retry}</button>
+        </div>
+    }
+}

@@ -1,17 +1,22 @@
-//! The images screen: the folder's images with live status (a resource reloaded every two
-//! seconds while the screen is shown), their details, and Delete behind a modal dialog.
+//! The images screen: the folder's images a page at a time (newest first, next and previous),
+//! a find by exact name or ID, and Delete behind a modal dialog. After a page is shown only
+//! the rows that can still change (Creating, Deleting) are asked about again, and their
+//! running operations join the panel; rows are keyed, so a refresh keeps focus and scroll.
+//! What to ask and when is `kiln_console::listing`.
 
-use kiln_console::operations::Tracked;
-use kiln_console::resources::image_details;
+use kiln_console::listing::{self, Cursor, Refreshed};
+use kiln_console::operations::{self as ops, Tracked};
 use kiln_console::text::Lang;
-use kiln_core::proto::yandex::cloud::compute::v1::{Image, image};
+use kiln_core::proto::yandex::cloud::compute::v1::Image;
 use leptos::prelude::*;
+use leptos_router::components::A;
 
-use crate::load::Latest;
-use crate::state::ctx;
+use crate::components::{Failed, Waiting};
+use crate::load::{Latest, Status};
+use crate::state::{Ctx, ctx, paths};
 
-/// How often the list reloads while shown (ms).
-const REFRESH_MS: u64 = 2000;
+/// How often the rows that can change are asked about (ms).
+const REFRESH_MS: u32 = 2000;
 
 /// The images screen.
 #[component]
@@ -19,80 +24,155 @@ pub fn ImagesPage() -> impl IntoView {
     let ctx = ctx();
     let lang = ctx.lang();
     let w = lang.words();
+    let rows = RwSignal::new(Vec::<Image>::new());
+    let cursor = RwSignal::new(Cursor::default());
+    let next = RwSignal::new(String::new());
+    // The find typed, and the one shown (`None`: the folder's pages).
+    let typed = RwSignal::new(String::new());
+    let asked = RwSignal::new(None::<String>);
+    let status = RwSignal::new(Status::Waiting(ctx.now.get_untracked()));
+    let again = RwSignal::new(0u32);
     let confirm = RwSignal::new(None::<(String, String)>);
     let note = RwSignal::new(None::<(bool, String)>);
-    // Bumped to reload: by Refresh, by the timer, after a Delete.
-    let reload = RwSignal::new(0u32);
     let latest = Latest::new();
-    // Reference-counted, not arena-owned: a pending view may still await it after the screen
-    // is left mid-load, and must find it rather than panic.
-    let images = ArcLocalResource::new(move || {
-        reload.track();
-        let ready = ctx.ready.get();
-        let settings = ctx.settings.get();
-        async move {
-            if !ready {
-                return Ok(None);
-            }
-            latest
-                .run(settings.api().list_images(&settings.folder_id))
-                .await
-                .map(Some)
+
+    // A load runs when the user asks for something (a page, a find, Retry, other settings),
+    // or the connection comes back after it failed; never on a timer.
+    Effect::new(move || {
+        again.track();
+        let (ready, settings) = (ctx.ready.get(), ctx.settings.get());
+        let (cursor, asked) = (cursor.get(), asked.get());
+        if !ready {
+            return;
         }
+        status.set(Status::Waiting(ctx.now.get_untracked()));
+        leptos::task::spawn_local(async move {
+            let api = settings.api();
+            let folder = settings.folder_id.clone();
+            let loaded = latest
+                .run(async {
+                    match asked.as_deref().and_then(listing::find) {
+                        Some(find) => api.find_images(&folder, &find).await.map(|i| (i, String::new())),
+                        None if asked.is_some() => Ok((Vec::new(), String::new())),
+                        None => api
+                            .list_images(&folder, cursor.token(), "")
+                            .await
+                            .map(|p| (p.items, p.next)),
+                    }
+                })
+                .await;
+            match loaded {
+                None => {} // superseded: the newer load shows its own
+                Some(Ok((images, token))) => {
+                    let _ = rows.try_set(images);
+                    let _ = next.try_set(token);
+                    let _ = status.try_set(Status::Done);
+                }
+                Some(Err(e)) => {
+                    let _ = status.try_set(Status::Failed(e));
+                }
+            }
+        });
     });
-    if let Ok(timer) = set_interval_with_handle(
-        move || reload.update(|n| *n = n.wrapping_add(1)),
-        std::time::Duration::from_millis(REFRESH_MS),
-    ) {
-        on_cleanup(move || timer.clear());
-    }
+    Effect::new(move |was: Option<bool>| {
+        let online = ctx.online.get();
+        if was == Some(false) && online && status.with_untracked(|s| matches!(s, Status::Failed(_))) {
+            again.update(|n| *n += 1);
+        }
+        online
+    });
+    refresh_changing(ctx, rows);
+
     let delete = Action::new_local(move |(id, name): &(String, String)| {
         let (id, name) = (id.clone(), name.clone());
         async move {
-            match ctx.api().delete_image(&id).await {
+            let api = ctx.api();
+            match api.delete_image(&id).await {
                 Ok(op) => {
                     let op_id = op.id.clone();
-                    ctx.panel
-                        .update(|p| p.upsert(Tracked::deleting(&op, &name)));
+                    ctx.panel.update(|p| p.upsert(Tracked::deleting(&op, &name)));
                     crate::poller::poll(ctx, op_id.clone());
                     let _ = note.try_set(Some((true, lang.delete_started(&name, &op_id))));
-                    if ctx.selected_image.get_untracked().as_deref() == Some(id.as_str()) {
-                        ctx.selected_image.set(None);
+                    // The row now says Deleting, and is refreshed until it goes.
+                    if let Ok(now) = api.get_image(&id).await {
+                        let refreshed = now.map_or(Refreshed::Gone(id), Refreshed::Now);
+                        let _ = rows.try_update(|r| listing::apply(r, refreshed));
                     }
                 }
                 Err(e) => {
                     let _ = note.try_set(Some((false, lang.delete_failed(&name, &e))));
                 }
             }
-            let _ = reload.try_update(|n| *n = n.wrapping_add(1));
         }
     });
-    let list = move || {
-        let images = images.clone();
-        Suspend::new(async move {
-            // The error in words of the screen's language (the boundary shows its text).
-            let loaded = images
-                .await
-                .map_err(|e| lang.cannot_list_images(&lang.call_error(&e)))?;
-            Ok::<_, String>(match loaded {
-                None => view! { <p class="muted">{w.loading_images}</p> }.into_any(),
-                Some(list) => view! { <ImageList list confirm lang /> }.into_any(),
-            })
-        })
+
+    let find = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let text = typed.get_untracked().trim().to_owned();
+        cursor.set(Cursor::default());
+        asked.set((!text.is_empty()).then_some(text));
     };
-    let fallback = |errors: ArcRwSignal<Errors>| {
-        view! {
-            <p class="banner banner-error" role="alert">
-                {move || errors.with(|e| e.iter().map(|(_, e)| e.to_string()).collect::<Vec<_>>().join(" "))}
-            </p>
+    let show_all = move |_| {
+        typed.set(String::new());
+        cursor.set(Cursor::default());
+        asked.set(None);
+    };
+    let count = move || {
+        let n = rows.with(Vec::len);
+        match asked.get() {
+            Some(text) => lang.found(n, &text),
+            None if n == 0 => w.no_images.to_owned(),
+            None => {
+                let first = cursor.with(Cursor::first_item);
+                lang.images_shown(first, first + n - 1, next.with(|t| !t.is_empty()))
+            }
         }
+    };
+    let body = move || match status.get() {
+        Status::Waiting(since) => view! { <Waiting since text=w.loading_images /> }.into_any(),
+        Status::Failed(e) => {
+            let text = lang.cannot_list_images(&lang.call_error(&e));
+            view! { <Failed text retry=move || again.update(|n| *n += 1) /> }.into_any()
+        }
+        Status::Done => view! {
+            <p class="muted count" role="status">{count}</p>
+            <ImageList rows confirm lang />
+        }
+        .into_any(),
+    };
+    let pager = move || {
+        (asked.with(Option::is_none) && status.with(|s| *s == Status::Done)).then(|| {
+            let previous = move || cursor.with(Cursor::previous);
+            let following = move || cursor.with(|c| next.with(|t| c.next(t)));
+            view! {
+                <nav class="pager" aria-label=w.pages>
+                    <button type="button" class="secondary" disabled=move || previous().is_none()
+                        on:click=move |_| if let Some(c) = previous() { cursor.set(c) }>{w.previous_page}</button>
+                    <span class="muted">{move || cursor.with(Cursor::page)}</span>
+                    <button type="button" class="secondary" disabled=move || following().is_none()
+                        on:click=move |_| if let Some(c) = following() { cursor.set(c) }>{w.next_page}</button>
+                </nav>
+            }
+        })
     };
     view! {
         <section class="images" aria-labelledby="images-title">
             <div class="panel-head">
                 <h1 id="images-title">{w.images_title}</h1>
-                <button type="button" class="secondary" on:click=move |_| reload.update(|n| *n = n.wrapping_add(1))>{w.refresh}</button>
+                <button type="button" class="secondary" on:click=move |_| again.update(|n| *n += 1)>{w.refresh}</button>
             </div>
+            <form class="find" role="search" on:submit=find>
+                <label for="image-find">{w.find_label}</label>
+                <div class="row">
+                    <input id="image-find" type="search" autocomplete="off" maxlength="63"
+                        prop:value=move || typed.get()
+                        on:input=move |ev| typed.set(event_target_value(&ev)) />
+                    <button type="submit" class="secondary">{w.find}</button>
+                    {move || asked.with(Option::is_some).then(|| view! {
+                        <button type="button" class="link" on:click=show_all>{w.show_all}</button>
+                    })}
+                </div>
+            </form>
             <ConfirmDelete confirm lang on_delete=move |(id, name): (String, String)| {
                 note.set(Some((true, lang.deleting(&name))));
                 delete.dispatch((id, name));
@@ -100,11 +180,57 @@ pub fn ImagesPage() -> impl IntoView {
             {move || note.get().map(|(ok, text)| view! {
                 <div class=if ok { "banner banner-info" } else { "banner banner-error" } role="status">{text}</div>
             })}
-            <Transition fallback=move || view! { <p class="muted">{w.loading_images}</p> }>
-                <ErrorBoundary fallback>{list}</ErrorBoundary>
-            </Transition>
+            {body}
+            {pager}
         </section>
     }
+}
+
+/// While the screen is shown: every [`REFRESH_MS`], the rows that can still change are asked
+/// about (one Get each), and a running operation on one of them (anyone's) joins the panel,
+/// which polls it. Each round waits for its answers, so a slow link never stacks calls.
+fn refresh_changing(ctx: Ctx, rows: RwSignal<Vec<Image>>) {
+    leptos::task::spawn_local(async move {
+        let mut asked_ops = std::collections::BTreeSet::<String>::new();
+        loop {
+            gloo_timers::future::TimeoutFuture::new(REFRESH_MS).await;
+            let Some(ids) = rows.try_with_untracked(|r| listing::to_refresh(r)) else {
+                break; // the screen is gone
+            };
+            if !ctx.online.get_untracked() {
+                continue;
+            }
+            let api = ctx.api();
+            for id in ids {
+                let refreshed = match api.get_image(&id).await {
+                    Ok(Some(image)) => Refreshed::Now(image),
+                    Ok(None) => Refreshed::Gone(id.clone()),
+                    Err(_) => continue, // said by the panel's poll; asked again next round
+                };
+                let name = match &refreshed {
+                    Refreshed::Now(image) => listing::shown_name(image).to_owned(),
+                    Refreshed::Gone(id) => id.clone(),
+                };
+                if rows.try_update(|r| listing::apply(r, refreshed)).is_none() {
+                    return;
+                }
+                let known = ctx.panel.with_untracked(|p| p.running_on(&id).is_some());
+                if known || !asked_ops.insert(id.clone()) {
+                    continue;
+                }
+                if let Ok(list) = api.image_operations(&id).await
+                    && let Some(op) = ops::running_of(&list)
+                {
+                    ctx.panel.update(|p| {
+                        if !p.operations.iter().any(|t| t.id == op.id) {
+                            p.upsert(Tracked::listed(op, &id, &name));
+                        }
+                    });
+                    crate::poller::poll(ctx, op.id.clone());
+                }
+            }
+        }
+    });
 }
 
 /// The delete confirmation: a modal `<dialog>` (focus inside, Escape closes it), and focus
@@ -157,106 +283,69 @@ fn ConfirmDelete(
     }
 }
 
-/// The table of images and the selected one's details.
+/// The table of images (cards on a narrow screen). Rows are keyed by ID and read their image
+/// reactively, so a refresh changes text in place and never rebuilds a row.
 #[component]
 fn ImageList(
-    list: Vec<Image>,
+    rows: RwSignal<Vec<Image>>,
     confirm: RwSignal<Option<(String, String)>>,
     lang: Lang,
 ) -> impl IntoView {
     let ctx = ctx();
     let w = lang.words();
-    if list.is_empty() {
-        return view! { <p class="muted">{w.no_images}</p> }.into_any();
-    }
-    let selected = {
-        let list = list.clone();
-        move || {
-            let id = ctx.selected_image.get()?;
-            Some(match list.iter().find(|i| i.id == id) {
-                Some(image) => details(image, lang).into_any(),
-                None => view! { <p class="muted">{lang.image_gone(&id)}</p> }.into_any(),
-            })
-        }
-    };
-    let row = move |image: Image| {
-        let id = image.id.clone();
-        let shown_name = if image.name.is_empty() {
-            id.clone()
-        } else {
-            image.name.clone()
+    let ids = Memo::new(move |_| rows.with(|r| r.iter().map(|i| i.id.clone()).collect::<Vec<_>>()));
+    let row = move |id: String| {
+        let image = {
+            let id = id.clone();
+            Memo::new(move |_| rows.with(|r| r.iter().find(|i| i.id == id).cloned().unwrap_or_default()))
         };
-        let (select_id, delete_id, delete_name) = (id.clone(), id.clone(), shown_name.clone());
-        let status = image.status().as_str_name().to_owned();
-        // An image still being created cannot be deleted yet: no button to press.
-        let deletable = !matches!(
-            image.status(),
-            image::Status::Creating | image::Status::Deleting
-        );
+        let name = Memo::new(move |_| image.with(|i| listing::shown_name(i).to_owned()));
+        let status = Memo::new(move |_| image.with(Image::status));
+        let progress = {
+            let id = id.clone();
+            move || ctx.panel.with(|p| p.running_on(&id).and_then(|t| t.progress))
+        };
+        let href = paths::image(&id);
+        let delete_id = id.clone();
         view! {
             <tr data-image-id=id.clone()>
-                <td>
-                    <button type="button" class="link" on:click=move |_| ctx.selected_image.set(Some(select_id.clone()))>
-                        {shown_name.clone()}
-                    </button>
+                <td data-label=w.col_name><A href=href>{move || name.get()}</A></td>
+                <td data-label=w.col_status>
+                    <span class=move || format!("status status-{}", status.get().as_str_name().to_lowercase())>
+                        {move || lang.resource_status(status.get().as_str_name())}
+                    </span>
+                    {move || progress().map(|p| view! {
+                        <progress max="100" value=p aria-label=lang.progress_of(&name.get())>{format!("{p}%")}</progress>
+                    })}
                 </td>
-                <td><span class=format!("status status-{}", status.to_lowercase())>{lang.resource_status(&status)}</span></td>
-                <td>{image.family.clone()}</td>
-                <td>{lang.size(image.storage_size)}</td>
-                <td><code>{id.clone()}</code></td>
-                <td>
-                    {deletable.then(|| view! {
-                        <button type="button" class="danger" aria-label=lang.delete_button(&shown_name)
-                            on:click=move |_| confirm.set(Some((delete_id.clone(), delete_name.clone())))>
-                            {w.delete}
-                        </button>
+                <td data-label=w.col_family>{move || image.with(|i| i.family.clone())}</td>
+                <td data-label=w.col_size>{move || image.with(|i| lang.size(i.storage_size))}</td>
+                <td data-label=w.col_id><code>{id.clone()}</code></td>
+                <td class="actions-cell">
+                    {move || listing::deletable(status.get()).then(|| {
+                        let delete_id = delete_id.clone();
+                        view! {
+                            <button type="button" class="danger" aria-label=move || lang.delete_button(&name.get())
+                                on:click=move |_| confirm.set(Some((delete_id.clone(), name.get_untracked())))>
+                                {w.delete}
+                            </button>
+                        }
                     })}
                 </td>
             </tr>
         }
     };
     view! {
-        <div class="table-wrap" tabindex="0" role="region" aria-labelledby="images-title">
-            <table>
-                <thead><tr>
-                    <th scope="col">{w.col_name}</th><th scope="col">{w.col_status}</th><th scope="col">{w.col_family}</th>
-                    <th scope="col">{w.col_size}</th><th scope="col">{w.col_id}</th><th scope="col"><span class="sr-only">{w.col_actions}</span></th>
-                </tr></thead>
-                <tbody>{list.into_iter().map(row).collect_view()}</tbody>
-            </table>
-        </div>
-        {selected}
+        <Show when=move || !ids.with(Vec::is_empty)>
+            <div class="table-wrap">
+                <table class="image-table" aria-labelledby="images-title">
+                    <thead><tr>
+                        <th scope="col">{w.col_name}</th><th scope="col">{w.col_status}</th><th scope="col">{w.col_family}</th>
+                        <th scope="col">{w.col_size}</th><th scope="col">{w.col_id}</th><th scope="col"><span class="sr-only">{w.col_actions}</span></th>
+                    </tr></thead>
+                    <tbody><For each=move || ids.get() key=|id| id.clone() children=row /></tbody>
+                </table>
+            </div>
+        </Show>
     }
-    .into_any()
-}
-
-fn details(image: &Image, lang: Lang) -> impl IntoView + use<> {
-    let w = lang.words();
-    let mut rows = image_details(image, lang);
-    rows.push((
-        w.d_created,
-        image
-            .created_at
-            .map(|t| format_time(t.seconds, lang))
-            .unwrap_or_default(),
-    ));
-    let title = lang.image_title(if image.name.is_empty() {
-        &image.id
-    } else {
-        &image.name
-    });
-    view! {
-        <section class="details" aria-labelledby="details-title">
-            <h2 id="details-title">{title}</h2>
-            <dl>
-                {rows.into_iter().map(|(k, v)| view! { <dt>{k}</dt><dd>{v}</dd> }).collect_view()}
-            </dl>
-        </section>
-    }
-}
-
-/// A time as the browser writes it for the language (its own time zone).
-fn format_time(seconds: i64, lang: Lang) -> String {
-    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(seconds as f64 * 1000.0));
-    String::from(date.to_locale_string(lang.tag(), &wasm_bindgen::JsValue::UNDEFINED))
 }

@@ -10,13 +10,15 @@
 //! - `api`: the tonic clients over tonic-web-wasm-client; `load`: aborting superseded loads;
 //!   `storage`: browser storage, settings, runtime config;
 //! - `components`: shared markup (`Field`, `FieldSet`, `Messages`); `dom`: focus moves;
-//! - the screens: `create` (a folder of components), `images`, `operations`, `settings`.
+//! - the screens: `create` (a folder of components), `images` (the list), `image` (one
+//!   image's page), `operations` (the panel), `settings`.
 
 pub mod api;
 pub mod app;
 pub mod components;
 pub mod create;
 pub mod dom;
+pub mod image;
 pub mod images;
 pub mod load;
 pub mod operations;

@@ -1,12 +1,11 @@
 //! Loads that stop when they are no longer wanted. Dropping a tonic-web-wasm-client call's
-//! future aborts its fetch; Leptos's resources ignore a superseded result but let its future
-//! run on, so [`Latest`] drops it: starting a load aborts the one before it, and leaving the
-//! component aborts the last.
+//! future aborts its fetch, so [`Latest`] drops a superseded one: starting a load (because the
+//! user asked for something else) aborts the one before it, and leaving the component aborts
+//! the last.
 
 use std::future::Future;
 
 use futures_util::future::{AbortHandle, abortable};
-use kiln_console::call::CallError;
 use leptos::prelude::*;
 
 /// The latest load of one place on the page (a resource's fetcher).
@@ -25,22 +24,15 @@ impl Latest {
         Latest(handle)
     }
 
-    /// Runs `call`, aborting the load this place started before (its fetch stops; its result,
-    /// which the resource would ignore anyway, is CANCELLED).
-    pub async fn run<T>(
-        self,
-        call: impl Future<Output = Result<T, CallError>>,
-    ) -> Result<T, CallError> {
+    /// Runs `call`, aborting the load this place started before (its fetch stops, and it
+    /// answers `None`: its result is no longer wanted). Only what the user asks for starts a
+    /// load; no timer does, so a slow link never loses an answer to a newer request.
+    pub async fn run<T>(self, call: impl Future<Output = T>) -> Option<T> {
         let (call, handle) = abortable(call);
         if let Some(Some(before)) = self.0.try_update_value(|h| h.replace(handle)) {
             before.abort();
         }
-        call.await.unwrap_or_else(|_| {
-            Err(CallError::new(
-                tonic::Code::Cancelled,
-                "superseded by a newer load",
-            ))
-        })
+        call.await.ok()
     }
 }
 
@@ -48,4 +40,16 @@ impl Default for Latest {
     fn default() -> Self {
         Latest::new()
     }
+}
+
+/// Where one place's load stands.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Status {
+    /// A call is in flight since this second (the page says so, and after a few seconds that
+    /// it is still waiting).
+    Waiting(i64),
+    /// The last call answered.
+    Done,
+    /// The last call failed: why (the page says so, with Retry).
+    Failed(kiln_console::call::CallError),
 }

@@ -4,7 +4,9 @@
 use kiln_console::operations::{State, Tracked};
 use leptos::prelude::*;
 
-use crate::state::{Page, ctx};
+use leptos_router::components::A;
+
+use crate::state::{ctx, paths};
 
 /// The panel.
 #[component]
@@ -81,13 +83,7 @@ pub fn OperationsPanel() -> impl IntoView {
             }
             Some((State::Succeeded, image)) => {
                 let label = lang.image_link(&image);
-                view! {
-                    <button type="button" class="link" on:click=move |_| {
-                        ctx.selected_image.set(Some(image.clone()));
-                        ctx.page.set(Page::Images);
-                    }>{label}</button>
-                }
-                .into_any()
+                view! { <A href=paths::image(&image)>{label}</A> }.into_any()
             }
             Some((State::Failed { code, message }, _)) => {
                 view! { <span class="error-text">{lang.operation_failure(code, &message)}</span> }

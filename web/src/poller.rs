@@ -1,15 +1,10 @@
 //! Polls the operations in the panel until they are done, at the interval the service asks
-//! for, and records poll errors next to them.
+//! for, and records poll errors next to them. When to go on is `kiln_console::submit::Poll`.
 
-use kiln_console::operations::poll_interval_ms;
+use kiln_console::submit::{Poll, PollStep};
 use leptos::prelude::*;
-use tonic::Code;
 
 use crate::state::{Ctx, PollError};
-
-/// How many NOT_FOUND answers in a row polling accepts (a new operation may not be on every
-/// replica yet, as the SDKs say) before it gives up.
-const NOT_FOUND_TOLERANCE: u32 = 3;
 
 /// Polls operation `id` until it is done. Starting it twice polls once.
 pub fn poll(ctx: Ctx, id: String) {
@@ -20,49 +15,29 @@ pub fn poll(ctx: Ctx, id: String) {
         return;
     }
     leptos::task::spawn_local(async move {
-        let mut not_found = 0;
+        let mut poll = Poll::default();
         loop {
-            let wait = match ctx.api().get_operation(&id).await {
+            let step = match ctx.api().get_operation(&id).await {
                 Ok((op, interval)) => {
-                    not_found = 0;
                     ctx.poll_errors.update(|e| {
                         e.remove(&id);
                     });
                     ctx.panel.update(|p| p.update(&op));
-                    if op.done {
-                        break;
-                    }
-                    interval
+                    poll.answered(op.done, interval)
                 }
-                Err(e) => {
-                    if e.code == Code::NotFound {
-                        not_found += 1;
-                        if not_found > NOT_FOUND_TOLERANCE {
-                            ctx.poll_errors.update(|m| {
-                                m.insert(
-                                    id.clone(),
-                                    PollError {
-                                        error: e,
-                                        stopped: true,
-                                    },
-                                );
-                            });
-                            break;
-                        }
-                    }
+                Err(error) => {
+                    let step = poll.failed(error.code);
+                    let stopped = step == PollStep::GiveUp;
                     ctx.poll_errors.update(|m| {
-                        m.insert(
-                            id.clone(),
-                            PollError {
-                                error: e,
-                                stopped: false,
-                            },
-                        );
+                        m.insert(id.clone(), PollError { error, stopped });
                     });
-                    2 * poll_interval_ms(None)
+                    step
                 }
             };
-            gloo_timers::future::TimeoutFuture::new(wait).await;
+            match step {
+                PollStep::Again(wait) => gloo_timers::future::TimeoutFuture::new(wait).await,
+                PollStep::Done | PollStep::GiveUp => break,
+            }
         }
         POLLING.with(|p| p.borrow_mut().remove(&id));
     });

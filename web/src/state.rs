@@ -10,15 +10,19 @@ use leptos::prelude::*;
 
 use crate::storage::Settings;
 
-/// The screens.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum Page {
-    /// The create-image form, its preview and the operations panel.
-    Create,
+/// The app's addresses (leptos_router routes, and the links between screens).
+pub mod paths {
+    /// The create-image form (also `/`).
+    pub const CREATE: &str = "/create";
     /// The folder's images.
-    Images,
+    pub const IMAGES: &str = "/images";
     /// Endpoint, folder, token.
-    Settings,
+    pub const SETTINGS: &str = "/settings";
+
+    /// One image's page.
+    pub fn image(id: &str) -> String {
+        format!("/images/{id}")
+    }
 }
 
 /// A poll that failed: why, and whether polling gave up.
@@ -43,17 +47,19 @@ pub struct Ctx {
     pub panel: RwSignal<Panel>,
     /// The last poll error of an operation, by ID.
     pub poll_errors: RwSignal<BTreeMap<String, PollError>>,
-    /// The screen shown.
-    pub page: RwSignal<Page>,
-    /// The image whose details the Images screen shows.
-    pub selected_image: RwSignal<Option<String>>,
+    /// The Create being sent or last sent (its form, key, pending state and operation): kept
+    /// here and in session storage, so no screen change, language switch or reload loses it.
+    pub flight: RwSignal<Option<kiln_console::submit::Flight>>,
+    /// The create screen's banner: its kind (`info`, `ok`, `error`) and text.
+    pub create_banner: RwSignal<Option<(&'static str, String)>>,
+    /// What the service said about fields on the last Create.
+    pub create_server: RwSignal<Vec<kiln_console::form::FieldError>>,
+    /// Whether the browser says it is online (a banner when not; loads resume when back).
+    pub online: RwSignal<bool>,
     /// Seconds since the epoch, ticking once a second (elapsed times).
     pub now: RwSignal<i64>,
     /// The language every screen speaks; the screens are mounted again when it changes.
     pub lang: RwSignal<Lang>,
-    /// The last form that Create started (its JSON) and its operation: the same form again
-    /// is answered here, not sent.
-    pub created: RwSignal<Option<(String, String)>>,
     /// An operation to bring into view and focus once the panel shows it (after Create).
     pub reveal: RwSignal<Option<String>>,
 }

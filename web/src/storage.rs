@@ -42,6 +42,52 @@ pub fn local_set(key: &str, value: &str) {
     }
 }
 
+/// Forgets a value in session storage.
+pub fn session_remove(key: &str) {
+    if let Some(s) = session() {
+        let _ = s.remove_item(key);
+    }
+}
+
+/// Calls `f(key, new value)` whenever another tab of this origin changes local storage (the
+/// browser's `storage` event; a tab never hears its own writes). For the page's lifetime.
+pub fn on_storage(f: impl Fn(String, Option<String>) + 'static) {
+    use wasm_bindgen::JsCast;
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let listener = wasm_bindgen::closure::Closure::<dyn Fn(web_sys::StorageEvent)>::new(
+        move |event: web_sys::StorageEvent| {
+            if let Some(key) = event.key() {
+                f(key, event.new_value());
+            }
+        },
+    );
+    let _ = window.add_event_listener_with_callback("storage", listener.as_ref().unchecked_ref());
+    listener.forget();
+}
+
+/// Whether the browser says it is online.
+pub fn online() -> bool {
+    web_sys::window().is_none_or(|w| w.navigator().on_line())
+}
+
+/// Calls `f(online)` when the browser goes offline or back online. For the page's lifetime.
+pub fn on_online(f: impl Fn(bool) + 'static) {
+    use wasm_bindgen::JsCast;
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let f = std::rc::Rc::new(f);
+    for (event, online) in [("online", true), ("offline", false)] {
+        let f = f.clone();
+        let listener =
+            wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || f(online));
+        let _ = window.add_event_listener_with_callback(event, listener.as_ref().unchecked_ref());
+        listener.forget();
+    }
+}
+
 /// A value from session storage.
 pub fn session_get(key: &str) -> Option<String> {
     session()?.get_item(key).ok()?
@@ -156,9 +202,10 @@ impl Settings {
     }
 }
 
-/// Fetches `kiln-config.json` next to the page; defaults when there is none.
+/// Fetches `/kiln-config.json` (from the root: the page may be at `/images/ID`); defaults when
+/// there is none.
 pub async fn fetch_config() -> RuntimeConfig {
-    match gloo_net::http::Request::get("kiln-config.json")
+    match gloo_net::http::Request::get("/kiln-config.json")
         .send()
         .await
     {

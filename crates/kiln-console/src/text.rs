@@ -156,6 +156,36 @@ words! {
     gen11_hint: "BIOS with PCI topology v1: up to 16 disks and 8 network interfaces.", "BIOS с PCI-топологией v1: до 16 дисков и 8 сетевых интерфейсов.";
     gen12_hint: "BIOS with PCI topology v2: more disks and network interfaces.", "BIOS с PCI-топологией v2: больше дисков и сетевых интерфейсов.";
     gen2_hint: "UEFI with GPT and PCI topology v2; the image must boot with UEFI or VMs will not start.", "UEFI с GPT и PCI-топологией v2; образ должен загружаться через UEFI, иначе ВМ не запустятся.";
+
+    not_found_page: "There is no such page in the console.", "Такой страницы в консоли нет.";
+    to_create: "Go to Create image", "Перейти к созданию образа";
+    offline: "You are offline. Calls wait and resume by themselves when the connection is back.", "Нет подключения к сети. Запросы подождут и продолжатся сами, когда связь вернётся.";
+    retry: "Retry", "Повторить";
+    find_label: "Find by exact name or ID", "Найти по точному имени или идентификатору";
+    find: "Find", "Найти";
+    show_all: "Show all", "Показать все";
+    pages: "Pages", "Страницы";
+    next_page: "Next page", "Следующая страница";
+    previous_page: "Previous page", "Предыдущая страница";
+    all_images: "All images", "Все образы";
+    loading_image: "Loading the image…", "Загрузка образа…";
+    edit_title: "Edit", "Изменение";
+    save_changes: "Save changes", "Сохранить изменения";
+    nothing_changed: "Nothing has changed: there is nothing to save.", "Ничего не изменено: сохранять нечего.";
+    saving: "Saving…", "Сохранение…";
+    history: "Operations on this image", "Операции с образом";
+    no_history: "No operations on this image yet.", "Операций с этим образом пока нет.";
+    col_when: "When", "Когда";
+    col_what: "What", "Что";
+    col_who: "Who", "Кто";
+    col_outcome: "Outcome", "Результат";
+    op_create: "Create", "Создание";
+    op_update: "Update", "Изменение";
+    op_delete: "Delete", "Удаление";
+    op_other: "Other", "Другое";
+    more_options: "More options: product IDs, OS, NVIDIA driver, pooled, hardware generation", "Дополнительно: идентификаторы продуктов, ОС, драйвер NVIDIA, пул, поколение оборудования";
+    still_sending: "This Create is still being sent: wait for its answer.", "Этот запрос на создание ещё отправляется: дождитесь ответа.";
+    running_here: "Running operation", "Выполняется операция";
 }
 
 impl Lang {
@@ -825,5 +855,70 @@ pub fn ru_plural<'a>(n: u64, one: &'a str, few: &'a str, many: &'a str) -> &'a s
         Plural::One => one,
         Plural::Few => few,
         Plural::Many => many,
+    }
+}
+
+/// The texts of paging, finding, waiting and the image's page.
+impl Lang {
+    /// What the Images list shows: items `first`–`last`, newest first, and whether more follow.
+    pub fn images_shown(self, first: usize, last: usize, more: bool) -> String {
+        match (self, more) {
+            (Lang::En, true) => format!("Images {first}–{last}, newest first. More on the next page."),
+            (Lang::En, false) => format!("Images {first}–{last}, newest first. This is the last page."),
+            (Lang::Ru, true) => format!("Образы {first}–{last}, сначала новые. Остальные — на следующих страницах."),
+            (Lang::Ru, false) => format!("Образы {first}–{last}, сначала новые. Это последняя страница."),
+        }
+    }
+
+    /// What a find turned up.
+    pub fn found(self, n: usize, text: &str) -> String {
+        match (self, n) {
+            (Lang::En, 0) => format!("No image in this folder is named “{text}” or has that ID."),
+            (Lang::En, 1) => format!("1 image found for “{text}”."),
+            (Lang::En, _) => format!("{n} images found for “{text}”."),
+            (Lang::Ru, 0) => format!("В этом каталоге нет образа с именем или идентификатором «{text}»."),
+            (Lang::Ru, _) => format!(
+                "По запросу «{text}» {} {n} {}.",
+                ru_plural(n as u64, "найден", "найдено", "найдено"),
+                ru_plural(n as u64, "образ", "образа", "образов")
+            ),
+        }
+    }
+
+    /// A call in flight for a while: still waiting, for `seconds`.
+    pub fn still_waiting(self, seconds: i64) -> String {
+        self.pick(
+            format!("Still waiting for the service ({seconds}\u{a0}s)… The link may be slow; the call gives up after 30\u{a0}s."),
+            format!("Ждём ответа сервиса ({seconds}\u{a0}с)… Связь может быть медленной; через 30\u{a0}с запрос будет прерван."),
+        )
+    }
+
+    /// An Update started.
+    pub fn update_started(self, op: &str) -> String {
+        self.pick(
+            format!("Changes sent: operation {op}."),
+            format!("Изменения отправлены: операция {op}."),
+        )
+    }
+
+    /// An Update refused or failed.
+    pub fn update_failed(self, error: &CallError) -> String {
+        let why = self.call_error(error);
+        self.pick(
+            format!("The changes were not saved. {why}"),
+            format!("Изменения не сохранены. {why}"),
+        )
+    }
+
+    /// What kind of operation it is, in a word.
+    pub fn operation_kind(self, kind: crate::operations::Kind) -> &'static str {
+        use crate::operations::Kind;
+        let w = self.words();
+        match kind {
+            Kind::Create => w.op_create,
+            Kind::Update => w.op_update,
+            Kind::Delete => w.op_delete,
+            Kind::Other => w.op_other,
+        }
     }
 }

@@ -97,9 +97,6 @@ pub(super) fn min_disk_size(state: State) -> impl IntoView + use<> {
             <p class="hint" id="min-disk-size-floor">
                 {move || state.floor().map(|floor| lang.source_floor(&lang.gb(floor)))}
             </p>
-            <p class="warning" role="status">
-                {move || state.form.with(|f| f.below_source(state.floor(), lang))}
-            </p>
         </Field>
     }
 }

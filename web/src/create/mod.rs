@@ -10,10 +10,11 @@ mod source;
 
 use std::collections::BTreeSet;
 
-use kiln_console::form::{FieldError, Form, server_errors};
+use kiln_console::form::{FieldError, Form, messages, server_errors};
 use kiln_console::operations::{State as OpState, Tracked};
 use kiln_console::resources::Row;
 use kiln_console::retry;
+use kiln_console::submit::{self, Submit};
 use kiln_console::text::Lang;
 use leptos::prelude::*;
 
@@ -24,13 +25,14 @@ use crate::storage;
 #[derive(Clone, Copy)]
 struct State {
     form: RwSignal<Form>,
-    /// Fields the user has left at least once (their violations show from then on).
+    /// Fields the user has left at least once (their problems show from then on).
     touched: RwSignal<BTreeSet<&'static str>>,
-    /// Whether Create was pressed (every violation shows).
+    /// Whether Create was pressed (every problem shows).
     submitted: RwSignal<bool>,
-    /// The core's verdict on the form.
+    /// The form's problems: the core's verdict, the form's own checks, and a minimum disk
+    /// size below the picked source's size.
     errors: Memo<Vec<FieldError>>,
-    /// What the service said about fields on the last Create.
+    /// What the service said about fields on the last Create (kept by the app).
     server: RwSignal<Vec<FieldError>>,
     /// The language the screen was mounted in.
     lang: Lang,
@@ -39,31 +41,11 @@ struct State {
 }
 
 impl State {
-    /// The messages shown under `field`.
+    /// The messages shown under `field`, each once.
     fn messages(self, field: &'static str) -> Vec<String> {
         let shown = self.submitted.get() || self.touched.with(|t| t.contains(field));
-        let mut out: Vec<String> = if shown {
-            self.errors.with(|e| {
-                e.iter()
-                    .filter(|e| e.field == field)
-                    .map(FieldError::text)
-                    .collect()
-            })
-        } else {
-            Vec::new()
-        };
-        self.server.with(|s| {
-            out.extend(s.iter().filter(|e| e.field == field).map(FieldError::text));
-        });
-        out
-    }
-
-    /// The picked source's floor for the minimum disk size, in bytes, when the picker knows it.
-    fn floor(self) -> Option<i64> {
-        let value = self.form.with(|f| f.source_value.clone());
-        self.rows
-            .with(|rows| rows.iter().find(|r| r.id == value).map(|r| r.floor))
-            .filter(|&f| f > 0)
+        self.errors
+            .with(|e| self.server.with(|s| messages(field, e, shown, s)))
     }
 
     /// [`State::messages`] as a signal, for the components.
@@ -84,15 +66,28 @@ impl State {
         }
     }
 
-    /// Changes the form, and drops what the service said of the last one. May run after the
-    /// screen is gone (a look-up answered late): the form is the app's, the rest is skipped.
+    /// Changes the form, and drops what the service said of the last one.
     fn edit(self, change: impl FnOnce(&mut Form)) {
         self.form.update(change);
-        if self.server.try_with_untracked(|s| !s.is_empty()) == Some(true) {
+        if self.server.with_untracked(|s| !s.is_empty()) {
             self.server.set(Vec::new());
         }
     }
+
+    /// The picked source's floor for the minimum disk size, in bytes, when the picker knows it.
+    fn floor(self) -> Option<i64> {
+        floor_of(self.form, self.rows)
+    }
 }
+
+fn floor_of(form: RwSignal<Form>, rows: RwSignal<Vec<Row>>) -> Option<i64> {
+    let value = form.with(|f| f.source_value.clone());
+    rows.with(|rows| rows.iter().find(|r| r.id == value).map(|r| r.floor))
+        .filter(|&f| f > 0)
+}
+
+/// The fields of the group of rarely used options: an error in one opens it.
+const MORE: [&str; 4] = ["product_ids", "os", "pooled", "hardware_generation"];
 
 /// The create-image screen.
 #[component]
@@ -101,73 +96,67 @@ pub fn CreatePage() -> impl IntoView {
     let lang = ctx.lang();
     let w = lang.words();
     let form = ctx.form;
+    let rows = RwSignal::new(Vec::new());
     let state = State {
         form,
         touched: RwSignal::new(BTreeSet::new()),
         submitted: RwSignal::new(false),
-        errors: Memo::new(move |_| form.with(|f| f.check(lang))),
-        server: RwSignal::new(Vec::new()),
+        errors: Memo::new(move |_| {
+            let floor = floor_of(form, rows);
+            form.with(|f| f.problems(lang, floor))
+        }),
+        server: ctx.create_server,
         lang,
-        rows: RwSignal::new(Vec::new()),
+        rows,
     };
-    let banner = RwSignal::new(None::<(&'static str, String)>);
-    let key = StoredValue::new(None::<(String, String)>);
-    // Create runs as an action: it keeps going (retries included) if the user leaves the screen.
-    let create = Action::new_local(move |(f, idempotency_key): &(Form, String)| {
-        let (f, idempotency_key) = (f.clone(), idempotency_key.clone());
-        async move {
-            if submit_create(ctx, state, banner, f, idempotency_key).await {
-                // The next submission is a new form, with a new key; after a failure the same
-                // form is sent again with the same key.
-                key.set_value(None);
-            }
-        }
-    });
-    let sending = create.pending();
+    let banner = ctx.create_banner;
+    // The Create in flight lives in the app's state: a language switch, another screen or a
+    // reload (its key is in session storage) never makes a second image.
+    let sending = Memo::new(move |_| ctx.flight.with(|f| f.as_ref().is_some_and(|f| f.sending)));
     let blocked = move || sending.get() || !state.errors.with(Vec::is_empty);
     let show_problems = move || {
         state.submitted.set(true);
+        more_open_if_needed(state);
         crate::dom::focus_first_invalid();
     };
     let submit = move || {
-        if !state.errors.with_untracked(Vec::is_empty) {
-            show_problems();
-            return;
-        }
-        state.submitted.set(true);
-        if sending.get_untracked() {
-            return;
-        }
         let f = form.get_untracked();
         let json = f.to_json();
-        // The same form again after it succeeded would only meet ALREADY_EXISTS: say so.
-        // (Only while that operation runs or succeeded: after a failure or a cancel, sending
-        // again is what the user wants.)
-        let standing = |op: &String| {
+        let problems = state.errors.with_untracked(Vec::len);
+        // Only while that operation runs or succeeded: after a failure or a cancel, sending
+        // again is what the user wants.
+        let standing = |op: &str| {
             ctx.panel.with_untracked(|p| {
                 p.operations.iter().any(|t| {
-                    &t.id == op && matches!(t.state, OpState::Running | OpState::Succeeded)
+                    t.id == op && matches!(t.state, OpState::Running | OpState::Succeeded)
                 })
             })
         };
-        if let Some((_, op)) = ctx
-            .created
-            .with_untracked(|c| c.clone())
-            .filter(|(sent, op)| *sent == json && standing(op))
-        {
-            banner.set(Some(("info", lang.already_created(&op))));
-            ctx.reveal.set(Some(op));
-            return;
+        let decision = ctx.flight.with_untracked(|flight| {
+            submit::decide(problems, &json, flight.as_ref(), standing, storage::uuid)
+        });
+        match decision {
+            Submit::ShowProblems => show_problems(),
+            Submit::Wait => banner.set(Some(("info", w.still_sending.into()))),
+            Submit::AlreadyCreated(op) => {
+                state.submitted.set(true);
+                banner.set(Some(("info", lang.already_created(&op))));
+                ctx.reveal.set(Some(op));
+            }
+            Submit::Send { key } => {
+                state.submitted.set(true);
+                ctx.flight.set(Some(submit::sending(&json, &key)));
+                banner.set(Some(("info", w.sending.into())));
+                leptos::task::spawn_local(submit_create(ctx, f, key));
+            }
         }
-        // One idempotency key per submitted form, reused when the same form is sent again.
-        let idempotency_key = match key.get_value() {
-            Some((sent, k)) if sent == json => k,
-            _ => storage::uuid(),
-        };
-        key.set_value(Some((json, idempotency_key.clone())));
-        banner.set(Some(("info", w.sending.into())));
-        create.dispatch((f, idempotency_key));
     };
+    let more = NodeRef::<leptos::html::Details>::new();
+    Effect::new(move || {
+        if state.submitted.get() {
+            more_open_if_needed(state);
+        }
+    });
     view! {
         <section class="create" aria-labelledby="create-title">
             <h1 id="create-title">{w.create_title}</h1>
@@ -178,17 +167,20 @@ pub fn CreatePage() -> impl IntoView {
                     submit();
                 }
             >
-                {fields::text_field(state, "folder_id", "folder-id", w.folder_id, |f| &f.folder_id, |f| &mut f.folder_id)}
                 {fields::text_field(state, "name", "name", w.name, |f| &f.name, |f| &mut f.name)}
-                {fields::description(state)}
-                <lists::Labels state />
-                {fields::text_field(state, "family", "family", w.family, |f| &f.family, |f| &mut f.family)}
-                {fields::min_disk_size(state)}
-                <lists::ProductIds state />
                 <source::SourcePicker state />
-                {fields::os(state)}
-                {fields::pooled(state)}
-                {fields::generation(state)}
+                {fields::min_disk_size(state)}
+                {fields::description(state)}
+                {fields::text_field(state, "family", "family", w.family, |f| &f.family, |f| &mut f.family)}
+                <lists::Labels state />
+                {fields::text_field(state, "folder_id", "folder-id", w.folder_id, |f| &f.folder_id, |f| &mut f.folder_id)}
+                <details class="more" id="more-options" node_ref=more>
+                    <summary>{w.more_options}</summary>
+                    <lists::ProductIds state />
+                    {fields::os(state)}
+                    {fields::pooled(state)}
+                    {fields::generation(state)}
+                </details>
                 <div class="actions">
                     // Not `disabled`: a disabled button cannot be focused or explain itself.
                     // Pressed with problems, it shows them and moves to the first.
@@ -222,15 +214,28 @@ pub fn CreatePage() -> impl IntoView {
     }
 }
 
-/// Sends the Create, retrying UNAVAILABLE with backoff and the same key; whether it started.
-async fn submit_create(
-    ctx: Ctx,
-    state: State,
-    banner: RwSignal<Option<(&'static str, String)>>,
-    form: Form,
-    idempotency_key: String,
-) -> bool {
-    let lang = state.lang;
+/// Opens the group of rarely used options when one of its fields has a problem to show.
+fn more_open_if_needed(state: State) {
+    let needed = state
+        .errors
+        .with_untracked(|e| e.iter().any(|e| MORE.contains(&e.field)))
+        || state
+            .server
+            .with_untracked(|s| s.iter().any(|e| MORE.contains(&e.field)));
+    if needed
+        && let Some(details) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id("more-options"))
+    {
+        let _ = details.set_attribute("open", "");
+    }
+}
+
+/// Sends the Create, retrying UNAVAILABLE with backoff and the same key. Runs detached from
+/// the screen (the user may leave it, or switch the language, while it runs): everything it
+/// touches is the app's state.
+async fn submit_create(ctx: Ctx, form: Form, idempotency_key: String) {
+    let lang = ctx.lang();
     let api = ctx.api();
     let name = if form.name.is_empty() {
         lang.words().unnamed_image.to_owned()
@@ -244,26 +249,38 @@ async fn submit_create(
                 let id = op.id.clone();
                 ctx.panel.update(|p| p.upsert(Tracked::new(&op, &name)));
                 crate::poller::poll(ctx, id.clone());
-                ctx.created.set(Some((form.to_json(), id.clone())));
+                ctx.flight.update(|f| {
+                    if let Some(f) = f {
+                        f.ended(Some(id.clone()));
+                    }
+                });
                 ctx.reveal.set(Some(id.clone()));
-                // The screen may be gone (the user left it while the call ran).
-                let _ = state.server.try_set(Vec::new());
-                let _ = banner.try_set(Some(("ok", lang.create_started(&id))));
-                return true;
+                ctx.create_server.set(Vec::new());
+                ctx.create_banner
+                    .set(Some(("ok", ctx.lang().create_started(&id))));
+                return;
             }
             Err(e) => {
                 attempt += 1;
                 if let Some(delay) = retry::delay_ms(e.code, attempt) {
-                    let _ = banner.try_set(Some((
+                    ctx.create_banner.set(Some((
                         "info",
-                        lang.retrying(&e, delay, attempt + 1, retry::RETRIES + 1),
+                        ctx.lang()
+                            .retrying(&e, delay, attempt + 1, retry::RETRIES + 1),
                     )));
                     gloo_timers::future::TimeoutFuture::new(delay).await;
                     continue;
                 }
-                let _ = state.server.try_set(server_errors(&e, lang));
-                let _ = banner.try_set(Some(("error", lang.create_failed(&e))));
-                return false;
+                ctx.flight.update(|f| {
+                    if let Some(f) = f {
+                        f.ended(None);
+                    }
+                });
+                let lang = ctx.lang();
+                ctx.create_server.set(server_errors(&e, lang));
+                ctx.create_banner
+                    .set(Some(("error", lang.create_failed(&e))));
+                return;
             }
         }
     }

@@ -1,15 +1,17 @@
 //! The source picker: Image / Disk / Snapshot / URI, the folder's resources of the chosen kind
 //! (loaded as a resource, searchable), the latest image of a family, or an ID typed in.
 
+use kiln_console::call::CallError;
 use kiln_console::form::{SourceKind, uri_warning};
 use kiln_console::hints;
-use kiln_console::resources::{self, Row};
+use kiln_console::listing::{self, Cursor};
+use kiln_console::resources::Row;
 use kiln_console::text::Lang;
 use leptos::prelude::*;
 
 use super::State;
-use crate::components::Messages;
-use crate::load::Latest;
+use crate::components::{Failed, Messages, Waiting};
+use crate::load::{Latest, Status};
 use crate::state::ctx;
 
 /// The source field set.
@@ -69,101 +71,158 @@ fn UriNotes(state: State) -> impl IntoView {
     }
 }
 
-/// The folder's resources of one kind (not URI), searchable; for images, the latest of a family.
+/// The folder's resources of one kind (not URI), a page at a time from the service, with a
+/// find by exact name or ID (images) or by ID (disks, snapshots); for images, the latest of a
+/// family. Switching the kind mounts a new picker, whose cleanup aborts this one's call.
 #[component]
 fn Resources(state: State, kind: SourceKind) -> impl IntoView {
     let ctx = ctx();
     let lang = state.lang;
     let w = lang.words();
-    let search = RwSignal::new(String::new());
+    let cursor = RwSignal::new(Cursor::default());
+    let next = RwSignal::new(String::new());
+    let typed = RwSignal::new(String::new());
+    let asked = RwSignal::new(None::<String>);
+    let shown = RwSignal::new(Vec::<Row>::new());
+    let status = RwSignal::new(Status::Waiting(ctx.now.get_untracked()));
+    let again = RwSignal::new(0u32);
     let latest = Latest::new();
-    // Reloads when the settings change; switching the kind mounts a new picker, whose cleanup
-    // aborts this one's call.
-    // Reference-counted, not arena-owned: a pending view may still await it after this
-    // component is gone (the kind switched mid-load), and must find it rather than panic.
-    let rows = ArcLocalResource::new(move || {
-        let ready = ctx.ready.get();
-        let settings = ctx.settings.get();
-        async move {
-            if !ready {
-                return Ok(None);
-            }
-            let api = settings.api();
-            let folder = settings.folder_id.clone();
-            let loaded: Result<Vec<Row>, _> = latest
-                .run(async {
-                    Ok(match kind {
-                        SourceKind::Image => api
-                            .list_images(&folder)
-                            .await?
-                            .into_iter()
-                            .map(Row::image)
-                            .collect(),
-                        SourceKind::Disk => api
-                            .list_disks(&folder)
-                            .await?
-                            .into_iter()
-                            .map(Row::disk)
-                            .collect(),
-                        SourceKind::Snapshot => api
-                            .list_snapshots(&folder)
-                            .await?
-                            .into_iter()
-                            .map(Row::snapshot)
-                            .collect(),
-                        SourceKind::Uri => Vec::new(),
-                    })
-                })
+    Effect::new(move || {
+        again.track();
+        let (ready, settings) = (ctx.ready.get(), ctx.settings.get());
+        let (cursor, asked) = (cursor.get(), asked.get());
+        if !ready {
+            return;
+        }
+        status.set(Status::Waiting(ctx.now.get_untracked()));
+        leptos::task::spawn_local(async move {
+            let loaded = latest
+                .run(load_rows(settings.api(), settings.folder_id.clone(), kind, cursor, asked))
                 .await;
-            loaded.map(Some)
-        }
-    });
-    let list = move || {
-        let rows = rows.clone();
-        Suspend::new(async move {
-            let rows = rows.await.map_err(|e| lang.call_error(&e));
-            Ok::<_, String>(match rows? {
-                None => view! { <p class="muted">{w.loading_resources}</p> }.into_any(),
-                Some(rows) => {
-                    // Their sizes are the minimum disk size's floor (the screen may be gone).
-                    let _ = state.rows.try_set(rows.clone());
-                    view! { <PickList state kind rows search /> }.into_any()
+            match loaded {
+                None => {}
+                Some(Ok((rows, token))) => {
+                    // Their sizes are the minimum disk size's floor: every row seen is kept,
+                    // so the picked one's floor holds on any page (the screen may be gone).
+                    let _ = state.rows.try_update(|known| {
+                        for row in &rows {
+                            if !known.iter().any(|k| k.id == row.id) {
+                                known.push(row.clone());
+                            }
+                        }
+                    });
+                    let _ = shown.try_set(rows);
+                    let _ = next.try_set(token);
+                    let _ = status.try_set(Status::Done);
                 }
-            })
-        })
+                Some(Err(e)) => {
+                    let _ = status.try_set(Status::Failed(e));
+                }
+            }
+        });
+    });
+    let find = move || {
+        let text = typed.get_untracked().trim().to_owned();
+        cursor.set(Cursor::default());
+        asked.set((!text.is_empty()).then_some(text));
     };
-    let fallback = move |errors: ArcRwSignal<Errors>| {
-        view! {
-            <p class="error-text">
-                {move || errors.with(|e| e.iter().map(|(_, e)| lang.cannot_list(&e.to_string())).collect::<Vec<_>>().join(" "))}
-            </p>
+    let body = move || match status.get() {
+        Status::Waiting(since) => view! { <Waiting since text=w.loading_resources /> }.into_any(),
+        Status::Failed(e) => {
+            let text = lang.cannot_list(&lang.call_error(&e));
+            view! { <Failed text retry=move || again.update(|n| *n += 1) /> }.into_any()
         }
+        Status::Done => view! { <PickList state kind rows=shown /> }.into_any(),
+    };
+    let pager = move || {
+        (asked.with(Option::is_none) && status.with(|s| *s == Status::Done)).then(|| {
+            let previous = move || cursor.with(Cursor::previous);
+            let following = move || cursor.with(|c| next.with(|t| c.next(t)));
+            view! {
+                <div class="pager" role="group" aria-label=w.pages>
+                    <button type="button" class="secondary" disabled=move || previous().is_none()
+                        on:click=move |_| if let Some(c) = previous() { cursor.set(c) }>{w.previous_page}</button>
+                    <span class="muted">{move || cursor.with(Cursor::page)}</span>
+                    <button type="button" class="secondary" disabled=move || following().is_none()
+                        on:click=move |_| if let Some(c) = following() { cursor.set(c) }>{w.next_page}</button>
+                </div>
+            }
+        })
     };
     view! {
         {(kind == SourceKind::Image).then(|| view! { <LatestOfFamily state /> })}
         <label for="source-search">{lang.search_kind(kind)}</label>
-        <input id="source-search" type="search" prop:value=move || search.get()
-            on:input=move |ev| search.set(event_target_value(&ev)) />
-        <Transition fallback=move || view! { <p class="muted">{w.loading_resources}</p> }>
-            <ErrorBoundary fallback>{list}</ErrorBoundary>
-        </Transition>
+        <div class="row">
+            // Inside the form: Enter finds instead of submitting.
+            <input id="source-search" type="search" autocomplete="off" maxlength="63"
+                prop:value=move || typed.get()
+                on:input=move |ev| typed.set(event_target_value(&ev))
+                on:keydown=move |ev| if ev.key() == "Enter" { ev.prevent_default(); find(); } />
+            <button type="button" class="secondary" on:click=move |_| find()>{w.find}</button>
+            {move || asked.with(Option::is_some).then(|| view! {
+                <button type="button" class="link" on:click=move |_| {
+                    typed.set(String::new());
+                    cursor.set(Cursor::default());
+                    asked.set(None);
+                }>{w.show_all}</button>
+            })}
+        </div>
+        {body}
+        {pager}
     }
 }
 
-/// The rows that match the search, each a button that picks it.
-#[component]
-fn PickList(
-    state: State,
+/// One page of the kind's resources, or what a find turned up; with the next page's token.
+async fn load_rows(
+    api: crate::api::Api,
+    folder: String,
     kind: SourceKind,
-    rows: Vec<Row>,
-    search: RwSignal<String>,
-) -> impl IntoView {
+    cursor: Cursor,
+    asked: Option<String>,
+) -> Result<(Vec<Row>, String), CallError> {
+    let token = cursor.token();
+    let found = asked.as_deref().and_then(listing::find);
+    if asked.is_some() {
+        let Some(find) = found else {
+            return Ok((Vec::new(), String::new()));
+        };
+        let rows = match kind {
+            SourceKind::Image => api.find_images(&folder, &find).await?.into_iter().map(Row::image).collect(),
+            SourceKind::Disk => match &find.id {
+                Some(id) => api.get_disk(id).await?.filter(|d| d.folder_id == folder).map(Row::disk).into_iter().collect(),
+                None => Vec::new(),
+            },
+            SourceKind::Snapshot => match &find.id {
+                Some(id) => api.get_snapshot(id).await?.filter(|s| s.folder_id == folder).map(Row::snapshot).into_iter().collect(),
+                None => Vec::new(),
+            },
+            SourceKind::Uri => Vec::new(),
+        };
+        return Ok((rows, String::new()));
+    }
+    Ok(match kind {
+        SourceKind::Image => {
+            let page = api.list_images(&folder, token, "").await?;
+            (page.items.into_iter().map(Row::image).collect(), page.next)
+        }
+        SourceKind::Disk => {
+            let page = api.list_disks(&folder, token).await?;
+            (page.items.into_iter().map(Row::disk).collect(), page.next)
+        }
+        SourceKind::Snapshot => {
+            let page = api.list_snapshots(&folder, token).await?;
+            (page.items.into_iter().map(Row::snapshot).collect(), page.next)
+        }
+        SourceKind::Uri => (Vec::new(), String::new()),
+    })
+}
+
+/// The rows shown, each a button that picks it.
+#[component]
+fn PickList(state: State, kind: SourceKind, rows: RwSignal<Vec<Row>>) -> impl IntoView {
     let lang = state.lang;
     move || {
-        // The search box's signal may be gone when a late view mounts: then show all rows.
-        let shown = search
-            .try_with(|s| resources::search(&rows, s))
-            .unwrap_or_else(|| rows.clone());
+        let shown = rows.get();
         if shown.is_empty() {
             return view! { <p class="muted">{lang.words().nothing_matches}</p> }.into_any();
         }
