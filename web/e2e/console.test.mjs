@@ -127,9 +127,18 @@ test("the create screen loads with the runtime config and is accessible", async 
   for (const label of ["Folder ID", "Name", "Description", "Family", "Minimum disk size (GB)", "OS type", "NVIDIA driver", "Optimized for deployment (pooled)"]) {
     assert.equal(await page.getByLabel(label, { exact: true }).count(), 1, `a control labelled ${label}`);
   }
+  // The form in the task's order: name, then the source, then what depends on it.
+  const order = await page.locator("form [data-field]").evaluateAll((els) => els.map((e) => e.dataset.field));
+  assert.deepEqual(order.slice(0, 3), ["name", "source", "min_disk_size"]);
+  // The rarely used options are grouped and collapsed until opened.
+  const more = page.locator("details.more");
+  assert.equal(await more.getAttribute("open"), null, "collapsed at first");
+  assert.equal(await page.locator("legend", { hasText: "Hardware generation" }).isVisible(), false);
+  await more.locator("summary").click();
   for (const legend of ["Labels", "Product IDs", "Source", "Hardware generation"]) {
     await page.locator("legend", { hasText: legend }).waitFor();
   }
+  await more.locator("summary").click();
   // Hints come from the rules: the description's max length is the proto's.
   assert.equal(await page.getByLabel("Description").getAttribute("maxlength"), "256");
   await page.screenshot({ path: join(SHOTS, "create.png"), fullPage: true });
@@ -238,13 +247,13 @@ test("a look-up answered after its screen was left still fills the form, and bre
     await page.getByLabel("Latest of family").fill("ubuntu-2404");
     await page.getByRole("button", { name: "Use latest" }).click();
     await page.getByText("Looking up the latest image of ubuntu-2404").waitFor();
-    await page.getByRole("button", { name: "Images", exact: true }).click();
+    await page.getByRole("link", { name: "Images", exact: true }).click();
     await page.getByRole("heading", { name: "Images" }).waitFor();
     const answered = page.waitForResponse("**/yandex.cloud.compute.v1.ImageService/GetLatestByFamily");
     release();
     await answered;
     await page.waitForTimeout(200); // the action's continuation runs after the response
-    await page.getByRole("button", { name: "Create image", exact: true }).first().click();
+    await page.getByRole("link", { name: "Create image", exact: true }).first().click();
     assert.equal(await page.getByLabel("Image ID").inputValue(), "fd80dev0image0ubuntu");
   } finally {
     release();
@@ -295,19 +304,37 @@ test("UNAVAILABLE is retried with backoff and the same idempotency key; a new fo
 });
 
 test("a server-side error lands on its field", async () => {
-  await newForm("e2e-small");
+  // A name the folder already has: only the service knows, and says so on the name.
+  await newForm("e2e-disk");
   await pickSource("Disk", "ubuntu-boot");
-  await page.getByLabel("Minimum disk size (GB)").fill("10");
-  assert.equal(await messages("min_disk_size").count(), 0, "10 GB passes the proto rule");
+  assert.equal(await messages("name").count(), 0, "the name passes the rule");
   await createButton().click();
-  await page.locator(".banner-error", { hasText: "InvalidArgument" }).waitFor();
-  // The service says it in bytes; the field takes GB, so it is said in GB.
-  assert.equal(await messages("min_disk_size").first().innerText(),
-    "must be at least 20 GB: the source needs that much");
+  await page.locator(".banner-error", { hasText: "AlreadyExists" }).waitFor();
+  assert.match(await messages("name").first().innerText(), /e2e-disk/);
   await page.screenshot({ path: join(SHOTS, "server-error.png"), fullPage: true });
   // Editing the form clears the service's verdict.
-  await page.getByLabel("Minimum disk size (GB)").fill("");
-  await page.waitForFunction(() => !document.querySelector('[data-field="min_disk_size"] .messages li'));
+  await page.getByLabel("Name", { exact: true }).fill("e2e-disk-2");
+  await page.waitForFunction(() => !document.querySelector('[data-field="name"] .messages li'));
+});
+
+test("a minimum disk size below the picked source's is refused before sending, said once", async () => {
+  const creates = [];
+  const count = (r) => { if (r.url().endsWith(".ImageService/Create")) creates.push(r); };
+  page.on("request", count);
+  try {
+    await newForm("e2e-small");
+    await pickSource("Disk", "ubuntu-boot");
+    await page.getByLabel("Minimum disk size (GB)").fill("10");
+    await createButton().focus();
+    await page.keyboard.press("Enter");
+    assert.deepEqual(await messages("min_disk_size").allInnerTexts(), ["must be at least 20 GB: the source needs that much"]);
+    await page.waitForTimeout(300);
+    assert.equal(creates.length, 0, "nothing sent");
+    await page.getByLabel("Minimum disk size (GB)").fill("");
+    await page.waitForFunction(() => !document.querySelector('[data-field="min_disk_size"] .messages li'));
+  } finally {
+    page.off("request", count);
+  }
 });
 
 test("cancel a running operation", async () => {
@@ -346,18 +373,38 @@ test("after a reload the operations are restored and polled again", async () => 
 });
 
 test("the images screen lists the folder's images, shows details and deletes with confirmation", async () => {
-  await page.getByRole("button", { name: "Images", exact: true }).click();
+  await page.getByRole("link", { name: "Images", exact: true }).click();
   const table = page.locator("table");
   await table.locator("tr", { hasText: "e2e-disk" }).waitFor();
   for (const name of ["e2e-disk", "e2e-snap", "e2e-image", "e2e-uri", "ubuntu-2404-base"]) {
     await table.locator("tr", { hasText: name }).waitFor();
   }
   assert.equal(await table.locator("tr", { hasText: "e2e-cancel" }).count(), 0, "the cancelled image is gone");
-  await table.getByRole("button", { name: "e2e-uri", exact: true }).click();
-  const details = page.locator(".details");
+  await page.screenshot({ path: join(SHOTS, "images-list.png"), fullPage: true });
+  // An image's page: its own address, its details in view with focus on its heading, its
+  // operations (who, when, what, outcome).
+  await table.getByRole("link", { name: "e2e-uri", exact: true }).click();
+  await page.waitForURL(/\/images\/fd8[0-9a-v]+$/);
+  const details = page.locator("dl.details");
   await details.getByText("Hardware generation").waitFor();
+  await page.waitForFunction(() => document.activeElement?.id === "image-title");
   assert.match(await details.innerText(), /Gen 1\.1/, "URI imports default to Gen 1.1");
   assert.match(await details.innerText(), /1\u202f073\u202f741\u202f824 bytes \(1 GB\)/, "the qcow2's virtual size");
+  const history = page.locator(".history");
+  await history.locator("td", { hasText: "Create" }).first().waitFor();
+  assert.match(await history.innerText(), /dev/, "who started it");
+  await accessible(page, "an image's page");
+  // Back returns to the list; Forward and a reload come back to the image.
+  const imageUrl = page.url();
+  await page.goBack();
+  await page.getByRole("heading", { name: "Images" }).waitFor();
+  await page.goForward();
+  await details.getByText("Hardware generation").waitFor();
+  await page.reload();
+  await details.getByText("Hardware generation").waitFor();
+  assert.equal(page.url(), imageUrl);
+  await page.getByRole("link", { name: "All images" }).click();
+  await table.locator("tr", { hasText: "e2e-uri" }).waitFor();
   await page.screenshot({ path: join(SHOTS, "images.png"), fullPage: true });
   await accessible(page, "images");
   // The confirmation is a modal dialog: focus inside, Escape closes it, focus goes back.
@@ -382,7 +429,7 @@ test("the images screen lists the folder's images, shows details and deletes wit
 });
 
 test("settings keep the token in session storage only", async () => {
-  await page.getByRole("button", { name: "Settings", exact: true }).click();
+  await page.getByRole("link", { name: "Settings", exact: true }).click();
   assert.equal(await page.getByLabel("Token").getAttribute("type"), "password");
   await page.getByLabel("Token").fill("dev-token");
   await page.getByRole("button", { name: "Save settings" }).click();
@@ -396,21 +443,21 @@ test("settings keep the token in session storage only", async () => {
   // A wrong token gives a clear error from the service.
   await page.getByLabel("Token").fill("wrong");
   await page.getByRole("button", { name: "Save settings" }).click();
-  await page.getByRole("button", { name: "Images", exact: true }).click();
+  await page.getByRole("link", { name: "Images", exact: true }).click();
   await page.getByText("Cannot list images. The service did not accept the token: check the token in Settings. (Unauthenticated: unknown token)").waitFor();
-  await page.getByRole("button", { name: "Settings", exact: true }).click();
+  await page.getByRole("link", { name: "Settings", exact: true }).click();
   await page.getByLabel("Token").fill("dev-token");
   await page.getByRole("button", { name: "Save settings" }).click();
   // The form's folder follows the settings' folder (the user had not typed another one).
   await page.getByLabel("Folder ID").fill("other-folder");
   await page.getByRole("button", { name: "Save settings" }).click();
-  await page.getByRole("button", { name: "Create image", exact: true }).first().click();
+  await page.getByRole("link", { name: "Create image", exact: true }).first().click();
   assert.equal(await page.locator("#folder-id").inputValue(), "other-folder");
   await page.locator(".where", { hasText: "folder other-folder" }).waitFor();
-  await page.getByRole("button", { name: "Settings", exact: true }).click();
+  await page.getByRole("link", { name: "Settings", exact: true }).click();
   await page.getByLabel("Folder ID").fill("dev-folder");
   await page.getByRole("button", { name: "Save settings" }).click();
-  await page.getByRole("button", { name: "Create image", exact: true }).first().click();
+  await page.getByRole("link", { name: "Create image", exact: true }).first().click();
   assert.equal(await page.locator("#folder-id").inputValue(), "dev-folder");
 });
 
@@ -435,7 +482,7 @@ test("works at 375 px wide", async () => {
 });
 
 test("the language switch turns every screen Russian, is remembered, and keeps <html lang> true", async () => {
-  await page.getByRole("button", { name: "Create image", exact: true }).first().click();
+  await page.getByRole("link", { name: "Create image", exact: true }).first().click();
   const typed = await page.getByLabel("Name", { exact: true }).inputValue();
   assert.equal(await page.evaluate(() => document.documentElement.lang), "en");
   await page.getByRole("button", { name: "Русский" }).click();
@@ -448,7 +495,7 @@ test("the language switch turns every screen Russian, is remembered, and keeps <
   await page.reload();
   await page.getByRole("heading", { name: "Создание образа" }).waitFor();
   assert.equal(await page.evaluate(() => document.documentElement.lang), "ru", "the choice is remembered");
-  await page.getByRole("button", { name: "Образы", exact: true }).click();
+  await page.getByRole("link", { name: "Образы", exact: true }).click();
   await page.getByRole("heading", { name: "Образы", exact: true }).waitFor();
   await page.getByRole("columnheader", { name: "Семейство" }).waitFor();
   await page.getByRole("button", { name: "Настройки", exact: true }).click();
@@ -456,7 +503,7 @@ test("the language switch turns every screen Russian, is remembered, and keeps <
   await page.getByRole("button", { name: "English" }).click();
   await page.getByRole("heading", { name: "Settings" }).waitFor();
   assert.equal(await page.evaluate(() => document.documentElement.lang), "en");
-  await page.getByRole("button", { name: "Create image", exact: true }).first().click();
+  await page.getByRole("link", { name: "Create image", exact: true }).first().click();
 });
 
 // The main scenarios again, once per language, each in a browser whose own language it is (so
@@ -469,7 +516,7 @@ const WORDS = {
     source: /^choose a source: an image, a disk, a snapshot or a URI$/,
     nameHint: "empty, or 1–63 characters: lowercase Latin letters, digits, hyphens and underscores; starts with a letter; ends with a letter or a digit",
     tooLong: "must be at most 63 characters long (it has 70)",
-    floor: "The chosen source needs at least 20 GB", below: "is smaller than the chosen source (20 GB)",
+    floor: "The chosen source needs at least 20 GB", below: "must be at least 20 GB: the source needs that much",
     started: "Create started", done: "Done", cancelled: "Cancelled", creating: "Creating",
     already: "This form was already sent", cancelOf: (n) => `Cancel creation of ${n}`,
     cancelOutcome: "Cancelled: the operation stopped and its image was removed.",
@@ -483,7 +530,7 @@ const WORDS = {
     source: /^выберите источник: образ, диск, снимок или URI$/,
     nameHint: "пусто или от 1 до 63 символов: строчные латинские буквы, цифры, дефисы и подчёркивания; начинается с буквы; заканчивается буквой или цифрой",
     tooLong: "должно содержать не более 63 символов (сейчас 70)",
-    floor: "Выбранному источнику нужно не меньше 20 ГБ", below: "меньше выбранного источника (20 ГБ)",
+    floor: "Выбранному источнику нужно не меньше 20 ГБ", below: "должно быть не меньше 20 ГБ: столько нужно источнику",
     started: "Создание запущено", done: "Готово", cancelled: "Отменена", creating: "Создаётся",
     already: "Эта форма уже отправлена", cancelOf: (n) => `Отменить создание ${n}`,
     cancelOutcome: "Отменено: операция остановлена, образ удалён.",
@@ -526,8 +573,15 @@ for (const [lang, w] of Object.entries(WORDS)) {
       await p.getByLabel(w.disk, { exact: true }).check();
       await p.locator(".pick", { hasText: "ubuntu-boot" }).first().click();
       await p.getByText(w.floor).waitFor();
+      // A size below it is a problem like any other: said once, and Create sends nothing.
       await p.getByLabel(w.minDisk).fill("10");
-      await p.getByText(w.below).waitFor();
+      await p.keyboard.press("Tab");
+      assert.deepEqual(await p.locator('[data-field="min_disk_size"] .messages li').allInnerTexts(), [w.below]);
+      assert.equal(await p.locator("#create-why").innerText(), w.problems);
+      await create.focus();
+      await p.keyboard.press("Enter");
+      await p.waitForTimeout(300);
+      assert.equal(creates.length, 0, "nothing is sent below the source's floor");
       await p.getByLabel(w.minDisk).fill("");
       // After Create, the new operation is in view and has the focus.
       await create.click();
@@ -577,13 +631,20 @@ for (const [lang, w] of Object.entries(WORDS)) {
       await p.getByRole("main").getByRole("button", { name: w.create, exact: true }).click();
       const opRow = p.locator(".operation", { has: p.locator("strong", { hasText: new RegExp(`^${name}$`) }) });
       await opRow.locator("progress").waitFor();
-      await p.getByRole("button", { name: w.images, exact: true }).click();
+      await p.getByRole("link", { name: w.images, exact: true }).click();
       const tr = p.locator("tr", { hasText: name });
       await tr.locator(".status", { hasText: w.creating }).waitFor();
       assert.equal(await tr.getByRole("button", { name: w.deleteOf(name) }).count(), 0, "no Delete while creating");
-      await p.locator("tr", { hasText: "ubuntu-2404-base" }).getByRole("button", { name: "ubuntu-2404-base", exact: true }).click();
-      await p.locator(".details").waitFor();
-      await wide("images with details");
+      await wide("images");
+      // Each image is a card: name, status and its actions in view without sideways scrolling.
+      const card = p.locator("tr", { hasText: "ubuntu-2404-base" });
+      const box = await card.getByRole("button", { name: w.deleteOf("ubuntu-2404-base") }).boundingBox();
+      assert.ok(box && box.x >= 0 && box.x + box.width <= 375, `Delete is in view at 375 px (${JSON.stringify(box)})`);
+      await card.locator("code").waitFor({ state: "visible" });
+      await card.getByRole("link", { name: "ubuntu-2404-base", exact: true }).click();
+      await p.locator("dl.details").waitFor();
+      await wide("an image's page");
+      await p.goBack();
       await accessible(p, `images (${lang})`);
       // The delete dialog: focus inside, Escape closes, focus back on its button.
       const del = p.locator("tr", { hasText: "ubuntu-2404-base" }).getByRole("button", { name: w.deleteOf("ubuntu-2404-base") });
@@ -595,21 +656,21 @@ for (const [lang, w] of Object.entries(WORDS)) {
       await p.waitForFunction(() => !document.querySelector("dialog[open]"));
       await p.waitForFunction((label) => document.activeElement?.getAttribute("aria-label") === label, w.deleteOf("ubuntu-2404-base"));
       // Settings at 375 px, then an endpoint nothing listens on: the error names the address.
-      await p.getByRole("button", { name: w.settings, exact: true }).click();
+      await p.getByRole("link", { name: w.settings, exact: true }).click();
       await wide("settings");
       await accessible(p, `settings (${lang})`);
       expectConsoleErrors(/ERR_CONNECTION_REFUSED|Failed to load resource/);
       await p.getByLabel(w.endpoint).fill("http://127.0.0.1:9");
       await p.getByRole("button", { name: w.save }).click();
-      await p.getByRole("button", { name: w.images, exact: true }).click();
+      await p.getByRole("link", { name: w.images, exact: true }).click();
       // The listing's error (the panel's poll of the running copy says the same).
       await p.locator(".banner-error", { hasText: w.unreachable }).waitFor();
       assert.equal(await p.getByText("Failed to fetch").count(), 0, "not the browser's words");
-      await p.getByRole("button", { name: w.settings, exact: true }).click();
+      await p.getByRole("link", { name: w.settings, exact: true }).click();
       await p.getByLabel(w.endpoint).fill("");
       await p.getByRole("button", { name: w.save }).click();
       // Leave nothing running for the other tests.
-      await p.getByRole("button", { name: w.images, exact: true }).click();
+      await p.getByRole("link", { name: w.images, exact: true }).click();
       await opRow.getByRole("button", { name: w.cancelOf(name), exact: true }).click();
       await opRow.locator(".status", { hasText: w.cancelled }).waitFor();
     } finally {

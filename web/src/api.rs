@@ -195,7 +195,11 @@ impl Api {
     }
 
     /// A page of the folder's disks.
-    pub async fn list_disks(&self, folder_id: &str, page_token: &str) -> Result<Page<compute::Disk>> {
+    pub async fn list_disks(
+        &self,
+        folder_id: &str,
+        page_token: &str,
+    ) -> Result<Page<compute::Disk>> {
         let request = self.request(
             compute::ListDisksRequest {
                 folder_id: folder_id.to_owned(),

@@ -64,10 +64,12 @@ pub fn App() -> impl IntoView {
             storage::session_set(FORM, &text);
         }
     });
-    Effect::new(move || match ctx.flight.with(|f| f.as_ref().and_then(storage::to_json)) {
-        Some(text) => storage::session_set(FLIGHT, &text),
-        None => storage::session_remove(FLIGHT),
-    });
+    Effect::new(
+        move || match ctx.flight.with(|f| f.as_ref().and_then(storage::to_json)) {
+            Some(text) => storage::session_set(FLIGHT, &text),
+            None => storage::session_remove(FLIGHT),
+        },
+    );
     // Another tab changed the panel: take its operations in (each at its furthest state) and
     // poll the running ones here too. Both tabs settle on the same panel, so it stops there.
     storage::on_storage(move |key, value| {

@@ -75,6 +75,7 @@ pub fn ImagePage() -> impl IntoView {
             }
         });
     });
+    crate::load::again_when_online(ctx.online, status, again);
     // When an operation on this image ends (here or anywhere the panel hears of it), the
     // page reads the image again.
     Effect::new(move |before: Option<usize>| {
@@ -96,7 +97,8 @@ pub fn ImagePage() -> impl IntoView {
             view! { <Failed text retry=move || again.update(|n| *n += 1) /> }.into_any()
         }
         Status::Done => match image.get() {
-            None => view! { <h1 id="image-title" tabindex="-1">{lang.image_gone(&id.get())}</h1> }.into_any(),
+            None => view! { <h1 id="image-title" tabindex="-1">{lang.image_gone(&id.get())}</h1> }
+                .into_any(),
             Some(found) => view! {
                 <Details image=found.clone() lang />
                 <Running id=id.get() lang />
@@ -149,10 +151,11 @@ fn Running(id: String, lang: Lang) -> impl IntoView {
             let text = match ctx.api().cancel_operation(&op).await {
                 Ok(after) => {
                     ctx.panel.update(|p| p.update(&after));
-                    let deletes = ctx.panel.with_untracked(|p| {
-                        p.operations.iter().any(|t| t.id == op && t.deletes)
-                    });
-                    lang.cancel_outcome(&Tracked::new(&after, "").state, deletes).to_owned()
+                    let deletes = ctx
+                        .panel
+                        .with_untracked(|p| p.operations.iter().any(|t| t.id == op && t.deletes));
+                    lang.cancel_outcome(&Tracked::new(&after, "").state, deletes)
+                        .to_owned()
                 }
                 Err(e) => lang.cancel_failed(&e),
             };
@@ -202,24 +205,27 @@ fn Edit(image: Image, lang: Lang, on_saved: impl Fn() + Copy + 'static) -> impl 
         })
     };
     let op_image = image_id.clone();
-    let save = Action::new_local(move |request: &kiln_core::proto::yandex::cloud::compute::v1::UpdateImageRequest| {
-        let (request, op_image) = (request.clone(), op_image.clone());
-        async move {
-            match ctx.api().update_image(request).await {
-                Ok(op) => {
-                    let name = edit.with_untracked(|e| e.name.clone());
-                    ctx.panel.update(|p| p.upsert(Tracked::listed(&op, &op_image, &name)));
-                    crate::poller::poll(ctx, op.id.clone());
-                    let _ = note.try_set(Some((true, lang.update_started(&op.id))));
-                    on_saved();
-                }
-                Err(e) => {
-                    let _ = server.try_set(server_errors(&e, lang));
-                    let _ = note.try_set(Some((false, lang.update_failed(&e))));
+    let save = Action::new_local(
+        move |request: &kiln_core::proto::yandex::cloud::compute::v1::UpdateImageRequest| {
+            let (request, op_image) = (request.clone(), op_image.clone());
+            async move {
+                match ctx.api().update_image(request).await {
+                    Ok(op) => {
+                        let name = edit.with_untracked(|e| e.name.clone());
+                        ctx.panel
+                            .update(|p| p.upsert(Tracked::listed(&op, &op_image, &name)));
+                        crate::poller::poll(ctx, op.id.clone());
+                        let _ = note.try_set(Some((true, lang.update_started(&op.id))));
+                        on_saved();
+                    }
+                    Err(e) => {
+                        let _ = server.try_set(server_errors(&e, lang));
+                        let _ = note.try_set(Some((false, lang.update_failed(&e))));
+                    }
                 }
             }
-        }
-    });
+        },
+    );
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         shown.set(true);
@@ -228,14 +234,22 @@ fn Edit(image: Image, lang: Lang, on_saved: impl Fn() + Copy + 'static) -> impl 
             return;
         }
         let request = edit.with_untracked(|e| e.to_request(&image_id, &before));
-        if request.update_mask.as_ref().is_none_or(|m| m.paths.is_empty()) {
+        if request
+            .update_mask
+            .as_ref()
+            .is_none_or(|m| m.paths.is_empty())
+        {
             note.set(Some((true, w.nothing_changed.to_owned())));
             return;
         }
         note.set(Some((true, w.saving.to_owned())));
         save.dispatch(request);
     };
-    let text_input = move |id: &'static str, field: &'static str, label: &'static str, get: fn(&ImageEdit) -> String, set: fn(&mut ImageEdit, String)| {
+    let text_input = move |id: &'static str,
+                           field: &'static str,
+                           label: &'static str,
+                           get: fn(&ImageEdit) -> String,
+                           set: fn(&mut ImageEdit, String)| {
         let messages = texts(field);
         view! {
             <div class="field" class:invalid=move || messages.with(|m| !m.is_empty()) data-field=field>

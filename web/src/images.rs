@@ -52,7 +52,10 @@ pub fn ImagesPage() -> impl IntoView {
             let loaded = latest
                 .run(async {
                     match asked.as_deref().and_then(listing::find) {
-                        Some(find) => api.find_images(&folder, &find).await.map(|i| (i, String::new())),
+                        Some(find) => api
+                            .find_images(&folder, &find)
+                            .await
+                            .map(|i| (i, String::new())),
                         None if asked.is_some() => Ok((Vec::new(), String::new())),
                         None => api
                             .list_images(&folder, cursor.token(), "")
@@ -74,13 +77,7 @@ pub fn ImagesPage() -> impl IntoView {
             }
         });
     });
-    Effect::new(move |was: Option<bool>| {
-        let online = ctx.online.get();
-        if was == Some(false) && online && status.with_untracked(|s| matches!(s, Status::Failed(_))) {
-            again.update(|n| *n += 1);
-        }
-        online
-    });
+    crate::load::again_when_online(ctx.online, status, again);
     refresh_changing(ctx, rows);
 
     let delete = Action::new_local(move |(id, name): &(String, String)| {
@@ -90,12 +87,14 @@ pub fn ImagesPage() -> impl IntoView {
             match api.delete_image(&id).await {
                 Ok(op) => {
                     let op_id = op.id.clone();
-                    ctx.panel.update(|p| p.upsert(Tracked::deleting(&op, &name)));
+                    ctx.panel
+                        .update(|p| p.upsert(Tracked::deleting(&op, &name)));
                     crate::poller::poll(ctx, op_id.clone());
                     let _ = note.try_set(Some((true, lang.delete_started(&name, &op_id))));
                     // The row now says Deleting, and is refreshed until it goes.
                     if let Ok(now) = api.get_image(&id).await {
-                        let refreshed = now.map_or(Refreshed::Gone(id), Refreshed::Now);
+                        let refreshed =
+                            now.map_or(Refreshed::Gone(id), |i| Refreshed::Now(Box::new(i)));
                         let _ = rows.try_update(|r| listing::apply(r, refreshed));
                     }
                 }
@@ -203,7 +202,7 @@ fn refresh_changing(ctx: Ctx, rows: RwSignal<Vec<Image>>) {
             let api = ctx.api();
             for id in ids {
                 let refreshed = match api.get_image(&id).await {
-                    Ok(Some(image)) => Refreshed::Now(image),
+                    Ok(Some(image)) => Refreshed::Now(Box::new(image)),
                     Ok(None) => Refreshed::Gone(id.clone()),
                     Err(_) => continue, // said by the panel's poll; asked again next round
                 };
@@ -297,13 +296,18 @@ fn ImageList(
     let row = move |id: String| {
         let image = {
             let id = id.clone();
-            Memo::new(move |_| rows.with(|r| r.iter().find(|i| i.id == id).cloned().unwrap_or_default()))
+            Memo::new(move |_| {
+                rows.with(|r| r.iter().find(|i| i.id == id).cloned().unwrap_or_default())
+            })
         };
         let name = Memo::new(move |_| image.with(|i| listing::shown_name(i).to_owned()));
         let status = Memo::new(move |_| image.with(Image::status));
         let progress = {
             let id = id.clone();
-            move || ctx.panel.with(|p| p.running_on(&id).and_then(|t| t.progress))
+            move || {
+                ctx.panel
+                    .with(|p| p.running_on(&id).and_then(|t| t.progress))
+            }
         };
         let href = paths::image(&id);
         let delete_id = id.clone();

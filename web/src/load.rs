@@ -53,3 +53,15 @@ pub enum Status {
     /// The last call failed: why (the page says so, with Retry).
     Failed(kiln_console::call::CallError),
 }
+
+/// Runs a failed load again (bumps `again`) when the browser comes back online.
+pub fn again_when_online(online: RwSignal<bool>, status: RwSignal<Status>, again: RwSignal<u32>) {
+    Effect::new(move |was: Option<bool>| {
+        let now = online.get();
+        let failed = status.with_untracked(|s| matches!(s, Status::Failed(_)));
+        if was == Some(false) && now && failed {
+            again.update(|n| *n = n.wrapping_add(1));
+        }
+        now
+    });
+}

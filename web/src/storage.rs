@@ -81,8 +81,7 @@ pub fn on_online(f: impl Fn(bool) + 'static) {
     let f = std::rc::Rc::new(f);
     for (event, online) in [("online", true), ("offline", false)] {
         let f = f.clone();
-        let listener =
-            wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || f(online));
+        let listener = wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || f(online));
         let _ = window.add_event_listener_with_callback(event, listener.as_ref().unchecked_ref());
         listener.forget();
     }

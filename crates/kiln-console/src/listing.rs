@@ -117,7 +117,7 @@ pub fn to_refresh(rows: &[Image]) -> Vec<String> {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Refreshed {
     /// The image as it is now.
-    Now(Image),
+    Now(Box<Image>),
     /// The image is gone (deleted, or its creation failed or was cancelled).
     Gone(String),
 }
@@ -127,8 +127,8 @@ pub enum Refreshed {
 pub fn apply(rows: &mut Vec<Image>, refreshed: Refreshed) -> bool {
     match refreshed {
         Refreshed::Now(image) => match rows.iter_mut().find(|i| i.id == image.id) {
-            Some(row) if *row != image => {
-                *row = image;
+            Some(row) if *row != *image => {
+                *row = *image;
                 true
             }
             _ => false,

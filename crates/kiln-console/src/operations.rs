@@ -278,11 +278,8 @@ impl Panel {
         self.forget(other.forgotten);
         for theirs in other.operations {
             match self.operations.iter_mut().find(|t| t.id == theirs.id) {
-                Some(ours) => {
-                    if further(&theirs, ours) {
-                        *ours = theirs;
-                    }
-                }
+                Some(ours) if further(&theirs, ours) => *ours = theirs,
+                Some(_) => {}
                 None if !self.forgotten.contains(&theirs.id) => self.operations.push(theirs),
                 None => {}
             }

@@ -279,15 +279,16 @@ impl Lang {
         }
     }
 
-    /// The search box's label (`Search disks`).
+    /// The find box's label (`Find a disk by ID`): the service finds an image by its exact
+    /// name or ID, a disk or a snapshot by ID.
     pub fn search_kind(self, kind: SourceKind) -> &'static str {
         match (self, kind) {
-            (Lang::En, SourceKind::Image) => "Search images",
-            (Lang::En, SourceKind::Disk) => "Search disks",
-            (Lang::En, SourceKind::Snapshot) => "Search snapshots",
-            (Lang::Ru, SourceKind::Image) => "Поиск образов",
-            (Lang::Ru, SourceKind::Disk) => "Поиск дисков",
-            (Lang::Ru, SourceKind::Snapshot) => "Поиск снимков",
+            (Lang::En, SourceKind::Image) => "Find an image by exact name or ID",
+            (Lang::En, SourceKind::Disk) => "Find a disk by ID",
+            (Lang::En, SourceKind::Snapshot) => "Find a snapshot by ID",
+            (Lang::Ru, SourceKind::Image) => "Найти образ по точному имени или идентификатору",
+            (Lang::Ru, SourceKind::Disk) => "Найти диск по идентификатору",
+            (Lang::Ru, SourceKind::Snapshot) => "Найти снимок по идентификатору",
             (_, SourceKind::Uri) => "",
         }
     }
@@ -863,10 +864,18 @@ impl Lang {
     /// What the Images list shows: items `first`–`last`, newest first, and whether more follow.
     pub fn images_shown(self, first: usize, last: usize, more: bool) -> String {
         match (self, more) {
-            (Lang::En, true) => format!("Images {first}–{last}, newest first. More on the next page."),
-            (Lang::En, false) => format!("Images {first}–{last}, newest first. This is the last page."),
-            (Lang::Ru, true) => format!("Образы {first}–{last}, сначала новые. Остальные — на следующих страницах."),
-            (Lang::Ru, false) => format!("Образы {first}–{last}, сначала новые. Это последняя страница."),
+            (Lang::En, true) => {
+                format!("Images {first}–{last}, newest first. More on the next page.")
+            }
+            (Lang::En, false) => {
+                format!("Images {first}–{last}, newest first. This is the last page.")
+            }
+            (Lang::Ru, true) => {
+                format!("Образы {first}–{last}, сначала новые. Остальные — на следующих страницах.")
+            }
+            (Lang::Ru, false) => {
+                format!("Образы {first}–{last}, сначала новые. Это последняя страница.")
+            }
         }
     }
 
@@ -876,7 +885,9 @@ impl Lang {
             (Lang::En, 0) => format!("No image in this folder is named “{text}” or has that ID."),
             (Lang::En, 1) => format!("1 image found for “{text}”."),
             (Lang::En, _) => format!("{n} images found for “{text}”."),
-            (Lang::Ru, 0) => format!("В этом каталоге нет образа с именем или идентификатором «{text}»."),
+            (Lang::Ru, 0) => {
+                format!("В этом каталоге нет образа с именем или идентификатором «{text}».")
+            }
             (Lang::Ru, _) => format!(
                 "По запросу «{text}» {} {n} {}.",
                 ru_plural(n as u64, "найден", "найдено", "найдено"),

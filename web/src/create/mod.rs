@@ -127,9 +127,9 @@ pub fn CreatePage() -> impl IntoView {
         // again is what the user wants.
         let standing = |op: &str| {
             ctx.panel.with_untracked(|p| {
-                p.operations.iter().any(|t| {
-                    t.id == op && matches!(t.state, OpState::Running | OpState::Succeeded)
-                })
+                p.operations
+                    .iter()
+                    .any(|t| t.id == op && matches!(t.state, OpState::Running | OpState::Succeeded))
             })
         };
         let decision = ctx.flight.with_untracked(|flight| {

@@ -97,7 +97,13 @@ fn Resources(state: State, kind: SourceKind) -> impl IntoView {
         status.set(Status::Waiting(ctx.now.get_untracked()));
         leptos::task::spawn_local(async move {
             let loaded = latest
-                .run(load_rows(settings.api(), settings.folder_id.clone(), kind, cursor, asked))
+                .run(load_rows(
+                    settings.api(),
+                    settings.folder_id.clone(),
+                    kind,
+                    cursor,
+                    asked,
+                ))
                 .await;
             match loaded {
                 None => {}
@@ -121,6 +127,7 @@ fn Resources(state: State, kind: SourceKind) -> impl IntoView {
             }
         });
     });
+    crate::load::again_when_online(ctx.online, status, again);
     let find = move || {
         let text = typed.get_untracked().trim().to_owned();
         cursor.set(Cursor::default());
@@ -187,13 +194,30 @@ async fn load_rows(
             return Ok((Vec::new(), String::new()));
         };
         let rows = match kind {
-            SourceKind::Image => api.find_images(&folder, &find).await?.into_iter().map(Row::image).collect(),
+            SourceKind::Image => api
+                .find_images(&folder, &find)
+                .await?
+                .into_iter()
+                .map(Row::image)
+                .collect(),
             SourceKind::Disk => match &find.id {
-                Some(id) => api.get_disk(id).await?.filter(|d| d.folder_id == folder).map(Row::disk).into_iter().collect(),
+                Some(id) => api
+                    .get_disk(id)
+                    .await?
+                    .filter(|d| d.folder_id == folder)
+                    .map(Row::disk)
+                    .into_iter()
+                    .collect(),
                 None => Vec::new(),
             },
             SourceKind::Snapshot => match &find.id {
-                Some(id) => api.get_snapshot(id).await?.filter(|s| s.folder_id == folder).map(Row::snapshot).into_iter().collect(),
+                Some(id) => api
+                    .get_snapshot(id)
+                    .await?
+                    .filter(|s| s.folder_id == folder)
+                    .map(Row::snapshot)
+                    .into_iter()
+                    .collect(),
                 None => Vec::new(),
             },
             SourceKind::Uri => Vec::new(),
@@ -211,7 +235,10 @@ async fn load_rows(
         }
         SourceKind::Snapshot => {
             let page = api.list_snapshots(&folder, token).await?;
-            (page.items.into_iter().map(Row::snapshot).collect(), page.next)
+            (
+                page.items.into_iter().map(Row::snapshot).collect(),
+                page.next,
+            )
         }
         SourceKind::Uri => (Vec::new(), String::new()),
     })

@@ -83,11 +83,14 @@ fn a_refresh_asks_only_for_rows_that_can_change_and_keeps_row_order() {
     assert!(!listing::deletable(ImageStatus::Deleting));
     assert!(listing::deletable(ImageStatus::Ready));
     assert!(listing::deletable(ImageStatus::Error));
-    let same = listing::apply(&mut rows, Refreshed::Now(image("b", ImageStatus::Creating)));
+    let same = listing::apply(
+        &mut rows,
+        Refreshed::Now(Box::new(image("b", ImageStatus::Creating))),
+    );
     assert!(!same, "an unchanged answer changes nothing");
     assert!(listing::apply(
         &mut rows,
-        Refreshed::Now(image("b", ImageStatus::Ready))
+        Refreshed::Now(Box::new(image("b", ImageStatus::Ready)))
     ));
     assert!(listing::apply(&mut rows, Refreshed::Gone("c".into())));
     let ids: Vec<_> = rows.iter().map(|i| i.id.as_str()).collect();
