@@ -107,8 +107,9 @@ pub fn development() -> Seed {
     }
 }
 
-/// The most disks, snapshots or images one seed file may hold.
-pub const MOST_PER_KIND: usize = 1000;
+/// The most disks, snapshots or images one seed file may hold: enough for a big folder (the
+/// console's tests seed 3,000 images), still a bounded read.
+pub const MOST_PER_KIND: usize = 10_000;
 
 /// A seed file (`kiln serve --seed FILE`): a folder's disks, snapshots and images in proto3
 /// JSON, the shapes `yc compute disk list --format json` and the API's List answers use:
