@@ -4,7 +4,7 @@
 //! operations the page polls and restores after a reload (`operations`), the folder's resources as
 //! picker rows and image details (`resources`), the retry schedule
 //! (`retry`), what a failed call means (`call`: a `tonic::Status` read into code, message and
-//! field violations), and every word the console shows of its own, in English and Russian
+//! field violations), what the service's English sentences say (`service_text`), and every word the console shows of its own, in English and Russian
 //! (`text`).
 //!
 //! Architecture invariant: no browser, no async and no IO here; `web/` (Leptos) renders this
@@ -17,6 +17,7 @@ pub mod operations;
 pub mod preview;
 pub mod resources;
 pub mod retry;
+pub mod service_text;
 pub mod text;
 
 /// Bytes in one GB as the console, `yc` and Terraform count them (2^30).
