@@ -489,8 +489,8 @@ impl Lang {
     /// The minimum disk size in bytes, under the field.
     pub fn bytes_note(self, bytes: &str, gb: i64) -> String {
         self.pick(
-            format!("= {bytes} bytes ({gb} × 2³⁰)"),
-            format!("= {bytes} байт ({gb} × 2³⁰)"),
+            format!("= {bytes}\u{a0}bytes ({gb} × 2³⁰)"),
+            format!("= {bytes}\u{a0}байт ({gb} × 2³⁰)"),
         )
     }
 
