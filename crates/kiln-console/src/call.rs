@@ -1,7 +1,9 @@
 //! What a failed call means to the console. The calls themselves are tonic clients over
 //! tonic-web-wasm-client (`web/src/api.rs`); a failure arrives as a [`tonic::Status`], and this
 //! module reads what the page shows from it: the code, the message, and the field violations of
-//! a `google.rpc.BadRequest` detail (read with tonic-types).
+//! a `google.rpc.BadRequest` detail (read with tonic-types), and the service's
+//! `google.rpc.LocalizedMessage` details. What the message says is read by `service_text`; the
+//! words are `text::Lang::call_error_parts`'s.
 
 use tonic::Code;
 use tonic_types::StatusExt;
@@ -17,7 +19,14 @@ pub struct CallError {
     pub violations: Vec<(String, String)>,
     /// Set when the service was not reached at all (the words then say where and why).
     pub reach: Option<Reach>,
+    /// `(locale, message)` of each `google.rpc.LocalizedMessage` detail (at most
+    /// [`MOST_LOCALIZED`]): shown instead of the console's sentence when its locale is the
+    /// page's language.
+    pub localized: Vec<(String, String)>,
 }
+
+/// `LocalizedMessage` details kept of one status, at most.
+pub const MOST_LOCALIZED: usize = 8;
 
 /// Why a call never reached a gRPC service.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -48,6 +57,7 @@ impl CallError {
             message: message.into(),
             violations: Vec::new(),
             reach: None,
+            localized: Vec::new(),
         }
     }
 
@@ -69,6 +79,7 @@ impl CallError {
             message: status.message().to_owned(),
             violations,
             reach: None,
+            localized: localized_messages(status.details()),
         }
     }
 
@@ -113,6 +124,28 @@ impl CallError {
             )
         }
     }
+}
+
+/// `(locale, message)` of the `google.rpc.LocalizedMessage` details in a status's encoded
+/// `google.rpc.Status`. Decoded with kiln-core's prost types (the page has them already for
+/// `Operation.error`) and only that detail type: tonic-types' getter keeps only the first one,
+/// and decoding every detail type costs the page kilobytes (web/BUDGET.md).
+fn localized_messages(details: &[u8]) -> Vec<(String, String)> {
+    use kiln_core::proto::google::rpc::{LocalizedMessage, Status};
+    use prost::Message;
+    const TYPE: &str = "type.googleapis.com/google.rpc.LocalizedMessage";
+    let Ok(status) = Status::decode(details) else {
+        return Vec::new();
+    };
+    status
+        .details
+        .iter()
+        .filter(|any| any.type_url == TYPE)
+        .filter_map(|any| LocalizedMessage::decode(any.value.as_slice()).ok())
+        .filter(|m| !m.message.is_empty())
+        .take(MOST_LOCALIZED)
+        .map(|m| (m.locale, m.message))
+        .collect()
 }
 
 /// The name of a gRPC status code as tonic and the SDKs print it (`NotFound`).

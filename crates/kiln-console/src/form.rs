@@ -562,19 +562,53 @@ pub fn uri_warning(uri: &str, lang: Lang) -> Option<&'static str> {
     }
 }
 
-/// The service's answer to a Create that failed, put on the form's fields: each `BadRequest`
-/// field violation on its field; without details, the fields the status code is about
-/// (ALREADY_EXISTS: the name; NOT_FOUND and FAILED_PRECONDITION: the source; PERMISSION_DENIED:
-/// the folder). Empty when the error belongs to no field (it is shown above the form).
+/// The service's answer to a Create that failed, put on the form's fields, in the page's
+/// language ([`Form::server_errors`] without the form: a violation the console has no words
+/// for keeps the service's description).
 pub fn server_errors(error: &CallError, lang: Lang) -> Vec<FieldError> {
+    server_errors_of(None, error, lang)
+}
+
+impl Form {
+    /// The service's answer to a Create of this form that failed, put on the form's fields in
+    /// the page's language: each `BadRequest` field violation on its field, said as the core
+    /// says it in `lang` when the core finds the same violation (same path, same English
+    /// message) in this form, as the console words the service's sentence when it knows it
+    /// (the minimum disk size, in GB), else as the service described it. Without details, the
+    /// fields the status code is about (ALREADY_EXISTS: the name; NOT_FOUND and
+    /// FAILED_PRECONDITION: the source; PERMISSION_DENIED: the folder) get the call's
+    /// sentence ([`Lang::call_error`]). Empty when the error belongs to no field (it is shown
+    /// above the form).
+    pub fn server_errors(&self, error: &CallError, lang: Lang) -> Vec<FieldError> {
+        server_errors_of(Some(self), error, lang)
+    }
+}
+
+fn server_errors_of(form: Option<&Form>, error: &CallError, lang: Lang) -> Vec<FieldError> {
     if !error.violations.is_empty() {
+        // The core's violations of the form in English (what the service describes) and in
+        // the page's language, in the same order.
+        let checked = |lang: Lang| match form.map(|f| core_check(&f.to_json(), lang)) {
+            Some(Outcome::Invalid { violations }) => violations,
+            _ => Vec::new(),
+        };
+        let (english, own) = (checked(Lang::En), checked(lang));
         return error
             .violations
             .iter()
-            .map(|(path, description)| FieldError {
-                field: field_of(path).unwrap_or("folder_id"),
-                path: path.clone(),
-                message: disk_floor(description, lang).unwrap_or_else(|| description.clone()),
+            .map(|(path, description)| {
+                let core = english
+                    .iter()
+                    .zip(&own)
+                    .find(|(en, _)| en.field == *path && en.message == *description)
+                    .map(|(_, own)| own.message.clone());
+                FieldError {
+                    field: field_of(path).unwrap_or("folder_id"),
+                    path: path.clone(),
+                    message: core
+                        .or_else(|| lang.service_violation(description))
+                        .unwrap_or_else(|| description.clone()),
+                }
             })
             .collect();
     }
@@ -594,21 +628,19 @@ pub fn server_errors(error: &CallError, lang: Lang) -> Vec<FieldError> {
     vec![FieldError {
         field,
         path: field.to_owned(),
-        message: error.message.clone(),
+        message: lang.call_error(error),
     }]
 }
 
 /// The service's words for a minimum disk size below the source's
 /// (`Minimal disk size should be greater or equal than 10737418240`, api-facts §11), in GB.
 pub fn disk_floor(message: &str, lang: Lang) -> Option<String> {
-    const SAYS: &str = "Minimal disk size should be greater or equal than ";
-    let at = message.find(SAYS)? + SAYS.len();
-    let digits: String = message[at..]
-        .chars()
-        .take_while(char::is_ascii_digit)
-        .collect();
-    let bytes: i64 = digits.parse().ok()?;
-    Some(lang.min_disk_size_floor(&lang.gb(bytes)))
+    match crate::service_text::ServiceSaid::parse(message)? {
+        crate::service_text::ServiceSaid::MinDiskSize { bytes } => {
+            Some(lang.min_disk_size_floor(&lang.gb(bytes)))
+        }
+        _ => None,
+    }
 }
 
 /// The core's verdict on the request, its words in `lang`.

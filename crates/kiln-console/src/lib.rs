@@ -2,10 +2,12 @@
 //! the create-image form and the request it builds (`form`), its previews as a `yc` command and a
 //! Terraform resource (`preview`), the field hints read from the rules (`hints`), the tracked
 //! operations the page polls and restores after a reload (`operations`), the folder's resources as
-//! picker rows and image details (`resources`), the retry schedule
-//! (`retry`), what a failed call means (`call`: a `tonic::Status` read into code, message and
-//! field violations), and every word the console shows of its own, in English and Russian
-//! (`text`).
+//! picker rows and image details (`resources`), paging and finding images and what a refresh
+//! asks for (`listing`), what pressing Create does and the poller's tolerance (`submit`), an
+//! image's Edit (`edit`), the retry schedule (`retry`), what a failed call means (`call`: a
+//! `tonic::Status` read into code, message and field violations), what the service's English
+//! sentences say (`service_text`), and every word the console shows of its own, in English and
+//! Russian (`text`).
 //!
 //! Architecture invariant: no browser, no async and no IO here; `web/` (Leptos) renders this
 //! state and does the calls. Validation is `kiln_core`'s, never re-implemented.
@@ -19,6 +21,7 @@ pub mod operations;
 pub mod preview;
 pub mod resources;
 pub mod retry;
+pub mod service_text;
 pub mod submit;
 pub mod text;
 

@@ -62,7 +62,7 @@ words! {
     os_hint: "Windows images must say so (CPU emulation and billing).", "Для образов Windows укажите Windows: от этого зависят эмуляция процессора и тарификация.";
     nvidia_driver: "NVIDIA driver", "Драйвер NVIDIA";
     nvidia_hint: "Optional: the NVIDIA driver the image carries (os.nvidia.driver).", "Необязательно: драйвер NVIDIA, установленный в образе (os.nvidia.driver).";
-    pooled: "Optimized for deployment (pooled)", "Оптимизирован для развёртывания (pooled)";
+    pooled: "Optimize for deployment (pooled)", "Оптимизировать для развёртывания (pooled)";
     pooled_hint: "Disks reuse a pooled image layer (preview; needs the disk pool quota).", "Диски используют общий слой образа из пула (превью; нужна квота на пулы дисков).";
     hardware_generation: "Hardware generation", "Поколение оборудования";
     create: "Create image", "Создать образ";
@@ -92,20 +92,19 @@ words! {
     no_operations: "No operations yet. Submitted requests appear here.", "Операций пока нет. Отправленные запросы появятся здесь.";
     operation: "Operation", "Операция";
     done: "Done.", "Готово.";
-    cancelled_removed: "Cancelled; the image was removed.", "Отменена, образ удалён.";
-    cancelled_kept: "Cancelled; the image was kept.", "Отменена, образ сохранён.";
-    cancel_delete_cancelled: "Cancelled: the deletion stopped and the image was kept.", "Удаление отменено, образ сохранён.";
+    cancelled_removed: "The image was removed.", "Образ удалён.";
+    cancelled_kept: "The image was kept.", "Образ сохранён.";
+    image_deleted: "The image was deleted.", "Образ удалён.";
     cancel_delete_succeeded: "Too late to cancel: the image was already deleted.", "Отменить не удалось: образ уже удалён.";
     cancel: "Cancel", "Отменить";
     cancelling: "Cancelling…", "Отмена…";
     cancel_requested: "Cancel requested; waiting for the operation to stop.", "Отмена запрошена; ждём остановки операции.";
-    cancel_done_cancelled: "Cancelled: the operation stopped and its image was removed.", "Отменено: операция остановлена, образ удалён.";
     cancel_done_succeeded: "Too late to cancel: the operation had already finished and the image exists.", "Отменить не удалось: операция уже завершилась, образ создан.";
     cancel_done_failed: "Nothing to cancel: the operation had already failed.", "Отменять нечего: операция уже завершилась ошибкой.";
     status_running: "Running", "Выполняется";
-    status_done: "Done", "Готово";
+    status_done: "Done", "Завершена";
     status_cancelled: "Cancelled", "Отменена";
-    status_failed: "Failed", "Ошибка";
+    status_failed: "Failed", "Завершена с ошибкой";
 
     images_title: "Images", "Образы";
     refresh: "Refresh", "Обновить";
@@ -141,7 +140,7 @@ words! {
     image_creating: "Still being created: it can be deleted once it is ready.", "Ещё создаётся: удалить можно, когда образ будет готов.";
 
     settings_title: "Settings", "Настройки";
-    endpoint: "Endpoint", "Адрес API";
+    endpoint: "Endpoint", "Эндпоинт";
     endpoint_hint: "gRPC-Web base URL, e.g. http://127.0.0.1:8080 or a kiln gateway. Empty: this page's origin.", "Базовый адрес gRPC-Web, например http://127.0.0.1:8080 или kiln gateway. Пусто — адрес этой страницы.";
     folder_hint: "The folder images are listed and created in.", "Каталог, в котором показываются и создаются образы.";
     token: "Token", "Токен";
@@ -155,6 +154,29 @@ words! {
     gen_inherit_hint: "Keeps the source's generation; images imported from a URI get Gen 1.1.", "Сохраняет поколение источника; образы, импортированные по URI, получают Gen 1.1.";
     gen11_hint: "BIOS with PCI topology v1: up to 16 disks and 8 network interfaces.", "BIOS с PCI-топологией v1: до 16 дисков и 8 сетевых интерфейсов.";
     gen12_hint: "BIOS with PCI topology v2: more disks and network interfaces.", "BIOS с PCI-топологией v2: больше дисков и сетевых интерфейсов.";
+    code_ok: "The call succeeded.", "Вызов выполнен.";
+    code_cancelled: "The call was cancelled before it finished: make it again if it is still needed.", "Вызов отменён до завершения: повторите его, если он ещё нужен.";
+    code_unknown: "The service failed with an unknown error: try again; if it repeats, send the error's details to support.", "Сервис вернул неизвестную ошибку: повторите попытку; если ошибка повторится, передайте её подробности в поддержку.";
+    code_invalid_argument: "The service refused the request as invalid (on the form: check the marked fields).", "Сервис отклонил запрос как некорректный (в форме проверьте отмеченные поля).";
+    code_deadline_exceeded: "The service took too long to answer: try again.", "Сервис слишком долго не отвечал: повторите попытку.";
+    code_not_found: "Not found: check the ID, and that it is in this folder.", "Не найдено: проверьте идентификатор и что ресурс в этом каталоге.";
+    code_already_exists: "Already exists: the folder has one with this name or ID; choose another name.", "Уже существует: в каталоге есть ресурс с таким именем или идентификатором; выберите другое имя.";
+    code_permission_denied: "This token may not use this folder: check the folder ID and the token in Settings.", "Этому токену нельзя работать с этим каталогом: проверьте идентификатор каталога и токен в настройках.";
+    code_resource_exhausted: "A quota or limit is reached: free some room or ask for a larger quota.", "Достигнута квота или лимит: освободите место или запросите увеличение квоты.";
+    code_failed_precondition: "The service cannot do this now: the source or image is not in a state that allows it.", "Сейчас это невозможно: источник или образ в неподходящем состоянии.";
+    code_aborted: "The call was aborted by a change made at the same time: try again.", "Вызов прерван из-за одновременного изменения: повторите попытку.";
+    code_out_of_range: "A value is outside the range the service accepts: check the request.", "Значение вне допустимого диапазона: проверьте запрос.";
+    code_unimplemented: "The service does not support this call: check the endpoint in Settings.", "Сервис не поддерживает этот вызов: проверьте эндпоинт в настройках.";
+    code_internal: "The service failed inside: try again later; if it repeats, send the error's details to support.", "Внутренняя ошибка сервиса: повторите попытку позже; если ошибка повторится, передайте её подробности в поддержку.";
+    code_unavailable: "The service is unavailable for now: try again in a minute.", "Сервис сейчас недоступен: повторите через минуту.";
+    code_data_loss: "The service lost or damaged data: send the error's details to support.", "Сервис потерял или повредил данные: передайте подробности ошибки в поддержку.";
+    code_unauthenticated: "The service did not accept the token: check the token in Settings.", "Сервис не принял токен: проверьте токен в настройках.";
+    said_key_reused: "This request's idempotency key was already used with a different request: send the form again.", "Ключ идемпотентности уже использован с другим запросом: отправьте форму ещё раз.";
+    said_token_missing: "The call carried no token: set the token in Settings.", "Вызов отправлен без токена: укажите токен в настройках.";
+    said_token_malformed: "The token was not sent as \"Bearer <token>\": check the token in Settings.", "Токен отправлен не в виде «Bearer <токен>»: проверьте токен в настройках.";
+    said_token_unknown: "The service does not know this token: check the token in Settings.", "Сервис не знает этот токен: проверьте токен в настройках.";
+    said_page_token: "The page token is not one the service issued for this order: load the list again from its first page.", "Токен страницы выдан не этим сервисом или для другого порядка: загрузите список заново с первой страницы.";
+    said_operation_cancelled: "The operation was cancelled.", "Операция отменена.";
     gen2_hint: "UEFI with GPT and PCI topology v2; the image must boot with UEFI or VMs will not start.", "UEFI с GPT и PCI-топологией v2; образ должен загружаться через UEFI, иначе ВМ не запустятся.";
 
     not_found_page: "There is no such page in the console.", "Такой страницы в консоли нет.";
@@ -391,8 +413,8 @@ impl Lang {
     pub fn retrying(self, error: &CallError, delay_ms: u32, attempt: u32, of: u32) -> String {
         let e = self.call_error(error);
         self.pick(
-            format!("{e} Retrying in {delay_ms} ms (attempt {attempt} of {of})."),
-            format!("{e} Повтор через {delay_ms} мс (попытка {attempt} из {of})."),
+            format!("{e} Retrying in {delay_ms}\u{a0}ms (attempt {attempt} of {of})."),
+            format!("{e} Повтор через {delay_ms}\u{a0}мс (попытка {attempt} из {of})."),
         )
     }
 
@@ -429,12 +451,20 @@ impl Lang {
         )
     }
 
-    /// The latest-of-family look-up failed.
+    /// The latest-of-family look-up failed: NOT_FOUND from the service means the folder has
+    /// no READY image of the family; any other failure (the network, the token) is said as
+    /// that failure. The raw error for a `<details>` is [`Lang::call_error_parts`]'s.
     pub fn latest_missing(self, family: &str, error: &CallError) -> String {
+        if error.code == tonic::Code::NotFound && error.reach.is_none() {
+            return self.pick(
+                format!("There is no READY image of family {family} in this folder: check the family's name."),
+                format!("В этом каталоге нет образа семейства {family} в статусе READY: проверьте имя семейства."),
+            );
+        }
         let e = self.call_error(error);
         self.pick(
-            format!("No image for family {family}. {e}"),
-            format!("Нет образа семейства {family}. {e}"),
+            format!("Cannot look up the latest image of family {family}. {e}"),
+            format!("Не удалось найти последний образ семейства {family}. {e}"),
         )
     }
 
@@ -480,9 +510,9 @@ impl Lang {
     /// The minimum disk size's hint, from its range in GB.
     pub fn min_disk_size_hint(self, min_gb: i64, max_gb: i64) -> String {
         self.pick(
-            format!("{min_gb} to {max_gb} GB; empty lets the service use the source's size"),
+            format!("{min_gb} to {max_gb}\u{a0}GB; empty lets the service use the source's size"),
             format!(
-                "от {min_gb} до {max_gb} ГБ; если оставить пустым, сервис возьмёт размер источника"
+                "от {min_gb} до {max_gb}\u{a0}ГБ; если оставить пустым, сервис возьмёт размер источника"
             ),
         )
     }
@@ -490,8 +520,8 @@ impl Lang {
     /// The minimum disk size in bytes, under the field.
     pub fn bytes_note(self, bytes: &str, gb: i64) -> String {
         self.pick(
-            format!("= {bytes} bytes ({gb} × 2³⁰)"),
-            format!("= {bytes} байт ({gb} × 2³⁰)"),
+            format!("= {bytes}\u{a0}bytes ({gb} × 2³⁰)"),
+            format!("= {bytes}\u{a0}байт ({gb} × 2³⁰)"),
         )
     }
 
@@ -522,8 +552,8 @@ impl Lang {
     /// The range of `min_disk_size` in GB, when a value is outside it.
     pub fn gb_range(self, min_gb: i64, max_gb: i64, it_gb: &str) -> String {
         self.pick(
-            format!("must be between {min_gb} and {max_gb} GB (it is {it_gb})"),
-            format!("должно быть от {min_gb} до {max_gb} ГБ (сейчас {it_gb})"),
+            format!("must be between {min_gb} and {max_gb}\u{a0}GB (it is {it_gb})"),
+            format!("должно быть от {min_gb} до {max_gb}\u{a0}ГБ (сейчас {it_gb})"),
         )
     }
 
@@ -535,20 +565,36 @@ impl Lang {
         )
     }
 
-    /// A size in GB (`21.5 GB`, `21,5 ГБ`), from bytes.
+    /// A size for people, from bytes: in GB to a tenth from 1 GB (`21.5 GB`, `21,5 ГБ`), in
+    /// whole MB below (`512 MB`), in whole KB below 1 MB (at least `1 KB`): a size that is not
+    /// 0 never reads as 0. A no-break space joins the number and its unit.
     pub fn gb(self, bytes: i64) -> String {
-        let tenths =
-            (i128::from(bytes.max(0)) * 10 + i128::from(crate::GB) / 2) / i128::from(crate::GB);
-        let (whole, tenth) = (tenths / 10, tenths % 10);
-        match (self, tenth) {
-            (Lang::En, 0) => format!("{whole} GB"),
-            (Lang::En, _) => format!("{whole}.{tenth} GB"),
-            (Lang::Ru, 0) => format!("{whole} ГБ"),
-            (Lang::Ru, _) => format!("{whole},{tenth} ГБ"),
-        }
+        const MB: i128 = 1 << 20;
+        const KB: i128 = 1 << 10;
+        let gb = i128::from(crate::GB);
+        let b = i128::from(bytes.max(0));
+        let (number, unit) = if b >= gb || b == 0 {
+            let tenths = (b * 10 + gb / 2) / gb;
+            let (whole, tenth) = (tenths / 10, tenths % 10);
+            let point = if self == Lang::En { '.' } else { ',' };
+            let number = match tenth {
+                0 => whole.to_string(),
+                _ => format!("{whole}{point}{tenth}"),
+            };
+            (number, ["GB", "ГБ"])
+        } else if b >= MB {
+            (((b + MB / 2) / MB).to_string(), ["MB", "МБ"])
+        } else {
+            (((b + KB - 1) / KB).to_string(), ["KB", "КБ"])
+        };
+        let unit = match self {
+            Lang::En => unit[0],
+            Lang::Ru => unit[1],
+        };
+        format!("{number}\u{a0}{unit}")
     }
 
-    /// A stored size: in GB, or "not known yet" for 0 (an image still being created).
+    /// A stored size ([`Lang::gb`]), or "not known yet" for 0 (an image still being created).
     pub fn size(self, bytes: i64) -> String {
         if bytes <= 0 {
             self.words().size_unknown.to_owned()
@@ -557,7 +603,7 @@ impl Lang {
         }
     }
 
-    /// A size in bytes with digit grouping and in GB (`21 474 836 480 bytes (20 GB)`).
+    /// A size in bytes with digit grouping and for people (`21 474 836 480 bytes (20 GB)`).
     pub fn bytes_and_gb(self, bytes: i64) -> String {
         if bytes <= 0 {
             return self.words().size_unknown.to_owned();
@@ -565,8 +611,8 @@ impl Lang {
         let grouped = crate::group_digits(bytes);
         let gb = self.gb(bytes);
         self.pick(
-            format!("{grouped} bytes ({gb})"),
-            format!("{grouped} байт ({gb})"),
+            format!("{grouped}\u{a0}bytes ({gb})"),
+            format!("{grouped}\u{a0}байт ({gb})"),
         )
     }
 
@@ -582,28 +628,61 @@ impl Lang {
         }
     }
 
-    /// What the answer to Cancel means: the service answers with the operation as it is then,
-    /// often already ended as CANCELLED (it stops at once).
-    pub fn cancel_outcome(self, after: &crate::operations::State, deletes: bool) -> &'static str {
+    /// What the answer to Cancel adds to the operation's row: the service answers with the
+    /// operation as it is then. `None` when the row says it already: an operation ended as
+    /// CANCELLED (it stops at once) shows its status and [`Lang::operation_result`], and a
+    /// note saying "cancelled" again would say it twice.
+    pub fn cancel_note(
+        self,
+        after: &crate::operations::State,
+        deletes: bool,
+    ) -> Option<&'static str> {
         use crate::operations::State;
         let w = self.words();
         match (after, deletes) {
-            (State::Running, _) => w.cancel_requested,
-            (State::Cancelled, false) => w.cancel_done_cancelled,
-            (State::Cancelled, true) => w.cancel_delete_cancelled,
-            (State::Succeeded, false) => w.cancel_done_succeeded,
-            (State::Succeeded, true) => w.cancel_delete_succeeded,
-            (State::Failed { .. }, _) => w.cancel_done_failed,
+            (State::Running, _) => Some(w.cancel_requested),
+            (State::Cancelled, _) => None,
+            (State::Succeeded, false) => Some(w.cancel_done_succeeded),
+            (State::Succeeded, true) => Some(w.cancel_delete_succeeded),
+            (State::Failed { .. }, _) => Some(w.cancel_done_failed),
         }
     }
 
-    /// What the panel says of a failed operation.
+    /// [`Lang::cancel_note`] for a view that shows a text always: empty when there is nothing
+    /// to add.
+    pub fn cancel_outcome(self, after: &crate::operations::State, deletes: bool) -> &'static str {
+        self.cancel_note(after, deletes).unwrap_or_default()
+    }
+
+    /// What the panel shows next to a finished operation's status, said once (the status says
+    /// Done, Cancelled or Failed; this says what became of the image, or why it failed), with
+    /// the service's raw error for a `<details>` when it failed. `None` while it runs, and for
+    /// a Create that succeeded: the view links the image ([`Lang::image_link`]).
+    pub fn operation_result(
+        self,
+        t: &crate::operations::Tracked,
+    ) -> Option<(String, Option<String>)> {
+        use crate::operations::State;
+        let w = self.words();
+        let said = |text: &str| Some((text.to_owned(), None));
+        match &t.state {
+            State::Running => None,
+            State::Succeeded if t.deletes => said(w.image_deleted),
+            State::Succeeded => None,
+            State::Cancelled if t.deletes => said(w.cancelled_kept),
+            State::Cancelled => said(w.cancelled_removed),
+            State::Failed { code, message } => Some(self.operation_failure_parts(*code, message)),
+        }
+    }
+
+    /// A failed operation's error in words, and the raw error for a `<details>`.
+    pub fn operation_failure_parts(self, code: i32, message: &str) -> (String, Option<String>) {
+        self.call_error_parts(&CallError::new(tonic::Code::from_i32(code), message))
+    }
+
+    /// What the panel says of a failed operation (its status already says it failed).
     pub fn operation_failure(self, code: i32, message: &str) -> String {
-        let name = crate::call::code_name(tonic::Code::from_i32(code));
-        self.pick(
-            format!("Failed ({name}): {message}"),
-            format!("Ошибка ({name}): {message}"),
-        )
+        self.operation_failure_parts(code, message).0
     }
 
     /// `Image fd8…`, the link to a created image.
@@ -717,134 +796,385 @@ impl Lang {
             Lang::Ru => ("с", "мин", "ч"),
         };
         match s {
-            s if s < 60 => format!("{s} {sec}"),
-            s if s < 3600 => format!("{} {min} {:02} {sec}", s / 60, s % 60),
-            s => format!("{} {hour} {:02} {min}", s / 3600, (s % 3600) / 60),
+            s if s < 60 => format!("{s}\u{a0}{sec}"),
+            s if s < 3600 => format!("{}\u{a0}{min} {:02}\u{a0}{sec}", s / 60, s % 60),
+            s => format!("{}\u{a0}{hour} {:02}\u{a0}{min}", s / 3600, (s % 3600) / 60),
         }
     }
 
-    /// An operation's description from the service, in words of this language when it is one
-    /// of the service's known forms (`Create image: 42% (8.4 of 20.0 GiB)`,
+    /// An operation's description from the service in words of this language, sizes for
+    /// people ([`Lang::gb`]), when it is one of the service's known forms
+    /// (`Create image: 42% (8.4 of 20.0 GiB)` → `Create image: 42% (8.4 GB of 20 GB)`,
     /// `Create image: downloading 4 KiB of 1 GiB`, `Delete image`); anything else as it came.
     pub fn operation_description(self, description: &str) -> String {
-        if self == Lang::En {
-            return description.to_owned();
-        }
+        use crate::service_text::size_bytes;
         let (head, rest) = match description.split_once(": ") {
             Some((head, rest)) => (head, Some(rest)),
             None => (description, None),
         };
-        let head = match head {
-            "Create image" => "Создание образа",
-            "Delete image" => "Удаление образа",
-            "Update image" => "Изменение образа",
+        let head = match (self, head) {
+            (Lang::En, "Create image" | "Delete image" | "Update image") => head,
+            (Lang::Ru, "Create image") => "Создание образа",
+            (Lang::Ru, "Delete image") => "Удаление образа",
+            (Lang::Ru, "Update image") => "Изменение образа",
             _ => return description.to_owned(),
         };
         let Some(rest) = rest else {
             return head.to_owned();
         };
-        let units = |text: &str| {
-            text.replace(" of ", " из ")
-                .replace("GiB", "ГиБ")
-                .replace("MiB", "МиБ")
-                .replace("KiB", "КиБ")
-                .replace(" B", " Б")
+        let of = |so_far: i64, size: i64| {
+            let (so_far, size) = (self.gb(so_far), self.gb(size));
+            self.pick(format!("{so_far} of {size}"), format!("{so_far} из {size}"))
         };
         let rest = if let Some(progress) = rest.strip_prefix("downloading ") {
-            format!("загрузка {}", units(progress))
-        } else if rest.contains('%') {
-            units(rest).replace('.', ",")
+            let sizes = match progress.split_once(" of ") {
+                Some((so_far, size)) => size_bytes(so_far)
+                    .zip(size_bytes(size))
+                    .map(|(a, b)| of(a, b)),
+                None => size_bytes(progress).map(|b| self.gb(b)),
+            };
+            let Some(sizes) = sizes else {
+                return description.to_owned();
+            };
+            self.pick(format!("downloading {sizes}"), format!("загрузка {sizes}"))
         } else {
-            return description.to_owned();
+            // `42% (8.4 of 20.0 GiB)`: the unit is said once, after the total.
+            let copied = rest.split_once("% (").and_then(|(percent, sizes)| {
+                let percent = percent.parse::<u8>().ok().filter(|p| *p <= 100)?;
+                let (so_far, size) = sizes.strip_suffix(')')?.split_once(" of ")?;
+                let (_, unit) = size.split_once(' ')?;
+                let so_far = size_bytes(&format!("{so_far} {unit}"))?;
+                Some(format!("{percent}% ({})", of(so_far, size_bytes(size)?)))
+            });
+            let Some(copied) = copied else {
+                return description.to_owned();
+            };
+            copied
         };
         format!("{head}: {rest}")
     }
 
-    /// A failed call in words: what happened and what to do, then the service's own code and
-    /// message for reference.
-    pub fn call_error(self, e: &CallError) -> String {
+    /// What a gRPC status code means and what to do, for a failure the console has no better
+    /// words for.
+    pub fn code_sentence(self, code: tonic::Code) -> &'static str {
         use tonic::Code;
-        match &e.reach {
-            Some(Reach::Unreachable { base }) => {
-                return self.pick(
-                    format!("Cannot reach the service at {base}: check the endpoint in Settings, the network, and that the service is running."),
-                    format!("Не удалось связаться с сервисом по адресу {base}: проверьте адрес API в настройках, сеть и что сервис запущен."),
-                );
+        let w = self.words();
+        match code {
+            Code::Ok => w.code_ok,
+            Code::Cancelled => w.code_cancelled,
+            Code::Unknown => w.code_unknown,
+            Code::InvalidArgument => w.code_invalid_argument,
+            Code::DeadlineExceeded => w.code_deadline_exceeded,
+            Code::NotFound => w.code_not_found,
+            Code::AlreadyExists => w.code_already_exists,
+            Code::PermissionDenied => w.code_permission_denied,
+            Code::ResourceExhausted => w.code_resource_exhausted,
+            Code::FailedPrecondition => w.code_failed_precondition,
+            Code::Aborted => w.code_aborted,
+            Code::OutOfRange => w.code_out_of_range,
+            Code::Unimplemented => w.code_unimplemented,
+            Code::Internal => w.code_internal,
+            Code::Unavailable => w.code_unavailable,
+            Code::DataLoss => w.code_data_loss,
+            Code::Unauthenticated => w.code_unauthenticated,
+        }
+    }
+
+    /// A failed call in words: the sentence (the service's `LocalizedMessage` in this
+    /// language when it sent one; else what its message says, when the console knows the
+    /// sentence; else what the code means), and the raw error for a `<details>` shown to
+    /// support (`NotFound (5): disk d not found`, then each field violation on a line).
+    pub fn call_error_parts(self, e: &CallError) -> (String, Option<String>) {
+        let raw = || {
+            let mut raw = e.to_string();
+            for (field, description) in &e.violations {
+                raw.push_str(&format!("\n{field}: {description}"));
             }
-            Some(Reach::NotGrpcWeb { base }) => {
-                return self.pick(
-                    format!("{base} did not answer as a gRPC-Web service: check the endpoint in Settings, and that the service (or its gateway) is up."),
-                    format!("{base} ответил не как сервис gRPC-Web: проверьте адрес API в настройках и что сервис (или его шлюз) работает."),
-                );
-            }
+            raw
+        };
+        let sentence = match &e.reach {
+            Some(Reach::Unreachable { base }) => self.pick(
+                format!("Cannot reach the service at {base}: check the endpoint in Settings, the network, and that the service is running."),
+                format!("Не удалось связаться с сервисом по адресу {base}: проверьте эндпоинт в настройках, сеть и что сервис запущен."),
+            ),
+            Some(Reach::NotGrpcWeb { base }) => self.pick(
+                format!("{base} did not answer as a gRPC-Web service: check the endpoint in Settings, and that the service (or its gateway) is up."),
+                format!("{base} ответил не как сервис gRPC-Web: проверьте эндпоинт в настройках и что сервис (или его шлюз) работает."),
+            ),
             Some(Reach::BadHeader { what }) if what == "token" => {
-                return self.words().bad_token.to_owned();
+                return (self.words().bad_token.to_owned(), None);
             }
             Some(Reach::BadHeader { what }) => {
-                return self.pick(
-                    format!("The {what} header cannot be sent: it holds characters an HTTP header cannot carry."),
-                    format!("Заголовок {what} нельзя отправить: в нём символы, недопустимые в HTTP-заголовке."),
+                return (
+                    self.pick(
+                        format!("The {what} header cannot be sent: it holds characters an HTTP header cannot carry."),
+                        format!("Заголовок {what} нельзя отправить: в нём символы, недопустимые в HTTP-заголовке."),
+                    ),
+                    None,
                 );
             }
-            None => {}
-        }
-        let remedy = match (self, e.code) {
-            (Lang::En, Code::Unauthenticated) => {
-                "The service did not accept the token: check the token in Settings."
+            None => {
+                let localized = e
+                    .localized
+                    .iter()
+                    .find(|(locale, _)| Lang::from_tag(locale) == Some(self));
+                match localized {
+                    Some((_, message)) => message.clone(),
+                    None => crate::service_text::ServiceSaid::parse(&e.message)
+                        .map(|said| self.service_said(&said))
+                        .unwrap_or_else(|| self.code_sentence(e.code).to_owned()),
+                }
             }
-            (Lang::Ru, Code::Unauthenticated) => {
-                "Сервис не принял токен: проверьте токен в настройках."
-            }
-            (Lang::En, Code::PermissionDenied) => {
-                "This token may not use this folder: check the folder ID and the token in Settings."
-            }
-            (Lang::Ru, Code::PermissionDenied) => {
-                "Этому токену нельзя работать с этим каталогом: проверьте идентификатор каталога и токен в настройках."
-            }
-            (Lang::En, Code::NotFound) => "Not found: check the ID, and that it is in this folder.",
-            (Lang::Ru, Code::NotFound) => {
-                "Не найдено: проверьте идентификатор и что ресурс в этом каталоге."
-            }
-            (Lang::En, Code::AlreadyExists) => {
-                "Already exists: an image with this name is in the folder; choose another name."
-            }
-            (Lang::Ru, Code::AlreadyExists) => {
-                "Уже существует: в каталоге есть образ с таким именем; выберите другое имя."
-            }
-            (Lang::En, Code::InvalidArgument) => {
-                "The service refused the request as invalid (on the form: check the marked fields)."
-            }
-            (Lang::Ru, Code::InvalidArgument) => {
-                "Сервис отклонил запрос как некорректный (в форме проверьте отмеченные поля)."
-            }
-            (Lang::En, Code::FailedPrecondition) => {
-                "The service cannot do this now: the source or image is not in a state that allows it."
-            }
-            (Lang::Ru, Code::FailedPrecondition) => {
-                "Сейчас это невозможно: источник или образ в неподходящем состоянии."
-            }
-            (Lang::En, Code::ResourceExhausted) => {
-                "A quota or limit is reached: free some room or ask for a larger quota."
-            }
-            (Lang::Ru, Code::ResourceExhausted) => {
-                "Достигнута квота или лимит: освободите место или запросите увеличение квоты."
-            }
-            (Lang::En, Code::Unavailable) => {
-                "The service is unavailable for now: try again in a minute."
-            }
-            (Lang::Ru, Code::Unavailable) => "Сервис сейчас недоступен: повторите через минуту.",
-            (Lang::En, Code::DeadlineExceeded) => "The service took too long to answer: try again.",
-            (Lang::Ru, Code::DeadlineExceeded) => {
-                "Сервис слишком долго не отвечал: повторите попытку."
-            }
-            (Lang::En, _) => "The call failed.",
-            (Lang::Ru, _) => "Вызов завершился ошибкой.",
         };
-        format!(
-            "{remedy} ({}: {})",
-            crate::call::code_name(e.code),
-            e.message
-        )
+        (sentence, Some(raw()))
+    }
+
+    /// A failed call in words ([`Lang::call_error_parts`]'s sentence, without the raw error).
+    pub fn call_error(self, e: &CallError) -> String {
+        self.call_error_parts(e).0
+    }
+
+    /// A `BadRequest` field violation's description in words, when it is a sentence of the
+    /// service the console knows (said as a field's message: `must be at least 20 GB: …`).
+    pub fn service_violation(self, description: &str) -> Option<String> {
+        use crate::service_text::ServiceSaid;
+        Some(match ServiceSaid::parse(description)? {
+            ServiceSaid::MinDiskSize { bytes } => self.min_disk_size_floor(&self.gb(bytes)),
+            said => self.service_said(&said),
+        })
+    }
+
+    /// A sentence of the service in words, with what to do.
+    pub fn service_said(self, said: &crate::service_text::ServiceSaid) -> String {
+        use crate::service_text::{ResourceKind, ServiceSaid as S};
+        let w = self.words();
+        match said {
+            S::MinDiskSize { bytes } => {
+                let gb = self.gb(*bytes);
+                self.pick(
+                    format!("The minimum disk size must be at least {gb}: the source needs that much."),
+                    format!("Минимальный размер диска должен быть не меньше {gb}: столько нужно источнику."),
+                )
+            }
+            S::NotFound { kind, id } => {
+                let (en, ru) = match kind {
+                    ResourceKind::Image => ("Image", "Образ"),
+                    ResourceKind::Disk => ("Disk", "Диск"),
+                    ResourceKind::Snapshot => ("Snapshot", "Снимок"),
+                    ResourceKind::Operation => ("Operation", "Операция"),
+                };
+                let (found, it) = match kind {
+                    ResourceKind::Operation => ("не найдена", "она"),
+                    _ => ("не найден", "он"),
+                };
+                self.pick(
+                    format!("{en} {id} was not found: check the ID, and that it is in this folder."),
+                    format!("{ru} {id} {found}: проверьте идентификатор и что {it} в этом каталоге."),
+                )
+            }
+            S::NoReadyImageOfFamily { family, folder } => self.pick(
+                format!("There is no READY image of family {family} in folder {folder}: check the family's name."),
+                format!("В каталоге {folder} нет образа семейства {family} в статусе READY: проверьте имя семейства."),
+            ),
+            S::NameTaken { name, folder } => self.pick(
+                format!("An image named {name} already exists in folder {folder}: choose another name."),
+                format!("Образ с именем {name} уже есть в каталоге {folder}: выберите другое имя."),
+            ),
+            S::KeyReused => w.said_key_reused.to_owned(),
+            S::TooManyOperations { limit } => {
+                let n = ru_plural(limit.unsigned_abs(), "операции", "операций", "операций");
+                self.pick(
+                    format!("Quota reached: at most {limit} operations may run at once in a folder. Wait for one to finish."),
+                    format!("Квота исчерпана: в каталоге одновременно может выполняться не больше {limit} {n}. Дождитесь завершения одной из них."),
+                )
+            }
+            S::TooManyImages { limit } => {
+                let n = ru_plural(limit.unsigned_abs(), "образа", "образов", "образов");
+                self.pick(
+                    format!("Quota reached: a folder may hold at most {limit} images. Delete an image or ask for a larger quota."),
+                    format!("Квота исчерпана: в каталоге может быть не больше {limit} {n}. Удалите образ или запросите увеличение квоты."),
+                )
+            }
+            S::ImageBeingCreated { id } => self.pick(
+                format!("Image {id} is still being created: wait until it is READY."),
+                format!("Образ {id} ещё создаётся: дождитесь статуса READY."),
+            ),
+            S::ImageNotReady { id } => self.pick(
+                format!("Image {id} is not READY: choose a READY image as the source."),
+                format!("Образ {id} не в статусе READY: выберите источником готовый образ."),
+            ),
+            S::FolderDenied { folder } => self.pick(
+                format!("This token may not use folder {folder}: check the folder ID and the token in Settings."),
+                format!("Этому токену нельзя работать с каталогом {folder}: проверьте идентификатор каталога и токен в настройках."),
+            ),
+            S::TokenMissing => w.said_token_missing.to_owned(),
+            S::TokenMalformed => w.said_token_malformed.to_owned(),
+            S::TokenUnknown => w.said_token_unknown.to_owned(),
+            S::PageTokenNotIssued => w.said_page_token.to_owned(),
+            S::OperationCancelled => w.said_operation_cancelled.to_owned(),
+            S::Import { source, failure } => {
+                let why = self.import_failure(failure);
+                match (self, source.is_empty()) {
+                    (Lang::En, false) => format!("Cannot import the image from {source}: {why}."),
+                    (Lang::En, true) => format!("Cannot import the image: {why}."),
+                    (Lang::Ru, false) => format!("Не удалось импортировать образ из {source}: {why}."),
+                    (Lang::Ru, true) => format!("Не удалось импортировать образ: {why}."),
+                }
+            }
+        }
+    }
+
+    /// Why an import failed, and what to do, to follow `Cannot import the image from …: `.
+    fn import_failure(self, failure: &crate::service_text::ImportFailure) -> String {
+        use crate::service_text::ImportFailure as F;
+        let span = |seconds: &Option<i64>| seconds.map(|s| self.span(s));
+        match failure {
+            F::HttpStatus(status) => self.pick(
+                format!("the server answered HTTP {status}. Check that the link is right and has not expired"),
+                format!("сервер ответил HTTP {status}. Проверьте, что ссылка верна и не истекла"),
+            ),
+            F::Unresolved => self.pick(
+                "the host's name could not be resolved (DNS). Check the host in the link".into(),
+                "не удалось найти адрес хоста по имени (DNS). Проверьте хост в ссылке".into(),
+            ),
+            F::NotAllowed => self.pick(
+                "the service may not download from this address. Use a public address (for the real service, an Object Storage link)".into(),
+                "сервису нельзя скачивать с этого адреса. Укажите публичный адрес (для настоящего сервиса — ссылку на Object Storage)".into(),
+            ),
+            F::RedirectNotAllowed { to } => self.pick(
+                format!("the link redirects to {to}, an address the service may not download from"),
+                format!("ссылка перенаправляет на {to}, а с этого адреса сервису скачивать нельзя"),
+            ),
+            F::Scheme { scheme } => self.pick(
+                format!("the link is a {scheme}: link; images are downloaded over http or https only"),
+                format!("ссылка со схемой {scheme}:, а образы скачиваются только по http или https"),
+            ),
+            F::TooManyRedirects => self.pick(
+                "the link redirects too many times".into(),
+                "слишком много перенаправлений".into(),
+            ),
+            F::ConnectTimeout { seconds } => match span(seconds) {
+                Some(d) => self.pick(
+                    format!("the host did not accept a connection within {d}. Check that the host is up"),
+                    format!("хост не принял соединение за {d}. Проверьте, что хост доступен"),
+                ),
+                None => self.pick(
+                    "the host did not accept a connection in time. Check that the host is up".into(),
+                    "хост не принял соединение вовремя. Проверьте, что хост доступен".into(),
+                ),
+            },
+            F::Connect => self.pick(
+                "the connection to the host failed. Check that the host is up".into(),
+                "не удалось подключиться к хосту. Проверьте, что хост доступен".into(),
+            ),
+            F::Stalled { seconds } => match span(seconds) {
+                Some(d) => self.pick(
+                    format!("the source sent nothing for {d}. Try again"),
+                    format!("источник ничего не присылал в течение {d}. Повторите попытку"),
+                ),
+                None => self.pick(
+                    "the source stopped sending. Try again".into(),
+                    "источник перестал присылать данные. Повторите попытку".into(),
+                ),
+            },
+            F::TimeLimit { seconds } => match span(seconds) {
+                Some(d) => self.pick(
+                    format!("the download did not finish within {d}, the import's time limit"),
+                    format!("загрузка не завершилась за {d} — это предел времени импорта"),
+                ),
+                None => self.pick(
+                    "the download did not finish within the import's time limit".into(),
+                    "загрузка не завершилась за отведённое на импорт время".into(),
+                ),
+            },
+            F::Interrupted { after: Some(after) } if *after > 0 => {
+                let after = self.gb(*after);
+                self.pick(
+                    format!("the download broke off after {after}. Try again"),
+                    format!("загрузка прервалась после {after}. Повторите попытку"),
+                )
+            }
+            F::Interrupted { .. } => self.pick(
+                "the download broke off. Try again".into(),
+                "загрузка прервалась. Повторите попытку".into(),
+            ),
+            F::TooLarge { limit: Some(limit) } => {
+                let limit = self.gb(*limit);
+                self.pick(
+                    format!("the file is larger than the import limit of {limit}"),
+                    format!("файл больше предела импорта в {limit}"),
+                )
+            }
+            F::TooLarge { limit: None } => self.pick(
+                "the file is larger than the import limit".into(),
+                "файл больше предела импорта".into(),
+            ),
+            F::Truncated { received, expected } => {
+                let (received, expected) = (self.gb(*received), self.gb(*expected));
+                self.pick(
+                    format!("the download ended early, {received} of {expected}. Try again"),
+                    format!("загрузка оборвалась на {received} из {expected}. Повторите попытку"),
+                )
+            }
+            F::Empty => self.pick("the file is empty".into(), "файл пуст".into()),
+            F::Html => self.pick(
+                "the link gave an HTML page, not a disk image (is it a pre-signed download link?)".into(),
+                "по ссылке HTML-страница, а не образ диска (это подписанная ссылка на скачивание?)".into(),
+            ),
+            F::Archive { kind } => self.pick(
+                format!("the file is a {kind} archive, not a disk image: upload the image itself, uncompressed"),
+                format!("файл — архив {kind}, а не образ диска: загрузите сам образ, без сжатия"),
+            ),
+            F::NotDiskImage => self.pick(
+                "the file is not a disk image (no qcow2, VMDK or VHD header, and not a raw image)".into(),
+                "файл не образ диска (нет заголовка qcow2, VMDK или VHD, и это не raw-образ)".into(),
+            ),
+            F::Damaged { format } => self.pick(
+                format!("the {format} file is damaged or truncated"),
+                format!("файл {format} повреждён или обрезан"),
+            ),
+            F::VmdkDescriptor => self.pick(
+                "the file is a VMDK descriptor without its data: upload a monolithic sparse or stream-optimized VMDK".into(),
+                "файл — дескриптор VMDK без данных: загрузите VMDK типа monolithic sparse или stream-optimized".into(),
+            ),
+            F::VirtualTooLarge { bytes } => {
+                let largest = self.gb(4 << 40);
+                match bytes {
+                    Some(bytes) => {
+                        let size = self.gb(*bytes);
+                        self.pick(
+                            format!("the image's disk is {size}, larger than the largest disk the API allows ({largest})"),
+                            format!("диск образа — {size}, больше наибольшего диска, который допускает API ({largest})"),
+                        )
+                    }
+                    None => self.pick(
+                        format!("the image's disk is larger than the largest disk the API allows ({largest})"),
+                        format!("диск образа больше наибольшего диска, который допускает API ({largest})"),
+                    ),
+                }
+            }
+            F::InvalidUri => self.pick(
+                "the link is not a valid URI".into(),
+                "ссылка не является корректным URI".into(),
+            ),
+            F::Other => self.pick(
+                "the service could not finish the import".into(),
+                "сервис не смог завершить импорт".into(),
+            ),
+        }
+    }
+
+    /// A time limit (`30 s`, `10 min`, `1 h`), as the service states its limits.
+    fn span(self, seconds: i64) -> String {
+        let (sec, min, hour) = match self {
+            Lang::En => ("s", "min", "h"),
+            Lang::Ru => ("с", "мин", "ч"),
+        };
+        match seconds {
+            s if s >= 3600 && s % 3600 == 0 => format!("{}\u{a0}{hour}", s / 3600),
+            s if s >= 60 && s % 60 == 0 => format!("{}\u{a0}{min}", s / 60),
+            s => format!("{s}\u{a0}{sec}"),
+        }
     }
 }
 

@@ -149,7 +149,7 @@ fn violations_land_on_their_fields_with_the_cores_messages() {
         .map(|v| match v.field.as_str() {
             "min_disk_size" => (
                 v.field.clone(),
-                "must be between 1 and 4096 GB (it is 5000 GB)".to_owned(),
+                "must be between 1 and 4096\u{a0}GB (it is 5000\u{a0}GB)".to_owned(),
             ),
             _ => (v.field.clone(), v.message.clone()),
         })
@@ -161,7 +161,7 @@ fn violations_land_on_their_fields_with_the_cores_messages() {
     assert_eq!(ours, core);
     assert_eq!(
         form.check(Lang::Ru)[3].message,
-        "должно быть от 1 до 4096 ГБ (сейчас 5000 ГБ)"
+        "должно быть от 1 до 4096\u{a0}ГБ (сейчас 5000\u{a0}ГБ)"
     );
     // Below the picked source's size: a warning before Create is pressed.
     assert_eq!(
@@ -170,7 +170,10 @@ fn violations_land_on_their_fields_with_the_cores_messages() {
             ..Form::default()
         }
         .below_source(Some(20 * GB), Lang::En),
-        Some("is smaller than the chosen source (20 GB): the service would refuse it".to_owned())
+        Some(
+            "is smaller than the chosen source (20\u{a0}GB): the service would refuse it"
+                .to_owned()
+        )
     );
     assert_eq!(
         Form {
@@ -378,9 +381,14 @@ fn tracked_operations_follow_their_polls() {
             message: "Minimal disk size".into()
         }
     );
+    // The status says it failed; the result says why, in words (the raw error is kept for
+    // a `<details>`).
     assert_eq!(
-        Lang::En.operation_failure(3, "Minimal disk size"),
-        "Failed (InvalidArgument): Minimal disk size"
+        Lang::En.operation_failure(
+            3,
+            "Minimal disk size should be greater or equal than 10737418240"
+        ),
+        "The minimum disk size must be at least 10\u{a0}GB: the source needs that much."
     );
     let done = operation::Result::Response(prost_types::Any::default());
     t.update(&create_operation(Some(done), ""));
@@ -414,10 +422,10 @@ fn small_formats() {
     );
     assert_eq!(progress_of("Create image"), None);
     assert_eq!(progress_of("Create image: 250%"), None);
-    assert_eq!(Lang::En.elapsed(5), "5 s");
-    assert_eq!(Lang::En.elapsed(65), "1 min 05 s");
-    assert_eq!(Lang::En.elapsed(3725), "1 h 02 min");
-    assert_eq!(Lang::Ru.elapsed(3725), "1 ч 02 мин");
+    assert_eq!(Lang::En.elapsed(5), "5\u{a0}s");
+    assert_eq!(Lang::En.elapsed(65), "1\u{a0}min 05\u{a0}s");
+    assert_eq!(Lang::En.elapsed(3725), "1\u{a0}h 02\u{a0}min");
+    assert_eq!(Lang::Ru.elapsed(3725), "1\u{a0}ч 02\u{a0}мин");
     assert_eq!(poll_interval_ms(Some("2")), 2000);
     assert_eq!(poll_interval_ms(Some("x")), 1000);
     assert_eq!(poll_interval_ms(None), 1000);
@@ -458,14 +466,14 @@ fn server_errors_land_on_fields() {
         [
             (
                 "min_disk_size",
-                "must be at least 20 GB: the source needs that much".to_owned()
+                "must be at least 20\u{a0}GB: the source needs that much".to_owned()
             ),
             ("labels", "labels[\"a\"]: bad".to_owned()),
         ]
     );
     assert_eq!(
         server_errors(&rejected, Lang::Ru)[0].text(),
-        "должно быть не меньше 20 ГБ: столько нужно источнику"
+        "должно быть не меньше 20\u{a0}ГБ: столько нужно источнику"
     );
     // Without details (an operation's error), the message alone still lands on the field.
     let failed = CallError::new(
@@ -477,7 +485,7 @@ fn server_errors_land_on_fields() {
         (on_field[0].field, on_field[0].text().as_str()),
         (
             "min_disk_size",
-            "must be at least 10 GB: the source needs that much"
+            "must be at least 10\u{a0}GB: the source needs that much"
         )
     );
     let taken = server_errors(
@@ -489,7 +497,10 @@ fn server_errors_land_on_fields() {
     );
     assert_eq!(
         (taken[0].field, taken[0].text().as_str()),
-        ("name", "image with name web already exists in folder f")
+        (
+            "name",
+            "An image named web already exists in folder f: choose another name."
+        )
     );
     let missing = CallError::new(Code::NotFound, "disk d not found");
     assert_eq!(server_errors(&missing, Lang::En)[0].field, "source");
@@ -515,18 +526,19 @@ fn digits_are_grouped_by_three() {
 #[test]
 fn sizes_in_gb_round_to_a_tenth_and_an_unknown_size_says_so() {
     let en = Lang::En;
-    assert_eq!(en.gb(20 * GB), "20 GB");
-    assert_eq!(en.gb(GB + GB / 2), "1.5 GB");
-    assert_eq!(en.gb(GB / 20), "0 GB"); // just under 0.05 GB
-    assert_eq!(en.gb(GB / 20 + 1), "0.1 GB");
-    assert_eq!(Lang::Ru.gb(GB + GB / 2), "1,5 ГБ");
+    assert_eq!(en.gb(20 * GB), "20\u{a0}GB");
+    assert_eq!(en.gb(GB + GB / 2), "1.5\u{a0}GB");
+    // Under 1 GB in MB, never "0 GB" for a size that is not 0.
+    assert_eq!(en.gb(GB / 20), "51\u{a0}MB");
+    assert_eq!(en.gb(GB - 1), "1024\u{a0}MB");
+    assert_eq!(Lang::Ru.gb(GB + GB / 2), "1,5\u{a0}ГБ");
     // 0 is what an image still being created (or a URI import) reports: not "0.0 GB".
     assert_eq!(en.size(0), "not known yet");
     assert_eq!(Lang::Ru.size(0), "пока неизвестен");
-    assert_eq!(en.size(GB / 20 + 1), "0.1 GB");
+    assert_eq!(en.size(GB / 20 + 1), "51\u{a0}MB");
     assert_eq!(
         en.bytes_and_gb(20 * GB),
-        "21\u{202f}474\u{202f}836\u{202f}480 bytes (20 GB)"
+        "21\u{202f}474\u{202f}836\u{202f}480\u{a0}bytes (20\u{a0}GB)"
     );
 }
 
@@ -647,11 +659,11 @@ mod resources {
         let row = Row::image(image("ubuntu", "ubuntu-2404", None));
         assert_eq!(
             row.meta(Lang::En),
-            "1.5 GB · Ready · family ubuntu-2404 · fd8ubuntu"
+            "1.5\u{a0}GB · Ready · family ubuntu-2404 · fd8ubuntu"
         );
         assert_eq!(
             row.meta(Lang::Ru),
-            "1,5 ГБ · Готов · семейство ubuntu-2404 · fd8ubuntu"
+            "1,5\u{a0}ГБ · Готов · семейство ubuntu-2404 · fd8ubuntu"
         );
         assert_eq!(
             row.floor,
@@ -666,7 +678,7 @@ mod resources {
         });
         assert_eq!(
             (disk.title(), disk.meta(Lang::En).as_str()),
-            ("epd1", "20 GB · Creating · epd1")
+            ("epd1", "20\u{a0}GB · Creating · epd1")
         );
         assert_eq!(disk.floor, 20 * GB);
         let snapshot = Row::snapshot(compute::Snapshot {
@@ -740,7 +752,7 @@ mod resources {
         assert_eq!(value("Hardware generation").as_deref(), Some("Gen 1.2"));
         assert_eq!(
             value("Minimum disk size").as_deref(),
-            Some("21\u{202f}474\u{202f}836\u{202f}480 bytes (20 GB)")
+            Some("21\u{202f}474\u{202f}836\u{202f}480\u{a0}bytes (20\u{a0}GB)")
         );
         assert_eq!(value("OS type").as_deref(), Some("Windows"));
         assert_eq!(value("NVIDIA driver").as_deref(), Some("535"));
@@ -874,8 +886,11 @@ mod text {
     fn a_failed_call_points_to_its_remedy() {
         let token = CallError::new(Code::Unauthenticated, "invalid token");
         assert_eq!(
-            Lang::En.call_error(&token),
-            "The service did not accept the token: check the token in Settings. (Unauthenticated: invalid token)"
+            Lang::En.call_error_parts(&token),
+            (
+                "The service did not accept the token: check the token in Settings.".to_owned(),
+                Some("Unauthenticated (16): invalid token".to_owned())
+            )
         );
         assert!(
             Lang::Ru
@@ -916,18 +931,18 @@ mod text {
         assert_eq!(ru.operation_description("Create image"), "Создание образа");
         assert_eq!(
             ru.operation_description("Create image: 42% (8.4 of 20.0 GiB)"),
-            "Создание образа: 42% (8,4 из 20,0 ГиБ)"
+            "Создание образа: 42% (8,4\u{a0}ГБ из 20\u{a0}ГБ)"
         );
         assert_eq!(
             ru.operation_description("Create image: downloading 4 KiB of 1 GiB"),
-            "Создание образа: загрузка 4 КиБ из 1 ГиБ"
+            "Создание образа: загрузка 4\u{a0}КБ из 1\u{a0}ГБ"
         );
         assert_eq!(ru.operation_description("Something else"), "Something else");
         assert_eq!(
             Lang::En.operation_description("Create image: 5%"),
             "Create image: 5%"
         );
-        use kiln_console::operations::State;
+        use kiln_console::operations::{State, Tracked};
         let outcomes: Vec<_> = [
             State::Running,
             State::Cancelled,
@@ -938,7 +953,7 @@ mod text {
             },
         ]
         .iter()
-        .map(|s| Lang::En.cancel_outcome(s, false))
+        .map(|s| Lang::En.cancel_note(s, false))
         .collect();
         let distinct: std::collections::BTreeSet<_> = outcomes.iter().collect();
         assert_eq!(
@@ -946,19 +961,23 @@ mod text {
             4,
             "each outcome says something else: {outcomes:?}"
         );
-        assert!(
-            outcomes[1].starts_with("Cancelled"),
-            "an operation ended as CANCELLED was cancelled: {}",
-            outcomes[1]
+        assert_eq!(
+            outcomes[1], None,
+            "an operation ended as CANCELLED: its row says so, the note does not say it again"
         );
         assert_eq!(
             Lang::En.cancel_of("disk-img-1", false),
             "Cancel creation of disk-img-1"
         );
         // A cancelled Delete keeps its image: it must not say the image was removed.
+        let kept = Tracked {
+            deletes: true,
+            state: State::Cancelled,
+            ..Tracked::new(&super::create_operation(None, ""), "web")
+        };
         assert_eq!(
-            Lang::En.cancel_outcome(&State::Cancelled, true),
-            "Cancelled: the deletion stopped and the image was kept."
+            Lang::En.operation_result(&kept),
+            Some(("The image was kept.".to_owned(), None))
         );
         assert_eq!(
             Lang::Ru.cancel_outcome(&State::Succeeded, true),
@@ -987,4 +1006,713 @@ fn a_token_that_cannot_be_a_header_is_said_so_and_not_blamed_on_the_service() {
         None,
         "not retried"
     );
+}
+
+/// Issue 21 item 6: every word in the reader's language (the service's answers, sizes, the
+/// cancelled result said once).
+mod reader_language {
+    use kiln_console::GB;
+    use kiln_console::call::CallError;
+    use kiln_console::operations::{State, Tracked};
+    use kiln_console::service_text::{ImportFailure, ResourceKind, ServiceSaid};
+    use kiln_console::text::Lang;
+    use tonic::Code;
+
+    const ALL_CODES: [Code; 17] = [
+        Code::Ok,
+        Code::Cancelled,
+        Code::Unknown,
+        Code::InvalidArgument,
+        Code::DeadlineExceeded,
+        Code::NotFound,
+        Code::AlreadyExists,
+        Code::PermissionDenied,
+        Code::ResourceExhausted,
+        Code::FailedPrecondition,
+        Code::Aborted,
+        Code::OutOfRange,
+        Code::Unimplemented,
+        Code::Internal,
+        Code::Unavailable,
+        Code::DataLoss,
+        Code::Unauthenticated,
+    ];
+
+    fn cyrillic(text: &str) -> bool {
+        text.chars()
+            .any(|c| ('а'..='я').contains(&c) || ('А'..='Я').contains(&c))
+    }
+
+    #[test]
+    fn every_code_has_a_sentence_in_both_languages() {
+        let mut seen = std::collections::BTreeSet::new();
+        for code in ALL_CODES {
+            // A message the console does not know: the code's sentence is what is said.
+            let e = CallError::new(code, "something the console has never read");
+            let (en, ru) = (Lang::En.call_error(&e), Lang::Ru.call_error(&e));
+            assert!(!en.trim().is_empty() && !ru.trim().is_empty(), "{code:?}");
+            assert_ne!(en, ru, "{code:?}");
+            assert!(cyrillic(&ru), "{code:?}: {ru}");
+            assert!(!ru.contains("never read"), "{code:?}: {ru}");
+            assert!(
+                seen.insert(en.clone()),
+                "{code:?} says what another code says: {en}"
+            );
+            // The raw error stays, for support.
+            let (_, raw) = Lang::Ru.call_error_parts(&e);
+            assert_eq!(
+                raw.as_deref(),
+                Some(
+                    format!(
+                        "{code:?} ({}): something the console has never read",
+                        code as i32
+                    )
+                    .as_str()
+                )
+            );
+        }
+    }
+
+    /// `(the service's sentence, what it parses to, what the Russian words must carry over)`.
+    fn known() -> Vec<(&'static str, ServiceSaid, Vec<&'static str>)> {
+        use ImportFailure as F;
+        let import = |failure| ServiceSaid::Import {
+            source: "http://files.example:8080".into(),
+            failure,
+        };
+        vec![
+            (
+                "Minimal disk size should be greater or equal than 21474836480",
+                ServiceSaid::MinDiskSize { bytes: 20 * GB },
+                vec!["20\u{a0}ГБ"],
+            ),
+            (
+                "image fd8abc not found",
+                ServiceSaid::NotFound {
+                    kind: ResourceKind::Image,
+                    id: "fd8abc".into(),
+                },
+                vec!["Образ fd8abc не найден"],
+            ),
+            (
+                "disk d1 not found",
+                ServiceSaid::NotFound {
+                    kind: ResourceKind::Disk,
+                    id: "d1".into(),
+                },
+                vec!["Диск d1"],
+            ),
+            (
+                "snapshot s1 not found",
+                ServiceSaid::NotFound {
+                    kind: ResourceKind::Snapshot,
+                    id: "s1".into(),
+                },
+                vec!["Снимок s1"],
+            ),
+            (
+                "operation op1 not found",
+                ServiceSaid::NotFound {
+                    kind: ResourceKind::Operation,
+                    id: "op1".into(),
+                },
+                vec!["Операция op1 не найдена"],
+            ),
+            (
+                "no ready image of family ubuntu in folder b1g",
+                ServiceSaid::NoReadyImageOfFamily {
+                    family: "ubuntu".into(),
+                    folder: "b1g".into(),
+                },
+                vec!["ubuntu", "b1g", "READY"],
+            ),
+            (
+                "image with name web already exists in folder b1g",
+                ServiceSaid::NameTaken {
+                    name: "web".into(),
+                    folder: "b1g".into(),
+                },
+                vec!["web", "b1g", "уже есть"],
+            ),
+            (
+                "idempotency key k-1 was already used with a different request",
+                ServiceSaid::KeyReused,
+                vec!["Ключ идемпотентности"],
+            ),
+            (
+                "quota exceeded: at most 15 operations may run at once in a folder",
+                ServiceSaid::TooManyOperations { limit: 15 },
+                vec!["15 операций"],
+            ),
+            (
+                "quota exceeded: at most 32 images per folder",
+                ServiceSaid::TooManyImages { limit: 32 },
+                vec!["32 образов"],
+            ),
+            (
+                "image fd8 is being created",
+                ServiceSaid::ImageBeingCreated { id: "fd8".into() },
+                vec!["fd8", "создаётся"],
+            ),
+            (
+                "image fd8 is not ready",
+                ServiceSaid::ImageNotReady { id: "fd8".into() },
+                vec!["fd8", "READY"],
+            ),
+            (
+                "permission denied for folder b1x",
+                ServiceSaid::FolderDenied {
+                    folder: "b1x".into(),
+                },
+                vec!["b1x"],
+            ),
+            (
+                "missing authorization metadata",
+                ServiceSaid::TokenMissing,
+                vec!["без токена"],
+            ),
+            (
+                "authorization must be \"Bearer <token>\"",
+                ServiceSaid::TokenMalformed,
+                vec!["Bearer"],
+            ),
+            (
+                "unknown token",
+                ServiceSaid::TokenUnknown,
+                vec!["не знает этот токен"],
+            ),
+            (
+                "page_token is not one this service issued for this order",
+                ServiceSaid::PageTokenNotIssued,
+                vec!["Токен страницы"],
+            ),
+            (
+                "operation cancelled",
+                ServiceSaid::OperationCancelled,
+                vec!["Операция отменена"],
+            ),
+            (
+                "cannot import http://files.example:8080: the URI answered HTTP 404",
+                import(F::HttpStatus(404)),
+                vec!["http://files.example:8080", "HTTP 404"],
+            ),
+            (
+                "cannot import http://files.example:8080: cannot resolve the host of http://files.example:8080: no address",
+                import(F::Unresolved),
+                vec!["http://files.example:8080", "DNS"],
+            ),
+            (
+                "cannot import http://files.example:8080: imports from http://files.example:8080 are not allowed",
+                import(F::NotAllowed),
+                vec!["нельзя скачивать"],
+            ),
+            (
+                "cannot import http://files.example:8080: it redirects to http://10.0.0.1, and imports from http://10.0.0.1 are not allowed",
+                import(F::RedirectNotAllowed {
+                    to: "http://10.0.0.1".into(),
+                }),
+                vec!["перенаправляет на http://10.0.0.1"],
+            ),
+            (
+                "cannot import http://files.example:8080: it redirects to a ftp: URI; imports are downloaded over http or https only",
+                import(F::Scheme {
+                    scheme: "ftp".into(),
+                }),
+                vec!["ftp:"],
+            ),
+            (
+                "cannot import http://files.example:8080: more than 10 redirects",
+                import(F::TooManyRedirects),
+                vec!["перенаправлений"],
+            ),
+            (
+                "cannot import http://files.example:8080: the host did not accept a connection within 10 s",
+                import(F::ConnectTimeout { seconds: Some(10) }),
+                vec!["10\u{a0}с"],
+            ),
+            (
+                "cannot import http://files.example:8080: cannot connect to the host: connection refused",
+                import(F::Connect),
+                vec!["подключиться"],
+            ),
+            (
+                "cannot import http://files.example:8080: the source sent nothing for 30 s",
+                import(F::Stalled { seconds: Some(30) }),
+                vec!["30\u{a0}с"],
+            ),
+            (
+                "cannot import http://files.example:8080: the download did not finish within 1 h (the import time limit)",
+                import(F::TimeLimit {
+                    seconds: Some(3600),
+                }),
+                vec!["1\u{a0}ч"],
+            ),
+            (
+                "cannot import http://files.example:8080: the download failed after 536870912 bytes: reset",
+                import(F::Interrupted {
+                    after: Some(512 << 20),
+                }),
+                vec!["512\u{a0}МБ"],
+            ),
+            (
+                "cannot import http://files.example:8080: the request failed: no further detail",
+                import(F::Interrupted { after: None }),
+                vec!["прервалась"],
+            ),
+            (
+                "cannot import http://files.example:8080: the file is larger than the import limit of 64 GiB",
+                import(F::TooLarge {
+                    limit: Some(64 * GB),
+                }),
+                vec!["64\u{a0}ГБ"],
+            ),
+            (
+                "cannot import http://files.example:8080: the download is truncated: 1048576 of 2147483648 bytes",
+                import(F::Truncated {
+                    received: 1 << 20,
+                    expected: 2 * GB,
+                }),
+                vec!["1\u{a0}МБ из 2\u{a0}ГБ"],
+            ),
+            (
+                "cannot import http://files.example:8080: the file is empty",
+                import(F::Empty),
+                vec!["пуст"],
+            ),
+            (
+                "cannot import http://files.example:8080: an HTML page, not a disk image (is the link a pre-signed download URL?)",
+                import(F::Html),
+                vec!["HTML"],
+            ),
+            (
+                "cannot import http://files.example:8080: a gzip archive, not a disk image: upload the image itself, uncompressed",
+                import(F::Archive {
+                    kind: "gzip".into(),
+                }),
+                vec!["архив gzip"],
+            ),
+            (
+                "cannot import http://files.example:8080: not a disk image: no qcow2, VMDK or VHD header, and 1000 bytes is not a whole number of 512-byte sectors",
+                import(F::NotDiskImage),
+                vec!["не образ диска"],
+            ),
+            (
+                "cannot import http://files.example:8080: a truncated qcow2 file: its L1 table ends at byte 4160, the file has 4096",
+                import(F::Damaged { format: "qcow2" }),
+                vec!["qcow2"],
+            ),
+            (
+                "cannot import http://files.example:8080: a VMDK file truncated inside its header",
+                import(F::Damaged { format: "VMDK" }),
+                vec!["VMDK"],
+            ),
+            (
+                "cannot import http://files.example:8080: a truncated VHD file: its footer is missing at the end",
+                import(F::Damaged { format: "VHD" }),
+                vec!["VHD"],
+            ),
+            (
+                "cannot import http://files.example:8080: a VMDK descriptor without its data: upload a monolithic sparse or stream-optimised VMDK",
+                import(F::VmdkDescriptor),
+                vec!["дескриптор VMDK"],
+            ),
+            (
+                "cannot import http://files.example:8080: the image's virtual size is 5.0 TiB (5497558138880 bytes), larger than the largest disk the API allows (4 TiB, min_disk_size 4398046511104)",
+                import(F::VirtualTooLarge {
+                    bytes: Some(5 << 40),
+                }),
+                vec!["5120\u{a0}ГБ", "4096\u{a0}ГБ"],
+            ),
+            (
+                "cannot import http://files.example:8080: cannot store the download: disk full",
+                import(F::Other),
+                vec!["http://files.example:8080"],
+            ),
+            (
+                "cannot import a ftp: URI without a host: a ftp: URI; imports are downloaded over http or https only",
+                ServiceSaid::Import {
+                    source: "a ftp: URI without a host".into(),
+                    failure: F::Scheme {
+                        scheme: "ftp".into(),
+                    },
+                },
+                vec!["ftp:"],
+            ),
+        ]
+    }
+
+    #[test]
+    fn the_services_sentences_are_read_and_said_in_russian() {
+        for (message, expected, carried) in known() {
+            assert_eq!(ServiceSaid::parse(message), Some(expected), "{message}");
+            // Whatever the code, a sentence the console knows is said in words.
+            let e = CallError::new(Code::InvalidArgument, message);
+            let (ru, raw) = Lang::Ru.call_error_parts(&e);
+            assert!(cyrillic(&ru), "{message}: {ru}");
+            for part in carried {
+                assert!(ru.contains(part), "{message}: {ru:?} lacks {part:?}");
+            }
+            assert!(raw.is_some_and(|r| r.contains(message)), "{message}");
+            let en = Lang::En.call_error(&e);
+            assert!(!cyrillic(&en), "{message}: {en}");
+            assert_ne!(en, ru);
+        }
+        // The example of the issue: an operation's failure, in the panel.
+        let said = Lang::Ru.operation_failure(
+            3,
+            "cannot import http://host.example: the URI answered HTTP 404",
+        );
+        assert_eq!(
+            said,
+            "Не удалось импортировать образ из http://host.example: сервер ответил HTTP 404. Проверьте, что ссылка верна и не истекла."
+        );
+    }
+
+    #[test]
+    fn unknown_text_falls_back_to_the_codes_sentence() {
+        for message in [
+            "",
+            "something else",
+            "image",
+            "widget w1 not found",
+            "quota exceeded: at most many images per folder",
+            "cannot import",
+            "Minimal disk size should be greater or equal than lots",
+        ] {
+            assert_eq!(ServiceSaid::parse(message), None, "{message:?}");
+            let e = CallError::new(Code::NotFound, message);
+            assert_eq!(
+                Lang::Ru.call_error(&e),
+                Lang::Ru.code_sentence(Code::NotFound)
+            );
+        }
+        // An import failure the console has no words for still says it was an import.
+        assert_eq!(
+            ServiceSaid::parse("cannot import https://h: something new"),
+            Some(ServiceSaid::Import {
+                source: "https://h".into(),
+                failure: ImportFailure::Other
+            })
+        );
+    }
+
+    /// A small seeded generator (xorshift), so the loop is the same on every run.
+    struct Rng(u64);
+
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n.max(1) as u64) as usize
+        }
+    }
+
+    #[test]
+    fn the_reader_never_panics_on_any_text() {
+        const PIECES: &[&str] = &[
+            "cannot import ",
+            ": ",
+            " of ",
+            " bytes",
+            "http://",
+            "a ",
+            " not found",
+            "image ",
+            "quota exceeded: at most ",
+            " (",
+            ")",
+            "é",
+            "ГБ",
+            "\u{0}",
+            "9999999999999999999999",
+            "-1",
+            ".",
+            " GiB",
+            " s",
+            " min",
+            " URI without a host",
+            "Minimal disk size should be greater or equal than ",
+        ];
+        let sentences: Vec<&str> = known().iter().map(|(m, _, _)| *m).collect();
+        let mut rng = Rng(0x5eed_0f21_0006);
+        for round in 0..5000 {
+            let base = sentences[rng.below(sentences.len())];
+            let chars: Vec<char> = base.chars().collect();
+            let text: String = match round % 4 {
+                // A truncation.
+                0 => chars[..rng.below(chars.len() + 1)].iter().collect(),
+                // A character replaced, dropped or doubled.
+                1 => {
+                    let mut c = chars.clone();
+                    let at = rng.below(c.len());
+                    match rng.below(3) {
+                        0 => c[at] = char::from_u32(rng.below(0x500) as u32).unwrap_or('x'),
+                        1 => {
+                            c.remove(at);
+                        }
+                        _ => c.insert(at, c[at]),
+                    }
+                    c.into_iter().collect()
+                }
+                // Pieces glued at random.
+                2 => (0..rng.below(8))
+                    .map(|_| PIECES[rng.below(PIECES.len())])
+                    .collect(),
+                // A sentence with a piece inside it.
+                _ => {
+                    let at = rng.below(chars.len());
+                    let mut text: String = chars[..at].iter().collect();
+                    text.push_str(PIECES[rng.below(PIECES.len())]);
+                    text.extend(&chars[at..]);
+                    text
+                }
+            };
+            let said = ServiceSaid::parse(&text);
+            for lang in Lang::ALL {
+                let e = CallError::new(Code::from_i32(rng.below(20) as i32), text.clone());
+                let (sentence, _) = lang.call_error_parts(&e);
+                assert!(!sentence.is_empty(), "{text:?}");
+                let _ = (lang.operation_description(&text), &said);
+            }
+        }
+        // A long message is read within its bound and its values are cut.
+        let long = format!("image {} not found", "x".repeat(100_000));
+        assert_eq!(
+            ServiceSaid::parse(&long),
+            None,
+            "past the bound, the ending is not read"
+        );
+        let id = "y".repeat(1000);
+        let Some(ServiceSaid::NotFound { id: kept, .. }) =
+            ServiceSaid::parse(&format!("disk {id} not found"))
+        else {
+            panic!("a disk not found");
+        };
+        assert_eq!(kept.chars().count(), 301, "300 characters and an ellipsis");
+    }
+
+    #[test]
+    fn sizes_are_in_gb_and_a_small_one_in_mb() {
+        let en = Lang::En;
+        assert_eq!(en.size(0), "not known yet");
+        assert_eq!(Lang::Ru.size(0), "пока неизвестен");
+        assert_eq!(en.size(512 << 20), "512\u{a0}MB");
+        assert_eq!(Lang::Ru.size(512 << 20), "512\u{a0}МБ");
+        assert_eq!(en.size(GB + GB / 2), "1.5\u{a0}GB");
+        assert_eq!(Lang::Ru.size(GB + GB / 2), "1,5\u{a0}ГБ");
+        assert_eq!(en.size(20 * GB), "20\u{a0}GB");
+        assert_eq!(
+            en.size(1),
+            "1\u{a0}KB",
+            "a file that has a size never reads as 0"
+        );
+        assert_eq!(en.size(GB / 20), "51\u{a0}MB");
+        assert_eq!(
+            Lang::Ru.bytes_and_gb(20 * GB),
+            "21\u{202f}474\u{202f}836\u{202f}480\u{a0}байт (20\u{a0}ГБ)"
+        );
+        // Progress, in the same words.
+        assert_eq!(
+            en.operation_description("Create image: 42% (8.4 of 20.0 GiB)"),
+            "Create image: 42% (8.4\u{a0}GB of 20\u{a0}GB)"
+        );
+        assert_eq!(
+            Lang::Ru.operation_description("Create image: 42% (0.5 of 20.0 GiB)"),
+            "Создание образа: 42% (512\u{a0}МБ из 20\u{a0}ГБ)"
+        );
+        assert_eq!(
+            Lang::Ru.operation_description("Create image: downloading 4 KiB of 1.5 GiB"),
+            "Создание образа: загрузка 4\u{a0}КБ из 1,5\u{a0}ГБ"
+        );
+        assert_eq!(
+            en.operation_description("Create image: downloading 300.5 MiB"),
+            "Create image: downloading 301\u{a0}MB"
+        );
+        assert_eq!(
+            en.operation_description("Create image: 42% (x of y)"),
+            "Create image: 42% (x of y)"
+        );
+        // Numbers and their units are never broken apart.
+        assert_eq!(en.elapsed(65), "1\u{a0}min 05\u{a0}s");
+        assert!(
+            Lang::Ru
+                .min_disk_size_hint(1, 4096)
+                .contains("4096\u{a0}ГБ")
+        );
+    }
+
+    fn finished(state: State, deletes: bool) -> Tracked {
+        Tracked {
+            id: "op".into(),
+            description: String::new(),
+            image_id: if deletes { String::new() } else { "fd8".into() },
+            image_name: "web".into(),
+            created_at: 0,
+            modified_at: 0,
+            state,
+            progress: None,
+            deletes,
+        }
+    }
+
+    #[test]
+    fn a_cancelled_operation_is_said_once() {
+        for lang in Lang::ALL {
+            for deletes in [false, true] {
+                let t = finished(State::Cancelled, deletes);
+                let status = lang.operation_status(&t.state);
+                let (result, raw) = lang.operation_result(&t).expect("a result");
+                assert_eq!(raw, None);
+                let stem = &status[..status.len() - 2]; // `Cancell`, `Отмен`
+                assert!(!result.contains(stem), "{status} and {result}");
+                // Cancel answered with the operation already cancelled: the row says it.
+                assert_eq!(lang.cancel_note(&t.state, deletes), None);
+            }
+        }
+        assert_eq!(Lang::Ru.operation_status(&State::Cancelled), "Отменена");
+        assert_eq!(Lang::Ru.operation_status(&State::Succeeded), "Завершена");
+        assert_eq!(Lang::Ru.operation_status(&State::Running), "Выполняется");
+        assert_eq!(
+            Lang::Ru
+                .operation_result(&finished(State::Cancelled, false))
+                .unwrap()
+                .0,
+            "Образ удалён."
+        );
+        assert_eq!(
+            Lang::En
+                .operation_result(&finished(State::Cancelled, true))
+                .unwrap()
+                .0,
+            "The image was kept."
+        );
+        assert_eq!(
+            Lang::En.operation_result(&finished(State::Succeeded, false)),
+            None
+        );
+        assert_eq!(
+            Lang::En.operation_result(&finished(State::Running, false)),
+            None
+        );
+        let failed = State::Failed {
+            code: 5,
+            message: "disk d1 not found".into(),
+        };
+        let (sentence, raw) = Lang::Ru.operation_result(&finished(failed, false)).unwrap();
+        assert!(sentence.starts_with("Диск d1 не найден"), "{sentence}");
+        assert_eq!(raw.as_deref(), Some("NotFound (5): disk d1 not found"));
+    }
+
+    #[test]
+    fn an_unknown_family_says_so_and_a_network_failure_says_the_network() {
+        let missing = CallError::new(
+            Code::NotFound,
+            "no ready image of family ubuntu in folder b1g",
+        );
+        let en = Lang::En.latest_missing("ubuntu", &missing);
+        assert!(en.contains("no READY image of family ubuntu"), "{en}");
+        assert!(!en.contains("check the ID"), "{en}");
+        let down = CallError::unreachable("http://127.0.0.1:9", "TypeError: Failed to fetch");
+        let en = Lang::En.latest_missing("ubuntu", &down);
+        assert!(en.contains("Cannot reach the service"), "{en}");
+        assert!(!en.contains("No image") && !en.contains("no READY"), "{en}");
+        let ru = Lang::Ru.latest_missing("ubuntu", &down);
+        assert!(ru.contains("эндпоинт"), "{ru}");
+    }
+
+    #[test]
+    fn a_localized_message_in_the_pages_language_is_shown() {
+        use tonic_types::{ErrorDetails, StatusExt};
+        let mut details = ErrorDetails::new();
+        details.set_localized_message("ru-RU", "Образ не найден (от сервиса)");
+        let status =
+            tonic::Status::with_error_details(Code::NotFound, "image x not found", details);
+        let mut headers = http::HeaderMap::new();
+        status.add_header(&mut headers).unwrap();
+        let e = CallError::from_status(&tonic::Status::from_header_map(&headers).unwrap());
+        assert_eq!(
+            e.localized,
+            [(
+                "ru-RU".to_owned(),
+                "Образ не найден (от сервиса)".to_owned()
+            )]
+        );
+        assert_eq!(Lang::Ru.call_error(&e), "Образ не найден (от сервиса)");
+        // Not in the page's language: the console's own words.
+        assert_eq!(
+            Lang::En.call_error(&e),
+            "Image x was not found: check the ID, and that it is in this folder."
+        );
+    }
+
+    #[test]
+    fn a_violation_is_said_in_the_pages_language() {
+        use kiln_console::form::Form;
+        // The form as sent: the core finds the name's violation in it, as the service did.
+        let form = Form {
+            name: "Web".into(),
+            source_value: "d1".into(),
+            ..Form::new("b1g")
+        };
+        let english = form.check(Lang::En);
+        let name = english
+            .iter()
+            .find(|e| e.field == "name")
+            .expect("a name violation");
+        let rejected = CallError {
+            violations: vec![
+                ("name".to_owned(), name.message.clone()),
+                (
+                    "min_disk_size".to_owned(),
+                    "Minimal disk size should be greater or equal than 536870912".to_owned(),
+                ),
+                (
+                    "page_token".to_owned(),
+                    "page_token is not one this service issued for this order".to_owned(),
+                ),
+                (
+                    "family".to_owned(),
+                    "a rule this console does not have".to_owned(),
+                ),
+            ],
+            ..CallError::new(Code::InvalidArgument, "Request validation error")
+        };
+        let said: Vec<_> = form
+            .server_errors(&rejected, Lang::Ru)
+            .into_iter()
+            .map(|e| e.message)
+            .collect();
+        let russian = form.check(Lang::Ru);
+        let russian_name = &russian.iter().find(|e| e.field == "name").unwrap().message;
+        assert_eq!(&said[0], russian_name);
+        assert!(cyrillic(&said[0]), "{}", said[0]);
+        assert_eq!(
+            said[1],
+            "должно быть не меньше 512\u{a0}МБ: столько нужно источнику"
+        );
+        assert!(said[2].starts_with("Токен страницы"), "{}", said[2]);
+        assert_eq!(
+            said[3], "a rule this console does not have",
+            "unmapped: the raw text"
+        );
+        // Without details, the field gets the sentence in the page's language.
+        let taken = CallError::new(
+            Code::AlreadyExists,
+            "image with name web already exists in folder b1g",
+        );
+        let on_name = form.server_errors(&taken, Lang::Ru);
+        assert_eq!(on_name[0].field, "name");
+        assert!(
+            on_name[0]
+                .message
+                .starts_with("Образ с именем web уже есть"),
+            "{}",
+            on_name[0].message
+        );
+    }
 }

@@ -870,7 +870,7 @@ pub fn push_not_json(out: &mut String, locale: Locale, what: &str, line: usize, 
             words(
                 out,
                 &[
-                    "ввод не является корректным JSON: ",
+                    "входные данные не являются корректным JSON: ",
                     syntax_ru(what),
                     " (строка ",
                 ],
@@ -915,7 +915,7 @@ fn syntax_ru(what: &str) -> &str {
         ("invalid number", "неверное число"),
         ("leading zero in a number", "ведущий ноль в числе"),
         ("expected a value", "ожидалось значение"),
-        ("unexpected end of input", "неожиданный конец ввода"),
+        ("unexpected end of input", "неожиданный конец входных данных"),
     ];
     RU.iter()
         .find(|(en, _)| *en == what)
@@ -958,7 +958,7 @@ pub fn push_not_object(out: &mut String, locale: Locale, got: NotObject) {
     };
     match locale {
         Locale::En => words(out, &["input must be a JSON object, got ", en]),
-        Locale::Ru => words(out, &["ввод должен быть объектом JSON, а не ", ru]),
+        Locale::Ru => words(out, &["входные данные должны быть объектом JSON, а не ", ru]),
     }
 }
 
@@ -1197,9 +1197,9 @@ pub const CLASS_WORDS: &[ClassWord] = &[
     class(
         ('_', '_'),
         ["underscores", "an underscore", "an underscore"],
-        "подчёркивания",
-        ["подчёркивания", "подчёркивания"],
-        ["подчёркиванием", "подчёркиванием"],
+        "знаки подчёркивания",
+        ["знака подчёркивания", "знака подчёркивания"],
+        ["знаком подчёркивания", "знаком подчёркивания"],
     ),
     class(
         ('.', '.'),

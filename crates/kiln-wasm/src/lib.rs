@@ -122,9 +122,9 @@ pub fn no_json(kind: u32, detail: &str, locale_at: usize) -> JsValue {
     let ru = locale(locale_at) == Locale::Ru;
     let mut sentence = String::from(match (kind, ru) {
         (3, false) => "input must be a JSON object",
-        (3, true) => "ввод должен быть объектом JSON",
+        (3, true) => "входные данные должны быть объектом JSON",
         (_, false) => "input cannot be read as JSON: ",
-        (_, true) => "ввод нельзя прочитать как JSON: ",
+        (_, true) => "входные данные нельзя прочитать как JSON: ",
     });
     match (kind, ru) {
         (0, false) => {

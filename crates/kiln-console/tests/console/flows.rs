@@ -286,7 +286,7 @@ fn a_size_below_the_source_is_a_problem_said_once_like_the_service_says_it() {
     assert_eq!(problems[0].field, "min_disk_size");
     assert_eq!(
         problems[0].message,
-        "must be at least 20 GB: the source needs that much"
+        "must be at least 20\u{a0}GB: the source needs that much"
     );
     // The service refuses the same: one message, not two.
     let server = kiln_console::form::server_errors(

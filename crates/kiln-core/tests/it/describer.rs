@@ -95,7 +95,7 @@ fn the_patterns_of_proto_read_as_their_rules() {
         "empty, or 1–63 characters: lowercase Latin letters, digits, hyphens and underscores; \
          starts with a letter; ends with a letter or a digit",
         "пусто или от 1 до 63 символов: строчные латинские буквы, цифры, дефисы и \
-         подчёркивания; начинается с буквы; заканчивается буквой или цифрой",
+         знаки подчёркивания; начинается с буквы; заканчивается буквой или цифрой",
     );
     check(
         "|[a-z][-a-z0-9]{1,61}[a-z0-9]",
@@ -108,14 +108,14 @@ fn the_patterns_of_proto_read_as_their_rules() {
         "[-_./\\@0-9a-z]*",
         "any number of characters: lowercase Latin letters, digits, hyphens, underscores, \
          dots, slashes and @ signs",
-        "любое число символов: строчные латинские буквы, цифры, дефисы, подчёркивания, точки, \
+        "любое число символов: строчные латинские буквы, цифры, дефисы, знаки подчёркивания, точки, \
          косые черты и знаки @",
     );
     check(
         "[a-z][-_./\\@0-9a-z]*",
         "1 or more characters: lowercase Latin letters, digits, hyphens, underscores, dots, \
          slashes and @ signs; starts with a letter",
-        "не менее 1 символа: строчные латинские буквы, цифры, дефисы, подчёркивания, точки, \
+        "не менее 1 символа: строчные латинские буквы, цифры, дефисы, знаки подчёркивания, точки, \
          косые черты и знаки @; начинается с буквы",
     );
 }

@@ -49,7 +49,7 @@ fn a_name_says_what_is_wrong_with_it() {
         "name",
         "pattern",
         "may only contain lowercase Latin letters, digits, hyphens and underscores (it has “W”)",
-        "может содержать только строчные латинские буквы, цифры, дефисы и подчёркивания \
+        "может содержать только строчные латинские буквы, цифры, дефисы и знаки подчёркивания \
          (встречается «W»)",
     );
     check(
@@ -71,7 +71,7 @@ fn a_name_says_what_is_wrong_with_it() {
         "name",
         "pattern",
         "may only contain lowercase Latin letters, digits, hyphens and underscores (it has a space)",
-        "может содержать только строчные латинские буквы, цифры, дефисы и подчёркивания \
+        "может содержать только строчные латинские буквы, цифры, дефисы и знаки подчёркивания \
          (встречается пробел)",
     );
     check(
@@ -79,7 +79,7 @@ fn a_name_says_what_is_wrong_with_it() {
         "name",
         "pattern",
         "may only contain lowercase Latin letters, digits, hyphens and underscores (it has U+0009)",
-        "может содержать только строчные латинские буквы, цифры, дефисы и подчёркивания \
+        "может содержать только строчные латинские буквы, цифры, дефисы и знаки подчёркивания \
          (встречается U+0009)",
     );
     let family = |family: &str| format!(r#"{{"folderId": "b1g", "family": "{family}", {SOURCE}}}"#);
@@ -128,7 +128,7 @@ fn each_rule_reads_in_both_languages() {
         "map_key.pattern",
         "key may only contain lowercase Latin letters, digits, hyphens, underscores, dots, \
          slashes and @ signs (it has “T”)",
-        "ключ может содержать только строчные латинские буквы, цифры, дефисы, подчёркивания, \
+        "ключ может содержать только строчные латинские буквы, цифры, дефисы, знаки подчёркивания, \
          точки, косые черты и знаки @ (встречается «T»)",
     );
     check(
@@ -212,13 +212,13 @@ fn error_outcomes_read_in_both_languages() {
             "{\"folderId\" 1}",
             CREATE_IMAGE_REQUEST,
             "input is not valid JSON: expected ':' at line 1 column 13",
-            "ввод не является корректным JSON: ожидалось «:» (строка 1, столбец 13)",
+            "входные данные не являются корректным JSON: ожидалось «:» (строка 1, столбец 13)",
         ),
         (
             "[1]",
             CREATE_IMAGE_REQUEST,
             "input must be a JSON object, got an array",
-            "ввод должен быть объектом JSON, а не массивом",
+            "входные данные должны быть объектом JSON, а не массивом",
         ),
         (
             "{}",
@@ -448,8 +448,8 @@ fn rules_for_forms_in_both_languages() {
     assert_eq!(
         labels_ru.text,
         "не более 64 элементов; ключи: от 1 до 63 символов: строчные латинские буквы, цифры, \
-         дефисы, подчёркивания, точки, косые черты и знаки @; начинается с буквы; значения: \
-         пусто или от 1 до 63 символов: строчные латинские буквы, цифры, дефисы, подчёркивания, \
+         дефисы, знаки подчёркивания, точки, косые черты и знаки @; начинается с буквы; значения: \
+         пусто или от 1 до 63 символов: строчные латинские буквы, цифры, дефисы, знаки подчёркивания, \
          точки, косые черты и знаки @"
     );
     assert_eq!(labels_ru.map_key_pattern, labels.map_key_pattern);

@@ -188,7 +188,7 @@ function checkPage({ result, errors }) {
   assert.deepEqual(result.hints, [
     "empty, or 1–63 characters: lowercase Latin letters, digits, hyphens and underscores; starts with a letter; ends with a letter or a digit",
   ]);
-  assert.equal(result.russian, "пусто или от 1 до 63 символов: строчные латинские буквы, цифры, дефисы и подчёркивания; начинается с буквы; заканчивается буквой или цифрой");
+  assert.equal(result.russian, "пусто или от 1 до 63 символов: строчные латинские буквы, цифры, дефисы и знаки подчёркивания; начинается с буквы; заканчивается буквой или цифрой");
   assert.equal(result.wrongName, 'unknown message name "yandex.cloud.compute.v1.CreateImage" (messageNames lists every name)');
   assert.equal(result.cyclic, "input cannot be read as JSON: it is cyclic, labels.self refers back to an object that contains it");
 }

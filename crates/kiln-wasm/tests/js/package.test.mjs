@@ -310,32 +310,32 @@ test("locale: the texts of five rules, tags with a region, describeRules", () =>
   assert.equal(message({ ...image, name: "a".repeat(70) }, "name", ru), "должно содержать не более 63 символов (сейчас 70)");
   assert.equal(message({ ...image, name: "a".repeat(70) }, "name"), "must be at most 63 characters long (it has 70)");
   assert.equal(message({ ...image, name: "Web" }, "name", ru),
-    "может содержать только строчные латинские буквы, цифры, дефисы и подчёркивания (встречается «W»)");
+    "может содержать только строчные латинские буквы, цифры, дефисы и знаки подчёркивания (встречается «W»)");
   assert.equal(message({ folderId: "b1g" }, "source", ru), "выберите источник: образ, диск, снимок или URI");
   assert.equal(message({ folderId: "b1g" }, "source"), "choose a source: an image, a disk, a snapshot or a URI");
   assert.equal(message({ ...image, labels: { Team: "web" } }, 'labels["Team"]', { locale: "ru-RU" }),
-    "ключ может содержать только строчные латинские буквы, цифры, дефисы, подчёркивания, точки, косые черты и знаки @ (встречается «T»)");
+    "ключ может содержать только строчные латинские буквы, цифры, дефисы, знаки подчёркивания, точки, косые черты и знаки @ (встречается «T»)");
   assert.equal(message({ ...image, minDiskSize: 1024 }, "min_disk_size", { locale: "ru_RU.UTF-8" }),
     "должно быть от 4194304 до 4398046511104 (сейчас 1024)");
   // The error outcomes of the validator and the package speak the locale too.
-  assert.deepEqual(validateCreateImageRequest([], ru), { kind: "error", error: "ввод должен быть объектом JSON, а не массивом" });
-  assert.deepEqual(validateCreateImageRequest("[]", ru), { kind: "error", error: "ввод должен быть объектом JSON, а не массивом" });
+  assert.deepEqual(validateCreateImageRequest([], ru), { kind: "error", error: "входные данные должны быть объектом JSON, а не массивом" });
+  assert.deepEqual(validateCreateImageRequest("[]", ru), { kind: "error", error: "входные данные должны быть объектом JSON, а не массивом" });
   assert.match(validate("createimagerequest", {}, ru).error, /^неизвестное имя сообщения "createimagerequest": возможно/);
   const cyclic = { folderId: "f" };
   cyclic.self = cyclic;
   assert.deepEqual(validateCreateImageRequest(cyclic, ru),
-    { kind: "error", error: "ввод нельзя прочитать как JSON: в нём цикл: self ссылается на объект, который его содержит" });
+    { kind: "error", error: "входные данные нельзя прочитать как JSON: в нём цикл: self ссылается на объект, который его содержит" });
   let deep = {};
   for (let i = 0; i < 200; i++) deep = { os: deep };
-  assert.deepEqual(validateCreateImageRequest(deep, ru).error.startsWith("ввод"), true);
-  assert.deepEqual(validateCreateImageRequest(undefined, ru), { kind: "error", error: "ввод должен быть объектом JSON, а не undefined" });
+  assert.deepEqual(validateCreateImageRequest(deep, ru).error.startsWith("входные данные"), true);
+  assert.deepEqual(validateCreateImageRequest(undefined, ru), { kind: "error", error: "входные данные должны быть объектом JSON, а не undefined" });
   // describeRules: the same limits, words in the locale.
   const en = describeRules(CREATE);
   const rules = describeRules(CREATE, ru);
   const name = rules.fields.find((f) => f.path === "name");
   assert.equal(name.pattern, en.fields.find((f) => f.path === "name").pattern);
   assert.equal(name.text,
-    "пусто или от 1 до 63 символов: строчные латинские буквы, цифры, дефисы и подчёркивания; начинается с буквы; заканчивается буквой или цифрой");
+    "пусто или от 1 до 63 символов: строчные латинские буквы, цифры, дефисы и знаки подчёркивания; начинается с буквы; заканчивается буквой или цифрой");
   assert.equal(rules.oneofs[0].text, "выберите источник: образ, диск, снимок или URI");
   assert.deepEqual(describeRules(CREATE, { locale: "en" }), en);
   assert.equal(describeRules(CREATE, { locale: "de" }), undefined);
