@@ -124,7 +124,7 @@ async function finished(row, status, timeout = 60_000) {
 
 test("the create screen loads with the runtime config and is accessible", async () => {
   assert.equal(await page.getByLabel("Folder ID").inputValue(), "dev-folder");
-  for (const label of ["Folder ID", "Name", "Description", "Family", "Minimum disk size (GB)", "OS type", "NVIDIA driver", "Optimized for deployment (pooled)"]) {
+  for (const label of ["Folder ID", "Name", "Description", "Family", "Minimum disk size (GB)", "OS type", "NVIDIA driver", "Optimize for deployment (pooled)"]) {
     assert.equal(await page.getByLabel(label, { exact: true }).count(), 1, `a control labelled ${label}`);
   }
   // The form in the task's order: name, then the source, then what depends on it.
@@ -344,7 +344,10 @@ test("cancel a running operation", async () => {
   await row.locator("progress").waitFor();
   await row.getByRole("button", { name: "Cancel" }).click();
   await finished(row, "Cancelled");
-  assert.match(await row.innerText(), /Cancelled; the image was removed/);
+  // Said once: the status says Cancelled, the result what became of the image.
+  const said = await row.innerText();
+  assert.match(said, /The image was removed\./);
+  assert.equal(said.match(/[Cc]ancelled/g).length, 1, `cancelled said once: ${said}`);
   await page.screenshot({ path: join(SHOTS, "operation-cancelled.png"), fullPage: true });
 });
 
@@ -425,7 +428,7 @@ test("the images screen lists the folder's images, shows details and deletes wit
     null, { timeout: 30_000 });
   const deletion = page.locator(".operation", { has: page.locator("strong", { hasText: /^Delete e2e-uri$/ }) });
   await finished(deletion, "Done");
-  assert.match(await deletion.locator(".op-result").innerText(), /^Done\.$/);
+  assert.match(await deletion.locator(".op-result").innerText(), /^The image was deleted\.$/);
 });
 
 test("settings keep the token in session storage only", async () => {
@@ -444,7 +447,11 @@ test("settings keep the token in session storage only", async () => {
   await page.getByLabel("Token").fill("wrong");
   await page.getByRole("button", { name: "Save settings" }).click();
   await page.getByRole("link", { name: "Images", exact: true }).click();
-  await page.getByText("Cannot list images. The service did not accept the token: check the token in Settings. (Unauthenticated: unknown token)").waitFor();
+  const refused = page.locator(".banner-error", { hasText: "Cannot list images. The service does not know this token: check the token in Settings." });
+  await refused.waitFor();
+  // The service's own words stay, folded, for support.
+  await refused.locator("details.raw summary").click();
+  assert.match(await refused.locator("details.raw pre").innerText(), /Unauthenticated \(16\): unknown token/);
   await page.getByRole("link", { name: "Settings", exact: true }).click();
   await page.getByLabel("Token").fill("dev-token");
   await page.getByRole("button", { name: "Save settings" }).click();
@@ -519,7 +526,7 @@ const WORDS = {
     floor: "The chosen source needs at least 20 GB", below: "must be at least 20 GB: the source needs that much",
     started: "Create started", done: "Done", cancelled: "Cancelled", creating: "Creating",
     already: "This form was already sent", cancelOf: (n) => `Cancel creation of ${n}`,
-    cancelOutcome: "Cancelled: the operation stopped and its image was removed.",
+    cancelOutcome: "The image was removed.",
     images: "Images", deleteOf: (n) => `Delete ${n}`, question: (n) => `Delete image ${n}? This cannot be undone.`,
     settings: "Settings", endpoint: "Endpoint", save: "Save settings",
     unreachable: "Cannot reach the service at http://127.0.0.1:9: check the endpoint in Settings",
@@ -528,15 +535,15 @@ const WORDS = {
     locale: "ru-RU", heading: "Создание образа", create: "Создать образ", name: "Имя", disk: "Диск",
     minDisk: "Минимальный размер диска (ГБ)", showThem: "Показать", problems: "Создать образ пока нельзя: нужно исправить 1 ошибку",
     source: /^выберите источник: образ, диск, снимок или URI$/,
-    nameHint: "пусто или от 1 до 63 символов: строчные латинские буквы, цифры, дефисы и подчёркивания; начинается с буквы; заканчивается буквой или цифрой",
+    nameHint: "пусто или от 1 до 63 символов: строчные латинские буквы, цифры, дефисы и знаки подчёркивания; начинается с буквы; заканчивается буквой или цифрой",
     tooLong: "должно содержать не более 63 символов (сейчас 70)",
     floor: "Выбранному источнику нужно не меньше 20 ГБ", below: "должно быть не меньше 20 ГБ: столько нужно источнику",
-    started: "Создание запущено", done: "Готово", cancelled: "Отменена", creating: "Создаётся",
+    started: "Создание запущено", done: "Завершена", cancelled: "Отменена", creating: "Создаётся",
     already: "Эта форма уже отправлена", cancelOf: (n) => `Отменить создание ${n}`,
-    cancelOutcome: "Отменено: операция остановлена, образ удалён.",
+    cancelOutcome: "Образ удалён.",
     images: "Образы", deleteOf: (n) => `Удалить ${n}`, question: (n) => `Удалить образ ${n}? Это действие нельзя отменить.`,
-    settings: "Настройки", endpoint: "Адрес API", save: "Сохранить настройки",
-    unreachable: "Не удалось связаться с сервисом по адресу http://127.0.0.1:9: проверьте адрес API в настройках",
+    settings: "Настройки", endpoint: "Эндпоинт", save: "Сохранить настройки",
+    unreachable: "Не удалось связаться с сервисом по адресу http://127.0.0.1:9: проверьте эндпоинт в настройках",
   },
 };
 

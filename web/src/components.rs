@@ -95,11 +95,13 @@ pub fn Waiting(
 /// After this many seconds a load says it is still waiting.
 const STILL_WAITING_S: i64 = 3;
 
-/// A failed load in words, with Retry.
+/// A failed load in words, with Retry and the service's own text for support.
 #[component]
 pub fn Failed(
     /// What the failure says.
     text: String,
+    /// The service's raw answer.
+    detail: Option<String>,
     /// Runs the load again.
     retry: impl Fn() + 'static,
 ) -> impl IntoView {
@@ -109,6 +111,24 @@ pub fn Failed(
             <span>{text}</span>
             " "
             <button type="button" class="secondary" on:click=move |_| retry()>{w.retry}</button>
+            <Raw detail />
         </div>
     }
+}
+
+/// The service's raw answer (code, message, violations), folded away: for support.
+#[component]
+pub fn Raw(
+    /// The raw answer; nothing is shown without one.
+    detail: Option<String>,
+) -> impl IntoView {
+    let w = crate::state::ctx().lang().words();
+    detail.map(|raw| {
+        view! {
+            <details class="raw">
+                <summary>{w.error_details}</summary>
+                <pre>{raw}</pre>
+            </details>
+        }
+    })
 }

@@ -14,7 +14,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
-use crate::components::{Failed, Messages, Waiting};
+use crate::components::{Failed, Messages, Raw, Waiting};
 use crate::load::{Latest, Status};
 use crate::state::{ctx, paths};
 
@@ -93,8 +93,8 @@ pub fn ImagePage() -> impl IntoView {
     let body = move || match status.get() {
         Status::Waiting(since) => view! { <Waiting since text=w.loading_image /> }.into_any(),
         Status::Failed(e) => {
-            let text = lang.call_error(&e);
-            view! { <Failed text retry=move || again.update(|n| *n += 1) /> }.into_any()
+            let (text, detail) = lang.call_error_parts(&e);
+            view! { <Failed text detail retry=move || again.update(|n| *n += 1) /> }.into_any()
         }
         Status::Done => match image.get() {
             None => view! { <h1 id="image-title" tabindex="-1">{lang.image_gone(&id.get())}</h1> }
@@ -154,12 +154,12 @@ fn Running(id: String, lang: Lang) -> impl IntoView {
                     let deletes = ctx
                         .panel
                         .with_untracked(|p| p.operations.iter().any(|t| t.id == op && t.deletes));
-                    lang.cancel_outcome(&Tracked::new(&after, "").state, deletes)
-                        .to_owned()
+                    lang.cancel_note(&Tracked::new(&after, "").state, deletes)
+                        .map(str::to_owned)
                 }
-                Err(e) => lang.cancel_failed(&e),
+                Err(e) => Some(lang.cancel_failed(&e)),
             };
-            let _ = note.try_set(Some(text));
+            let _ = note.try_set(text);
         }
     });
     move || {
@@ -195,6 +195,7 @@ fn Edit(image: Image, lang: Lang, on_saved: impl Fn() + Copy + 'static) -> impl 
     let shown = RwSignal::new(false);
     let server = RwSignal::new(Vec::<FieldError>::new());
     let note = RwSignal::new(None::<(bool, String)>);
+    let raw = RwSignal::new(None::<String>);
     let problems = {
         let image_id = image_id.clone();
         Memo::new(move |_| edit.with(|e| e.check(&image_id, lang)))
@@ -221,6 +222,7 @@ fn Edit(image: Image, lang: Lang, on_saved: impl Fn() + Copy + 'static) -> impl 
                     Err(e) => {
                         let _ = server.try_set(server_errors(&e, lang));
                         let _ = note.try_set(Some((false, lang.update_failed(&e))));
+                        let _ = raw.try_set(lang.call_error_parts(&e).1);
                     }
                 }
             }
@@ -289,7 +291,10 @@ fn Edit(image: Image, lang: Lang, on_saved: impl Fn() + Copy + 'static) -> impl 
                 <button type="submit" class="primary" disabled=move || save.pending().get()>{w.save_changes}</button>
             </div>
             {move || note.get().map(|(ok, text)| view! {
-                <div class=if ok { "banner banner-info" } else { "banner banner-error" } role="status">{text}</div>
+                <div class=if ok { "banner banner-info" } else { "banner banner-error" } role="status">
+                    {text}
+                    <Raw detail=raw.get() />
+                </div>
             })}
         </form>
     }

@@ -11,7 +11,7 @@ use kiln_core::proto::yandex::cloud::compute::v1::Image;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::components::{Failed, Waiting};
+use crate::components::{Failed, Raw, Waiting};
 use crate::load::{Latest, Status};
 use crate::state::{Ctx, ctx, paths};
 
@@ -33,7 +33,7 @@ pub fn ImagesPage() -> impl IntoView {
     let status = RwSignal::new(Status::Waiting(ctx.now.get_untracked()));
     let again = RwSignal::new(0u32);
     let confirm = RwSignal::new(None::<(String, String)>);
-    let note = RwSignal::new(None::<(bool, String)>);
+    let note = RwSignal::new(None::<(bool, String, Option<String>)>);
     let latest = Latest::new();
 
     // A load runs when the user asks for something (a page, a find, Retry, other settings),
@@ -90,7 +90,7 @@ pub fn ImagesPage() -> impl IntoView {
                     ctx.panel
                         .update(|p| p.upsert(Tracked::deleting(&op, &name)));
                     crate::poller::poll(ctx, op_id.clone());
-                    let _ = note.try_set(Some((true, lang.delete_started(&name, &op_id))));
+                    let _ = note.try_set(Some((true, lang.delete_started(&name, &op_id), None)));
                     // The row now says Deleting, and is refreshed until it goes.
                     if let Ok(now) = api.get_image(&id).await {
                         let refreshed =
@@ -99,7 +99,11 @@ pub fn ImagesPage() -> impl IntoView {
                     }
                 }
                 Err(e) => {
-                    let _ = note.try_set(Some((false, lang.delete_failed(&name, &e))));
+                    let _ = note.try_set(Some((
+                        false,
+                        lang.delete_failed(&name, &e),
+                        lang.call_error_parts(&e).1,
+                    )));
                 }
             }
         }
@@ -130,8 +134,9 @@ pub fn ImagesPage() -> impl IntoView {
     let body = move || match status.get() {
         Status::Waiting(since) => view! { <Waiting since text=w.loading_images /> }.into_any(),
         Status::Failed(e) => {
-            let text = lang.cannot_list_images(&lang.call_error(&e));
-            view! { <Failed text retry=move || again.update(|n| *n += 1) /> }.into_any()
+            let (said, detail) = lang.call_error_parts(&e);
+            let text = lang.cannot_list_images(&said);
+            view! { <Failed text detail retry=move || again.update(|n| *n += 1) /> }.into_any()
         }
         Status::Done => view! {
             <p class="muted count" role="status">{count}</p>
@@ -173,11 +178,11 @@ pub fn ImagesPage() -> impl IntoView {
                 </div>
             </form>
             <ConfirmDelete confirm lang on_delete=move |(id, name): (String, String)| {
-                note.set(Some((true, lang.deleting(&name))));
+                note.set(Some((true, lang.deleting(&name), None)));
                 delete.dispatch((id, name));
             } />
-            {move || note.get().map(|(ok, text)| view! {
-                <div class=if ok { "banner banner-info" } else { "banner banner-error" } role="status">{text}</div>
+            {move || note.get().map(|(ok, text, detail)| view! {
+                <div class=if ok { "banner banner-info" } else { "banner banner-error" } role="status">{text}<Raw detail /></div>
             })}
             {body}
             {pager}

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 
 use leptos_router::components::A;
 
+use crate::components::Raw;
 use crate::state::{ctx, paths};
 
 /// The panel.
@@ -22,17 +23,23 @@ pub fn OperationsPanel() -> impl IntoView {
             let note = match ctx.api().cancel_operation(&id).await {
                 Ok(op) => {
                     ctx.panel.update(|p| p.update(&op));
-                    // The service often answers with the operation already ended as CANCELLED.
+                    // The service often answers with the operation already ended as CANCELLED:
+                    // then its status says it, and no note repeats it.
                     let after = Tracked::new(&op, "").state;
                     let deletes = ctx
                         .panel
                         .with_untracked(|p| p.operations.iter().any(|t| t.id == id && t.deletes));
-                    lang.cancel_outcome(&after, deletes).to_owned()
+                    lang.cancel_note(&after, deletes).map(str::to_owned)
                 }
-                Err(e) => lang.cancel_failed(&e),
+                Err(e) => Some(lang.cancel_failed(&e)),
             };
-            let _ = cancel_notes.try_update(|n| {
-                n.insert(id, note);
+            let _ = cancel_notes.try_update(|n| match note {
+                Some(note) => {
+                    n.insert(id, note);
+                }
+                None => {
+                    n.remove(&id);
+                }
             });
         }
     });
@@ -75,27 +82,21 @@ pub fn OperationsPanel() -> impl IntoView {
                     .unwrap_or_default()
             })
         };
+        // What came of it, said once (the status says the rest); a created image's link.
         let result = move || {
-            match state.get() {
-            // A Delete (or any operation without CreateImageMetadata) has no image to link.
-            Some((State::Succeeded, image)) if image.is_empty() => {
-                view! { <span>{w.done}</span> }.into_any()
+            let said = entry.with(|t| t.as_ref().and_then(|t| lang.operation_result(t)));
+            match (said, state.get()) {
+                (Some((text, detail)), Some((State::Failed { .. }, _))) => view! {
+                    <span class="error-text">{text}</span><Raw detail />
+                }
+                .into_any(),
+                (Some((text, detail)), _) => view! { <span>{text}</span><Raw detail /> }.into_any(),
+                (None, Some((State::Succeeded, image))) if !image.is_empty() => {
+                    let label = lang.image_link(&image);
+                    view! { <A href=paths::image(&image)>{label}</A> }.into_any()
+                }
+                _ => ().into_any(),
             }
-            Some((State::Succeeded, image)) => {
-                let label = lang.image_link(&image);
-                view! { <A href=paths::image(&image)>{label}</A> }.into_any()
-            }
-            Some((State::Failed { code, message }, _)) => {
-                view! { <span class="error-text">{lang.operation_failure(code, &message)}</span> }
-                    .into_any()
-            }
-            Some((State::Cancelled, _)) => {
-                let deletes = entry.with(|t| t.as_ref().is_some_and(|t| t.deletes));
-                let text = if deletes { w.cancelled_kept } else { w.cancelled_removed };
-                view! { <span>{text}</span> }.into_any()
-            }
-            _ => ().into_any(),
-        }
         };
         let poll_error = {
             let id = id.clone();
@@ -106,7 +107,8 @@ pub fn OperationsPanel() -> impl IntoView {
                     } else {
                         lang.poll_retrying(&e.error)
                     };
-                    view! { <div class="error-text">{text}</div> }
+                    let detail = lang.call_error_parts(&e.error).1;
+                    view! { <div class="error-text">{text}<Raw detail /></div> }
                 })
             }
         };

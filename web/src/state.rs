@@ -50,8 +50,9 @@ pub struct Ctx {
     /// The Create being sent or last sent (its form, key, pending state and operation): kept
     /// here and in session storage, so no screen change, language switch or reload loses it.
     pub flight: RwSignal<Option<kiln_console::submit::Flight>>,
-    /// The create screen's banner: its kind (`info`, `ok`, `error`) and text.
-    pub create_banner: RwSignal<Option<(&'static str, String)>>,
+    /// The create screen's banner: its kind (`info`, `ok`, `error`), text, and the service's
+    /// raw answer for support.
+    pub create_banner: RwSignal<Option<(&'static str, String, Option<String>)>>,
     /// What the service said about fields on the last Create.
     pub create_server: RwSignal<Vec<kiln_console::form::FieldError>>,
     /// Whether the browser says it is online (a banner when not; loads resume when back).

@@ -208,6 +208,7 @@ words! {
     more_options: "More options: product IDs, OS, NVIDIA driver, pooled, hardware generation", "Дополнительно: идентификаторы продуктов, ОС, драйвер NVIDIA, пул, поколение оборудования";
     still_sending: "This Create is still being sent: wait for its answer.", "Этот запрос на создание ещё отправляется: дождитесь ответа.";
     running_here: "Running operation", "Выполняется операция";
+    error_details: "The error's details (for support)", "Подробности ошибки (для поддержки)";
 }
 
 impl Lang {

@@ -915,7 +915,10 @@ fn syntax_ru(what: &str) -> &str {
         ("invalid number", "неверное число"),
         ("leading zero in a number", "ведущий ноль в числе"),
         ("expected a value", "ожидалось значение"),
-        ("unexpected end of input", "неожиданный конец входных данных"),
+        (
+            "unexpected end of input",
+            "неожиданный конец входных данных",
+        ),
     ];
     RU.iter()
         .find(|(en, _)| *en == what)
@@ -958,7 +961,10 @@ pub fn push_not_object(out: &mut String, locale: Locale, got: NotObject) {
     };
     match locale {
         Locale::En => words(out, &["input must be a JSON object, got ", en]),
-        Locale::Ru => words(out, &["входные данные должны быть объектом JSON, а не ", ru]),
+        Locale::Ru => words(
+            out,
+            &["входные данные должны быть объектом JSON, а не ", ru],
+        ),
     }
 }
 

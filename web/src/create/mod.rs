@@ -10,7 +10,7 @@ mod source;
 
 use std::collections::BTreeSet;
 
-use kiln_console::form::{FieldError, Form, messages, server_errors};
+use kiln_console::form::{FieldError, Form, messages};
 use kiln_console::operations::{State as OpState, Tracked};
 use kiln_console::resources::Row;
 use kiln_console::retry;
@@ -137,16 +137,16 @@ pub fn CreatePage() -> impl IntoView {
         });
         match decision {
             Submit::ShowProblems => show_problems(),
-            Submit::Wait => banner.set(Some(("info", w.still_sending.into()))),
+            Submit::Wait => banner.set(Some(("info", w.still_sending.into(), None))),
             Submit::AlreadyCreated(op) => {
                 state.submitted.set(true);
-                banner.set(Some(("info", lang.already_created(&op))));
+                banner.set(Some(("info", lang.already_created(&op), None)));
                 ctx.reveal.set(Some(op));
             }
             Submit::Send { key } => {
                 state.submitted.set(true);
                 ctx.flight.set(Some(submit::sending(&json, &key)));
-                banner.set(Some(("info", w.sending.into())));
+                banner.set(Some(("info", w.sending.into(), None)));
                 leptos::task::spawn_local(submit_create(ctx, f, key));
             }
         }
@@ -205,8 +205,11 @@ pub fn CreatePage() -> impl IntoView {
                         </button>
                     })}
                 </div>
-                {move || banner.get().map(|(kind, text)| view! {
-                    <div class=format!("banner banner-{kind}") role=if kind == "error" { "alert" } else { "status" }>{text}</div>
+                {move || banner.get().map(|(kind, text, detail)| view! {
+                    <div class=format!("banner banner-{kind}") role=if kind == "error" { "alert" } else { "status" }>
+                        {text}
+                        <crate::components::Raw detail />
+                    </div>
                 })}
             </form>
             <preview::Preview form lang />
@@ -257,7 +260,7 @@ async fn submit_create(ctx: Ctx, form: Form, idempotency_key: String) {
                 ctx.reveal.set(Some(id.clone()));
                 ctx.create_server.set(Vec::new());
                 ctx.create_banner
-                    .set(Some(("ok", ctx.lang().create_started(&id))));
+                    .set(Some(("ok", ctx.lang().create_started(&id), None)));
                 return;
             }
             Err(e) => {
@@ -267,6 +270,7 @@ async fn submit_create(ctx: Ctx, form: Form, idempotency_key: String) {
                         "info",
                         ctx.lang()
                             .retrying(&e, delay, attempt + 1, retry::RETRIES + 1),
+                        None,
                     )));
                     gloo_timers::future::TimeoutFuture::new(delay).await;
                     continue;
@@ -277,9 +281,12 @@ async fn submit_create(ctx: Ctx, form: Form, idempotency_key: String) {
                     }
                 });
                 let lang = ctx.lang();
-                ctx.create_server.set(server_errors(&e, lang));
-                ctx.create_banner
-                    .set(Some(("error", lang.create_failed(&e))));
+                ctx.create_server.set(form.server_errors(&e, lang));
+                ctx.create_banner.set(Some((
+                    "error",
+                    lang.create_failed(&e),
+                    lang.call_error_parts(&e).1,
+                )));
                 return;
             }
         }

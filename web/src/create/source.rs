@@ -136,8 +136,9 @@ fn Resources(state: State, kind: SourceKind) -> impl IntoView {
     let body = move || match status.get() {
         Status::Waiting(since) => view! { <Waiting since text=w.loading_resources /> }.into_any(),
         Status::Failed(e) => {
-            let text = lang.cannot_list(&lang.call_error(&e));
-            view! { <Failed text retry=move || again.update(|n| *n += 1) /> }.into_any()
+            let (said, detail) = lang.call_error_parts(&e);
+            let text = lang.cannot_list(&said);
+            view! { <Failed text detail retry=move || again.update(|n| *n += 1) /> }.into_any()
         }
         Status::Done => view! { <PickList state kind rows=shown /> }.into_any(),
     };
