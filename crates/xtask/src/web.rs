@@ -128,7 +128,14 @@ mod tests {
         let _ = fs::remove_dir_all(&dir);
         fs::create_dir_all(&dir).unwrap();
         let text = "kiln ".repeat(1000);
-        for name in ["app_bg.wasm", "app.js", "style.css", "index.html", "icon.svg", "c.json"] {
+        for name in [
+            "app_bg.wasm",
+            "app.js",
+            "style.css",
+            "index.html",
+            "icon.svg",
+            "c.json",
+        ] {
             fs::write(dir.join(name), &text).unwrap();
         }
         fs::write(dir.join("photo.png"), &text).unwrap();
@@ -143,12 +150,24 @@ mod tests {
         };
         assert_eq!(
             names(&compressed),
-            ["app.js", "app_bg.wasm", "c.json", "icon.svg", "index.html", "style.css"]
+            [
+                "app.js",
+                "app_bg.wasm",
+                "c.json",
+                "icon.svg",
+                "index.html",
+                "style.css"
+            ]
         );
         for name in names(&compressed) {
             let br = fs::read(dir.join(format!("{name}.br"))).unwrap();
             let gz = fs::read(dir.join(format!("{name}.gz"))).unwrap();
-            assert!(br.len() < 100 && gz.len() < 100, "{name}: {} {}", br.len(), gz.len());
+            assert!(
+                br.len() < 100 && gz.len() < 100,
+                "{name}: {} {}",
+                br.len(),
+                gz.len()
+            );
             let mut unbr = String::new();
             brotli::Decompressor::new(&br[..], 4096)
                 .read_to_string(&mut unbr)
@@ -157,7 +176,10 @@ mod tests {
             flate2::read::GzDecoder::new(&gz[..])
                 .read_to_string(&mut ungz)
                 .unwrap();
-            assert_eq!((unbr.as_str(), ungz.as_str()), (text.as_str(), text.as_str()));
+            assert_eq!(
+                (unbr.as_str(), ungz.as_str()),
+                (text.as_str(), text.as_str())
+            );
         }
         assert!(!dir.join("photo.png.br").exists());
         assert!(!dir.join("app.js.br.br").exists());
