@@ -76,7 +76,7 @@ pub async fn gateway(
     });
     // gRPC-Web wraps the forwarding only: over everything it would refuse plain HTTP/1.1 GETs.
     let grpc = tonic_web::GrpcWebLayer::new().layer(forward);
-    let files = config.web_dir.as_deref().map(crate::static_files);
+    let files = config.web_dir.as_deref().map(crate::files::static_files);
     let dispatch = tower::service_fn(move |request: http::Request<axum::body::Body>| {
         let grpc = grpc.clone();
         let files = files.clone();

@@ -16,6 +16,7 @@ mod domain;
 mod endpoints;
 mod engine;
 mod errors;
+mod files;
 mod gateway;
 mod health;
 mod images;
@@ -222,7 +223,7 @@ pub async fn serve(
     router = health::with_healthz(router);
     router = reset::with_reset(router, engine.clone(), tokens.clone(), seed.images);
     if let Some(dir) = &config.web_dir {
-        router = router.fallback_service(static_files(dir));
+        router = router.fallback_service(files::static_files(dir));
     }
     // Request IDs on every request and response, static files and errors included.
     router = router.layer(request_id::RequestIdLayer);
@@ -252,16 +253,6 @@ pub async fn serve(
     Ok(())
 }
 
-/// The built console's files, gzip-compressed for browsers that accept it (the wasm shrinks to
-/// about 40%). Only static files go through it; gRPC responses are left alone.
-pub(crate) fn static_files(
-    dir: &std::path::Path,
-) -> tower_http::compression::Compression<tower_http::services::ServeDir> {
-    tower_http::compression::CompressionLayer::new()
-        .gzip(true)
-        .layer(tower_http::services::ServeDir::new(dir))
-}
-
 /// `router` serving the console's runtime config document at `/kiln-config.json`: the endpoint
 /// is this origin; in development mode the well-known folder and token are filled in, otherwise
 /// the user enters them in Settings (no configured token is ever published).
@@ -278,7 +269,8 @@ pub(crate) fn with_console_config(router: axum::Router, tokens: &Tokens) -> axum
             (
                 [
                     (http::header::CONTENT_TYPE, "application/json"),
-                    (http::header::CACHE_CONTROL, "no-store"),
+                    // Stored, but asked again on every load (the preload in index.html included).
+                    (http::header::CACHE_CONTROL, "no-cache"),
                 ],
                 body,
             )

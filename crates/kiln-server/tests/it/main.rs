@@ -27,6 +27,7 @@ use tonic::{Code, Request, transport::Channel};
 use tonic_types::StatusExt;
 
 mod conventions;
+mod files;
 mod fuzz;
 mod gateway;
 mod import;
@@ -682,7 +683,7 @@ async fn serves_the_console_files_and_cors_for_configured_origins_only() {
         String::from_utf8(body).unwrap(),
         r#"{"endpoint":"","folderId":"dev-folder","token":"dev-token"}"#
     );
-    // Static files go out gzip-compressed to browsers that ask.
+    // A file without a precompressed sibling goes out gzipped on the fly to browsers that ask.
     let (_, plain, _) = http1(addr, &get("/index.html")).await;
     assert!(!plain.contains("content-encoding"), "{plain}");
     let (_, gzipped, body) = http1(
