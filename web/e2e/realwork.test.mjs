@@ -272,3 +272,24 @@ test("a Create in flight survives a language switch: pressing again sends nothin
     await context.close();
   }
 });
+
+test("the service's answers read in Russian: a URI import that meets HTTP 404, the raw text kept for support", async () => {
+  const { context, page } = await open("/create", { locale: "ru-RU" });
+  try {
+    await page.getByRole("heading", { name: "Создание образа" }).waitFor();
+    await page.getByLabel("Имя", { exact: true }).fill("ru-404");
+    await page.locator("#source-kind-uri").check();
+    const uri = `${base}/missing-${Date.now()}.qcow2`;
+    await page.locator("#source-value").fill(uri);
+    await page.getByRole("main").getByRole("button", { name: "Создать образ", exact: true }).click();
+    const row = page.locator(".operation", { has: page.locator("strong", { hasText: /^ru-404$/ }) });
+    await row.locator(".status", { hasText: "Завершена с ошибкой" }).waitFor({ timeout: 30_000 });
+    const result = row.locator(".op-result");
+    await result.getByText(`Не удалось импортировать образ из ${uri}: сервер ответил HTTP 404.`, { exact: false }).waitFor();
+    assert.doesNotMatch(await result.locator(".error-text").innerText(), /cannot import|answered/, "no English in the sentence");
+    await result.locator("details.raw summary").click();
+    assert.match(await result.locator("details.raw pre").innerText(), /404/, "the service's own text for support");
+  } finally {
+    await context.close();
+  }
+});
