@@ -19,7 +19,7 @@ assert.ok(BIN && DIST, "KILN_BIN and KILN_DIST must be set (cargo xtask test set
 const PROTO = join(dirname(fileURLToPath(import.meta.url)), "../../proto");
 const IMAGES = 3000;
 
-let work, kiln, base, browser, images;
+let work, kiln, base, browser, images, operations;
 const consoleErrors = [];
 function watch(p) {
   p.on("pageerror", (e) => consoleErrors.push(`uncaught: ${e}`));
@@ -49,7 +49,9 @@ function seed() {
 before(async () => {
   work = mkdtempSync(join(tmpdir(), "kiln-realwork-"));
   writeFileSync(join(work, "seed.json"), JSON.stringify(seed()));
-  kiln = spawn(BIN, ["serve", "--listen", "127.0.0.1:0", "--data-dir", join(work, "data"),
+  // A folder this big needs a quota to match (the default is 32 images).
+  writeFileSync(join(work, "kiln.toml"), "[quotas]\nrunning_operations_per_folder = 15\nimages_per_folder = 10000\n");
+  kiln = spawn(BIN, ["serve", "--config", join(work, "kiln.toml"), "--listen", "127.0.0.1:0", "--data-dir", join(work, "data"),
     "--web-dir", DIST, "--seed", join(work, "seed.json"), "--copy-rate", "1GiB"],
   { stdio: ["ignore", "ignore", "pipe"] });
   base = await new Promise((ok, fail) => {
@@ -67,6 +69,10 @@ before(async () => {
   });
   const api = grpc.loadPackageDefinition(definition);
   images = new api.yandex.cloud.compute.v1.ImageService(base.replace("http://", ""), grpc.credentials.createInsecure());
+  const opsApi = grpc.loadPackageDefinition(protoLoader.loadSync("yandex/cloud/operation/operation_service.proto", {
+    includeDirs: [PROTO], keepCase: false, longs: String, enums: String, defaults: false, oneofs: true,
+  }));
+  operations = new opsApi.yandex.cloud.operation.OperationService(base.replace("http://", ""), grpc.credentials.createInsecure());
   browser = await chromium.launch({
     executablePath: "/usr/bin/chromium",
     args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -77,15 +83,16 @@ before(async () => {
 after(async () => {
   await browser?.close();
   images?.close();
+  operations?.close();
   kiln?.kill("SIGKILL");
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
 /** A unary call of the second client, with the development token. */
-function call(method, request) {
+function call(method, request, client = images) {
   const metadata = new grpc.Metadata();
   metadata.set("authorization", "Bearer dev-token");
-  return new Promise((ok, fail) => images[method](request, metadata, { deadline: Date.now() + 10_000 },
+  return new Promise((ok, fail) => client[method](request, metadata, { deadline: Date.now() + 10_000 },
     (e, reply) => (e ? fail(e) : ok(reply))));
 }
 
@@ -127,7 +134,11 @@ test("a folder of 3,000 images: newest first, paged both ways, the oldest found 
     await page.getByText("No image in this folder is named “no-such-image” or has that ID.").waitFor();
     await page.getByRole("button", { name: "Show all" }).click();
     await page.locator("tr", { hasText: "big-2999" }).waitFor();
-    // 20 s idle on a page of READY images: what crosses the wire.
+    // 20 s idle with one image being created by another client (its row and its operation
+    // are refreshed, nothing else): what crosses the wire.
+    const slow = await call("create", { folderId: "dev-folder", name: "idle-creating", diskId: "fhm0big0disk0slow001" });
+    await page.getByRole("button", { name: "Refresh" }).click();
+    await page.locator("tr", { hasText: "idle-creating" }).locator("progress").waitFor({ timeout: 15_000 });
     const cdp = await context.newCDPSession(page);
     await cdp.send("Network.enable");
     let bytes = 0;
@@ -138,6 +149,10 @@ test("a folder of 3,000 images: newest first, paged both ways, the oldest found 
     console.log(`idle on Images with ${IMAGES} images, 20 s: ${bytes} bytes`);
     assert.ok(bytes <= 100_000, `at most 100 KB in 20 idle seconds (moved ${bytes} bytes)`);
     assert.equal(await page.evaluate(() => document.activeElement?.textContent), "big-2990", "focus stays");
+    assert.ok(bytes > 0, "the creating row was refreshed meanwhile");
+    const progress = await page.locator("tr", { hasText: "idle-creating" }).locator("progress").getAttribute("value");
+    assert.ok(Number(progress) > 0, `its progress moved (${progress}%)`);
+    await call("cancel", { operationId: slow.id }, operations);
     // The source picker pages on the service too.
     await page.getByRole("link", { name: "Create image", exact: true }).click();
     await page.getByLabel("Image", { exact: true }).check();
@@ -165,6 +180,12 @@ test("every screen loads when each call takes 2.5 s, and no call is aborted by a
     });
     const failed = [];
     page.on("requestfailed", (r) => failed.push(`${r.url()}: ${r.failure()?.errorText}`));
+    // The first listing is held 5 s more: a call that long says it is still waiting.
+    let held = false;
+    await page.route("**/yandex.cloud.compute.v1.ImageService/List", async (route) => {
+      if (!held) { held = true; await new Promise((ok) => setTimeout(ok, 5000)); }
+      await route.continue();
+    });
     await page.getByRole("link", { name: "Images", exact: true }).click();
     await page.getByText(/Still waiting for the service/).waitFor({ timeout: 20_000 });
     await page.locator("tr", { hasText: "big-2999" }).waitFor({ timeout: 30_000 });
@@ -225,11 +246,19 @@ test("addresses: a deep link in a new tab, reload and Back; tabs share the panel
     await settings.getByRole("main").getByRole("button", { name: "Create image", exact: true }).click();
     await settings.locator(".banner-ok", { hasText: "Create started" }).waitFor();
     await page.locator(".operation", { has: page.locator("strong", { hasText: /^two-tabs$/ }) }).waitFor();
-    await page.goBack().catch(() => {});
-    await page.goto(base + "/create");
-    await page.getByRole("heading", { name: "Create image" }).waitFor();
+    // In-app navigation, then Back, Forward and a reload.
+    await page.getByRole("link", { name: "Settings", exact: true }).click();
+    await page.getByRole("heading", { name: "Settings" }).waitFor();
+    assert.equal(new URL(page.url()).pathname, "/settings");
     await page.goBack();
     await page.getByRole("heading", { name: /big-1234/ }).waitFor();
+    await page.goForward();
+    await page.getByRole("heading", { name: "Settings" }).waitFor();
+    await page.reload();
+    await page.getByRole("heading", { name: "Settings" }).waitFor();
+    // An address that cannot name an image says so without asking the service.
+    await page.goto(base + "/images/" + "x".repeat(80));
+    await page.getByRole("heading", { name: /xxxx/ }).waitFor();
   } finally {
     await context.close();
   }

@@ -161,24 +161,35 @@ impl Api {
         }
     }
 
-    /// An image's operations (the first page of [`listing::PAGE_SIZE`]).
+    /// An image's operations, oldest first, following the pages up to
+    /// [`listing::MOST_OPERATION_PAGES`] (the running one is among the newest).
     pub async fn image_operations(&self, image_id: &str) -> Result<Vec<Operation>> {
-        let request = self.request(
-            compute::ListImageOperationsRequest {
-                image_id: image_id.to_owned(),
-                page_size: listing::PAGE_SIZE,
-                ..Default::default()
-            },
-            &[],
-        )?;
-        let reply = bounded(async {
-            ImageServiceClient::new(self.client())
-                .list_operations(request)
-                .await
-                .map_err(|s| self.error(s))
-        })
-        .await?;
-        Ok(reply.into_inner().operations)
+        let mut all = Vec::new();
+        let mut token = String::new();
+        for _ in 0..listing::MOST_OPERATION_PAGES {
+            let request = self.request(
+                compute::ListImageOperationsRequest {
+                    image_id: image_id.to_owned(),
+                    page_size: listing::OPERATION_PAGE_SIZE,
+                    page_token: token,
+                },
+                &[],
+            )?;
+            let reply = bounded(async {
+                ImageServiceClient::new(self.client())
+                    .list_operations(request)
+                    .await
+                    .map_err(|s| self.error(s))
+            })
+            .await?
+            .into_inner();
+            all.extend(reply.operations);
+            if reply.next_page_token.is_empty() {
+                break;
+            }
+            token = reply.next_page_token;
+        }
+        Ok(all)
     }
 
     /// Starts an Update of an image.

@@ -30,6 +30,9 @@ pub fn ImagePage() -> impl IntoView {
     let history = RwSignal::new(Vec::<Operation>::new());
     let status = RwSignal::new(Status::Waiting(ctx.now.get_untracked()));
     let again = RwSignal::new(0u32);
+    // Set before `again` when the page reads the image again in the background (an operation
+    // on it ended): no "Loading", no focus move, the Edit keeps what is typed.
+    let quiet = StoredValue::new(false);
     let latest = Latest::new();
     Effect::new(move || {
         again.track();
@@ -37,7 +40,21 @@ pub fn ImagePage() -> impl IntoView {
         if !ready {
             return;
         }
-        status.set(Status::Waiting(ctx.now.get_untracked()));
+        let background = quiet
+            .try_update_value(std::mem::take)
+            .unwrap_or(false);
+        // An address that cannot hold an image ID names no image: nothing to ask.
+        if kiln_console::listing::find(&id)
+            .and_then(|f| f.id)
+            .is_none()
+        {
+            image.set(None);
+            status.set(Status::Done);
+            return;
+        }
+        if !background {
+            status.set(Status::Waiting(ctx.now.get_untracked()));
+        }
         leptos::task::spawn_local(async move {
             let loaded = latest
                 .run(async {
@@ -57,17 +74,16 @@ pub fn ImagePage() -> impl IntoView {
                         && let Some(op) = ops::running_of(&list)
                     {
                         let name = kiln_console::listing::shown_name(image).to_owned();
-                        ctx.panel.update(|p| {
-                            if !p.operations.iter().any(|t| t.id == op.id) {
-                                p.upsert(Tracked::listed(op, &id, &name));
-                            }
-                        });
-                        crate::poller::poll(ctx, op.id.clone());
+                        if ctx.panel.try_update(|p| p.adopt(op, &id, &name)) == Some(true) {
+                            crate::poller::poll(ctx, op.id.clone());
+                        }
                     }
                     let _ = image.try_set(found);
                     let _ = history.try_set(list);
                     let _ = status.try_set(Status::Done);
-                    crate::dom::focus(vec!["#image-title".into()]);
+                    if !background {
+                        crate::dom::focus(vec!["#image-title".into()]);
+                    }
                 }
                 Some(Err(e)) => {
                     let _ = status.try_set(Status::Failed(e));
@@ -86,27 +102,34 @@ pub fn ImagePage() -> impl IntoView {
                 .count()
         });
         if before.is_some_and(|b| b > running) {
+            quiet.set_value(true);
             again.update(|n| *n += 1);
         }
         running
     });
-    let body = move || match status.get() {
+    // Built again only when the load's state or the image shown changes, not when the image
+    // is read again: the Edit keeps what is typed.
+    let shown = Memo::new(move |_| status.get());
+    let image_id = Memo::new(move |_| image.with(|i| i.as_ref().map(|i| i.id.clone())));
+    let body = move || {
+        match shown.get() {
         Status::Waiting(since) => view! { <Waiting since text=w.loading_image /> }.into_any(),
         Status::Failed(e) => {
             let (text, detail) = lang.call_error_parts(&e);
             view! { <Failed text detail retry=move || again.update(|n| *n += 1) /> }.into_any()
         }
-        Status::Done => match image.get() {
-            None => view! { <h1 id="image-title" tabindex="-1">{lang.image_gone(&id.get())}</h1> }
+        Status::Done => match image_id.get() {
+            None => view! { <h1 id="image-title" tabindex="-1">{move || lang.image_gone(&id.get())}</h1> }
                 .into_any(),
             Some(found) => view! {
-                <Details image=found.clone() lang />
-                <Running id=id.get() lang />
-                <Edit image=found lang on_saved=move || () />
-                <History list=history.get() lang />
+                {move || image.get().map(|i| view! { <Details image=i lang /> })}
+                <Running id=found lang />
+                {image.get_untracked().map(|i| view! { <Edit image=i lang /> })}
+                {move || view! { <History list=history.get() lang /> }}
             }
             .into_any(),
         },
+    }
     };
     view! {
         <section class="image-page" aria-labelledby="image-title">
@@ -162,19 +185,42 @@ fn Running(id: String, lang: Lang) -> impl IntoView {
             let _ = note.try_set(text);
         }
     });
+    let op_id = Memo::new(move |_| entry.with(|t| t.as_ref().map(|t| t.id.clone())));
+    // Keyed on the operation: a poll changes text in place, never the Cancel button.
     move || {
-        entry.get().map(|t| {
-            let op = t.id.clone();
-            let label = lang.cancel_of(&t.image_name, t.deletes);
-            let progress = t.progress;
-            let description = lang.operation_description(&t.description);
+        op_id.get().map(|op| {
+            let read = move |f: fn(&Tracked) -> String| {
+                move || entry.with(|t| t.as_ref().map(f).unwrap_or_default())
+            };
+            let label = move || {
+                entry.with(|t| {
+                    t.as_ref()
+                        .map(|t| lang.cancel_of(&t.image_name, t.deletes))
+                        .unwrap_or_default()
+                })
+            };
+            let description = move || {
+                entry.with(|t| {
+                    t.as_ref()
+                        .map(|t| lang.operation_description(&t.description))
+                        .unwrap_or_default()
+                })
+            };
+            let elapsed = move || {
+                entry.with(|t| {
+                    t.as_ref()
+                        .map(|t| lang.elapsed(t.elapsed(ctx.now.get())))
+                        .unwrap_or_default()
+                })
+            };
+            let progress = move || entry.with(|t| t.as_ref().and_then(|t| t.progress));
             view! {
                 <div class="running" role="group" aria-label=w.running_here>
                     <strong>{w.running_here}</strong>
-                    " " <code>{op.clone()}</code>
+                    " " <code>{read(|t| t.id.clone())}</code>
                     <span>" · " {description}</span>
-                    <span>" · " {move || lang.elapsed(t.elapsed(ctx.now.get()))}</span>
-                    {progress.map(|p| view! { <progress max="100" value=p>{format!("{p}%")}</progress> })}
+                    <span>" · " {elapsed}</span>
+                    {move || progress().map(|p| view! { <progress max="100" value=p>{format!("{p}%")}</progress> })}
                     <button type="button" class="secondary" aria-label=label
                         on:click=move |_| { cancel.dispatch(op.clone()); }>{w.cancel}</button>
                     {move || note.get().map(|n| view! { <p class="note" role="status">{n}</p> })}
@@ -186,7 +232,7 @@ fn Running(id: String, lang: Lang) -> impl IntoView {
 
 /// The Edit of name, description and labels.
 #[component]
-fn Edit(image: Image, lang: Lang, on_saved: impl Fn() + Copy + 'static) -> impl IntoView {
+fn Edit(image: Image, lang: Lang) -> impl IntoView {
     let ctx = ctx();
     let w = lang.words();
     let before = ImageEdit::of(&image);
@@ -209,15 +255,19 @@ fn Edit(image: Image, lang: Lang, on_saved: impl Fn() + Copy + 'static) -> impl 
     let save = Action::new_local(
         move |request: &kiln_core::proto::yandex::cloud::compute::v1::UpdateImageRequest| {
             let (request, op_image) = (request.clone(), op_image.clone());
+            // Read before the call: the screen (and its signals) may be gone when it answers.
+            let name = if request.name.is_empty() {
+                op_image.clone()
+            } else {
+                request.name.clone()
+            };
             async move {
                 match ctx.api().update_image(request).await {
                     Ok(op) => {
-                        let name = edit.with_untracked(|e| e.name.clone());
                         ctx.panel
                             .update(|p| p.upsert(Tracked::listed(&op, &op_image, &name)));
                         crate::poller::poll(ctx, op.id.clone());
                         let _ = note.try_set(Some((true, lang.update_started(&op.id))));
-                        on_saved();
                     }
                     Err(e) => {
                         let _ = server.try_set(server_errors(&e, lang));
@@ -265,6 +315,8 @@ fn Edit(image: Image, lang: Lang, on_saved: impl Fn() + Copy + 'static) -> impl 
         }
     };
     let labels = texts("labels");
+    // The rows are built again only when one is added or removed, not on every keystroke.
+    let label_count = Memo::new(move |_| edit.with(|e| e.labels.len()));
     view! {
         <form class="edit" novalidate aria-labelledby="edit-title" on:submit=submit>
             <h2 id="edit-title">{w.edit_title}</h2>
@@ -272,7 +324,7 @@ fn Edit(image: Image, lang: Lang, on_saved: impl Fn() + Copy + 'static) -> impl 
             {text_input("edit-description", "description", w.description, |e| e.description.clone(), |e, v| e.description = v)}
             <fieldset class="field" class:invalid=move || labels.with(|m| !m.is_empty()) data-field="labels">
                 <legend>{w.labels}</legend>
-                {move || (0..edit.with(|e| e.labels.len())).map(|i| view! {
+                {move || (0..label_count.get()).map(|i| view! {
                     <div class="row">
                         <input type="text" aria-label=lang.label_key(i + 1) autocomplete="off"
                             prop:value=move || edit.with(|e| e.labels.get(i).map(|l| l.0.clone()).unwrap_or_default())
@@ -300,13 +352,18 @@ fn Edit(image: Image, lang: Lang, on_saved: impl Fn() + Copy + 'static) -> impl 
     }
 }
 
-/// The image's operations: when, what, who, outcome.
+/// How many of an image's operations its page lists (the newest).
+const HISTORY_SHOWN: usize = 50;
+
+/// The image's operations, newest first: when, what, who, outcome.
 #[component]
 fn History(list: Vec<Operation>, lang: Lang) -> impl IntoView {
     let w = lang.words();
+    let total = list.len();
     let rows = list
         .iter()
         .rev()
+        .take(HISTORY_SHOWN)
         .map(|op| {
             let when = op
                 .created_at
@@ -343,6 +400,7 @@ fn History(list: Vec<Operation>, lang: Lang) -> impl IntoView {
                             <tbody>{rows}</tbody>
                         </table>
                     </div>
+                    {(total > HISTORY_SHOWN).then(|| view! { <p class="muted">{lang.newest_of(HISTORY_SHOWN, total)}</p> })}
                 }
                 .into_any()
             }}

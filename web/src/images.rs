@@ -87,8 +87,9 @@ pub fn ImagesPage() -> impl IntoView {
             match api.delete_image(&id).await {
                 Ok(op) => {
                     let op_id = op.id.clone();
+                    // With its image's ID, so the row shows its progress.
                     ctx.panel
-                        .update(|p| p.upsert(Tracked::deleting(&op, &name)));
+                        .update(|p| p.upsert(Tracked::listed(&op, &id, &name)));
                     crate::poller::poll(ctx, op_id.clone());
                     let _ = note.try_set(Some((true, lang.delete_started(&name, &op_id), None)));
                     // The row now says Deleting, and is refreshed until it goes.
@@ -131,29 +132,28 @@ pub fn ImagesPage() -> impl IntoView {
             }
         }
     };
-    let body = move || match status.get() {
+    // The list and the pager stay mounted while a page loads (focus and scroll stay); what
+    // the load is doing shows above them.
+    let state = move || match status.get() {
         Status::Waiting(since) => view! { <Waiting since text=w.loading_images /> }.into_any(),
         Status::Failed(e) => {
             let (said, detail) = lang.call_error_parts(&e);
             let text = lang.cannot_list_images(&said);
             view! { <Failed text detail retry=move || again.update(|n| *n += 1) /> }.into_any()
         }
-        Status::Done => view! {
-            <p class="muted count" role="status">{count}</p>
-            <ImageList rows confirm lang />
-        }
-        .into_any(),
+        Status::Done => view! { <p class="muted count" role="status">{count}</p> }.into_any(),
     };
+    let waiting = move || status.with(|s| matches!(s, Status::Waiting(_)));
     let pager = move || {
-        (asked.with(Option::is_none) && status.with(|s| *s == Status::Done)).then(|| {
+        asked.with(Option::is_none).then(|| {
             let previous = move || cursor.with(Cursor::previous);
             let following = move || cursor.with(|c| next.with(|t| c.next(t)));
             view! {
                 <nav class="pager" aria-label=w.pages>
-                    <button type="button" class="secondary" disabled=move || previous().is_none()
+                    <button type="button" class="secondary" disabled=move || waiting() || previous().is_none()
                         on:click=move |_| if let Some(c) = previous() { cursor.set(c) }>{w.previous_page}</button>
-                    <span class="muted">{move || cursor.with(Cursor::page)}</span>
-                    <button type="button" class="secondary" disabled=move || following().is_none()
+                    <span class="muted">{move || lang.page_number(cursor.with(Cursor::page))}</span>
+                    <button type="button" class="secondary" disabled=move || waiting() || following().is_none()
                         on:click=move |_| if let Some(c) = following() { cursor.set(c) }>{w.next_page}</button>
                 </nav>
             }
@@ -184,7 +184,8 @@ pub fn ImagesPage() -> impl IntoView {
             {move || note.get().map(|(ok, text, detail)| view! {
                 <div class=if ok { "banner banner-info" } else { "banner banner-error" } role="status">{text}<Raw detail /></div>
             })}
-            {body}
+            {state}
+            <ImageList rows confirm lang />
             {pager}
         </section>
     }
@@ -215,22 +216,25 @@ fn refresh_changing(ctx: Ctx, rows: RwSignal<Vec<Image>>) {
                     Refreshed::Now(image) => listing::shown_name(image).to_owned(),
                     Refreshed::Gone(id) => id.clone(),
                 };
-                if rows.try_update(|r| listing::apply(r, refreshed)).is_none() {
+                // Notifies the rows only when something changed.
+                if rows
+                    .try_maybe_update(|r| (listing::apply(r, refreshed), ()))
+                    .is_none()
+                {
                     return;
                 }
                 let known = ctx.panel.with_untracked(|p| p.running_on(&id).is_some());
-                if known || !asked_ops.insert(id.clone()) {
+                if known || asked_ops.contains(&id) {
                     continue;
                 }
-                if let Ok(list) = api.image_operations(&id).await
-                    && let Some(op) = ops::running_of(&list)
-                {
-                    ctx.panel.update(|p| {
-                        if !p.operations.iter().any(|t| t.id == op.id) {
-                            p.upsert(Tracked::listed(op, &id, &name));
-                        }
-                    });
-                    crate::poller::poll(ctx, op.id.clone());
+                if let Ok(list) = api.image_operations(&id).await {
+                    // Asked once per row; a failed call is asked again next round.
+                    asked_ops.insert(id.clone());
+                    if let Some(op) = ops::running_of(&list)
+                        && ctx.panel.try_update(|p| p.adopt(op, &id, &name)) == Some(true)
+                    {
+                        crate::poller::poll(ctx, op.id.clone());
+                    }
                 }
             }
         }
@@ -317,9 +321,9 @@ fn ImageList(
         let href = paths::image(&id);
         let delete_id = id.clone();
         view! {
-            <tr data-image-id=id.clone()>
-                <td data-label=w.col_name><A href=href>{move || name.get()}</A></td>
-                <td data-label=w.col_status>
+            <tr role="row" data-image-id=id.clone()>
+                <td role="cell" data-label=w.col_name><A href=href>{move || name.get()}</A></td>
+                <td role="cell" data-label=w.col_status>
                     <span class=move || format!("status status-{}", status.get().as_str_name().to_lowercase())>
                         {move || lang.resource_status(status.get().as_str_name())}
                     </span>
@@ -327,10 +331,10 @@ fn ImageList(
                         <progress max="100" value=p aria-label=lang.progress_of(&name.get())>{format!("{p}%")}</progress>
                     })}
                 </td>
-                <td data-label=w.col_family>{move || image.with(|i| i.family.clone())}</td>
-                <td data-label=w.col_size>{move || image.with(|i| lang.size(i.storage_size))}</td>
-                <td data-label=w.col_id><code>{id.clone()}</code></td>
-                <td class="actions-cell">
+                <td role="cell" data-label=w.col_family>{move || image.with(|i| i.family.clone())}</td>
+                <td role="cell" data-label=w.col_size>{move || image.with(|i| lang.size(i.storage_size))}</td>
+                <td role="cell" data-label=w.col_id><code>{id.clone()}</code></td>
+                <td role="cell" class="actions-cell">
                     {move || listing::deletable(status.get()).then(|| {
                         let delete_id = delete_id.clone();
                         view! {
@@ -347,12 +351,14 @@ fn ImageList(
     view! {
         <Show when=move || !ids.with(Vec::is_empty)>
             <div class="table-wrap">
-                <table class="image-table" aria-labelledby="images-title">
-                    <thead><tr>
-                        <th scope="col">{w.col_name}</th><th scope="col">{w.col_status}</th><th scope="col">{w.col_family}</th>
-                        <th scope="col">{w.col_size}</th><th scope="col">{w.col_id}</th><th scope="col"><span class="sr-only">{w.col_actions}</span></th>
+                // Explicit roles: the cards of a narrow screen (display: block) keep the table's
+                // meaning for screen readers.
+                <table class="image-table" role="table" aria-labelledby="images-title">
+                    <thead role="rowgroup"><tr role="row">
+                        <th role="columnheader" scope="col">{w.col_name}</th><th role="columnheader" scope="col">{w.col_status}</th><th role="columnheader" scope="col">{w.col_family}</th>
+                        <th role="columnheader" scope="col">{w.col_size}</th><th role="columnheader" scope="col">{w.col_id}</th><th role="columnheader" scope="col"><span class="sr-only">{w.col_actions}</span></th>
                     </tr></thead>
-                    <tbody><For each=move || ids.get() key=|id| id.clone() children=row /></tbody>
+                    <tbody role="rowgroup"><For each=move || ids.get() key=|id| id.clone() children=row /></tbody>
                 </table>
             </div>
         </Show>

@@ -113,18 +113,20 @@ pub fn OperationsPanel() -> impl IntoView {
             }
         };
         let (id_cancel, id_note) = (id.clone(), id.clone());
-        let name = move || {
+        // A Memo: a poll that changes only progress does not rebuild the Cancel button (a
+        // focused one keeps its focus).
+        let name = Memo::new(move |_| {
             entry.with(|t| {
                 t.as_ref()
                     .map(|t| (t.image_name.clone(), t.deletes))
                     .unwrap_or_default()
             })
-        };
+        });
         view! {
             <li class="operation" data-operation-id=id.clone() tabindex="-1">
                 <div class="op-head">
                     <strong>{move || {
-                        let (name, deletes) = name();
+                        let (name, deletes) = name.get();
                         if deletes { lang.delete_named(&name) } else { name }
                     }}</strong>
                     <span class=get(|t| format!("status status-{}", t.state.class()))>
@@ -137,7 +139,7 @@ pub fn OperationsPanel() -> impl IntoView {
                     <span>" · " {elapsed}</span>
                 </div>
                 {move || progress.get().map(|p| view! {
-                    <progress max="100" value=p aria-label=lang.progress_of(&name().0)>{format!("{p}%")}</progress>
+                    <progress max="100" value=p aria-label=lang.progress_of(&name.get().0)>{format!("{p}%")}</progress>
                 })}
                 <div class="op-result">{result}</div>
                 {poll_error}
@@ -145,7 +147,7 @@ pub fn OperationsPanel() -> impl IntoView {
                 {move || {
                     let id = id_cancel.clone();
                     running.get().then(|| {
-                        let (name, deletes) = name();
+                        let (name, deletes) = name.get();
                         view! {
                             <button type="button" class="secondary" aria-label=lang.cancel_of(&name, deletes)
                                 on:click=move |_| cancel(id.clone())>

@@ -19,15 +19,20 @@ pub fn poll(ctx: Ctx, id: String) {
         loop {
             let step = match ctx.api().get_operation(&id).await {
                 Ok((op, interval)) => {
-                    ctx.poll_errors.update(|e| {
-                        e.remove(&id);
-                    });
+                    // Only when there was one: every row listens to this map.
+                    ctx.poll_errors.maybe_update(|e| e.remove(&id).is_some());
                     ctx.panel.update(|p| p.update(&op));
                     poll.answered(op.done, interval)
                 }
                 Err(error) => {
                     let step = poll.failed(error.code);
                     let stopped = step == PollStep::GiveUp;
+                    if stopped {
+                        // Not running any more as far as the page can tell: shown so, not
+                        // polled again, and no longer blocking the form that started it.
+                        ctx.panel
+                            .update(|p| p.lost(&id, error.code as i32, &error.message));
+                    }
                     ctx.poll_errors.update(|m| {
                         m.insert(id.clone(), PollError { error, stopped });
                     });

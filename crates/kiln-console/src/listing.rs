@@ -8,6 +8,13 @@ use kiln_core::proto::yandex::cloud::compute::v1::{Image, image};
 /// Items per page: a screenful that loads fast over a slow link.
 pub const PAGE_SIZE: i64 = 50;
 
+/// Operations per page when an image's operations are read (the API's largest page).
+pub const OPERATION_PAGE_SIZE: i64 = 1000;
+
+/// The most pages of an image's operations read at once: the running one and the history
+/// are found among the first 10,000, and no image makes the page read without end.
+pub const MOST_OPERATION_PAGES: usize = 10;
+
 /// The API's `order_by` for newest first.
 pub const NEWEST_FIRST: &str = "createdAt desc";
 

@@ -264,6 +264,42 @@ impl Panel {
         self.operations.retain(|t| !forgotten.contains(&t.id));
     }
 
+    /// Whether the operation a form started still stands for that form: it runs or succeeded,
+    /// or the panel no longer knows it (cleared here or in another tab: the image may well
+    /// exist, so the same form must not make a second one). Only an operation seen to fail or
+    /// be cancelled lets the same form be sent again.
+    pub fn standing(&self, op: &str) -> bool {
+        self.operations
+            .iter()
+            .find(|t| t.id == op)
+            .is_none_or(|t| matches!(t.state, State::Running | State::Succeeded))
+    }
+
+    /// Polling gave up on operation `id` (it cannot be found any more): it is no longer shown
+    /// as running, nor polled again, and says why.
+    pub fn lost(&mut self, id: &str, code: i32, message: &str) {
+        if let Some(t) = self
+            .operations
+            .iter_mut()
+            .find(|t| t.id == id && t.running())
+        {
+            t.state = State::Failed {
+                code,
+                message: message.to_owned(),
+            };
+        }
+    }
+
+    /// Takes in a running operation the service listed for an image (anyone's), unless the
+    /// panel has it already; whether it is new (and so must be polled).
+    pub fn adopt(&mut self, op: &Operation, image_id: &str, image_name: &str) -> bool {
+        if self.operations.iter().any(|t| t.id == op.id) {
+            return false;
+        }
+        self.upsert(Tracked::listed(op, image_id, image_name));
+        true
+    }
+
     /// The entry of the running operation on image `image_id`, if the panel has one.
     pub fn running_on(&self, image_id: &str) -> Option<&Tracked> {
         self.operations

@@ -419,7 +419,11 @@ pub fn size_bytes(text: &str) -> Option<i64> {
     if !whole.bytes().all(|b| b.is_ascii_digit()) || !tenth.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    let tenths = whole.parse::<i128>().ok()? * 10 + tenth.parse::<i128>().ok()?;
+    let tenths = whole
+        .parse::<i128>()
+        .ok()?
+        .checked_mul(10)?
+        .checked_add(tenth.parse::<i128>().ok()?)?;
     let bytes = tenths.checked_mul(1i128 << (10 * power))? / 10;
     i64::try_from(bytes).ok()
 }

@@ -191,7 +191,7 @@ words! {
     previous_page: "Previous page", "Предыдущая страница";
     all_images: "All images", "Все образы";
     loading_image: "Loading the image…", "Загрузка образа…";
-    edit_title: "Edit", "Изменение";
+    edit_title: "Edit the image", "Изменить образ";
     save_changes: "Save changes", "Сохранить изменения";
     nothing_changed: "Nothing has changed: there is nothing to save.", "Ничего не изменено: сохранять нечего.";
     saving: "Saving…", "Сохранение…";
@@ -205,7 +205,7 @@ words! {
     op_update: "Update", "Изменение";
     op_delete: "Delete", "Удаление";
     op_other: "Other", "Другое";
-    more_options: "More options: product IDs, OS, NVIDIA driver, pooled, hardware generation", "Дополнительно: идентификаторы продуктов, ОС, драйвер NVIDIA, пул, поколение оборудования";
+    more_options: "More options: product IDs, OS, NVIDIA driver, optimized for deployment, hardware generation", "Дополнительно: идентификаторы продуктов, ОС, драйвер NVIDIA, оптимизация для развёртывания, поколение оборудования";
     still_sending: "This Create is still being sent: wait for its answer.", "Этот запрос на создание ещё отправляется: дождитесь ответа.";
     running_here: "Running operation", "Выполняется операция";
     error_details: "The error's details (for support)", "Подробности ошибки (для поддержки)";
@@ -1225,6 +1225,19 @@ impl Lang {
                 ru_plural(n as u64, "образ", "образа", "образов")
             ),
         }
+    }
+
+    /// Under a list cut to its newest entries (`The newest 50 of 73.`).
+    pub fn newest_of(self, shown: usize, total: usize) -> String {
+        self.pick(
+            format!("The newest {shown} of {total}."),
+            format!("Показаны последние {shown} из {total}."),
+        )
+    }
+
+    /// The pager's place (`Page 2`).
+    pub fn page_number(self, n: usize) -> String {
+        self.pick(format!("Page {n}"), format!("Страница {n}"))
     }
 
     /// A call in flight for a while: still waiting, for `seconds`.

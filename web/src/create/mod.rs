@@ -11,7 +11,7 @@ mod source;
 use std::collections::BTreeSet;
 
 use kiln_console::form::{FieldError, Form, messages};
-use kiln_console::operations::{State as OpState, Tracked};
+use kiln_console::operations::Tracked;
 use kiln_console::resources::Row;
 use kiln_console::retry;
 use kiln_console::submit::{self, Submit};
@@ -123,15 +123,9 @@ pub fn CreatePage() -> impl IntoView {
         let f = form.get_untracked();
         let json = f.to_json();
         let problems = state.errors.with_untracked(Vec::len);
-        // Only while that operation runs or succeeded: after a failure or a cancel, sending
-        // again is what the user wants.
-        let standing = |op: &str| {
-            ctx.panel.with_untracked(|p| {
-                p.operations
-                    .iter()
-                    .any(|t| t.id == op && matches!(t.state, OpState::Running | OpState::Succeeded))
-            })
-        };
+        // Only while that operation stands (runs, succeeded, or is no longer known): after a
+        // failure or a cancel, sending again is what the user wants.
+        let standing = |op: &str| ctx.panel.with_untracked(|p| p.standing(op));
         let decision = ctx.flight.with_untracked(|flight| {
             submit::decide(problems, &json, flight.as_ref(), standing, storage::uuid)
         });
@@ -151,9 +145,11 @@ pub fn CreatePage() -> impl IntoView {
             }
         }
     };
-    let more = NodeRef::<leptos::html::Details>::new();
+    // An error inside the collapsed group (the form's, once shown, or the service's) opens it.
     Effect::new(move || {
-        if state.submitted.get() {
+        state.errors.track();
+        state.server.track();
+        if state.submitted.get() || state.server.with(|s| !s.is_empty()) {
             more_open_if_needed(state);
         }
     });
@@ -174,7 +170,7 @@ pub fn CreatePage() -> impl IntoView {
                 {fields::text_field(state, "family", "family", w.family, |f| &f.family, |f| &mut f.family)}
                 <lists::Labels state />
                 {fields::text_field(state, "folder_id", "folder-id", w.folder_id, |f| &f.folder_id, |f| &mut f.folder_id)}
-                <details class="more" id="more-options" node_ref=more>
+                <details class="more" id="more-options">
                     <summary>{w.more_options}</summary>
                     <lists::ProductIds state />
                     {fields::os(state)}

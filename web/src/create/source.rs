@@ -150,7 +150,7 @@ fn Resources(state: State, kind: SourceKind) -> impl IntoView {
                 <div class="pager" role="group" aria-label=w.pages>
                     <button type="button" class="secondary" disabled=move || previous().is_none()
                         on:click=move |_| if let Some(c) = previous() { cursor.set(c) }>{w.previous_page}</button>
-                    <span class="muted">{move || cursor.with(Cursor::page)}</span>
+                    <span class="muted">{move || lang.page_number(cursor.with(Cursor::page))}</span>
                     <button type="button" class="secondary" disabled=move || following().is_none()
                         on:click=move |_| if let Some(c) = following() { cursor.set(c) }>{w.next_page}</button>
                 </div>
@@ -287,6 +287,10 @@ fn LatestOfFamily(state: State) -> impl IntoView {
     let family = RwSignal::new(String::new());
     let look_up = Action::new_local(move |family: &String| {
         let family = family.clone();
+        // The answer picks the image only if the user has not picked another source meanwhile.
+        let before = state
+            .form
+            .with_untracked(|f| (f.source, f.source_value.clone()));
         async move {
             let settings = ctx.settings.get_untracked();
             match settings
@@ -295,7 +299,13 @@ fn LatestOfFamily(state: State) -> impl IntoView {
                 .await
             {
                 Ok(image) => {
-                    state.edit(|f| f.source_value = image.id.clone());
+                    if state
+                        .form
+                        .with_untracked(|f| (f.source, f.source_value.clone()))
+                        == before
+                    {
+                        state.edit(|f| f.source_value = image.id.clone());
+                    }
                     (true, lang.latest_found(&family, &image.name, &image.id))
                 }
                 Err(e) => (false, lang.latest_missing(&family, &e)),

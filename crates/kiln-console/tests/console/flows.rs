@@ -362,3 +362,52 @@ fn a_flight_survives_storage_as_json() {
     let back: Flight = serde_json::from_str(&text).unwrap();
     assert_eq!(back, flight);
 }
+
+#[test]
+fn a_form_whose_operation_was_cleared_still_counts_as_created() {
+    let mut panel = Panel::default();
+    assert!(
+        panel.standing("gone"),
+        "an operation the panel does not know may have made the image"
+    );
+    panel.upsert(Tracked::new(
+        &op("o1", 10, 11, true, "CreateImageMetadata"),
+        "x",
+    ));
+    assert!(panel.standing("o1"), "succeeded");
+    panel.clear_finished();
+    assert!(panel.standing("o1"), "cleared: still counts");
+    panel.upsert(Tracked::new(
+        &op("o2", 10, 11, false, "CreateImageMetadata"),
+        "y",
+    ));
+    assert!(panel.standing("o2"), "running");
+    panel.lost("o2", Code::NotFound as i32, "operation o2 not found");
+    assert!(!panel.standing("o2"), "lost: may be sent again");
+    assert!(
+        panel.running().is_empty(),
+        "a lost operation is not polled again"
+    );
+    assert!(panel.running_on("img").is_none());
+}
+
+#[test]
+fn a_listed_operation_is_adopted_once() {
+    let mut panel = Panel::default();
+    let running = op("o1", 10, 11, false, "DeleteImageMetadata");
+    assert!(panel.adopt(&running, "img", "web"));
+    assert!(!panel.adopt(&running, "img", "web"), "already in the panel");
+    assert_eq!(panel.operations.len(), 1);
+}
+
+#[test]
+fn a_size_with_too_many_digits_is_no_size() {
+    assert_eq!(
+        kiln_console::service_text::size_bytes(&format!("{} GiB", "9".repeat(38))),
+        None
+    );
+    assert_eq!(
+        kiln_console::service_text::size_bytes("8.4 GiB"),
+        Some(9019431321)
+    );
+}
