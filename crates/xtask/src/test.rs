@@ -80,7 +80,7 @@ pub fn console_e2e() -> Result<()> {
         Command::new("node")
             .args(["--test", "--test-reporter=spec"])
             .arg(&e2e)
-            .env("KILN_BIN", root.join("target/debug/kiln"))
+            .env("KILN_BIN", util::cargo_target_dir().join("debug/kiln"))
             .env("KILN_DIST", dist)
             .env("KILN_SCREENSHOTS", root.join("target/e2e-screenshots")),
     )

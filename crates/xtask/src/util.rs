@@ -15,6 +15,15 @@ pub fn project_root() -> PathBuf {
         .expect("project root")
 }
 
+/// Where cargo puts what it builds: `CARGO_TARGET_DIR` when set (a shared target folder),
+/// else `target/` at the root.
+pub fn cargo_target_dir() -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) => project_root().join(dir),
+        None => project_root().join("target"),
+    }
+}
+
 /// `cargo`, as the one running xtask.
 pub fn cargo() -> Command {
     Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
