@@ -40,9 +40,7 @@ pub fn ImagePage() -> impl IntoView {
         if !ready {
             return;
         }
-        let background = quiet
-            .try_update_value(std::mem::take)
-            .unwrap_or(false);
+        let background = quiet.try_update_value(std::mem::take).unwrap_or(false);
         // An address that cannot hold an image ID names no image: nothing to ask.
         if kiln_console::listing::find(&id)
             .and_then(|f| f.id)
