@@ -6,6 +6,7 @@ import { test, before, after, afterEach } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -19,7 +20,7 @@ assert.ok(BIN && DIST, "KILN_BIN and KILN_DIST must be set (cargo xtask test set
 const PROTO = join(dirname(fileURLToPath(import.meta.url)), "../../proto");
 const IMAGES = 3000;
 
-let work, kiln, base, browser, images, operations;
+let work, kiln, base, browser, images, operations, files, fileBase;
 const consoleErrors = [];
 function watch(p) {
   p.on("pageerror", (e) => consoleErrors.push(`uncaught: ${e}`));
@@ -48,6 +49,10 @@ function seed() {
 
 before(async () => {
   work = mkdtempSync(join(tmpdir(), "kiln-realwork-"));
+  // A file server with nothing on it (the service never downloads from itself).
+  files = createServer((req, res) => res.writeHead(404).end());
+  await new Promise((ok) => files.listen(0, "127.0.0.1", ok));
+  fileBase = `http://127.0.0.1:${files.address().port}`;
   writeFileSync(join(work, "seed.json"), JSON.stringify(seed()));
   // A folder this big needs a quota to match (the default is 32 images).
   writeFileSync(join(work, "kiln.toml"), "[quotas]\nrunning_operations_per_folder = 15\nimages_per_folder = 10000\n");
@@ -85,6 +90,7 @@ after(async () => {
   images?.close();
   operations?.close();
   kiln?.kill("SIGKILL");
+  files?.close();
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
@@ -311,13 +317,15 @@ test("the service's answers read in Russian: a URI import that meets HTTP 404, t
     await page.getByRole("heading", { name: "Создание образа" }).waitFor();
     await page.getByLabel("Имя", { exact: true }).fill("ru-404");
     await page.locator("#source-kind-uri").check();
-    const uri = `${base}/missing-${Date.now()}.qcow2`;
+    const uri = `${fileBase}/missing.qcow2`;
     await page.locator("#source-value").fill(uri);
     await page.getByRole("main").getByRole("button", { name: "Создать образ", exact: true }).click();
     const row = page.locator(".operation", { has: page.locator("strong", { hasText: /^ru-404$/ }) });
     await row.locator(".status", { hasText: "Завершена с ошибкой" }).waitFor({ timeout: 30_000 });
     const result = row.locator(".op-result");
-    await result.getByText(`Не удалось импортировать образ из ${uri}: сервер ответил HTTP 404.`, { exact: false }).waitFor();
+    const sentence = `Не удалось импортировать образ из ${fileBase}: сервер ответил HTTP 404.`;
+    await result.getByText(sentence, { exact: false }).waitFor({ timeout: 5_000 })
+      .catch(async () => assert.fail(`expected «${sentence}» in: ${await row.innerText()}`));
     assert.doesNotMatch(await result.locator(".error-text").innerText(), /cannot import|answered/, "no English in the sentence");
     await result.locator("details.raw summary").click();
     assert.match(await result.locator("details.raw pre").innerText(), /404/, "the service's own text for support");
