@@ -185,7 +185,9 @@ test("every screen loads when each call takes 2.5 s, and no call is aborted by a
       offline: false, latency: 2500, downloadThroughput: -1, uploadThroughput: -1,
     });
     const failed = [];
-    page.on("requestfailed", (r) => failed.push(`${r.url()}: ${r.failure()?.errorText}`));
+    const started = new Map();
+    page.on("request", (r) => started.set(r, page.url()));
+    page.on("requestfailed", (r) => failed.push(`${r.url()}: ${r.failure()?.errorText} (sent on ${started.get(r)}, failed on ${page.url()})`));
     // The first listing is held 5 s more: a call that long says it is still waiting.
     let held = false;
     await page.route("**/yandex.cloud.compute.v1.ImageService/List", async (route) => {

@@ -137,17 +137,22 @@ pub fn App() -> impl IntoView {
             view! { <div class="banner banner-error offline" role="alert">{ctx.lang().words().offline}</div> }
         })
     };
+    // Only the language mounts the routes again: whatever `Routes` reads while it is built
+    // (the location) must not, or every navigation would mount a screen twice (and the first
+    // one's load would be aborted when it is dropped).
     let screens = move || {
         ctx.lang.track();
-        view! {
-            <Routes fallback=NotFound>
-                <Route path=path!("/") view=CreateScreen />
-                <Route path=path!("/create") view=CreateScreen />
-                <Route path=path!("/images") view=ImagesScreen />
-                <Route path=path!("/images/:id") view=ImageScreen />
-                <Route path=path!("/settings") view=crate::settings::SettingsPage />
-            </Routes>
-        }
+        untrack(|| {
+            view! {
+                <Routes fallback=NotFound>
+                    <Route path=path!("/") view=CreateScreen />
+                    <Route path=path!("/create") view=CreateScreen />
+                    <Route path=path!("/images") view=ImagesScreen />
+                    <Route path=path!("/images/:id") view=ImageScreen />
+                    <Route path=path!("/settings") view=crate::settings::SettingsPage />
+                </Routes>
+            }
+        })
     };
     view! {
         <Router>
