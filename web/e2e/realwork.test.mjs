@@ -243,10 +243,12 @@ test("addresses: a deep link in a new tab, reload and Back; tabs share the panel
   try {
     await page.getByRole("heading", { name: /big-1234/ }).waitFor();
     await page.waitForFunction(() => document.activeElement?.id === "image-title");
+    assert.match(await page.title(), /big-1234 · Kiln console$/, "the tab names the image");
     const settings = await context.newPage();
     watch(settings);
     await settings.goto(base + "/settings");
     await settings.getByRole("heading", { name: "Settings" }).waitFor();
+    assert.equal(await settings.title(), "Settings · Kiln console");
     const missing = await settings.request.get(base + "/no-such-asset.wasm");
     assert.equal(missing.status(), 404, "a missing asset is still a 404");
     // A Create in one tab shows in the other tab's panel without a reload.
@@ -317,6 +319,7 @@ test("the service's answers read in Russian: a URI import that meets HTTP 404, t
   const { context, page } = await open("/create", { locale: "ru-RU" });
   try {
     await page.getByRole("heading", { name: "Создание образа" }).waitFor();
+    assert.equal(await page.title(), "Создание образа · Консоль Kiln");
     await page.getByLabel("Имя", { exact: true }).fill("ru-404");
     await page.locator("#source-kind-uri").check();
     const uri = `${fileBase}/missing.qcow2`;

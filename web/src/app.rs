@@ -198,7 +198,9 @@ fn ImageScreen() -> impl IntoView {
 
 #[component]
 fn NotFound() -> impl IntoView {
-    let w = crate::state::ctx().lang().words();
+    let lang = crate::state::ctx().lang();
+    let w = lang.words();
+    crate::dom::set_title(&lang.page_title(w.not_found_page));
     view! {
         <section aria-labelledby="nf-title">
             <h1 id="nf-title">{w.not_found_page}</h1>

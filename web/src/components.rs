@@ -82,12 +82,14 @@ pub fn Waiting(
 ) -> impl IntoView {
     let ctx = crate::state::ctx();
     let lang = ctx.lang();
+    let waited = move || ctx.now.get() - since;
+    let long = Memo::new(move |_| waited() >= STILL_WAITING_S);
+    // The live region changes once (loading, then still waiting); the seconds tick beside it,
+    // hidden from screen readers, so nothing is announced every second.
     view! {
-        <p class="muted waiting" role="status">
-            {move || {
-                let waited = ctx.now.get() - since;
-                if waited >= STILL_WAITING_S { lang.still_waiting(waited) } else { text.to_owned() }
-            }}
+        <p class="muted waiting">
+            <span role="status">{move || if long.get() { lang.words().still_waiting } else { text }}</span>
+            {move || long.get().then(|| view! { <span aria-hidden="true">{move || lang.waited(waited())}</span> })}
         </p>
     }
 }

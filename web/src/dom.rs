@@ -35,3 +35,10 @@ pub fn focus_first_invalid() {
 pub fn focus_operation(id: &str) {
     focus(vec![format!("[data-operation-id=\"{id}\"]")]);
 }
+
+/// The document's title: the screen's name, then the console's (bookmarks and tabs say where).
+pub fn set_title(title: &str) {
+    if let Some(document) = document() {
+        document.set_title(title);
+    }
+}

@@ -24,6 +24,7 @@ pub fn ImagePage() -> impl IntoView {
     let ctx = ctx();
     let lang = ctx.lang();
     let w = lang.words();
+    crate::dom::set_title(&lang.page_title(w.loading_image));
     let params = use_params_map();
     let id = Memo::new(move |_| params.with(|p| p.get("id").unwrap_or_default()));
     let image = RwSignal::new(None::<Image>);
@@ -109,16 +110,19 @@ pub fn ImagePage() -> impl IntoView {
     // is read again: the Edit keeps what is typed.
     let shown = Memo::new(move |_| status.get());
     let image_id = Memo::new(move |_| image.with(|i| i.as_ref().map(|i| i.id.clone())));
-    let body = move || {
-        match shown.get() {
+    let body = move || match shown.get() {
         Status::Waiting(since) => view! { <Waiting since text=w.loading_image /> }.into_any(),
         Status::Failed(e) => {
             let (text, detail) = lang.call_error_parts(&e);
             view! { <Failed text detail retry=move || again.update(|n| *n += 1) /> }.into_any()
         }
         Status::Done => match image_id.get() {
-            None => view! { <h1 id="image-title" tabindex="-1">{move || lang.image_gone(&id.get())}</h1> }
-                .into_any(),
+            None => view! { <h1 id="image-title" tabindex="-1">{move || {
+                let gone = lang.image_gone(&id.get());
+                crate::dom::set_title(&lang.page_title(&gone));
+                gone
+            }}</h1> }
+            .into_any(),
             Some(found) => view! {
                 {move || image.get().map(|i| view! { <Details image=i lang /> })}
                 <Running id=found lang />
@@ -127,7 +131,6 @@ pub fn ImagePage() -> impl IntoView {
             }
             .into_any(),
         },
-    }
     };
     view! {
         <section class="image-page" aria-labelledby="image-title">
@@ -150,6 +153,7 @@ fn Details(image: Image, lang: Lang) -> impl IntoView {
     ));
     rows.push((w.col_id, image.id.clone()));
     let title = lang.image_title(kiln_console::listing::shown_name(&image));
+    crate::dom::set_title(&lang.page_title(&title));
     view! {
         <h1 id="image-title" tabindex="-1">{title}</h1>
         <dl class="details">

@@ -24,6 +24,7 @@ pub fn ImagesPage() -> impl IntoView {
     let ctx = ctx();
     let lang = ctx.lang();
     let w = lang.words();
+    crate::dom::set_title(&ctx.lang().page_title(w.tab_images));
     let rows = RwSignal::new(Vec::<Image>::new());
     let cursor = RwSignal::new(Cursor::default());
     let next = RwSignal::new(String::new());

@@ -10,6 +10,7 @@ use crate::storage::Settings;
 pub fn SettingsPage() -> impl IntoView {
     let ctx = ctx();
     let w = ctx.lang().words();
+    crate::dom::set_title(&ctx.lang().page_title(w.settings_title));
     let current = ctx.settings.get_untracked();
     let endpoint = RwSignal::new(current.endpoint);
     let folder = RwSignal::new(current.folder_id);

@@ -120,7 +120,7 @@ pub fn load_lang() -> Lang {
     Lang::first_of(tags.iter().map(String::as_str))
 }
 
-/// Remembers the chosen language, and keeps `<html lang>` true.
+/// Remembers the chosen language, and keeps `<html lang>` true (each screen sets the title).
 pub fn save_lang(lang: Lang) {
     local_set(LANG, lang.tag());
     if let Some(html) = web_sys::window()
@@ -128,9 +128,6 @@ pub fn save_lang(lang: Lang) {
         .and_then(|d| d.document_element())
     {
         let _ = html.set_attribute("lang", lang.tag());
-    }
-    if let Some(document) = web_sys::window().and_then(|w| w.document()) {
-        document.set_title(lang.words().title);
     }
 }
 

@@ -207,6 +207,7 @@ words! {
     op_other: "Other", "Другое";
     more_options: "More options: product IDs, OS, NVIDIA driver, optimized for deployment, hardware generation", "Дополнительно: идентификаторы продуктов, ОС, драйвер NVIDIA, оптимизация для развёртывания, поколение оборудования";
     still_sending: "This Create is still being sent: wait for its answer.", "Этот запрос на создание ещё отправляется: дождитесь ответа.";
+    still_waiting: "Still waiting for the service… The link may be slow; a call gives up after 30 s.", "Ждём ответа сервиса… Связь может быть медленной; через 30 с запрос будет прерван.";
     running_here: "Running operation", "Выполняется операция";
     error_details: "The error's details (for support)", "Подробности ошибки (для поддержки)";
 }
@@ -1240,12 +1241,17 @@ impl Lang {
         self.pick(format!("Page {n}"), format!("Страница {n}"))
     }
 
-    /// A call in flight for a while: still waiting, for `seconds`.
-    pub fn still_waiting(self, seconds: i64) -> String {
+    /// How long a call has been waiting (` (12 s)`), beside [`Words::still_waiting`].
+    pub fn waited(self, seconds: i64) -> String {
         self.pick(
-            format!("Still waiting for the service ({seconds}\u{a0}s)… The link may be slow; the call gives up after 30\u{a0}s."),
-            format!("Ждём ответа сервиса ({seconds}\u{a0}с)… Связь может быть медленной; через 30\u{a0}с запрос будет прерван."),
+            format!(" ({seconds}\u{a0}s)"),
+            format!(" ({seconds}\u{a0}с)"),
         )
+    }
+
+    /// The page's title on a screen (`Images · Kiln console`).
+    pub fn page_title(self, screen: &str) -> String {
+        format!("{screen} · {}", self.words().title)
     }
 
     /// An Update started.

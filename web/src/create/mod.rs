@@ -95,6 +95,7 @@ pub fn CreatePage() -> impl IntoView {
     let ctx = ctx();
     let lang = ctx.lang();
     let w = lang.words();
+    crate::dom::set_title(&ctx.lang().page_title(w.create_title));
     let form = ctx.form;
     let rows = RwSignal::new(Vec::new());
     let state = State {
