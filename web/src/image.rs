@@ -15,7 +15,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
 use crate::components::{Failed, Messages, Raw, Waiting};
-use crate::load::{Latest, Status};
+use crate::load::{Asked, Latest, Status};
 use crate::state::{ctx, paths};
 
 /// The image's page.
@@ -35,12 +35,14 @@ pub fn ImagePage() -> impl IntoView {
     // on it ended): no "Loading", no focus move, the Edit keeps what is typed.
     let quiet = StoredValue::new(false);
     let latest = Latest::new();
+    let last = Asked::new();
     Effect::new(move || {
-        again.track();
-        let (ready, api, id) = (ctx.ready.get(), ctx.settings.with(|s| s.api()), id.get());
-        if !ready {
+        let n = again.get();
+        let (ready, settings, id) = (ctx.ready.get(), ctx.settings.get(), id.get());
+        if !ready || !last.is_new((n, settings.clone(), id.clone())) {
             return;
         }
+        let api = settings.api();
         let background = quiet.try_update_value(std::mem::take).unwrap_or(false);
         // An address that cannot hold an image ID names no image: nothing to ask.
         if kiln_console::listing::find(&id)

@@ -12,7 +12,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::components::{Failed, Raw, Waiting};
-use crate::load::{Latest, Status};
+use crate::load::{Asked, Latest, Status};
 use crate::state::{Ctx, ctx, paths};
 
 /// How often the rows that can change are asked about (ms).
@@ -39,11 +39,12 @@ pub fn ImagesPage() -> impl IntoView {
 
     // A load runs when the user asks for something (a page, a find, Retry, other settings),
     // or the connection comes back after it failed; never on a timer.
+    let last = Asked::new();
     Effect::new(move || {
-        again.track();
+        let n = again.get();
         let (ready, settings) = (ctx.ready.get(), ctx.settings.get());
         let (cursor, asked) = (cursor.get(), asked.get());
-        if !ready {
+        if !ready || !last.is_new((n, settings.clone(), cursor.clone(), asked.clone())) {
             return;
         }
         status.set(Status::Waiting(ctx.now.get_untracked()));

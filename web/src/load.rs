@@ -65,3 +65,42 @@ pub fn again_when_online(online: RwSignal<bool>, status: RwSignal<Status>, again
         now
     });
 }
+
+/// What a place last asked for: an effect that runs again for the same ask (a signal it reads
+/// was set to the same value) starts nothing, so it cannot abort the call in flight.
+pub struct Asked<K: 'static>(StoredValue<Option<K>>);
+
+impl<K: 'static> Clone for Asked<K> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<K: 'static> Copy for Asked<K> {}
+
+impl<K: PartialEq + Send + Sync + 'static> Asked<K> {
+    /// A place that has asked nothing yet.
+    pub fn new() -> Asked<K> {
+        Asked(StoredValue::new(None))
+    }
+
+    /// Whether `key` is a new ask (and remembers it).
+    pub fn is_new(self, key: K) -> bool {
+        self.0
+            .try_update_value(|last| {
+                if last.as_ref() == Some(&key) {
+                    false
+                } else {
+                    *last = Some(key);
+                    true
+                }
+            })
+            .unwrap_or(false)
+    }
+}
+
+impl<K: PartialEq + Send + Sync + 'static> Default for Asked<K> {
+    fn default() -> Self {
+        Asked::new()
+    }
+}

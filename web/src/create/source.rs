@@ -11,7 +11,7 @@ use leptos::prelude::*;
 
 use super::State;
 use crate::components::{Failed, Messages, Waiting};
-use crate::load::{Latest, Status};
+use crate::load::{Asked, Latest, Status};
 use crate::state::ctx;
 
 /// The source field set.
@@ -87,11 +87,12 @@ fn Resources(state: State, kind: SourceKind) -> impl IntoView {
     let status = RwSignal::new(Status::Waiting(ctx.now.get_untracked()));
     let again = RwSignal::new(0u32);
     let latest = Latest::new();
+    let last = Asked::new();
     Effect::new(move || {
-        again.track();
+        let n = again.get();
         let (ready, settings) = (ctx.ready.get(), ctx.settings.get());
         let (cursor, asked) = (cursor.get(), asked.get());
-        if !ready {
+        if !ready || !last.is_new((n, settings.clone(), cursor.clone(), asked.clone())) {
             return;
         }
         status.set(Status::Waiting(ctx.now.get_untracked()));
