@@ -314,8 +314,11 @@ test("a Create in flight survives a language switch: pressing again sends nothin
     await page.waitForTimeout(300);
     assert.equal(creates.length, 1, "one Create sent");
     release();
-    await page.locator(".banner-ok").waitFor();
+    await page.locator(".banner-ok", { hasText: "Создание запущено" }).waitFor();
     assert.equal(creates.length, 1, "still one");
+    // The banner is worded when shown: switched back, it speaks English.
+    await page.getByRole("button", { name: "English" }).click();
+    await page.locator(".banner-ok", { hasText: "Create started" }).waitFor();
   } finally {
     release();
     await context.close();

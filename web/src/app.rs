@@ -46,7 +46,7 @@ pub fn App() -> impl IntoView {
                 }),
         ),
         create_banner: RwSignal::new(None),
-        create_server: RwSignal::new(Vec::new()),
+        create_error: RwSignal::new(None),
         online: RwSignal::new(storage::online()),
         now: RwSignal::new(storage::now_seconds()),
         lang: RwSignal::new(storage::load_lang()),

@@ -50,11 +50,11 @@ pub struct Ctx {
     /// The Create being sent or last sent (its form, key, pending state and operation): kept
     /// here and in session storage, so no screen change, language switch or reload loses it.
     pub flight: RwSignal<Option<kiln_console::submit::Flight>>,
-    /// The create screen's banner: its kind (`info`, `ok`, `error`), text, and the service's
-    /// raw answer for support.
-    pub create_banner: RwSignal<Option<(&'static str, String, Option<String>)>>,
-    /// What the service said about fields on the last Create.
-    pub create_server: RwSignal<Vec<kiln_console::form::FieldError>>,
+    /// The create screen's banner, as what happened (worded when shown, in the page's language).
+    pub create_banner: RwSignal<Option<kiln_console::submit::Banner>>,
+    /// How the last Create failed (its field errors are read from it in the page's language);
+    /// dropped when the form is edited.
+    pub create_error: RwSignal<Option<kiln_console::call::CallError>>,
     /// Whether the browser says it is online (a banner when not; loads resume when back).
     pub online: RwSignal<bool>,
     /// Seconds since the epoch, ticking once a second (elapsed times).

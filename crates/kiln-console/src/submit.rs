@@ -5,6 +5,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::call::CallError;
+
 /// The Create the console is sending or last sent: the form's JSON, its key, and whether a
 /// call is in flight. Kept in the shared state and session storage, not in a screen.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -61,6 +63,33 @@ pub fn decide(
         },
         _ => Submit::Send { key: fresh_key() },
     }
+}
+
+/// What the create screen's banner says, kept as what happened (not as text), so it is worded
+/// in the language the page speaks when it is shown: a language switch rewords it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Banner {
+    /// The Create is being sent.
+    Sending,
+    /// Pressed again while it is being sent.
+    StillSending,
+    /// It started operation `0`.
+    Started(String),
+    /// The same form already started operation `0`.
+    AlreadyCreated(String),
+    /// It failed in a way worth retrying; retried after `delay_ms`, attempt `attempt` of `of`.
+    Retrying {
+        /// Why.
+        error: CallError,
+        /// The wait before the next attempt.
+        delay_ms: u32,
+        /// The attempt about to run.
+        attempt: u32,
+        /// Attempts in all.
+        of: u32,
+    },
+    /// It failed.
+    Failed(CallError),
 }
 
 /// The flight of a Create being sent.

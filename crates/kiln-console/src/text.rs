@@ -1236,6 +1236,30 @@ impl Lang {
         )
     }
 
+    /// The create screen's banner in this language: its kind (`info`, `ok`, `error`), its text,
+    /// and the service's raw answer for support.
+    pub fn banner(self, banner: &crate::submit::Banner) -> (&'static str, String, Option<String>) {
+        use crate::submit::Banner;
+        let w = self.words();
+        match banner {
+            Banner::Sending => ("info", w.sending.to_owned(), None),
+            Banner::StillSending => ("info", w.still_sending.to_owned(), None),
+            Banner::Started(op) => ("ok", self.create_started(op), None),
+            Banner::AlreadyCreated(op) => ("info", self.already_created(op), None),
+            Banner::Retrying {
+                error,
+                delay_ms,
+                attempt,
+                of,
+            } => ("info", self.retrying(error, *delay_ms, *attempt, *of), None),
+            Banner::Failed(error) => (
+                "error",
+                self.create_failed(error),
+                self.call_error_parts(error).1,
+            ),
+        }
+    }
+
     /// The pager's place (`Page 2`).
     pub fn page_number(self, n: usize) -> String {
         self.pick(format!("Page {n}"), format!("Страница {n}"))

@@ -14,7 +14,7 @@ use kiln_console::form::{FieldError, Form, messages};
 use kiln_console::operations::Tracked;
 use kiln_console::resources::Row;
 use kiln_console::retry;
-use kiln_console::submit::{self, Submit};
+use kiln_console::submit::{self, Banner, Submit};
 use kiln_console::text::Lang;
 use leptos::prelude::*;
 
@@ -32,8 +32,8 @@ struct State {
     /// The form's problems: the core's verdict, the form's own checks, and a minimum disk
     /// size below the picked source's size.
     errors: Memo<Vec<FieldError>>,
-    /// What the service said about fields on the last Create (kept by the app).
-    server: RwSignal<Vec<FieldError>>,
+    /// What the service said about fields on the last Create, in the screen's language.
+    server: Memo<Vec<FieldError>>,
     /// The language the screen was mounted in.
     lang: Lang,
     /// The rows the source picker listed last (their sizes are the minimum disk size's floor).
@@ -66,11 +66,13 @@ impl State {
         }
     }
 
-    /// Changes the form, and drops what the service said of the last one.
+    /// Changes the form, and drops what the service said of the last one. May run after the
+    /// screen is gone (a look-up answered late): the form and the error are the app's.
     fn edit(self, change: impl FnOnce(&mut Form)) {
         self.form.update(change);
-        if self.server.with_untracked(|s| !s.is_empty()) {
-            self.server.set(Vec::new());
+        let ctx = ctx();
+        if ctx.create_error.with_untracked(Option::is_some) {
+            ctx.create_error.set(None);
         }
     }
 
@@ -106,7 +108,13 @@ pub fn CreatePage() -> impl IntoView {
             let floor = floor_of(form, rows);
             form.with(|f| f.problems(lang, floor))
         }),
-        server: ctx.create_server,
+        server: Memo::new(move |_| {
+            ctx.create_error.with(|e| {
+                e.as_ref()
+                    .map(|e| form.with_untracked(|f| f.server_errors(e, lang)))
+                    .unwrap_or_default()
+            })
+        }),
         lang,
         rows,
     };
@@ -132,16 +140,16 @@ pub fn CreatePage() -> impl IntoView {
         });
         match decision {
             Submit::ShowProblems => show_problems(),
-            Submit::Wait => banner.set(Some(("info", w.still_sending.into(), None))),
+            Submit::Wait => banner.set(Some(Banner::StillSending)),
             Submit::AlreadyCreated(op) => {
                 state.submitted.set(true);
-                banner.set(Some(("info", lang.already_created(&op), None)));
+                banner.set(Some(Banner::AlreadyCreated(op.clone())));
                 ctx.reveal.set(Some(op));
             }
             Submit::Send { key } => {
                 state.submitted.set(true);
                 ctx.flight.set(Some(submit::sending(&json, &key)));
-                banner.set(Some(("info", w.sending.into(), None)));
+                banner.set(Some(Banner::Sending));
                 leptos::task::spawn_local(submit_create(ctx, f, key));
             }
         }
@@ -202,7 +210,7 @@ pub fn CreatePage() -> impl IntoView {
                         </button>
                     })}
                 </div>
-                {move || banner.get().map(|(kind, text, detail)| view! {
+                {move || banner.with(|b| b.as_ref().map(|b| lang.banner(b))).map(|(kind, text, detail)| view! {
                     <div class=format!("banner banner-{kind}") role=if kind == "error" { "alert" } else { "status" }>
                         {text}
                         <crate::components::Raw detail />
@@ -255,20 +263,19 @@ async fn submit_create(ctx: Ctx, form: Form, idempotency_key: String) {
                     }
                 });
                 ctx.reveal.set(Some(id.clone()));
-                ctx.create_server.set(Vec::new());
-                ctx.create_banner
-                    .set(Some(("ok", ctx.lang().create_started(&id), None)));
+                ctx.create_error.set(None);
+                ctx.create_banner.set(Some(Banner::Started(id.clone())));
                 return;
             }
             Err(e) => {
                 attempt += 1;
                 if let Some(delay) = retry::delay_ms(e.code, attempt) {
-                    ctx.create_banner.set(Some((
-                        "info",
-                        ctx.lang()
-                            .retrying(&e, delay, attempt + 1, retry::RETRIES + 1),
-                        None,
-                    )));
+                    ctx.create_banner.set(Some(Banner::Retrying {
+                        error: e,
+                        delay_ms: delay,
+                        attempt: attempt + 1,
+                        of: retry::RETRIES + 1,
+                    }));
                     gloo_timers::future::TimeoutFuture::new(delay).await;
                     continue;
                 }
@@ -277,13 +284,8 @@ async fn submit_create(ctx: Ctx, form: Form, idempotency_key: String) {
                         f.ended(None);
                     }
                 });
-                let lang = ctx.lang();
-                ctx.create_server.set(form.server_errors(&e, lang));
-                ctx.create_banner.set(Some((
-                    "error",
-                    lang.create_failed(&e),
-                    lang.call_error_parts(&e).1,
-                )));
+                ctx.create_error.set(Some(e.clone()));
+                ctx.create_banner.set(Some(Banner::Failed(e)));
                 return;
             }
         }

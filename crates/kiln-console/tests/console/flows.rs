@@ -411,3 +411,28 @@ fn a_size_with_too_many_digits_is_no_size() {
         Some(9019431321)
     );
 }
+
+#[test]
+fn the_create_banner_is_worded_in_the_language_it_is_shown_in() {
+    use kiln_console::submit::Banner;
+    let failed = Banner::Failed(kiln_console::call::CallError::new(
+        Code::Unauthenticated,
+        "unknown token",
+    ));
+    let (kind, en, detail) = Lang::En.banner(&failed);
+    let (_, ru, _) = Lang::Ru.banner(&failed);
+    assert_eq!(kind, "error");
+    assert!(en.starts_with("Create failed."), "{en}");
+    assert!(ru.starts_with("Не удалось создать образ."), "{ru}");
+    assert!(
+        detail.unwrap().contains("unknown token"),
+        "the raw answer for support"
+    );
+    let (kind, en, detail) = Lang::En.banner(&Banner::Started("op1".into()));
+    assert_eq!((kind, detail), ("ok", None));
+    assert!(en.contains("op1"));
+    assert_ne!(
+        Lang::Ru.banner(&Banner::Sending).1,
+        Lang::En.banner(&Banner::Sending).1
+    );
+}
