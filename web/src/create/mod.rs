@@ -34,6 +34,8 @@ struct State {
     errors: Memo<Vec<FieldError>>,
     /// What the service said about fields on the last Create, in the screen's language.
     server: Memo<Vec<FieldError>>,
+    /// How the last Create failed (the app's: a late answer may edit after the screen is gone).
+    error: RwSignal<Option<kiln_console::call::CallError>>,
     /// The language the screen was mounted in.
     lang: Lang,
     /// The rows the source picker listed last (their sizes are the minimum disk size's floor).
@@ -70,9 +72,8 @@ impl State {
     /// screen is gone (a look-up answered late): the form and the error are the app's.
     fn edit(self, change: impl FnOnce(&mut Form)) {
         self.form.update(change);
-        let ctx = ctx();
-        if ctx.create_error.with_untracked(Option::is_some) {
-            ctx.create_error.set(None);
+        if self.error.with_untracked(Option::is_some) {
+            self.error.set(None);
         }
     }
 
@@ -115,6 +116,7 @@ pub fn CreatePage() -> impl IntoView {
                     .unwrap_or_default()
             })
         }),
+        error: ctx.create_error,
         lang,
         rows,
     };
