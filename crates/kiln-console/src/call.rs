@@ -28,6 +28,21 @@ pub struct CallError {
 /// `LocalizedMessage` details kept of one status, at most.
 pub const MOST_LOCALIZED: usize = 8;
 
+/// The most field violations a failed call keeps (the form shows them under its fields).
+pub const MOST_VIOLATIONS: usize = 100;
+
+/// The most characters of any one text a failed call keeps (a message, a field, a
+/// description): a hostile or broken answer cannot fill the page or local storage.
+pub const MOST_TEXT: usize = 4096;
+
+/// `text` cut to [`MOST_TEXT`] characters (on a character boundary).
+fn kept(text: &str) -> String {
+    match text.char_indices().nth(MOST_TEXT) {
+        Some((end, _)) => text[..end].to_owned(),
+        None => text.to_owned(),
+    }
+}
+
 /// Why a call never reached a gRPC service.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Reach {
@@ -70,13 +85,14 @@ impl CallError {
             .map(|bad| {
                 bad.field_violations
                     .iter()
-                    .map(|v| (v.field.clone(), v.description.clone()))
+                    .take(MOST_VIOLATIONS)
+                    .map(|v| (kept(&v.field), kept(&v.description)))
                     .collect()
             })
             .unwrap_or_default();
         CallError {
             code: status.code(),
-            message: status.message().to_owned(),
+            message: kept(status.message()),
             violations,
             reach: None,
             localized: localized_messages(status.details()),
@@ -144,7 +160,7 @@ fn localized_messages(details: &[u8]) -> Vec<(String, String)> {
         .filter_map(|any| LocalizedMessage::decode(any.value.as_slice()).ok())
         .filter(|m| !m.message.is_empty())
         .take(MOST_LOCALIZED)
-        .map(|m| (m.locale, m.message))
+        .map(|m| (kept(&m.locale), kept(&m.message)))
         .collect()
 }
 

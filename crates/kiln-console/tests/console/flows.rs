@@ -436,3 +436,24 @@ fn the_create_banner_is_worded_in_the_language_it_is_shown_in() {
         Lang::En.banner(&Banner::Sending).1
     );
 }
+
+#[test]
+fn a_failed_call_keeps_bounded_texts_whatever_the_answer_holds() {
+    use kiln_console::call::{CallError, MOST_TEXT, MOST_VIOLATIONS};
+    use tonic_types::{ErrorDetails, StatusExt};
+    let long = "я".repeat(MOST_TEXT + 10);
+    let mut details = ErrorDetails::new();
+    for i in 0..MOST_VIOLATIONS + 50 {
+        details.add_bad_request_violation(format!("f{i}{long}"), long.clone());
+    }
+    let status = tonic::Status::with_error_details(Code::InvalidArgument, long.clone(), details);
+    let error = CallError::from_status(&status);
+    assert_eq!(error.violations.len(), MOST_VIOLATIONS);
+    assert_eq!(error.message.chars().count(), MOST_TEXT);
+    assert!(
+        error
+            .violations
+            .iter()
+            .all(|(f, d)| f.chars().count() <= MOST_TEXT && d.chars().count() <= MOST_TEXT)
+    );
+}
