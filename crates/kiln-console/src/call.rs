@@ -36,7 +36,7 @@ pub const MOST_VIOLATIONS: usize = 100;
 pub const MOST_TEXT: usize = 4096;
 
 /// `text` cut to [`MOST_TEXT`] characters (on a character boundary).
-fn kept(text: &str) -> String {
+pub(crate) fn kept(text: &str) -> String {
     match text.char_indices().nth(MOST_TEXT) {
         Some((end, _)) => text[..end].to_owned(),
         None => text.to_owned(),

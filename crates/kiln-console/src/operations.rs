@@ -101,7 +101,8 @@ impl Tracked {
 
     /// Takes in what a poll returned.
     pub fn update(&mut self, op: &Operation) {
-        self.description = op.description.clone();
+        // Kept in local storage: bounded whatever the service says.
+        self.description = crate::call::kept(&op.description);
         if let Some(id) = image_id_of(op) {
             self.image_id = id;
         }
@@ -115,7 +116,7 @@ impl Tracked {
             }
             (Some(operation::Result::Error(status)), true) => State::Failed {
                 code: status.code,
-                message: status.message.clone(),
+                message: crate::call::kept(&status.message),
             },
             (_, true) => State::Succeeded,
             (_, false) => State::Running,

@@ -457,3 +457,27 @@ fn a_failed_call_keeps_bounded_texts_whatever_the_answer_holds() {
             .all(|(f, d)| f.chars().count() <= MOST_TEXT && d.chars().count() <= MOST_TEXT)
     );
 }
+
+#[test]
+fn a_polled_operation_keeps_bounded_texts() {
+    use kiln_console::call::MOST_TEXT;
+    let mut long = op("o1", 1, 2, true, "CreateImageMetadata");
+    long.description = "d".repeat(MOST_TEXT * 3);
+    long.result = Some(
+        kiln_core::proto::yandex::cloud::operation::operation::Result::Error(
+            kiln_core::proto::google::rpc::Status {
+                code: Code::Internal as i32,
+                message: "m".repeat(MOST_TEXT * 3),
+                details: Vec::new(),
+            },
+        ),
+    );
+    let tracked = Tracked::new(&long, "x");
+    assert_eq!(tracked.description.len(), MOST_TEXT);
+    match tracked.state {
+        kiln_console::operations::State::Failed { message, .. } => {
+            assert_eq!(message.len(), MOST_TEXT)
+        }
+        other => panic!("{other:?}"),
+    }
+}
