@@ -13,6 +13,7 @@
 //! state and does the calls. Validation is `kiln_core`'s, never re-implemented.
 
 pub mod call;
+pub mod choices;
 pub mod edit;
 pub mod form;
 pub mod hints;

@@ -9,7 +9,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::call::{CallError, Reach};
-use crate::form::{Generation, OsType, SourceKind};
+use crate::choices::{Generation, OsType, SourceKind};
 
 /// A language of the console.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

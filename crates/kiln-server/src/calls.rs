@@ -18,14 +18,14 @@ use std::{
     future::Future,
     pin::Pin,
     task::{Context, Poll},
-    time::{Duration, Instant},
+    time::Instant,
 };
 
 use http::{HeaderMap, HeaderValue, Request, Response};
 use http_body_util::BodyExt;
 use percent_encoding::{AsciiSet, CONTROLS, percent_decode, percent_encode};
 
-use crate::request_id::{GrpcWeb, REQUEST_ID, SERVER_TRACE_ID};
+use crate::request_id::{GrpcWeb, REQUEST_ID, SERVER_TRACE_ID, millis};
 
 /// The headers of a status, moved into trailers when an error is split.
 const STATUS_HEADERS: [&str; 3] = ["grpc-status", "grpc-message", "grpc-status-details-bin"];
@@ -53,11 +53,6 @@ fn fix_message(headers: &mut HeaderMap) {
     {
         headers.insert("grpc-message", fixed);
     }
-}
-
-/// Milliseconds, with a fraction, for the log.
-pub fn millis(d: Duration) -> f64 {
-    (d.as_secs_f64() * 1e6).round() / 1e3
 }
 
 /// The name of a gRPC status code, as the spec spells it (`INVALID_ARGUMENT`).

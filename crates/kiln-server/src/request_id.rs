@@ -121,7 +121,7 @@ where
                     http_method = %method,
                     path = %path,
                     status = response.status().as_u16(),
-                    latency_ms = crate::calls::millis(started.elapsed()),
+                    latency_ms = millis(started.elapsed()),
                     request_id = %String::from_utf8_lossy(request_id.as_bytes()),
                     trace_id = %String::from_utf8_lossy(trace_id.as_bytes()),
                     "http request"
@@ -130,4 +130,9 @@ where
             Ok(response)
         })
     }
+}
+
+/// Milliseconds, with a fraction, for the log (this layer's and the call layer's lines).
+pub fn millis(d: std::time::Duration) -> f64 {
+    (d.as_secs_f64() * 1e6).round() / 1e3
 }

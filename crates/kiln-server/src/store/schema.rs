@@ -120,16 +120,6 @@ fn write_seed(c: &Connection, seed: &seed::Seed) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Empties the images, operations and idempotency keys, and writes the seed's images (a
-/// reset; the disks and snapshots stay as they are).
-pub fn reset(c: &Connection, images: &[Image]) -> Result<(), StoreError> {
-    c.execute_batch("DELETE FROM images; DELETE FROM operations; DELETE FROM idempotency_keys;")?;
-    for image in images {
-        insert_image(c, image)?;
-    }
-    Ok(())
-}
-
 fn write_sources(c: &Connection, seed: &seed::Seed) -> Result<(), StoreError> {
     for disk in &seed.disks {
         c.execute(
