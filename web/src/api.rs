@@ -154,11 +154,7 @@ impl Api {
                 .map_err(|s| self.error(s))
         })
         .await;
-        match reply {
-            Ok(reply) => Ok(Some(reply.into_inner())),
-            Err(e) if e.code == tonic::Code::NotFound => Ok(None),
-            Err(e) => Err(e),
-        }
+        found(reply)
     }
 
     /// An image's operations, oldest first, following the pages up to
@@ -249,11 +245,7 @@ impl Api {
                 .map_err(|s| self.error(s))
         })
         .await;
-        match reply {
-            Ok(reply) => Ok(Some(reply.into_inner())),
-            Err(e) if e.code == tonic::Code::NotFound => Ok(None),
-            Err(e) => Err(e),
-        }
+        found(reply)
     }
 
     /// A page of the folder's snapshots.
@@ -300,11 +292,7 @@ impl Api {
                 .map_err(|s| self.error(s))
         })
         .await;
-        match reply {
-            Ok(reply) => Ok(Some(reply.into_inner())),
-            Err(e) if e.code == tonic::Code::NotFound => Ok(None),
-            Err(e) => Err(e),
-        }
+        found(reply)
     }
 
     /// The newest READY image of a family.
@@ -395,6 +383,15 @@ impl Api {
         })
         .await?;
         Ok(reply.into_inner())
+    }
+}
+
+/// A Get's answer: the resource, `None` when there is none (NOT_FOUND), or the failure.
+fn found<T>(reply: Result<tonic::Response<T>>) -> Result<Option<T>> {
+    match reply {
+        Ok(reply) => Ok(Some(reply.into_inner())),
+        Err(e) if e.code == tonic::Code::NotFound => Ok(None),
+        Err(e) => Err(e),
     }
 }
 

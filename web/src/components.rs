@@ -134,3 +134,31 @@ pub fn Raw(
         }
     })
 }
+
+/// Previous and next over a listing's pages, and where it is (`Page 2`); both buttons wait
+/// while a page loads.
+#[component]
+pub fn Pager(
+    /// The page shown.
+    cursor: RwSignal<kiln_console::listing::Cursor>,
+    /// The page's `next_page_token` (empty on the last page).
+    next: RwSignal<String>,
+    /// Whether a page is loading.
+    #[prop(into)]
+    busy: Signal<bool>,
+) -> impl IntoView {
+    use kiln_console::listing::Cursor;
+    let lang = crate::state::ctx().lang();
+    let w = lang.words();
+    let previous = move || cursor.with(Cursor::previous);
+    let following = move || cursor.with(|c| next.with(|t| c.next(t)));
+    view! {
+        <div class="pager" role="group" aria-label=w.pages>
+            <button type="button" class="secondary" disabled=move || busy.get() || previous().is_none()
+                on:click=move |_| if let Some(c) = previous() { cursor.set(c) }>{w.previous_page}</button>
+            <span class="muted">{move || lang.page_number(cursor.with(Cursor::page))}</span>
+            <button type="button" class="secondary" disabled=move || busy.get() || following().is_none()
+                on:click=move |_| if let Some(c) = following() { cursor.set(c) }>{w.next_page}</button>
+        </div>
+    }
+}

@@ -56,39 +56,31 @@ pub fn ImagePage() -> impl IntoView {
         if !background {
             status.set(Status::Waiting(ctx.now.get_untracked()));
         }
-        leptos::task::spawn_local(async move {
-            let loaded = latest
-                .run(async {
-                    let found = api.get_image(&id).await?;
-                    let list = match &found {
-                        Some(_) => api.image_operations(&id).await?,
-                        None => Vec::new(),
-                    };
-                    Ok::<_, kiln_console::call::CallError>((found, list))
-                })
-                .await;
-            match loaded {
-                None => {}
-                Some(Ok((found, list))) => {
-                    // A running operation on it (anyone's) joins the panel, which polls it.
-                    if let Some(image) = &found
-                        && let Some(op) = ops::running_of(&list)
-                    {
-                        let name = kiln_console::listing::shown_name(image).to_owned();
-                        if ctx.panel.try_update(|p| p.adopt(op, &id, &name)) == Some(true) {
-                            crate::poller::poll(ctx, op.id.clone());
-                        }
-                    }
-                    let _ = image.try_set(found);
-                    let _ = history.try_set(list);
-                    let _ = status.try_set(Status::Done);
-                    if !background {
-                        crate::dom::focus(vec!["#image-title".into()]);
-                    }
+        let call = {
+            let id = id.clone();
+            async move {
+                let found = api.get_image(&id).await?;
+                let list = match &found {
+                    Some(_) => api.image_operations(&id).await?,
+                    None => Vec::new(),
+                };
+                Ok((found, list))
+            }
+        };
+        crate::load::start(latest, status, call, move |(found, list)| {
+            // A running operation on it (anyone's) joins the panel, which polls it.
+            if let Some(image) = &found
+                && let Some(op) = ops::running_of(&list)
+            {
+                let name = kiln_console::listing::shown_name(image).to_owned();
+                if ctx.panel.try_update(|p| p.adopt(op, &id, &name)) == Some(true) {
+                    crate::poller::poll(ctx, op.id.clone());
                 }
-                Some(Err(e)) => {
-                    let _ = status.try_set(Status::Failed(e));
-                }
+            }
+            let _ = image.try_set(found);
+            let _ = history.try_set(list);
+            if !background {
+                crate::dom::focus(vec!["#image-title".into()]);
             }
         });
     });

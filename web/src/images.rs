@@ -11,7 +11,7 @@ use kiln_core::proto::yandex::cloud::compute::v1::Image;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::components::{Failed, Raw, Waiting};
+use crate::components::{Failed, Pager, Raw, Waiting};
 use crate::load::{Asked, Latest, Status};
 use crate::state::{Ctx, ctx, paths};
 
@@ -48,35 +48,24 @@ pub fn ImagesPage() -> impl IntoView {
             return;
         }
         status.set(Status::Waiting(ctx.now.get_untracked()));
-        leptos::task::spawn_local(async move {
-            let api = settings.api();
-            let folder = settings.folder_id.clone();
-            let loaded = latest
-                .run(async {
-                    match asked.as_deref().and_then(listing::find) {
-                        Some(find) => api
-                            .find_images(&folder, &find)
-                            .await
-                            .map(|i| (i, String::new())),
-                        None if asked.is_some() => Ok((Vec::new(), String::new())),
-                        None => api
-                            .list_images(&folder, cursor.token(), "")
-                            .await
-                            .map(|p| (p.items, p.next)),
-                    }
-                })
-                .await;
-            match loaded {
-                None => {} // superseded: the newer load shows its own
-                Some(Ok((images, token))) => {
-                    let _ = rows.try_set(images);
-                    let _ = next.try_set(token);
-                    let _ = status.try_set(Status::Done);
-                }
-                Some(Err(e)) => {
-                    let _ = status.try_set(Status::Failed(e));
-                }
+        let api = settings.api();
+        let folder = settings.folder_id.clone();
+        let call = async move {
+            match asked.as_deref().and_then(listing::find) {
+                Some(find) => api
+                    .find_images(&folder, &find)
+                    .await
+                    .map(|i| (i, String::new())),
+                None if asked.is_some() => Ok((Vec::new(), String::new())),
+                None => api
+                    .list_images(&folder, cursor.token(), "")
+                    .await
+                    .map(|p| (p.items, p.next)),
             }
+        };
+        crate::load::start(latest, status, call, move |(images, token)| {
+            let _ = rows.try_set(images);
+            let _ = next.try_set(token);
         });
     });
     crate::load::again_when_online(ctx.online, status, again);
@@ -145,21 +134,11 @@ pub fn ImagesPage() -> impl IntoView {
         }
         Status::Done => view! { <p class="muted count" role="status">{count}</p> }.into_any(),
     };
-    let waiting = move || status.with(|s| matches!(s, Status::Waiting(_)));
+    let busy = Signal::derive(move || status.with(|s| matches!(s, Status::Waiting(_))));
     let pager = move || {
-        asked.with(Option::is_none).then(|| {
-            let previous = move || cursor.with(Cursor::previous);
-            let following = move || cursor.with(|c| next.with(|t| c.next(t)));
-            view! {
-                <nav class="pager" aria-label=w.pages>
-                    <button type="button" class="secondary" disabled=move || waiting() || previous().is_none()
-                        on:click=move |_| if let Some(c) = previous() { cursor.set(c) }>{w.previous_page}</button>
-                    <span class="muted">{move || lang.page_number(cursor.with(Cursor::page))}</span>
-                    <button type="button" class="secondary" disabled=move || waiting() || following().is_none()
-                        on:click=move |_| if let Some(c) = following() { cursor.set(c) }>{w.next_page}</button>
-                </nav>
-            }
-        })
+        asked
+            .with(Option::is_none)
+            .then(|| view! { <Pager cursor next busy /> })
     };
     view! {
         <section class="images" aria-labelledby="images-title">

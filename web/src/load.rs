@@ -6,6 +6,7 @@
 use std::future::Future;
 
 use futures_util::future::{AbortHandle, abortable};
+use kiln_console::call::CallError;
 use leptos::prelude::*;
 
 /// The latest load of one place on the page (a resource's fetcher).
@@ -103,4 +104,27 @@ impl<K: PartialEq + Send + Sync + 'static> Default for Asked<K> {
     fn default() -> Self {
         Asked::new()
     }
+}
+
+/// Runs one load of a place in the background: the call replaces the place's last; its answer
+/// goes to `done` and the place's status then says Done, a failure says Failed, and a replaced
+/// call changes nothing. (The caller says Waiting first, unless it reads again quietly.)
+pub fn start<T: 'static>(
+    latest: Latest,
+    status: RwSignal<Status>,
+    call: impl Future<Output = Result<T, CallError>> + 'static,
+    done: impl FnOnce(T) + 'static,
+) {
+    leptos::task::spawn_local(async move {
+        match latest.run(call).await {
+            None => {} // replaced: the newer load shows its own
+            Some(Ok(value)) => {
+                done(value);
+                let _ = status.try_set(Status::Done);
+            }
+            Some(Err(e)) => {
+                let _ = status.try_set(Status::Failed(e));
+            }
+        }
+    });
 }

@@ -5,7 +5,7 @@
 use kiln_core::proto::yandex::cloud::compute::v1::{Image, UpdateImageRequest};
 use kiln_core::validate::{Outcome, validate_str_in};
 
-use crate::form::{FieldError, field_of, quote};
+use crate::form::{FieldError, field_of, quote, repeated_keys};
 use crate::text::Lang;
 
 /// The message the core checks an Edit against.
@@ -80,17 +80,7 @@ impl ImageEdit {
 
     /// Every problem, on the field it belongs to (a label key given twice, then the core's).
     pub fn check(&self, image_id: &str, lang: Lang) -> Vec<FieldError> {
-        let mut errors = Vec::new();
-        let mut seen = std::collections::BTreeSet::new();
-        for (key, _) in self.label_rows() {
-            if !seen.insert(key) {
-                errors.push(FieldError {
-                    field: "labels",
-                    path: format!("labels[{}]", quote(key)),
-                    message: lang.words().given_twice.into(),
-                });
-            }
-        }
+        let mut errors = repeated_keys(self.label_rows(), lang);
         match validate_str_in(UPDATE_IMAGE_REQUEST, &self.to_json(image_id), lang.core()) {
             Outcome::Valid => {}
             Outcome::Invalid { violations } => {

@@ -238,17 +238,7 @@ impl Form {
     /// plus what cannot be put into a request at all (a size that is not a number, a label key
     /// given twice). Empty means the request is valid and may be sent.
     pub fn check(&self, lang: Lang) -> Vec<FieldError> {
-        let mut errors = Vec::new();
-        let mut seen = std::collections::BTreeSet::new();
-        for (key, _) in self.label_rows() {
-            if !seen.insert(key) {
-                errors.push(FieldError {
-                    field: "labels",
-                    path: format!("labels[{}]", quote(key)),
-                    message: lang.words().given_twice.into(),
-                });
-            }
-        }
+        let mut errors = repeated_keys(self.label_rows(), lang);
         if self.min_disk_size().is_err() {
             errors.push(FieldError {
                 field: "min_disk_size",
@@ -311,14 +301,6 @@ impl Form {
         }
         errors
     }
-
-    /// A warning when the typed minimum disk size is below `floor`, the picked source's size
-    /// in bytes (the service refuses such a request).
-    pub fn below_source(&self, floor: Option<i64>, lang: Lang) -> Option<String> {
-        let typed = self.min_disk_size().ok()??;
-        let floor = floor.filter(|&f| f > typed)?;
-        Some(lang.below_source(&lang.gb(floor)))
-    }
 }
 
 /// The texts shown under `field`: the form's problems there once they are `shown` (the field
@@ -339,6 +321,22 @@ pub fn messages(
         }
     }
     out
+}
+
+/// A label key given twice, said on the second row (`labels["env"]: is given twice`): the
+/// request's map would silently keep one of them.
+pub fn repeated_keys<'a>(
+    rows: impl Iterator<Item = &'a (String, String)>,
+    lang: Lang,
+) -> Vec<FieldError> {
+    let mut seen = std::collections::BTreeSet::new();
+    rows.filter(|(key, _)| !seen.insert(key.as_str()))
+        .map(|(key, _)| FieldError {
+            field: "labels",
+            path: format!("labels[{}]", quote(key)),
+            message: lang.words().given_twice.into(),
+        })
+        .collect()
 }
 
 /// A JSON string literal.

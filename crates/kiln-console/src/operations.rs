@@ -143,14 +143,6 @@ impl Tracked {
         (end - self.created_at).max(0)
     }
 
-    /// The panel entry for an operation just returned by Delete.
-    pub fn deleting(op: &Operation, image_name: &str) -> Tracked {
-        Tracked {
-            deletes: true,
-            ..Tracked::new(op, image_name)
-        }
-    }
-
     /// The panel entry for an operation the service listed for image `image_id` (started by
     /// anyone: this browser, the CLI, a colleague).
     pub fn listed(op: &Operation, image_id: &str, image_name: &str) -> Tracked {

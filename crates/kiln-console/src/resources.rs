@@ -85,24 +85,6 @@ impl Row {
             self.id
         )
     }
-
-    /// Whether a search for `needle` (already lower-cased; empty matches all) finds this row:
-    /// by name (any case), ID or family.
-    pub fn matches(&self, needle: &str) -> bool {
-        needle.is_empty()
-            || self.name.to_lowercase().contains(needle)
-            || self.id.contains(needle)
-            || self.family.contains(needle)
-    }
-}
-
-/// The rows a search shows.
-pub fn search(rows: &[Row], text: &str) -> Vec<Row> {
-    let needle = text.trim().to_lowercase();
-    rows.iter()
-        .filter(|r| r.matches(&needle))
-        .cloned()
-        .collect()
 }
 
 /// The generation an image's `hardware_generation` stands for (`None`: not set).

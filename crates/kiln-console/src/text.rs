@@ -535,14 +535,6 @@ impl Lang {
         )
     }
 
-    /// A typed minimum disk size below the picked source's size.
-    pub fn below_source(self, gb: &str) -> String {
-        self.pick(
-            format!("is smaller than the chosen source ({gb}): the service would refuse it"),
-            format!("меньше выбранного источника ({gb}): сервис отклонит запрос"),
-        )
-    }
-
     /// A minimum disk size that is not a whole number of GB.
     pub fn not_whole_gb(self, text: &str) -> String {
         self.pick(
@@ -648,12 +640,6 @@ impl Lang {
             (State::Succeeded, true) => Some(w.cancel_delete_succeeded),
             (State::Failed { .. }, _) => Some(w.cancel_done_failed),
         }
-    }
-
-    /// [`Lang::cancel_note`] for a view that shows a text always: empty when there is nothing
-    /// to add.
-    pub fn cancel_outcome(self, after: &crate::operations::State, deletes: bool) -> &'static str {
-        self.cancel_note(after, deletes).unwrap_or_default()
     }
 
     /// What the panel shows next to a finished operation's status, said once (the status says

@@ -163,31 +163,6 @@ fn violations_land_on_their_fields_with_the_cores_messages() {
         form.check(Lang::Ru)[3].message,
         "должно быть от 1 до 4096\u{a0}ГБ (сейчас 5000\u{a0}ГБ)"
     );
-    // Below the picked source's size: a warning before Create is pressed.
-    assert_eq!(
-        Form {
-            min_disk_size_gb: "10".into(),
-            ..Form::default()
-        }
-        .below_source(Some(20 * GB), Lang::En),
-        Some(
-            "is smaller than the chosen source (20\u{a0}GB): the service would refuse it"
-                .to_owned()
-        )
-    );
-    assert_eq!(
-        Form {
-            min_disk_size_gb: "20".into(),
-            ..Form::default()
-        }
-        .below_source(Some(20 * GB), Lang::En),
-        None
-    );
-    assert_eq!(
-        Form::default().below_source(Some(20 * GB), Lang::En),
-        None,
-        "empty uses the source's size"
-    );
     assert_eq!(
         errors[1].text(),
         "labels[\"Env\"]: key may only contain lowercase Latin letters, digits, hyphens, underscores, dots, slashes and @ signs (it has “E”)"
@@ -633,7 +608,7 @@ mod call_errors {
 mod resources {
     use kiln_console::GB;
     use kiln_console::form::Generation;
-    use kiln_console::resources::{Row, generation_of, image_details, search};
+    use kiln_console::resources::{Row, generation_of, image_details};
     use kiln_console::text::Lang;
     use kiln_core::proto::yandex::cloud::compute::v1 as compute;
 
@@ -692,26 +667,6 @@ mod resources {
             (snapshot.title(), snapshot.size, snapshot.floor),
             ("nightly", GB, GB)
         );
-    }
-
-    #[test]
-    fn search_finds_by_name_in_any_case_id_or_family() {
-        let rows = [
-            Row::image(image("Web", "frontend", None)),
-            Row::image(image("db", "postgres", None)),
-        ];
-        let names = |text: &str| {
-            search(&rows, text)
-                .into_iter()
-                .map(|r| r.name)
-                .collect::<Vec<_>>()
-        };
-        assert_eq!(names(""), ["Web", "db"]);
-        assert_eq!(names(" wEB "), ["Web"]); // by name only, in any case
-        assert_eq!(names("front"), ["Web"]);
-        assert_eq!(names("fd8db"), ["db"]);
-        assert_eq!(names("postgres"), ["db"]);
-        assert!(names("nothing").is_empty());
     }
 
     #[test]
@@ -980,7 +935,9 @@ mod text {
             Some(("The image was kept.".to_owned(), None))
         );
         assert_eq!(
-            Lang::Ru.cancel_outcome(&State::Succeeded, true),
+            Lang::Ru
+                .cancel_note(&State::Succeeded, true)
+                .unwrap_or_default(),
             "Отменить не удалось: образ уже удалён."
         );
     }

@@ -10,7 +10,7 @@ use kiln_console::text::Lang;
 use leptos::prelude::*;
 
 use super::State;
-use crate::components::{Failed, Messages, Waiting};
+use crate::components::{Failed, Messages, Pager, Waiting};
 use crate::load::{Asked, Latest, Status};
 use crate::state::ctx;
 
@@ -96,36 +96,25 @@ fn Resources(state: State, kind: SourceKind) -> impl IntoView {
             return;
         }
         status.set(Status::Waiting(ctx.now.get_untracked()));
-        leptos::task::spawn_local(async move {
-            let loaded = latest
-                .run(load_rows(
-                    settings.api(),
-                    settings.folder_id.clone(),
-                    kind,
-                    cursor,
-                    asked,
-                ))
-                .await;
-            match loaded {
-                None => {}
-                Some(Ok((rows, token))) => {
-                    // Their sizes are the minimum disk size's floor: every row seen is kept,
-                    // so the picked one's floor holds on any page (the screen may be gone).
-                    let _ = state.rows.try_update(|known| {
-                        for row in &rows {
-                            if !known.iter().any(|k| k.id == row.id) {
-                                known.push(row.clone());
-                            }
-                        }
-                    });
-                    let _ = shown.try_set(rows);
-                    let _ = next.try_set(token);
-                    let _ = status.try_set(Status::Done);
+        let call = load_rows(
+            settings.api(),
+            settings.folder_id.clone(),
+            kind,
+            cursor,
+            asked,
+        );
+        crate::load::start(latest, status, call, move |(rows, token)| {
+            // Their sizes are the minimum disk size's floor: every row seen is kept, so the
+            // picked one's floor holds on any page (the screen may be gone).
+            let _ = state.rows.try_update(|known| {
+                for row in &rows {
+                    if !known.iter().any(|k| k.id == row.id) {
+                        known.push(row.clone());
+                    }
                 }
-                Some(Err(e)) => {
-                    let _ = status.try_set(Status::Failed(e));
-                }
-            }
+            });
+            let _ = shown.try_set(rows);
+            let _ = next.try_set(token);
         });
     });
     crate::load::again_when_online(ctx.online, status, again);
@@ -143,20 +132,10 @@ fn Resources(state: State, kind: SourceKind) -> impl IntoView {
         }
         Status::Done => view! { <PickList state kind rows=shown /> }.into_any(),
     };
+    let busy = Signal::derive(move || status.with(|s| matches!(s, Status::Waiting(_))));
     let pager = move || {
-        (asked.with(Option::is_none) && status.with(|s| *s == Status::Done)).then(|| {
-            let previous = move || cursor.with(Cursor::previous);
-            let following = move || cursor.with(|c| next.with(|t| c.next(t)));
-            view! {
-                <div class="pager" role="group" aria-label=w.pages>
-                    <button type="button" class="secondary" disabled=move || previous().is_none()
-                        on:click=move |_| if let Some(c) = previous() { cursor.set(c) }>{w.previous_page}</button>
-                    <span class="muted">{move || lang.page_number(cursor.with(Cursor::page))}</span>
-                    <button type="button" class="secondary" disabled=move || following().is_none()
-                        on:click=move |_| if let Some(c) = following() { cursor.set(c) }>{w.next_page}</button>
-                </div>
-            }
-        })
+        (asked.with(Option::is_none) && status.with(|s| *s == Status::Done))
+            .then(|| view! { <Pager cursor next busy /> })
     };
     view! {
         {(kind == SourceKind::Image).then(|| view! { <LatestOfFamily state /> })}
