@@ -9,36 +9,26 @@
 //!
 //! [`gateway`] is the other mode: a gRPC-Web front for a real endpoint.
 
-mod auth;
-pub mod calls;
-mod copier;
+mod api;
 mod domain;
-mod endpoints;
 mod engine;
-mod errors;
-mod files;
 mod gateway;
-mod health;
-mod images;
-pub mod import;
-mod messages;
-mod operations;
-mod paging;
-mod reflection;
-pub mod request_id;
-pub mod reset;
-pub mod seed;
-mod sources;
+mod http;
 mod store;
-pub mod tls;
 
 use std::{path::PathBuf, sync::Arc};
 
 use tokio::net::TcpListener;
 use tower::Layer;
 
-pub use auth::{DEV_FOLDER, DEV_SUBJECT, DEV_TOKEN, Grant, Tokens, default_subject};
+pub use api::auth::{DEV_FOLDER, DEV_SUBJECT, DEV_TOKEN, Grant, Tokens, default_subject};
+pub use engine::import;
 pub use gateway::{Gateway, gateway};
+pub use http::{calls, request_id, reset, tls};
+pub use store::seed;
+
+use api::{endpoints, images, operations, sources};
+use http::{cors::cors, files, health, reflection};
 
 /// How `kiln serve` runs.
 #[derive(Debug, Clone)]
@@ -219,7 +209,7 @@ pub async fn serve(
                 ),
             ),
         );
-    let mut router = with_console_config(routes.into_axum_router(), &config.tokens);
+    let mut router = http::console_config::with_console_config(routes.into_axum_router(), &config.tokens);
     router = health::with_healthz(router);
     router = reset::with_reset(router, engine.clone(), tokens.clone(), seed.images);
     if let Some(dir) = &config.web_dir {
@@ -248,81 +238,7 @@ pub async fn serve(
         .http2_keepalive_interval(Some(std::time::Duration::from_secs(30)))
         .http2_keepalive_timeout(Some(std::time::Duration::from_secs(10)))
         .add_routes(router.into())
-        .serve_with_incoming(tokio_stream_listener(listener))
+        .serve_with_incoming(http::listener::tokio_stream_listener(listener))
         .await?;
     Ok(())
-}
-
-/// `router` serving the console's runtime config document at `/kiln-config.json`: the endpoint
-/// is this origin; in development mode the well-known folder and token are filled in, otherwise
-/// the user enters them in Settings (no configured token is ever published).
-pub(crate) fn with_console_config(router: axum::Router, tokens: &Tokens) -> axum::Router {
-    let development = tokens.is_development();
-    let body = if development {
-        format!(r#"{{"endpoint":"","folderId":"{DEV_FOLDER}","token":"{DEV_TOKEN}"}}"#)
-    } else {
-        r#"{"endpoint":""}"#.to_owned()
-    };
-    router.route(
-        "/kiln-config.json",
-        axum::routing::get(move || async move {
-            (
-                [
-                    (http::header::CONTENT_TYPE, "application/json"),
-                    // Stored, but asked again on every load (the preload in index.html included).
-                    (http::header::CACHE_CONTROL, "no-cache"),
-                ],
-                body,
-            )
-        }),
-    )
-}
-
-/// CORS for the configured origins: what a gRPC-Web page sends, and the response headers it
-/// must be able to read (status, error details, the poll interval).
-fn cors(
-    origins: &[String],
-) -> Result<tower_http::cors::CorsLayer, http::header::InvalidHeaderValue> {
-    use http::{HeaderName, HeaderValue, Method};
-    let origins = origins
-        .iter()
-        .map(|o| HeaderValue::from_str(o))
-        .collect::<Result<Vec<_>, _>>()?;
-    let names = |list: &[&'static str]| {
-        list.iter()
-            .map(|h| HeaderName::from_static(h))
-            .collect::<Vec<_>>()
-    };
-    Ok(tower_http::cors::CorsLayer::new()
-        .allow_origin(origins)
-        .allow_methods([Method::POST, Method::GET, Method::OPTIONS])
-        .allow_headers(names(&[
-            "content-type",
-            "x-grpc-web",
-            "x-user-agent",
-            "grpc-timeout",
-            "authorization",
-            "idempotency-key",
-            "x-request-id",
-            "x-client-trace-id",
-        ]))
-        .expose_headers(names(&[
-            "grpc-status",
-            "grpc-message",
-            "grpc-status-details-bin",
-            "x-operation-poll-interval",
-            "x-request-id",
-            "x-server-trace-id",
-        ])))
-}
-
-/// The accepted connections of `listener`, with Nagle's algorithm off: a response's headers,
-/// message and trailers are separate small writes, and Nagle against the client's delayed ACK
-/// would hold each unary call for about 40 ms.
-pub(crate) fn tokio_stream_listener(
-    listener: TcpListener,
-) -> impl tokio_stream::Stream<Item = std::io::Result<tokio::net::TcpStream>> {
-    use tokio_stream::StreamExt;
-    tokio_stream::wrappers::TcpListenerStream::new(listener)
-        .map(|stream| stream.and_then(|s| s.set_nodelay(true).map(|()| s)))
 }

@@ -13,6 +13,7 @@
 //! folder of its resource, and a caller ([`Caller`]) sees only its folders. A resource of
 //! another folder answers exactly as one that does not exist.
 
+pub mod ids;
 mod images;
 mod operations;
 mod refusal;

@@ -8,7 +8,7 @@
 //! in a transaction of its own, so a failing one leaves no trace and does not disturb the
 //! others. A crash leaves each command's change whole or absent, and an answer is never sent
 //! for a change that is not committed. Between groups the same thread writes the progress and
-//! the end of running copies ([`crate::copier`]), as commands too.
+//! the end of running copies ([`crate::store::copies`]), as commands too.
 //!
 //! Get and List read on connections of their own ([`Store::read`]): they see what is
 //! committed, do not queue behind the writer's commands (only, for a moment, behind a reset of
@@ -17,8 +17,10 @@
 //! create, and their copies. Disks and snapshots (seed data nobody changes) are read once at
 //! open.
 
+pub(crate) mod copies;
 mod rows;
 mod schema;
+pub mod seed;
 
 use std::{
     collections::BTreeMap,
@@ -37,10 +39,9 @@ use rusqlite::{Connection, OpenFlags};
 
 pub use rows::{After, ImageOrder, OrderColumn, Reader, Writer};
 
+use copies::Step;
 use crate::{
-    copier::Step,
-    domain::{self, Applied, Refusal},
-    messages::clock,
+    domain::{self, Applied, Refusal, ids::clock},
 };
 
 /// A store failure.
@@ -189,7 +190,7 @@ impl Store {
     /// Opens (or creates and seeds) the database at `path`; copies run at `copy_rate` bytes per
     /// second.
     pub fn open(path: &Path, copy_rate: u64) -> Result<Store, StoreError> {
-        Store::open_seeded(path, copy_rate, &crate::seed::development(), false)
+        Store::open_seeded(path, copy_rate, &crate::store::seed::development(), false)
     }
 
     /// [`Store::open`] with `seed` for a new database; with `replace_sources` (a seed file) an
@@ -198,7 +199,7 @@ impl Store {
     pub fn open_seeded(
         path: &Path,
         copy_rate: u64,
-        seed: &crate::seed::Seed,
+        seed: &crate::store::seed::Seed,
         replace_sources: bool,
     ) -> Result<Store, StoreError> {
         let mut connection = Connection::open(path)?;

@@ -10,9 +10,8 @@ use kiln_core::proto::yandex::cloud::{
 use prost::Message;
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::{StoreError, created_micros, is_ready};
+use super::{StoreError, copies::Copies, created_micros, is_ready};
 use crate::{
-    copier::Copies,
     domain::{Change, KeyRecord, Lookup, OperationRecord, Records, Refusal, Work},
 };
 

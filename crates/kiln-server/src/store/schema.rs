@@ -11,7 +11,8 @@ use prost::Message;
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{StoreError, rows::insert_image};
-use crate::{domain::Work, seed};
+use super::seed;
+use crate::domain::Work;
 
 const SCHEMA: &str = "
     CREATE TABLE IF NOT EXISTS images (

@@ -6,7 +6,7 @@ use rusqlite::params;
 
 use super::*;
 use crate::{
-    auth::DEV_FOLDER,
+    api::auth::DEV_FOLDER,
     domain::{Change, KeyRecord, Lookup, Records},
 };
 

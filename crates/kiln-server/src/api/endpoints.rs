@@ -69,7 +69,7 @@ impl ApiEndpointService for ApiEndpoints {
         if !SERVICE_IDS.contains(&id.as_str()) {
             return Err(Status::not_found(format!(
                 "api endpoint {} not found",
-                crate::errors::clip(&id)
+                crate::api::errors::clip(&id)
             )));
         }
         Ok(Response::new(ApiEndpoint { id, address }))

@@ -10,11 +10,13 @@ use kiln_grpc::operation::operation_service_server::OperationService;
 use tonic::{Request, Response, Status};
 
 use crate::{
-    auth::Tokens,
+    api::{
+        auth::Tokens,
+        errors::{refused, validated},
+        images::with_poll_interval,
+    },
     domain,
     engine::Engine,
-    errors::{refused, validated},
-    images::with_poll_interval,
 };
 
 /// The operation service over the engine.

@@ -12,7 +12,7 @@
 //!   SDK's `ApiError` (with `requestId` and `serverTraceId`) needs them. gRPC-Web answers keep
 //!   the trailers-only form browsers' clients read.
 //! - The request log: one line per call when it ends, with the method, the status code, the
-//!   latency and the request IDs ([`crate::request_id`]); never a token or a message body.
+//!   latency and the request IDs ([`crate::http::request_id`]); never a token or a message body.
 
 use std::{
     future::Future,
@@ -25,7 +25,7 @@ use http::{HeaderMap, HeaderValue, Request, Response};
 use http_body_util::BodyExt;
 use percent_encoding::{AsciiSet, CONTROLS, percent_decode, percent_encode};
 
-use crate::request_id::{GrpcWeb, REQUEST_ID, SERVER_TRACE_ID, millis};
+use crate::http::request_id::{GrpcWeb, REQUEST_ID, SERVER_TRACE_ID, millis};
 
 /// The headers of a status, moved into trailers when an error is split.
 const STATUS_HEADERS: [&str; 3] = ["grpc-status", "grpc-message", "grpc-status-details-bin"];

@@ -10,7 +10,7 @@ use http::StatusCode;
 use kiln_core::proto::yandex::cloud::compute::v1::Image;
 
 use crate::{
-    auth::{DEV_TOKEN, Tokens},
+    api::auth::{DEV_TOKEN, Tokens},
     engine::Engine,
 };
 

@@ -6,7 +6,7 @@ use kiln_core::proto::yandex::cloud::compute::v1::{
     hardware_generation, image, os, snapshot,
 };
 
-use crate::auth::DEV_FOLDER;
+use crate::api::auth::DEV_FOLDER;
 
 const GIB: i64 = 1 << 30;
 

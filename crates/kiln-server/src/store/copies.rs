@@ -19,7 +19,7 @@ use std::{
 
 use foldhash::HashMap;
 
-use crate::messages::now_micros;
+use crate::domain::ids::now_micros;
 
 /// Copies shorter than this show no progress (nobody could see it).
 const PROGRESS_EVERY: Duration = Duration::from_millis(250);

@@ -11,16 +11,16 @@ pub async fn service()
 -> tonic_health::pb::health_server::HealthServer<impl tonic_health::pb::health_server::Health> {
     let (reporter, service) = tonic_health::server::health_reporter();
     reporter
-        .set_serving::<image_service_server::ImageServiceServer<crate::images::Images>>()
+        .set_serving::<image_service_server::ImageServiceServer<crate::api::images::Images>>()
         .await;
     reporter
-        .set_serving::<operation_service_server::OperationServiceServer<crate::operations::Operations>>()
+        .set_serving::<operation_service_server::OperationServiceServer<crate::api::operations::Operations>>()
         .await;
     reporter
-        .set_serving::<disk_service_server::DiskServiceServer<crate::sources::Sources>>()
+        .set_serving::<disk_service_server::DiskServiceServer<crate::api::sources::Sources>>()
         .await;
     reporter
-        .set_serving::<snapshot_service_server::SnapshotServiceServer<crate::sources::Sources>>()
+        .set_serving::<snapshot_service_server::SnapshotServiceServer<crate::api::sources::Sources>>()
         .await;
     service
 }

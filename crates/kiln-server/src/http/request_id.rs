@@ -3,7 +3,7 @@
 //! each request). The Node SDK's `ApiError` reads both; the Go SDK and Terraform print them.
 //!
 //! [`RequestIdLayer`] wraps the whole router. It also writes both IDs into the request's
-//! headers, so the layers and handlers inside (the request log, [`crate::calls`]) see the same
+//! headers, so the layers and handlers inside (the request log, [`crate::http::calls`]) see the same
 //! ones, and logs the requests that are not gRPC (static files, `/healthz`, the admin reset).
 
 use std::{
@@ -47,7 +47,7 @@ fn new_trace_id() -> HeaderValue {
 #[derive(Debug, Clone, Copy)]
 pub struct GrpcWeb;
 
-/// Whether `request` is a gRPC or gRPC-Web call (logged by [`crate::calls`] instead).
+/// Whether `request` is a gRPC or gRPC-Web call (logged by [`crate::http::calls`] instead).
 fn is_grpc<B>(request: &Request<B>) -> bool {
     request
         .headers()

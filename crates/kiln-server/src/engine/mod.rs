@@ -1,9 +1,11 @@
 //! Long-running operations around the domain's commands: a Create is one command (its copy is
-//! then run by the store's thread, [`crate::copier`]); a URI import first downloads and
+//! then run by the store's thread, [`crate::store::copies`]); a URI import first downloads and
 //! recognises its file in a task of its own, then hands the copy over ([`domain::begin_copy`]).
 //! Cancel is one command (it ends the operation, stops the copy and removes the image) that
 //! also stops an import's download. Not-done imports found at start-up (after a crash)
 //! download again; copies go on by themselves.
+
+pub mod import;
 
 use std::{
     collections::HashMap,
@@ -15,8 +17,7 @@ use tokio::sync::Notify;
 
 use crate::{
     domain::{self, Caller, CopyStart, CreateImage, CreateSource, Refusal, Work},
-    import,
-    messages::clock,
+    domain::ids::clock,
     store::Store,
 };
 

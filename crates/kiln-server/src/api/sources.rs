@@ -13,10 +13,12 @@ use prost::Message;
 use tonic::{Request, Response, Status};
 
 use crate::{
-    auth::Tokens,
+    api::{
+        auth::Tokens,
+        errors::{refused, validated},
+        paging,
+    },
     domain::{self, Caller},
-    errors::{refused, validated},
-    paging,
     store::{SourceTable, Store},
 };
 

@@ -76,7 +76,7 @@ pub async fn gateway(
     });
     // gRPC-Web wraps the forwarding only: over everything it would refuse plain HTTP/1.1 GETs.
     let grpc = tonic_web::GrpcWebLayer::new().layer(forward);
-    let files = config.web_dir.as_deref().map(crate::files::static_files);
+    let files = config.web_dir.as_deref().map(crate::http::files::static_files);
     let dispatch = tower::service_fn(move |request: http::Request<axum::body::Body>| {
         let grpc = grpc.clone();
         let files = files.clone();
@@ -106,16 +106,16 @@ pub async fn gateway(
     let mut router = axum::Router::new();
     if config.web_dir.is_some() {
         // No tokens of its own: the config names only this origin.
-        router = crate::with_console_config(router, &crate::Tokens::default());
+        router = crate::http::console_config::with_console_config(router, &crate::Tokens::default());
     }
     let mut router = router.fallback_service(dispatch);
     if !config.cors_origins.is_empty() {
-        router = router.layer(crate::cors(&config.cors_origins)?);
+        router = router.layer(crate::http::cors::cors(&config.cors_origins)?);
     }
     tonic::transport::Server::builder()
         .accept_http1(true)
         .add_routes(router.into())
-        .serve_with_incoming(crate::tokio_stream_listener(listener))
+        .serve_with_incoming(crate::http::listener::tokio_stream_listener(listener))
         .await?;
     Ok(())
 }
@@ -148,7 +148,7 @@ fn unavailable(message: &str) -> http::Response<tonic::body::Body> {
         http::HeaderValue::from_static("application/grpc"),
     );
     headers.insert("grpc-status", http::HeaderValue::from_static("14"));
-    let encoded = crate::calls::encode_grpc_message(message);
+    let encoded = crate::http::calls::encode_grpc_message(message);
     if let Ok(value) = http::HeaderValue::from_str(&encoded) {
         headers.insert("grpc-message", value);
     }

@@ -5,7 +5,7 @@
 use tonic::Status;
 
 use crate::{
-    errors::invalid_field,
+    api::errors::invalid_field,
     store::{After, ImageOrder, OrderColumn},
 };
 

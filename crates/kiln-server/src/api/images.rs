@@ -20,12 +20,16 @@ use prost_reflect::ReflectMessage;
 use tonic::{Request, Response, Status};
 
 use crate::{
-    auth::Tokens,
-    domain::{self, CreateImage, CreateSource, Refusal, UpdateImage},
+    api::{
+        auth::Tokens,
+        errors::{invalid_field, refused, validated},
+        paging,
+    },
+    domain::{
+        self, CreateImage, CreateSource, Refusal, UpdateImage,
+        ids::{clock, new_id},
+    },
     engine::Engine,
-    errors::{invalid_field, refused, validated},
-    messages::{clock, new_id},
-    paging,
     store::{ImageOrder, OrderColumn},
 };
 

@@ -1,0 +1,11 @@
+//! The gRPC handlers of the API: each RPC reads its caller, checks the request's shape
+//! (the core's validation, metadata, page tokens, masks), runs one engine command or one
+//! read, and translates the answer into a status.
+
+pub mod auth;
+pub mod endpoints;
+pub mod errors;
+pub mod images;
+pub mod operations;
+pub mod paging;
+pub mod sources;
