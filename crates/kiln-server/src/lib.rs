@@ -123,32 +123,29 @@ pub async fn serve(
     if !config.tokens.is_development() {
         import_limits.policy.local = false;
     }
-    let engine = engine::Engine::new(store, config.data_dir.join("images"), import_limits);
+    let quotas = domain::Limits {
+        running_operations: config.quotas.running_operations_per_folder,
+        images: config.quotas.images_per_folder,
+    };
+    let engine = engine::Engine::new(store, config.data_dir.join("images"), import_limits, quotas);
     engine.resume().await.map_err(|e| e.to_string())?;
     let tokens = Arc::new(config.tokens.clone());
     let images = images::Images {
         engine: engine.clone(),
-        tokens: tokens.clone(),
-        quotas: config.quotas,
     };
     let operations = operations::Operations {
         engine: engine.clone(),
-        tokens: tokens.clone(),
     };
     let sources = sources::Sources {
-        store: engine.store.clone(),
-        tokens: tokens.clone(),
+        engine: engine.clone(),
     };
     // gRPC-Web wraps each gRPC service only: a layer over the whole router would answer 400 to
     // every plain HTTP/1.1 request, static files included.
     let web = tonic_web::GrpcWebLayer::new();
-    // Authentication first, before a body is even decoded: without a known token every call
-    // answers UNAUTHENTICATED, whatever it carries. (The handlers ask again for the folders.)
-    let authenticate = {
-        let tokens = tokens.clone();
-        move |request: tonic::Request<()>| tokens.caller(&request).map(|_| request)
-    };
-    let auth = tonic::service::InterceptorLayer::new(authenticate);
+    // Authentication first and once, before a body is even decoded: without a known token
+    // every call answers UNAUTHENTICATED, whatever it carries; with one, its grant goes with
+    // the request to the handler.
+    let auth = tonic::service::InterceptorLayer::new(api::auth::Authenticate::new(&config.tokens));
     // Every call: grpc-message as the spec encodes it, and its log line.
     let calls = calls::CallLayer;
     use kiln_grpc::{compute::*, operation::*};
@@ -209,7 +206,8 @@ pub async fn serve(
                 ),
             ),
         );
-    let mut router = http::console_config::with_console_config(routes.into_axum_router(), &config.tokens);
+    let mut router =
+        http::console_config::with_console_config(routes.into_axum_router(), &config.tokens);
     router = health::with_healthz(router);
     router = reset::with_reset(router, engine.clone(), tokens.clone(), seed.images);
     if let Some(dir) = &config.web_dir {

@@ -1,28 +1,21 @@
-//! `authorization: Bearer <token>`: which folders a token may use.
+//! `authorization: Bearer <token>`: which folders a token may use. The interceptor
+//! ([`Authenticate`]) reads the token once per call, before the body is decoded, and hands the
+//! handlers its [`Grant`] ([`caller`]).
 
-use std::collections::BTreeMap;
+use std::{collections::BTreeMap, sync::Arc};
 
+use foldhash::HashMap;
 use tonic::{Request, Status};
 
-use crate::domain::Caller;
+pub use crate::domain::Grant;
 
 /// The well-known development token (like Azurite's well-known account).
 pub const DEV_TOKEN: &str = "dev-token";
 /// The folder the development token may use, seeded with disks, snapshots and images.
-pub const DEV_FOLDER: &str = "dev-folder";
-
+pub use crate::store::seed::DEV_FOLDER;
 /// The subject the development token acts as (`Operation.created_by`): a user account ID in
 /// the API's shape (3-character prefix, 20 characters).
 pub const DEV_SUBJECT: &str = "ajedev0user000000001";
-
-/// What one token may do, and who it is.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Grant {
-    /// The folders it may use.
-    pub folders: Vec<String>,
-    /// Its subject, as the real API names it in `Operation.created_by`.
-    pub subject: String,
-}
 
 /// Tokens and their grants.
 #[derive(Debug, Clone, Default)]
@@ -58,27 +51,38 @@ impl Tokens {
         )
     }
 
-    /// The subject of the caller's token (`Operation.created_by`); empty without a known one
-    /// (the interceptor has refused such calls already).
-    pub fn subject<T>(&self, request: &Request<T>) -> String {
-        self.grant(request)
-            .map(|g| g.subject.clone())
-            .unwrap_or_default()
-    }
-
     /// Whether these are the development set-up's tokens (only `dev-token`).
     pub fn is_development(&self) -> bool {
         self.0.len() == 1 && self.0.contains_key(DEV_TOKEN)
     }
+}
 
-    /// The caller: UNAUTHENTICATED without a known bearer token. Every RPC asks this first.
-    pub fn caller<T>(&self, request: &Request<T>) -> Result<Caller<'_>, Status> {
-        self.grant(request).map(|grant| Caller {
-            folders: &grant.folders,
-        })
+/// The subject of the `index`th token of a config that names none: `aje` and 17 digits.
+pub fn default_subject(index: usize) -> String {
+    format!("aje{:017}", index + 1)
+}
+
+/// The token interceptor: UNAUTHENTICATED without a known bearer token, whatever the call
+/// carries; otherwise the token's [`Grant`] goes with the request to its handler.
+#[derive(Clone)]
+pub struct Authenticate {
+    grants: Arc<HashMap<String, Arc<Grant>>>,
+}
+
+impl Authenticate {
+    /// The interceptor for `tokens`.
+    pub fn new(tokens: &Tokens) -> Authenticate {
+        let grants = tokens
+            .0
+            .iter()
+            .map(|(token, grant)| (token.clone(), Arc::new(grant.clone())))
+            .collect();
+        Authenticate {
+            grants: Arc::new(grants),
+        }
     }
 
-    fn grant<T>(&self, request: &Request<T>) -> Result<&Grant, Status> {
+    fn grant<T>(&self, request: &Request<T>) -> Result<Arc<Grant>, Status> {
         let header = request
             .metadata()
             .get("authorization")
@@ -88,13 +92,27 @@ impl Tokens {
             .ok()
             .and_then(|h| h.strip_prefix("Bearer "))
             .ok_or_else(|| Status::unauthenticated("authorization must be \"Bearer <token>\""))?;
-        self.0
+        self.grants
             .get(token)
+            .cloned()
             .ok_or_else(|| Status::unauthenticated("unknown token"))
     }
 }
 
-/// The subject of the `index`th token of a config that names none: `aje` and 17 digits.
-pub fn default_subject(index: usize) -> String {
-    format!("aje{:017}", index + 1)
+impl tonic::service::Interceptor for Authenticate {
+    fn call(&mut self, mut request: Request<()>) -> Result<Request<()>, Status> {
+        let grant = self.grant(&request)?;
+        request.extensions_mut().insert(grant);
+        Ok(request)
+    }
+}
+
+/// The grant [`Authenticate`] found for the call (UNAUTHENTICATED if it did not run: a
+/// service wired without it).
+pub fn caller<T>(request: &Request<T>) -> Result<Arc<Grant>, Status> {
+    request
+        .extensions()
+        .get::<Arc<Grant>>()
+        .cloned()
+        .ok_or_else(|| Status::unauthenticated("missing authorization metadata"))
 }

@@ -1,8 +1,6 @@
 //! `yandex.cloud.compute.v1.ImageService`: each RPC authenticates, validates with the core
 //! crate, runs the domain's command (or a read) and translates the answer.
 
-use std::sync::Arc;
-
 use kiln_core::proto::yandex::cloud::{
     access::{
         ListAccessBindingsRequest, ListAccessBindingsResponse, SetAccessBindingsRequest,
@@ -11,7 +9,7 @@ use kiln_core::proto::yandex::cloud::{
     compute::v1::{
         CreateImageRequest, DeleteImageRequest, GetImageLatestByFamilyRequest, GetImageRequest,
         Image, ListImageOperationsRequest, ListImageOperationsResponse, ListImagesRequest,
-        ListImagesResponse, UpdateImageRequest, create_image_request::Source,
+        ListImagesResponse, UpdateImageRequest,
     },
     operation::Operation,
 };
@@ -21,16 +19,12 @@ use tonic::{Request, Response, Status};
 
 use crate::{
     api::{
-        auth::Tokens,
+        auth::caller,
         errors::{invalid_field, refused, validated},
         paging,
     },
-    domain::{
-        self, CreateImage, CreateSource, Refusal, UpdateImage,
-        ids::{clock, new_id},
-    },
-    engine::Engine,
-    store::{ImageOrder, OrderColumn},
+    domain,
+    engine::{Engine, ImageOrder, OrderColumn},
 };
 
 /// Seconds a client should wait between polls of an operation (`x-operation-poll-interval`).
@@ -38,9 +32,8 @@ const POLL_INTERVAL_SECONDS: &str = "1";
 
 /// The image service over the engine.
 pub struct Images {
+    /// The engine.
     pub engine: Engine,
-    pub tokens: Arc<Tokens>,
-    pub quotas: crate::Quotas,
 }
 
 /// A response carrying the server's suggested poll interval, as the real API sends.
@@ -56,10 +49,9 @@ pub fn with_poll_interval(operation: Operation) -> Response<Operation> {
 impl Images {
     /// The image `id` if the caller may see it (NOT_FOUND alike when it is another folder's).
     fn visible<T>(&self, request: &Request<T>, id: &str) -> Result<Image, Status> {
-        let caller = self.tokens.caller(request)?;
+        let grant = caller(request)?;
         self.engine
-            .store
-            .read(|r| domain::visible_image(r, caller, id))
+            .read(|r| domain::visible_image(r, grant.caller(), id))
             .map_err(refused)
     }
 }
@@ -67,7 +59,6 @@ impl Images {
 #[tonic::async_trait]
 impl ImageService for Images {
     async fn get(&self, request: Request<GetImageRequest>) -> Result<Response<Image>, Status> {
-        self.tokens.caller(&request)?;
         validated(request.get_ref())?;
         let image = self.visible(&request, &request.get_ref().image_id)?;
         Ok(Response::new(image))
@@ -77,18 +68,13 @@ impl ImageService for Images {
         &self,
         request: Request<GetImageLatestByFamilyRequest>,
     ) -> Result<Response<Image>, Status> {
-        let caller = self.tokens.caller(&request)?;
+        let grant = caller(&request)?;
         validated(request.get_ref())?;
         let r = request.get_ref();
-        domain::folder_allowed(caller, &r.folder_id).map_err(refused)?;
+        domain::folder_allowed(grant.caller(), &r.folder_id).map_err(refused)?;
         let image = self
             .engine
-            .store
-            .read(|reader| {
-                reader
-                    .latest_by_family(&r.folder_id, &r.family)
-                    .map_err(|e| Refusal::Storage(e.to_string()))
-            })
+            .read(|reader| Ok(reader.latest_by_family(&r.folder_id, &r.family)?))
             .map_err(refused)?;
         image.map(Response::new).ok_or_else(|| {
             Status::not_found(format!(
@@ -102,25 +88,22 @@ impl ImageService for Images {
         &self,
         request: Request<ListImagesRequest>,
     ) -> Result<Response<ListImagesResponse>, Status> {
-        let caller = self.tokens.caller(&request)?;
+        let grant = caller(&request)?;
         validated(request.get_ref())?;
         let r = request.get_ref();
-        domain::folder_allowed(caller, &r.folder_id).map_err(refused)?;
+        domain::folder_allowed(grant.caller(), &r.folder_id).map_err(refused)?;
         let name = parse_name_filter(&r.filter)?;
         let limit = paging::page_size(r.page_size)?;
         let order = parse_order_by(&r.order_by)?;
         let after = paging::image_token(&r.page_token, order)?;
         let page = self
             .engine
-            .store
             .read(|reader| {
-                reader
-                    .images(&r.folder_id, name.as_deref(), order, &after, limit)
-                    .map_err(|e| Refusal::Storage(e.to_string()))
+                Ok(reader.images(&r.folder_id, name.as_deref(), order, &after, limit)?)
             })
             .map_err(refused)?;
         Ok(Response::new(ListImagesResponse {
-            images: page.images,
+            images: page.items,
             next_page_token: page
                 .next
                 .map(|a| paging::image_token_of(&a, order))
@@ -132,35 +115,12 @@ impl ImageService for Images {
         &self,
         request: Request<CreateImageRequest>,
     ) -> Result<Response<Operation>, Status> {
-        self.tokens.caller(&request)?;
+        let grant = caller(&request)?;
         validated(request.get_ref())?;
         let key = idempotency_key(&request)?;
-        let folders = self.tokens.caller(&request)?.folders.to_vec();
-        let created_by = self.tokens.subject(&request);
-        let r = request.into_inner();
-        let store = &self.engine.store;
-        let source = match &r.source {
-            Some(Source::ImageId(id)) => CreateSource::Image(id.clone()),
-            Some(Source::DiskId(id)) => CreateSource::Disk(id.clone(), store.disk(id)),
-            Some(Source::SnapshotId(id)) => CreateSource::Snapshot(id.clone(), store.snapshot(id)),
-            Some(Source::Uri(uri)) => CreateSource::Uri(uri.clone()),
-            None => return Err(invalid_field("source", "source is required".into())),
-        };
-        let command = CreateImage {
-            request: r,
-            source,
-            key,
-            image_id: new_id("fd8"),
-            operation_id: new_id("fd8"),
-            limits: domain::Limits {
-                running_operations: self.quotas.running_operations_per_folder,
-                images: self.quotas.images_per_folder,
-            },
-            created_by,
-        };
         let operation = self
             .engine
-            .create(folders, command)
+            .create(grant, request.into_inner(), key)
             .await
             .map_err(refused)?;
         Ok(with_poll_interval(operation))
@@ -170,8 +130,7 @@ impl ImageService for Images {
         &self,
         request: Request<UpdateImageRequest>,
     ) -> Result<Response<Operation>, Status> {
-        let folders = self.tokens.caller(&request)?.folders.to_vec();
-        let created_by = self.tokens.subject(&request);
+        let grant = caller(&request)?;
         let mut r = request.into_inner();
         // Both spellings of a field name are accepted; the rest of the service sees the proto
         // one.
@@ -180,20 +139,7 @@ impl ImageService for Images {
             None => Vec::new(),
         };
         validated(&r)?;
-        let command = UpdateImage {
-            request: r,
-            paths,
-            operation_id: new_id("fd8"),
-            created_by,
-        };
-        let operation = self
-            .engine
-            .store
-            .apply(move |w| {
-                domain::update(w, domain::Caller { folders: &folders }, &command, clock())
-            })
-            .await
-            .map_err(refused)?;
+        let operation = self.engine.update(grant, r, paths).await.map_err(refused)?;
         Ok(with_poll_interval(operation))
     }
 
@@ -201,15 +147,10 @@ impl ImageService for Images {
         &self,
         request: Request<DeleteImageRequest>,
     ) -> Result<Response<Operation>, Status> {
-        let folders = self.tokens.caller(&request)?.folders.to_vec();
-        let created_by = self.tokens.subject(&request);
+        let grant = caller(&request)?;
         validated(request.get_ref())?;
         let image_id = request.into_inner().image_id;
-        let operation = self
-            .engine
-            .delete(folders, image_id, new_id("fd8"), created_by)
-            .await
-            .map_err(refused)?;
+        let operation = self.engine.delete(grant, image_id).await.map_err(refused)?;
         Ok(with_poll_interval(operation))
     }
 
@@ -217,38 +158,28 @@ impl ImageService for Images {
         &self,
         request: Request<ListImageOperationsRequest>,
     ) -> Result<Response<ListImageOperationsResponse>, Status> {
-        self.tokens.caller(&request)?;
         validated(request.get_ref())?;
         let r = request.get_ref();
         let limit = paging::page_size(r.page_size)?;
         self.visible(&request, &r.image_id)?;
         // The token is the ID of the last operation of the page before: one of this image's.
-        let found = self
+        let page = self
             .engine
-            .store
             .read(|reader| {
-                let storage = |e: crate::store::StoreError| Refusal::Storage(e.to_string());
                 let after = match r.page_token.as_str() {
                     "" => 0,
-                    token => match reader.position_of(&r.image_id, token).map_err(storage)? {
+                    token => match reader.position_of(&r.image_id, token)? {
                         Some(position) => position,
                         None => return Ok(None),
                     },
                 };
-                let found = reader.operations_of(&r.image_id, after, limit + 1);
-                found.map(Some).map_err(storage)
+                Ok(Some(reader.operations_of(&r.image_id, after, limit)?))
             })
-            .map_err(refused)?;
-        let mut operations = found.ok_or_else(paging::not_issued)?;
-        let next_page_token = if operations.len() > limit {
-            operations.truncate(limit);
-            operations.last().map(|o| o.id.clone()).unwrap_or_default()
-        } else {
-            String::new()
-        };
+            .map_err(refused)?
+            .ok_or_else(paging::not_issued)?;
         Ok(Response::new(ListImageOperationsResponse {
-            operations,
-            next_page_token,
+            operations: page.items,
+            next_page_token: page.next.unwrap_or_default(),
         }))
     }
 
@@ -256,7 +187,6 @@ impl ImageService for Images {
         &self,
         request: Request<ListAccessBindingsRequest>,
     ) -> Result<Response<ListAccessBindingsResponse>, Status> {
-        self.tokens.caller(&request)?;
         validated(request.get_ref())?;
         self.visible(&request, &request.get_ref().resource_id)?;
         Err(access_bindings_unimplemented())
@@ -266,7 +196,6 @@ impl ImageService for Images {
         &self,
         request: Request<SetAccessBindingsRequest>,
     ) -> Result<Response<Operation>, Status> {
-        self.tokens.caller(&request)?;
         validated(request.get_ref())?;
         self.visible(&request, &request.get_ref().resource_id)?;
         Err(access_bindings_unimplemented())
@@ -276,7 +205,6 @@ impl ImageService for Images {
         &self,
         request: Request<UpdateAccessBindingsRequest>,
     ) -> Result<Response<Operation>, Status> {
-        self.tokens.caller(&request)?;
         validated(request.get_ref())?;
         self.visible(&request, &request.get_ref().resource_id)?;
         Err(access_bindings_unimplemented())

@@ -1,8 +1,6 @@
 //! `yandex.cloud.operation.OperationService`. An operation belongs to the folder of its image:
 //! another folder's operation answers as one that does not exist.
 
-use std::sync::Arc;
-
 use kiln_core::proto::yandex::cloud::operation::{
     CancelOperationRequest, GetOperationRequest, Operation,
 };
@@ -11,7 +9,7 @@ use tonic::{Request, Response, Status};
 
 use crate::{
     api::{
-        auth::Tokens,
+        auth::caller,
         errors::{refused, validated},
         images::with_poll_interval,
     },
@@ -21,8 +19,8 @@ use crate::{
 
 /// The operation service over the engine.
 pub struct Operations {
+    /// The engine.
     pub engine: Engine,
-    pub tokens: Arc<Tokens>,
 }
 
 #[tonic::async_trait]
@@ -31,13 +29,12 @@ impl OperationService for Operations {
         &self,
         request: Request<GetOperationRequest>,
     ) -> Result<Response<Operation>, Status> {
-        let caller = self.tokens.caller(&request)?;
+        let grant = caller(&request)?;
         validated(request.get_ref())?;
         let id = &request.get_ref().operation_id;
         let record = self
             .engine
-            .store
-            .read(|r| domain::visible_operation(r, caller, id))
+            .read(|r| domain::visible_operation(r, grant.caller(), id))
             .map_err(refused)?;
         Ok(with_poll_interval(record.operation))
     }
@@ -48,11 +45,11 @@ impl OperationService for Operations {
         &self,
         request: Request<CancelOperationRequest>,
     ) -> Result<Response<Operation>, Status> {
-        let folders = self.tokens.caller(&request)?.folders.to_vec();
+        let grant = caller(&request)?;
         validated(request.get_ref())?;
         let operation = self
             .engine
-            .cancel(folders, request.into_inner().operation_id)
+            .cancel(grant, request.into_inner().operation_id)
             .await
             .map_err(refused)?;
         Ok(with_poll_interval(operation))

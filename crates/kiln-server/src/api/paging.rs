@@ -6,7 +6,7 @@ use tonic::Status;
 
 use crate::{
     api::errors::invalid_field,
-    store::{After, ImageOrder, OrderColumn},
+    engine::{After, ImageOrder, OrderColumn},
 };
 
 /// Items on a page when the request sets no `page_size`.

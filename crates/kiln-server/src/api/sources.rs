@@ -1,7 +1,5 @@
 //! The Get/List half of `DiskService` and `SnapshotService`: the sources the console offers.
 
-use std::sync::Arc;
-
 use kiln_core::proto::yandex::cloud::compute::v1::{
     Disk, GetDiskRequest, GetSnapshotRequest, ListDisksRequest, ListDisksResponse,
     ListSnapshotsRequest, ListSnapshotsResponse, Snapshot,
@@ -14,66 +12,57 @@ use tonic::{Request, Response, Status};
 
 use crate::{
     api::{
-        auth::Tokens,
+        auth::caller,
         errors::{refused, validated},
         paging,
     },
-    domain::{self, Caller},
-    store::{SourceTable, Store},
+    domain,
+    engine::{Engine, SourceTable},
 };
 
-/// Disks and snapshots from the store.
+/// Disks and snapshots, read through the engine.
 #[derive(Clone)]
 pub struct Sources {
-    pub store: Store,
-    pub tokens: Arc<Tokens>,
+    /// The engine.
+    pub engine: Engine,
 }
 
-fn page<M: Message + Default>(
-    store: &Store,
-    table: SourceTable,
-    folder: &str,
-    page_size: i64,
-    page_token: &str,
-    id: impl Fn(&M) -> String,
-) -> Result<(Vec<M>, String), Status> {
-    let limit = paging::page_size(page_size)?;
-    // A token is the ID of the last item of the page before: one of this folder's.
-    if !page_token.is_empty() && !store.has_source(table, folder, page_token) {
-        return Err(paging::not_issued());
+impl Sources {
+    /// A page of a folder's disks or snapshots the caller may list, and the next page's token.
+    fn page<M: Message + Default>(
+        &self,
+        request: &Request<impl Sized>,
+        table: SourceTable,
+        (folder, page_size, page_token): (&str, i64, &str),
+    ) -> Result<(Vec<M>, String), Status> {
+        let grant = caller(request)?;
+        domain::folder_allowed(grant.caller(), folder).map_err(refused)?;
+        let limit = paging::page_size(page_size)?;
+        let page = self
+            .engine
+            .read(|reader| {
+                // A token is the ID of the last item of the page before: one of this folder's.
+                if !page_token.is_empty() && !reader.has_source(table, folder, page_token)? {
+                    return Ok(None);
+                }
+                Ok(Some(reader.sources(table, folder, page_token, limit)?))
+            })
+            .map_err(refused)?
+            .ok_or_else(paging::not_issued)?;
+        Ok((page.items, page.next.unwrap_or_default()))
     }
-    let rows = store.sources(table, folder, page_token, limit + 1);
-    let mut items: Vec<M> = rows
-        .iter()
-        .filter_map(|b| M::decode(b.as_slice()).ok())
-        .collect();
-    let next = if items.len() > limit {
-        items.truncate(limit);
-        items.last().map(&id).unwrap_or_default()
-    } else {
-        String::new()
-    };
-    Ok((items, next))
-}
-
-/// A seed resource by ID if the caller may see it (the domain's rule).
-fn visible<M>(
-    caller: Caller<'_>,
-    kind: &'static str,
-    id: &str,
-    found: Option<M>,
-    folder: impl Fn(&M) -> &str,
-) -> Result<M, Status> {
-    domain::visible_source(caller, kind, id, found, folder).map_err(refused)
 }
 
 #[tonic::async_trait]
 impl DiskService for Sources {
     async fn get(&self, request: Request<GetDiskRequest>) -> Result<Response<Disk>, Status> {
-        let caller = self.tokens.caller(&request)?;
+        let grant = caller(&request)?;
         validated(request.get_ref())?;
         let id = &request.get_ref().disk_id;
-        let disk = visible(caller, "disk", id, self.store.disk(id), |d| &d.folder_id)?;
+        let disk = self
+            .engine
+            .read(|r| domain::visible_disk(r, grant.caller(), id))
+            .map_err(refused)?;
         Ok(Response::new(disk))
     }
 
@@ -81,18 +70,10 @@ impl DiskService for Sources {
         &self,
         request: Request<ListDisksRequest>,
     ) -> Result<Response<ListDisksResponse>, Status> {
-        let caller = self.tokens.caller(&request)?;
         validated(request.get_ref())?;
         let r = request.get_ref();
-        domain::folder_allowed(caller, &r.folder_id).map_err(refused)?;
-        let (disks, next_page_token) = page(
-            &self.store,
-            SourceTable::Disks,
-            &r.folder_id,
-            r.page_size,
-            &r.page_token,
-            |d: &Disk| d.id.clone(),
-        )?;
+        let asked = (r.folder_id.as_str(), r.page_size, r.page_token.as_str());
+        let (disks, next_page_token) = self.page(&request, SourceTable::Disks, asked)?;
         Ok(Response::new(ListDisksResponse {
             disks,
             next_page_token,
@@ -106,12 +87,13 @@ impl SnapshotService for Sources {
         &self,
         request: Request<GetSnapshotRequest>,
     ) -> Result<Response<Snapshot>, Status> {
-        let caller = self.tokens.caller(&request)?;
+        let grant = caller(&request)?;
         validated(request.get_ref())?;
         let id = &request.get_ref().snapshot_id;
-        let snapshot = visible(caller, "snapshot", id, self.store.snapshot(id), |s| {
-            &s.folder_id
-        })?;
+        let snapshot = self
+            .engine
+            .read(|r| domain::visible_snapshot(r, grant.caller(), id))
+            .map_err(refused)?;
         Ok(Response::new(snapshot))
     }
 
@@ -119,18 +101,10 @@ impl SnapshotService for Sources {
         &self,
         request: Request<ListSnapshotsRequest>,
     ) -> Result<Response<ListSnapshotsResponse>, Status> {
-        let caller = self.tokens.caller(&request)?;
         validated(request.get_ref())?;
         let r = request.get_ref();
-        domain::folder_allowed(caller, &r.folder_id).map_err(refused)?;
-        let (snapshots, next_page_token) = page(
-            &self.store,
-            SourceTable::Snapshots,
-            &r.folder_id,
-            r.page_size,
-            &r.page_token,
-            |s: &Snapshot| s.id.clone(),
-        )?;
+        let asked = (r.folder_id.as_str(), r.page_size, r.page_token.as_str());
+        let (snapshots, next_page_token) = self.page(&request, SourceTable::Snapshots, asked)?;
         Ok(Response::new(ListSnapshotsResponse {
             snapshots,
             next_page_token,

@@ -2,9 +2,9 @@
 
 use kiln_core::proto::yandex::cloud::{
     compute::v1::{
-        CreateImageMetadata, CreateImageRequest, DeleteImageMetadata, Disk, HardwareGeneration,
-        Image, LegacyHardwareFeatures, Os, PciTopology, Snapshot, UpdateImageMetadata,
-        UpdateImageRequest, hardware_generation, image, os,
+        CreateImageMetadata, CreateImageRequest, DeleteImageMetadata, HardwareGeneration, Image,
+        LegacyHardwareFeatures, Os, PciTopology, UpdateImageMetadata, UpdateImageRequest,
+        create_image_request::Source, hardware_generation, image, os,
     },
     operation::{Operation, operation},
 };
@@ -12,7 +12,7 @@ use prost::Message;
 
 use super::{
     Applied, Caller, Change, KeyRecord, Now, OperationRecord, Records, Refusal, Work,
-    folder_allowed, visible_image, visible_source,
+    folder_allowed, visible_disk, visible_image, visible_snapshot,
 };
 
 /// The description of a Create's operation, as the real API words it (a running copy or
@@ -31,27 +31,36 @@ pub struct Limits {
     pub images: i64,
 }
 
-/// Where a Create's data comes from, as the handler found it. Disks and snapshots are seed
-/// data nobody changes, looked up before the command; a source image is read by the command.
-#[derive(Debug, Clone)]
-pub enum CreateSource {
+/// Where a Create's data comes from: IDs the command looks up (through [`Records`]), or a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CreateSource<'a> {
     /// Another image, by ID.
-    Image(String),
-    /// A disk, if one has the ID.
-    Disk(String, Option<Disk>),
-    /// A snapshot, if one has the ID.
-    Snapshot(String, Option<Snapshot>),
+    Image(&'a str),
+    /// A disk, by ID.
+    Disk(&'a str),
+    /// A snapshot, by ID.
+    Snapshot(&'a str),
     /// A file to download.
-    Uri(String),
+    Uri(&'a str),
+}
+
+impl CreateSource<'_> {
+    /// The source a request names (`None`: it names none).
+    pub fn of(request: &CreateImageRequest) -> Option<CreateSource<'_>> {
+        Some(match request.source.as_ref()? {
+            Source::ImageId(id) => CreateSource::Image(id),
+            Source::DiskId(id) => CreateSource::Disk(id),
+            Source::SnapshotId(id) => CreateSource::Snapshot(id),
+            Source::Uri(uri) => CreateSource::Uri(uri),
+        })
+    }
 }
 
 /// A Create, validated by the core crate.
 #[derive(Debug, Clone)]
 pub struct CreateImage {
-    /// The request.
+    /// The request (its source is looked up by the command).
     pub request: CreateImageRequest,
-    /// Its source, looked up.
-    pub source: CreateSource,
     /// The `idempotency-key` it came with.
     pub key: Option<String>,
     /// The ID the new image gets.
@@ -118,7 +127,8 @@ pub fn create(
         })?;
         return Ok(Applied::new(first.operation, Vec::new()));
     }
-    let facts = source_facts(records, caller, &command.source)?;
+    let source = CreateSource::of(r).ok_or(Refusal::NoSource)?;
+    let facts = source_facts(records, caller, &source)?;
     if r.min_disk_size != 0 {
         check_min_disk_size(r.min_disk_size, facts.bytes)?;
     }
@@ -171,9 +181,9 @@ pub fn create(
         )),
         ..Default::default()
     };
-    let work = match &command.source {
+    let work = match source {
         CreateSource::Uri(uri) => Work::Import {
-            uri: uri.clone(),
+            uri: uri.to_owned(),
             min_disk_size: r.min_disk_size,
         },
         _ => Work::Copy {
@@ -221,14 +231,14 @@ pub fn create(
 fn source_facts(
     records: &impl Records,
     caller: Caller<'_>,
-    source: &CreateSource,
+    source: &CreateSource<'_>,
 ) -> Result<SourceFacts, Refusal> {
-    Ok(match source {
+    Ok(match *source {
         CreateSource::Image(id) => {
             let image = visible_image(records, caller, id)?;
             if image.status() != image::Status::Ready {
                 return Err(Refusal::SourceNotReady {
-                    image_id: id.clone(),
+                    image_id: id.to_owned(),
                 });
             }
             SourceFacts {
@@ -237,17 +247,16 @@ fn source_facts(
                 generation: image.hardware_generation,
             }
         }
-        CreateSource::Disk(id, disk) => {
-            let disk = visible_source(caller, "disk", id, disk.as_ref(), |d| &d.folder_id)?;
+        CreateSource::Disk(id) => {
+            let disk = visible_disk(records, caller, id)?;
             SourceFacts {
                 bytes: disk.size,
                 os: None,
                 generation: disk.hardware_generation.clone(),
             }
         }
-        CreateSource::Snapshot(id, snapshot) => {
-            let snapshot =
-                visible_source(caller, "snapshot", id, snapshot.as_ref(), |s| &s.folder_id)?;
+        CreateSource::Snapshot(id) => {
+            let snapshot = visible_snapshot(records, caller, id)?;
             SourceFacts {
                 bytes: snapshot.disk_size,
                 os: None,

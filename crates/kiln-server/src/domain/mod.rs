@@ -22,14 +22,33 @@ mod work;
 #[cfg(test)]
 mod tests;
 
-use kiln_core::proto::yandex::cloud::{compute::v1::Image, operation::Operation};
-
-pub use images::{
-    CREATE_IMAGE, CreateImage, CreateSource, Limits, UpdateImage, create, delete, update,
+use kiln_core::proto::yandex::cloud::{
+    compute::v1::{Disk, Image, Snapshot},
+    operation::Operation,
 };
+
+pub use images::{CREATE_IMAGE, CreateImage, Limits, UpdateImage, create, delete, update};
 pub use operations::{CopyStart, begin_copy, cancel, end_with_error, finish_copy, progress};
 pub use refusal::Refusal;
 pub use work::Work;
+
+/// Who a caller is (one token's grant): the folders it may use, and its subject.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grant {
+    /// The folders it may use.
+    pub folders: Vec<String>,
+    /// Its subject, as the real API names it in `Operation.created_by`.
+    pub subject: String,
+}
+
+impl Grant {
+    /// The caller a command checks.
+    pub fn caller(&self) -> Caller<'_> {
+        Caller {
+            folders: &self.folders,
+        }
+    }
+}
 
 /// The folders a caller may use.
 #[derive(Debug, Clone, Copy)]
@@ -140,6 +159,10 @@ pub trait Lookup {
     fn image(&self, id: &str) -> Result<Option<Image>, Refusal>;
     /// An operation by ID.
     fn operation(&self, id: &str) -> Result<Option<OperationRecord>, Refusal>;
+    /// A disk by ID.
+    fn disk(&self, id: &str) -> Result<Option<Disk>, Refusal>;
+    /// A snapshot by ID.
+    fn snapshot(&self, id: &str) -> Result<Option<Snapshot>, Refusal>;
 }
 
 /// What commands read besides: names, keys, and the counts quotas check. The store answers
@@ -186,21 +209,35 @@ pub fn visible_operation(
         })
 }
 
-/// A disk or snapshot (seed data, looked up by the caller) if the caller may see it: as
-/// [`visible_image`], NOT_FOUND alike whether it does not exist or is another folder's.
-pub fn visible_source<M>(
+/// The disk `id` if the caller may see it (as [`visible_image`]).
+pub fn visible_disk(records: &impl Lookup, caller: Caller<'_>, id: &str) -> Result<Disk, Refusal> {
+    visible(
+        "disk",
+        id,
+        records.disk(id)?.filter(|d| caller.may_use(&d.folder_id)),
+    )
+}
+
+/// The snapshot `id` if the caller may see it (as [`visible_image`]).
+pub fn visible_snapshot(
+    records: &impl Lookup,
     caller: Caller<'_>,
-    kind: &'static str,
     id: &str,
-    found: Option<M>,
-    folder: impl Fn(&M) -> &str,
-) -> Result<M, Refusal> {
-    found
-        .filter(|m| caller.may_use(folder(m)))
-        .ok_or_else(|| Refusal::NotFound {
-            kind,
-            id: id.to_owned(),
-        })
+) -> Result<Snapshot, Refusal> {
+    let found = records.snapshot(id)?;
+    visible(
+        "snapshot",
+        id,
+        found.filter(|s| caller.may_use(&s.folder_id)),
+    )
+}
+
+/// `found`, or [`Refusal::NotFound`] of `kind` `id`.
+fn visible<M>(kind: &'static str, id: &str, found: Option<M>) -> Result<M, Refusal> {
+    found.ok_or_else(|| Refusal::NotFound {
+        kind,
+        id: id.to_owned(),
+    })
 }
 
 /// A by-folder request (List, Create into a folder): [`Refusal::PermissionDenied`] unless the

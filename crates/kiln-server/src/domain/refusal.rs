@@ -61,6 +61,8 @@ pub enum Refusal {
         /// The path.
         path: String,
     },
+    /// A Create names no source.
+    NoSource,
     /// A stored record is not what the service wrote, or the store failed.
     Storage(String),
 }
@@ -73,7 +75,7 @@ impl Refusal {
             Refusal::PermissionDenied { .. } => Code::PermissionDenied,
             Refusal::NameTaken { .. } => Code::AlreadyExists,
             Refusal::KeyReused { .. } | Refusal::MinDiskSize { .. } => Code::InvalidArgument,
-            Refusal::NotUpdatable { .. } => Code::InvalidArgument,
+            Refusal::NotUpdatable { .. } | Refusal::NoSource => Code::InvalidArgument,
             Refusal::RunningOperations { .. } | Refusal::Images { .. } => Code::ResourceExhausted,
             Refusal::Creating { .. } | Refusal::SourceNotReady { .. } => Code::FailedPrecondition,
             Refusal::Storage(_) => Code::Internal,
@@ -84,6 +86,7 @@ impl Refusal {
     pub fn field(&self) -> Option<String> {
         match self {
             Refusal::MinDiskSize { .. } => Some("min_disk_size".into()),
+            Refusal::NoSource => Some("source".into()),
             Refusal::NotUpdatable { index, .. } => Some(format!("update_mask.paths[{index}]")),
             _ => None,
         }
@@ -123,6 +126,7 @@ impl std::fmt::Display for Refusal {
             Refusal::NotUpdatable { path, .. } => {
                 write!(f, "update_mask: field {path:?} cannot be updated")
             }
+            Refusal::NoSource => write!(f, "source is required"),
             Refusal::Storage(message) => write!(f, "store: {message}"),
         }
     }

@@ -5,7 +5,10 @@ use std::collections::BTreeMap;
 use kiln_core::proto::{
     google::rpc::Code,
     yandex::cloud::{
-        compute::v1::{CreateImageRequest, Disk, Image, UpdateImageRequest, image},
+        compute::v1::{
+            CreateImageRequest, Disk, Image, Snapshot, UpdateImageRequest,
+            create_image_request::Source, image,
+        },
         operation::operation,
     },
 };
@@ -18,6 +21,7 @@ struct Memory {
     images: BTreeMap<String, Image>,
     operations: BTreeMap<String, OperationRecord>,
     keys: BTreeMap<(String, String), KeyRecord>,
+    disks: BTreeMap<String, Disk>,
 }
 
 impl Lookup for Memory {
@@ -26,6 +30,12 @@ impl Lookup for Memory {
     }
     fn operation(&self, id: &str) -> Result<Option<OperationRecord>, Refusal> {
         Ok(self.operations.get(id).cloned())
+    }
+    fn disk(&self, id: &str) -> Result<Option<Disk>, Refusal> {
+        Ok(self.disks.get(id).cloned())
+    }
+    fn snapshot(&self, _: &str) -> Result<Option<Snapshot>, Refusal> {
+        Ok(None)
     }
 }
 
@@ -55,6 +65,14 @@ impl Records for Memory {
 }
 
 impl Memory {
+    /// No records but `disk-1` of `folder` and `disk-b` of folder `b`.
+    fn with_disk(folder: &str) -> Memory {
+        let mut m = Memory::default();
+        m.disks.insert("disk-1".into(), disk("disk-1", folder));
+        m.disks.insert("disk-b".into(), disk("disk-b", "b"));
+        m
+    }
+
     fn write<R>(&mut self, applied: Result<Applied<R>, Refusal>) -> Result<R, Refusal> {
         let applied = applied?;
         for change in applied.changes {
@@ -92,7 +110,10 @@ impl Memory {
                     self.keys.insert((folder_id, key), record);
                 }
                 Change::Reset { images } => {
-                    *self = Memory::default();
+                    *self = Memory {
+                        disks: std::mem::take(&mut self.disks),
+                        ..Memory::default()
+                    };
                     for image in images {
                         self.images.insert(image.id.clone(), image);
                     }
@@ -120,9 +141,9 @@ fn folders(list: &[&str]) -> Vec<String> {
     list.iter().map(|f| f.to_string()).collect()
 }
 
-fn disk(folder: &str) -> Disk {
+fn disk(id: &str, folder: &str) -> Disk {
     Disk {
-        id: "disk-1".into(),
+        id: id.into(),
         folder_id: folder.into(),
         size: 20 * GIB,
         ..Default::default()
@@ -135,9 +156,9 @@ fn create_in(name: &str, n: u32) -> CreateImage {
         request: CreateImageRequest {
             folder_id: "a".into(),
             name: name.into(),
+            source: Some(Source::DiskId("disk-1".into())),
             ..Default::default()
         },
-        source: CreateSource::Disk("disk-1".into(), Some(disk("a"))),
         key: None,
         image_id: format!("img-{n}"),
         operation_id: format!("op-{n}"),
@@ -148,7 +169,7 @@ fn create_in(name: &str, n: u32) -> CreateImage {
 
 /// A Memory with READY images `img-1..` in folder `a`, named as given.
 fn with_ready(names: &[&str]) -> Memory {
-    let mut m = Memory::default();
+    let mut m = Memory::with_disk("a");
     let a = folders(&["a"]);
     for (n, name) in names.iter().enumerate() {
         let n = n as u32 + 1;
@@ -174,7 +195,7 @@ fn rename(image_id: &str, name: &str, n: u32) -> UpdateImage {
 
 #[test]
 fn create_stores_a_creating_image_and_a_running_operation_with_its_copy() {
-    let mut m = Memory::default();
+    let mut m = Memory::with_disk("a");
     let a = folders(&["a"]);
     let operation = m
         .write(create(
@@ -223,15 +244,18 @@ fn create_checks_folder_source_size_name_and_quotas() {
     );
     // A disk of another folder answers as a disk that does not exist.
     let mut foreign_disk = create_in("x", 9);
-    foreign_disk.source = CreateSource::Disk("disk-1".into(), Some(disk("b")));
+    foreign_disk.request.source = Some(Source::DiskId("disk-b".into()));
     let mut no_disk = create_in("x", 9);
-    no_disk.source = CreateSource::Disk("disk-1".into(), None);
-    let not_found = Refusal::NotFound {
+    no_disk.request.source = Some(Source::DiskId("disk-0".into()));
+    let not_found = |id: &str| Refusal::NotFound {
         kind: "disk",
-        id: "disk-1".into(),
+        id: id.into(),
     };
-    check(foreign_disk, not_found.clone());
-    check(no_disk, not_found);
+    check(foreign_disk, not_found("disk-b"));
+    check(no_disk, not_found("disk-0"));
+    let mut no_source = create_in("x", 9);
+    no_source.request.source = None;
+    check(no_source, Refusal::NoSource);
     let mut small = create_in("x", 9);
     small.request.min_disk_size = 10 * GIB;
     check(small, Refusal::MinDiskSize { needed: 20 * GIB });
@@ -243,13 +267,13 @@ fn create_checks_folder_source_size_name_and_quotas() {
         },
     );
     let mut from_image = create_in("x", 9);
-    from_image.source = CreateSource::Image("img-1".into());
+    from_image.request.source = Some(Source::ImageId("img-1".into()));
     assert!(create(&m, caller, &from_image, NOW).is_ok());
 }
 
 #[test]
 fn quotas_count_running_operations_and_images_of_the_folder() {
-    let mut m = Memory::default();
+    let mut m = Memory::with_disk("a");
     let a = folders(&["a"]);
     let caller = Caller { folders: &a };
     for n in 1..=3 {
@@ -273,13 +297,12 @@ fn quotas_count_running_operations_and_images_of_the_folder() {
 
 #[test]
 fn an_idempotency_key_replays_its_operation_per_folder_and_refuses_another_request() {
-    let mut m = Memory::default();
+    let mut m = Memory::with_disk("a");
     let ab = folders(&["a", "b"]);
     let caller = Caller { folders: &ab };
     let keyed = |name: &str, folder: &str, n: u32| {
         let mut c = create_in(name, n);
         c.request.folder_id = folder.into();
-        c.source = CreateSource::Disk("disk-1".into(), Some(disk("a")));
         c.key = Some("k".into());
         c
     };
@@ -386,7 +409,7 @@ fn an_image_being_created_cannot_be_updated_or_deleted_and_a_deleted_one_is_gone
 
 #[test]
 fn cancel_ends_a_running_create_once_and_only_for_its_folder() {
-    let mut m = Memory::default();
+    let mut m = Memory::with_disk("a");
     let a = folders(&["a"]);
     let b = folders(&["b"]);
     m.write(create(&m, Caller { folders: &a }, &create_in("x", 1), NOW))
@@ -428,12 +451,12 @@ fn cancel_ends_a_running_create_once_and_only_for_its_folder() {
 
 #[test]
 fn an_import_hands_over_its_copy_or_fails_on_the_min_disk_size_rule() {
-    let mut m = Memory::default();
+    let mut m = Memory::with_disk("a");
     let a = folders(&["a"]);
     let caller = Caller { folders: &a };
     let import = |n: u32, min: i64| {
         let mut c = create_in("", n);
-        c.source = CreateSource::Uri("https://example.com/a.qcow2".into());
+        c.request.source = Some(Source::Uri("https://example.com/a.qcow2".into()));
         c.request.min_disk_size = min;
         c
     };
@@ -470,7 +493,7 @@ fn an_import_hands_over_its_copy_or_fails_on_the_min_disk_size_rule() {
 
 #[test]
 fn progress_changes_only_a_running_operations_description() {
-    let mut m = Memory::default();
+    let mut m = Memory::with_disk("a");
     let a = folders(&["a"]);
     m.write(create(&m, Caller { folders: &a }, &create_in("x", 1), NOW))
         .unwrap();
@@ -499,7 +522,7 @@ fn progress_changes_only_a_running_operations_description() {
 
 #[test]
 fn every_operation_names_its_subject_and_an_ended_one_drops_its_progress() {
-    let mut m = Memory::default();
+    let mut m = Memory::with_disk("a");
     let a = folders(&["a"]);
     let caller = Caller { folders: &a };
     let started = m

@@ -1,5 +1,5 @@
 //! Long-running operations around the domain's commands: a Create is one command (its copy is
-//! then run by the store's thread, [`crate::store::copies`]); a URI import first downloads and
+//! then run by the store's thread); a URI import first downloads and
 //! recognises its file in a task of its own, then hands the copy over ([`domain::begin_copy`]).
 //! Cancel is one command (it ends the operation, stops the copy and removes the image) that
 //! also stops an import's download. Not-done imports found at start-up (after a crash)
@@ -12,66 +12,97 @@ use std::{
     sync::{Arc, Mutex},
 };
 
-use kiln_core::proto::{google::rpc::Code, yandex::cloud::operation::Operation};
+use kiln_core::proto::{
+    google::rpc::Code,
+    yandex::cloud::{
+        compute::v1::{
+            CreateImageRequest, Image, UpdateImageRequest, create_image_request::Source,
+        },
+        operation::Operation,
+    },
+};
 use tokio::sync::Notify;
 
-use crate::{
-    domain::{self, Caller, CopyStart, CreateImage, CreateSource, Refusal, Work},
-    domain::ids::clock,
-    store::Store,
+use crate::domain::{
+    self, CopyStart, CreateImage, Grant, Limits, Refusal, UpdateImage, Work,
+    ids::{clock, new_id},
 };
+pub use crate::store::{After, ImageOrder, OrderColumn, Reader, SourceTable, Store};
 
-/// The store plus the imports in flight.
+/// The store plus the imports in flight: the only way to change the service's state.
 #[derive(Clone)]
 pub struct Engine {
-    /// The store (it runs the commands and the copies).
-    pub store: Store,
+    /// The store (it runs the commands and the copies); private: every change is a method here.
+    store: Store,
     /// Where imported image files are kept.
     files: std::path::PathBuf,
     limits: import::Limits,
+    /// The folders' quotas a Create is checked against.
+    quotas: Limits,
     /// Imports downloading, by operation ID: notified to stop.
     imports: Arc<Mutex<HashMap<String, Arc<Notify>>>>,
 }
 
 impl Engine {
-    /// An engine over `store`, keeping imported files in `files`.
-    pub fn new(store: Store, files: std::path::PathBuf, limits: import::Limits) -> Engine {
+    /// An engine over `store`, keeping imported files in `files`, with the folders' `quotas`.
+    pub fn new(
+        store: Store,
+        files: std::path::PathBuf,
+        limits: import::Limits,
+        quotas: Limits,
+    ) -> Engine {
         Engine {
             store,
             files,
             limits,
+            quotas,
             imports: Arc::default(),
         }
     }
 
-    /// Runs a Create for a caller of `folders`; a new URI import starts downloading. (An import
-    /// runs in a task of its own: a client that goes away after the command committed must not
-    /// keep its download from starting. Nothing follows the other Creates' commit.)
+    /// Runs `f` on a read connection: what is committed, at once (Get and List).
+    pub fn read<T>(&self, f: impl FnOnce(&Reader<'_>) -> Result<T, Refusal>) -> Result<T, Refusal> {
+        self.store.read(f)
+    }
+
+    /// Runs a Create of `grant`'s caller (a new image and operation IDs, the folder's quotas);
+    /// a new URI import starts downloading. (An import runs in a task of its own: a client that
+    /// goes away after the command committed must not keep its download from starting. Nothing
+    /// follows the other Creates' commit.)
     pub async fn create(
         &self,
-        folders: Vec<String>,
-        command: CreateImage,
+        grant: Arc<Grant>,
+        request: CreateImageRequest,
+        key: Option<String>,
     ) -> Result<Operation, Refusal> {
-        if !matches!(command.source, CreateSource::Uri(_)) {
-            return self.create_now(folders, command).await;
+        let command = CreateImage {
+            request,
+            key,
+            image_id: new_id("fd8"),
+            operation_id: new_id("fd8"),
+            limits: self.quotas,
+            created_by: grant.subject.clone(),
+        };
+        if !matches!(command.request.source, Some(Source::Uri(_))) {
+            return self.create_now(grant, command).await;
         }
         let engine = self.clone();
-        detached(async move { engine.create_now(folders, command).await }).await
+        detached(async move { engine.create_now(grant, command).await }).await
     }
 
     async fn create_now(
         &self,
-        folders: Vec<String>,
+        grant: Arc<Grant>,
         command: CreateImage,
     ) -> Result<Operation, Refusal> {
-        let uri = match &command.source {
-            CreateSource::Uri(uri) => Some(uri.clone()),
+        let uri = match &command.request.source {
+            Some(Source::Uri(uri)) => Some(uri.clone()),
             _ => None,
         };
         let (image_id, operation_id) = (command.image_id.clone(), command.operation_id.clone());
         let operation = self
             .store
-            .apply(move |w| domain::create(w, Caller { folders: &folders }, &command, clock()))
+            .apply(move |w| domain::create(w, grant.caller(), &command, clock()))
             .await?;
         // A repeated idempotency key answers with the operation it started: nothing new runs.
         if let Some(uri) = uri
@@ -211,23 +242,37 @@ impl Engine {
         let _ = tokio::fs::remove_file(self.files.join(format!("{image_id}.img"))).await;
     }
 
-    /// Deletes an image of a caller of `folders` and its imported file, if any (in a task of
-    /// its own, so the file goes even when the client does not wait).
-    pub async fn delete(
+    /// Runs an Update of `grant`'s caller: the fields `paths` name (each with its index in
+    /// the request's mask, in the proto spelling).
+    pub async fn update(
         &self,
-        folders: Vec<String>,
-        image_id: String,
-        operation_id: String,
-        created_by: String,
+        grant: Arc<Grant>,
+        request: UpdateImageRequest,
+        paths: Vec<(usize, String)>,
     ) -> Result<Operation, Refusal> {
+        let command = UpdateImage {
+            request,
+            paths,
+            operation_id: new_id("fd8"),
+            created_by: grant.subject.clone(),
+        };
+        self.store
+            .apply(move |w| domain::update(w, grant.caller(), &command, clock()))
+            .await
+    }
+
+    /// Deletes an image of `grant`'s caller and its imported file, if any (in a task of its
+    /// own, so the file goes even when the client does not wait).
+    pub async fn delete(&self, grant: Arc<Grant>, image_id: String) -> Result<Operation, Refusal> {
         let engine = self.clone();
+        let operation_id = new_id("fd8");
         detached(async move {
             let deleted = image_id.clone();
             let operation = engine
                 .store
                 .apply(move |w| {
-                    let caller = Caller { folders: &folders };
-                    domain::delete(w, caller, &deleted, &operation_id, &created_by, clock())
+                    let (caller, by) = (grant.caller(), &grant.subject);
+                    domain::delete(w, caller, &deleted, &operation_id, by, clock())
                 })
                 .await?;
             engine.remove_file(&image_id).await;
@@ -238,10 +283,7 @@ impl Engine {
 
     /// Back to the seeded state with `images` (the admin reset): every image, operation and
     /// key goes, running copies and downloads stop, downloaded files are removed.
-    pub async fn reset(
-        &self,
-        images: Vec<kiln_core::proto::yandex::cloud::compute::v1::Image>,
-    ) -> Result<(), Refusal> {
+    pub async fn reset(&self, images: Vec<Image>) -> Result<(), Refusal> {
         self.store
             .apply(move |_| Ok(domain::reset(images.clone())))
             .await?;
@@ -263,27 +305,27 @@ impl Engine {
         Ok(())
     }
 
-    /// Cancels an operation of a caller of `folders` that is not done yet (its copy or
-    /// download stops and its image is removed); the operation as it is then, a finished one
-    /// unchanged. (In a task of its own, like [`Engine::delete`].)
+    /// Cancels an operation of `grant`'s caller that is not done yet (its copy or download
+    /// stops and its image is removed); the operation as it is then, a finished one unchanged.
+    /// (In a task of its own, like [`Engine::delete`].)
     pub async fn cancel(
         &self,
-        folders: Vec<String>,
+        grant: Arc<Grant>,
         operation_id: String,
     ) -> Result<Operation, Refusal> {
         let engine = self.clone();
-        detached(async move { engine.cancel_now(folders, operation_id).await }).await
+        detached(async move { engine.cancel_now(grant, operation_id).await }).await
     }
 
     async fn cancel_now(
         &self,
-        folders: Vec<String>,
+        grant: Arc<Grant>,
         operation_id: String,
     ) -> Result<Operation, Refusal> {
         let id = operation_id.clone();
         let (operation, removed) = self
             .store
-            .apply(move |w| domain::cancel(w, Caller { folders: &folders }, &id, clock()))
+            .apply(move |w| domain::cancel(w, grant.caller(), &id, clock()))
             .await?;
         if let Some(image_id) = removed {
             if let Some(stop) = self

@@ -76,7 +76,10 @@ pub async fn gateway(
     });
     // gRPC-Web wraps the forwarding only: over everything it would refuse plain HTTP/1.1 GETs.
     let grpc = tonic_web::GrpcWebLayer::new().layer(forward);
-    let files = config.web_dir.as_deref().map(crate::http::files::static_files);
+    let files = config
+        .web_dir
+        .as_deref()
+        .map(crate::http::files::static_files);
     let dispatch = tower::service_fn(move |request: http::Request<axum::body::Body>| {
         let grpc = grpc.clone();
         let files = files.clone();
@@ -106,7 +109,8 @@ pub async fn gateway(
     let mut router = axum::Router::new();
     if config.web_dir.is_some() {
         // No tokens of its own: the config names only this origin.
-        router = crate::http::console_config::with_console_config(router, &crate::Tokens::default());
+        router =
+            crate::http::console_config::with_console_config(router, &crate::Tokens::default());
     }
     let mut router = router.fallback_service(dispatch);
     if !config.cors_origins.is_empty() {

@@ -26,4 +26,3 @@ pub fn with_console_config(router: axum::Router, tokens: &Tokens) -> axum::Route
         }),
     )
 }
-

@@ -37,4 +37,3 @@ pub fn cors(
             "x-server-trace-id",
         ])))
 }
-

@@ -19,7 +19,11 @@ use std::{
 
 use foldhash::HashMap;
 
-use crate::domain::ids::now_micros;
+use super::{StoreError, Writer};
+use crate::domain::{
+    self,
+    ids::{clock, now_micros},
+};
 
 /// Copies shorter than this show no progress (nobody could see it).
 const PROGRESS_EVERY: Duration = Duration::from_millis(250);
@@ -152,6 +156,25 @@ impl Copies {
         }
         steps
     }
+}
+
+/// Writes the progress of the copies due at `at` and finishes those whose time is up.
+pub(super) fn run_due(w: &mut Writer<'_>, at: Instant) -> Result<(), StoreError> {
+    let now = clock();
+    for step in w.counts.copies.due(at) {
+        let applied = match step {
+            Step::Progress {
+                operation_id,
+                description,
+            } => domain::progress(w, &operation_id, description, now),
+            Step::Finish { operation_id } => domain::finish_copy(w, &operation_id, now),
+        };
+        // A refusal here is a store that could not read: the group is rolled back and the
+        // copies (read again with the rest) come back after a pause.
+        let applied = applied.map_err(|refusal| StoreError::NotCommitted(refusal.to_string()))?;
+        w.write(applied.changes)?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -8,22 +8,22 @@
 //! in a transaction of its own, so a failing one leaves no trace and does not disturb the
 //! others. A crash leaves each command's change whole or absent, and an answer is never sent
 //! for a change that is not committed. Between groups the same thread writes the progress and
-//! the end of running copies ([`crate::store::copies`]), as commands too.
+//! the end of running copies ([`copies`]), as commands too.
 //!
 //! Get and List read on connections of their own ([`Store::read`]): they see what is
 //! committed, do not queue behind the writer's commands (only, for a moment, behind a reset of
 //! the WAL), and read from indexes in the order asked for. In memory stays only what is bounded
 //! by the operations running: the quotas' counts, the running operations with the images they
-//! create, and their copies. Disks and snapshots (seed data nobody changes) are read once at
-//! open.
+//! create, and their copies. Disks and snapshots (seed data nobody changes) are rows too, read
+//! like the rest, through the domain's look-ups and the readers' pages.
 
-pub(crate) mod copies;
+mod copies;
+mod page;
 mod rows;
 mod schema;
 pub mod seed;
 
 use std::{
-    collections::BTreeMap,
     path::{Path, PathBuf},
     sync::{
         Arc, Mutex,
@@ -33,16 +33,12 @@ use std::{
     time::{Duration, Instant},
 };
 
-use kiln_core::proto::yandex::cloud::compute::v1::{Disk, Image, Snapshot, image};
-use prost::Message;
+use kiln_core::proto::yandex::cloud::compute::v1::{Image, image};
 use rusqlite::{Connection, OpenFlags};
 
-pub use rows::{After, ImageOrder, OrderColumn, Reader, Writer};
+pub use rows::{After, ImageOrder, OrderColumn, Reader, SourceTable, Writer};
 
-use copies::Step;
-use crate::{
-    domain::{self, Applied, Refusal, ids::clock},
-};
+use crate::domain::{Applied, Refusal};
 
 /// A store failure.
 #[derive(Debug, thiserror::Error)]
@@ -67,12 +63,17 @@ pub enum StoreError {
     Thread(#[from] std::io::Error),
 }
 
+impl From<StoreError> for Refusal {
+    fn from(e: StoreError) -> Refusal {
+        Refusal::Storage(e.to_string())
+    }
+}
+
 /// A handle on the store.
 #[derive(Clone)]
 pub struct Store {
     calls: Arc<mpsc::Sender<Box<dyn Call>>>,
     readers: Arc<Readers>,
-    sources: Arc<SeedSources>,
 }
 
 /// Read connections, taken one per read and given back.
@@ -83,21 +84,6 @@ struct Readers {
 
 /// Read connections kept open between reads.
 const IDLE_READERS: usize = 8;
-
-/// The disks and snapshots: ID → (folder, encoded message).
-struct SeedSources {
-    disks: BTreeMap<String, (String, Vec<u8>)>,
-    snapshots: BTreeMap<String, (String, Vec<u8>)>,
-}
-
-/// A table of [`SeedSources`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SourceTable {
-    /// `disks`.
-    Disks,
-    /// `snapshots`.
-    Snapshots,
-}
 
 /// A command run on the store's thread.
 trait Call: Send {
@@ -212,16 +198,6 @@ impl Store {
         )?;
         connection.busy_handler(Some(wait_briefly))?;
         connection.set_prepared_statement_cache_capacity(64);
-        let read = |table: &str| -> Result<BTreeMap<String, (String, Vec<u8>)>, StoreError> {
-            let mut statement =
-                connection.prepare(&format!("SELECT id, folder_id, body FROM {table}"))?;
-            let rows = statement.query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?;
-            Ok(rows.collect::<Result<_, _>>()?)
-        };
-        let sources = SeedSources {
-            disks: read("disks")?,
-            snapshots: read("snapshots")?,
-        };
         let counts = rows::Counts::load(&connection, copy_rate)?;
         let (sender, calls) = mpsc::channel();
         let store = Store {
@@ -230,7 +206,6 @@ impl Store {
                 path: path.to_owned(),
                 idle: Mutex::new(Vec::new()),
             }),
-            sources: Arc::new(sources),
         };
         let reset = Arc::new(AtomicBool::new(false));
         let reset_wanted = reset.clone();
@@ -289,47 +264,6 @@ impl Store {
         }
         result
     }
-
-    /// A disk by ID.
-    pub fn disk(&self, id: &str) -> Option<Disk> {
-        let (_, body) = self.sources.disks.get(id)?;
-        Disk::decode(body.as_slice()).ok()
-    }
-
-    /// A snapshot by ID.
-    pub fn snapshot(&self, id: &str) -> Option<Snapshot> {
-        let (_, body) = self.sources.snapshots.get(id)?;
-        Snapshot::decode(body.as_slice()).ok()
-    }
-
-    /// Whether `folder` has a disk or snapshot with this ID.
-    pub fn has_source(&self, table: SourceTable, folder: &str, id: &str) -> bool {
-        let table = match table {
-            SourceTable::Disks => &self.sources.disks,
-            SourceTable::Snapshots => &self.sources.snapshots,
-        };
-        table.get(id).is_some_and(|(f, _)| f == folder)
-    }
-
-    /// Disks or snapshots of a folder, encoded, by ID, after `after`, at most `limit`.
-    pub fn sources(
-        &self,
-        table: SourceTable,
-        folder: &str,
-        after: &str,
-        limit: usize,
-    ) -> Vec<Vec<u8>> {
-        let table = match table {
-            SourceTable::Disks => &self.sources.disks,
-            SourceTable::Snapshots => &self.sources.snapshots,
-        };
-        table
-            .range::<str, _>((std::ops::Bound::Excluded(after), std::ops::Bound::Unbounded))
-            .filter(|(_, (f, _))| f == folder)
-            .take(limit)
-            .map(|(_, (_, body))| body.clone())
-            .collect()
-    }
 }
 
 /// Runs the commands sent to the store, as many as are waiting in one transaction, and the
@@ -371,7 +305,8 @@ fn run_calls(
             continue;
         }
         let outcome = in_transaction(connection, &mut counts, |w| {
-            (!copies_due || run_copies(w, now).is_ok()) && group.iter_mut().all(|call| call.run(w))
+            (!copies_due || copies::run_due(w, now).is_ok())
+                && group.iter_mut().all(|call| call.run(w))
         });
         match outcome {
             Some(Ok(())) => {
@@ -388,7 +323,7 @@ fn run_calls(
             _ => {
                 if copies_due {
                     let alone = in_transaction(connection, &mut counts, |w| {
-                        run_copies(w, now)
+                        copies::run_due(w, now)
                             .inspect_err(|e| eprintln!("kiln serve: copies: {e}"))
                             .is_ok()
                     });
@@ -407,25 +342,6 @@ fn run_calls(
             }
         }
     }
-}
-
-/// Writes the progress of the copies due at `at` and finishes those whose time is up.
-fn run_copies(w: &mut Writer<'_>, at: Instant) -> Result<(), StoreError> {
-    let now = clock();
-    for step in w.counts.copies.due(at) {
-        let applied = match step {
-            Step::Progress {
-                operation_id,
-                description,
-            } => domain::progress(w, &operation_id, description, now),
-            Step::Finish { operation_id } => domain::finish_copy(w, &operation_id, now),
-        };
-        // A refusal here is a store that could not read: the group is rolled back and the
-        // copies (read again with the rest) come back after a pause.
-        let applied = applied.map_err(|refusal| StoreError::NotCommitted(refusal.to_string()))?;
-        w.write(applied.changes)?;
-    }
-    Ok(())
 }
 
 /// Runs `body` in a transaction, committed when it returns `true` (`Some` of the commit's

@@ -4,16 +4,19 @@
 
 use foldhash::HashMap;
 use kiln_core::proto::yandex::cloud::{
-    compute::v1::{Image, image},
+    compute::v1::{Disk, Image, Snapshot, image},
     operation::Operation,
 };
 use prost::Message;
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::{StoreError, copies::Copies, created_micros, is_ready};
-use crate::{
-    domain::{Change, KeyRecord, Lookup, OperationRecord, Records, Refusal, Work},
+use super::{
+    StoreError,
+    copies::Copies,
+    created_micros, is_ready,
+    page::{Page, read_page},
 };
+use crate::domain::{Change, KeyRecord, Lookup, OperationRecord, Records, Refusal, Work};
 
 /// What the writer keeps in memory besides the database: the quotas' counts, the running
 /// operations and the images they are creating (what every copy's progress and end reads), and
@@ -112,6 +115,14 @@ impl Lookup for Writer<'_> {
             return Ok(Some(record.clone()));
         }
         operation(self.c, id).map_err(storage)
+    }
+
+    fn disk(&self, id: &str) -> Result<Option<Disk>, Refusal> {
+        source(self.c, SourceTable::Disks, id).map_err(storage)
+    }
+
+    fn snapshot(&self, id: &str) -> Result<Option<Snapshot>, Refusal> {
+        source(self.c, SourceTable::Snapshots, id).map_err(storage)
     }
 }
 
@@ -450,14 +461,6 @@ pub(super) const LATEST_BY_FAMILY: &str = "SELECT body FROM images
 pub(super) const OPERATIONS_OF: &str = "SELECT body FROM operations
     WHERE resource_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3";
 
-/// One page of a List.
-pub struct ImagePage {
-    /// The images.
-    pub images: Vec<Image>,
-    /// Where the next page starts, if there is one.
-    pub next: Option<After>,
-}
-
 /// A connection for Get and List: it sees every committed change, never a transaction in
 /// flight, and never waits for the writer.
 pub struct Reader<'a> {
@@ -473,9 +476,91 @@ impl Lookup for Reader<'_> {
     fn operation(&self, id: &str) -> Result<Option<OperationRecord>, Refusal> {
         operation(self.c, id).map_err(storage)
     }
+
+    fn disk(&self, id: &str) -> Result<Option<Disk>, Refusal> {
+        source(self.c, SourceTable::Disks, id).map_err(storage)
+    }
+
+    fn snapshot(&self, id: &str) -> Result<Option<Snapshot>, Refusal> {
+        source(self.c, SourceTable::Snapshots, id).map_err(storage)
+    }
+}
+
+/// A table of seed sources (disks and snapshots: seed data nobody changes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SourceTable {
+    /// `disks`.
+    Disks,
+    /// `snapshots`.
+    Snapshots,
+}
+
+impl SourceTable {
+    /// The table's name.
+    fn name(self) -> &'static str {
+        match self {
+            SourceTable::Disks => "disks",
+            SourceTable::Snapshots => "snapshots",
+        }
+    }
+}
+
+/// A disk or snapshot by ID.
+fn source<M: Message + Default>(
+    c: &Connection,
+    table: SourceTable,
+    id: &str,
+) -> Result<Option<M>, StoreError> {
+    let body: Option<Vec<u8>> = c
+        .prepare_cached(&format!("SELECT body FROM {} WHERE id = ?1", table.name()))?
+        .query_row([id], |r| r.get(0))
+        .optional()?;
+    Ok(body.map(|b| M::decode(b.as_slice())).transpose()?)
 }
 
 impl Reader<'_> {
+    /// A page of the disks or snapshots of `folder` by ID, after the ID `after` (`""`: from
+    /// the first), at most `limit`; the next page starts after the ID in `next`.
+    pub fn sources<M: Message + Default>(
+        &self,
+        table: SourceTable,
+        folder: &str,
+        after: &str,
+        limit: usize,
+    ) -> Result<Page<M, String>, StoreError> {
+        let mut statement = self.c.prepare_cached(&format!(
+            "SELECT id, body FROM {} WHERE folder_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3",
+            table.name()
+        ))?;
+        let rows = statement.query_map(params![folder, after, (limit + 1) as i64], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?))
+        })?;
+        let rows = rows.map(|row| {
+            let (id, body) = row?;
+            Ok((id, M::decode(body.as_slice())?))
+        });
+        let page = read_page(rows, limit, |(id, _)| id.clone())?;
+        Ok(page.map(|(_, m)| m))
+    }
+
+    /// Whether `folder` has a disk or snapshot with this ID (a page token names one).
+    pub fn has_source(
+        &self,
+        table: SourceTable,
+        folder: &str,
+        id: &str,
+    ) -> Result<bool, StoreError> {
+        let sql = format!(
+            "SELECT 1 FROM {} WHERE id = ?1 AND folder_id = ?2",
+            table.name()
+        );
+        let found = self
+            .c
+            .prepare_cached(&sql)?
+            .query_row([id, folder], |_| Ok(()));
+        Ok(found.optional()?.is_some())
+    }
+
     /// A page of the images of `folder` (with this name, if given) in `order`, after `after`,
     /// at most `limit`: read from the index of the order, never sorted.
     pub fn images(
@@ -485,10 +570,10 @@ impl Reader<'_> {
         order: ImageOrder,
         after: &After,
         limit: usize,
-    ) -> Result<ImagePage, StoreError> {
+    ) -> Result<Page<Image, After>, StoreError> {
         let Some(sql) = images_sql(name.is_some(), order, after) else {
-            return Ok(ImagePage {
-                images: Vec::new(),
+            return Ok(Page {
+                items: Vec::new(),
                 next: None,
             });
         };
@@ -503,26 +588,12 @@ impl Reader<'_> {
             params![folder, name, first, second, (limit + 1) as i64],
             |r| r.get::<_, Vec<u8>>(0),
         )?;
-        let mut images: Vec<Image> = Vec::new();
-        let mut last = None;
-        for row in rows {
-            let body = row?;
-            if images.len() == limit {
-                let Some(image) = images.last() else {
-                    break;
-                };
-                last = Some(match order.column {
-                    OrderColumn::Id => After::Id(image.id.clone()),
-                    OrderColumn::Name => After::Name(image.name.clone(), image.id.clone()),
-                    OrderColumn::CreatedAt => {
-                        After::CreatedAt(created_micros(image), image.id.clone())
-                    }
-                });
-                break;
-            }
-            images.push(Image::decode(body.as_slice())?);
-        }
-        Ok(ImagePage { images, next: last })
+        let rows = rows.map(|row| Ok(Image::decode(row?.as_slice())?));
+        read_page(rows, limit, |image: &Image| match order.column {
+            OrderColumn::Id => After::Id(image.id.clone()),
+            OrderColumn::Name => After::Name(image.name.clone(), image.id.clone()),
+            OrderColumn::CreatedAt => After::CreatedAt(created_micros(image), image.id.clone()),
+        })
     }
 
     /// The newest READY image of a family in a folder.
@@ -549,23 +620,20 @@ impl Reader<'_> {
             .optional()?)
     }
 
-    /// Operations on a resource in the order they started, after the position `after`, at most
-    /// `limit`.
+    /// A page of the operations on a resource in the order they started, after the position
+    /// `after`, at most `limit`; the next page starts after the operation ID in `next`.
     pub fn operations_of(
         &self,
         resource_id: &str,
         after: i64,
         limit: usize,
-    ) -> Result<Vec<Operation>, StoreError> {
+    ) -> Result<Page<Operation, String>, StoreError> {
         let mut statement = self.c.prepare_cached(OPERATIONS_OF)?;
-        let rows = statement.query_map(params![resource_id, after, limit as i64], |r| {
+        let rows = statement.query_map(params![resource_id, after, (limit + 1) as i64], |r| {
             r.get::<_, Vec<u8>>(0)
         })?;
-        let mut found = Vec::new();
-        for body in rows {
-            found.push(Operation::decode(body?.as_slice())?);
-        }
-        Ok(found)
+        let rows = rows.map(|body| Ok(Operation::decode(body?.as_slice())?));
+        read_page(rows, limit, |o: &Operation| o.id.clone())
     }
 
     /// Operations not done with their records (to resume after a restart), in the order they

@@ -10,8 +10,8 @@ use kiln_core::proto::yandex::cloud::{compute::v1::Image, operation::Operation};
 use prost::Message;
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::{StoreError, rows::insert_image};
 use super::seed;
+use super::{StoreError, rows::insert_image};
 use crate::domain::Work;
 
 const SCHEMA: &str = "
@@ -33,6 +33,8 @@ const SCHEMA: &str = "
         operation_id TEXT NOT NULL, PRIMARY KEY (folder_id, key)) WITHOUT ROWID;
     CREATE TABLE IF NOT EXISTS disks (id TEXT PRIMARY KEY, folder_id TEXT NOT NULL, body BLOB NOT NULL);
     CREATE TABLE IF NOT EXISTS snapshots (id TEXT PRIMARY KEY, folder_id TEXT NOT NULL, body BLOB NOT NULL);
+    CREATE INDEX IF NOT EXISTS disks_by_folder ON disks (folder_id, id);
+    CREATE INDEX IF NOT EXISTS snapshots_by_folder ON snapshots (folder_id, id);
 ";
 
 /// The first layout (tables `images`, `operations`, `idempotency` with counting triggers) moved

@@ -6,7 +6,8 @@ use kiln_core::proto::yandex::cloud::compute::v1::{
     hardware_generation, image, os, snapshot,
 };
 
-use crate::api::auth::DEV_FOLDER;
+/// The folder of the built-in development seed (the development token's folder).
+pub const DEV_FOLDER: &str = "dev-folder";
 
 const GIB: i64 = 1 << 30;
 

@@ -2,13 +2,11 @@
 //! whose writes fail leaves no trace and spares the others of its group.
 
 use kiln_core::proto::yandex::cloud::operation::Operation;
+use prost::Message;
 use rusqlite::params;
 
-use super::*;
-use crate::{
-    api::auth::DEV_FOLDER,
-    domain::{Change, KeyRecord, Lookup, Records},
-};
+use super::{seed::DEV_FOLDER, *};
+use crate::domain::{self, Change, KeyRecord, Lookup, Records};
 
 fn fresh_dir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!(
@@ -114,7 +112,7 @@ async fn a_database_of_the_first_layout_moves_over_whole() {
             operation_id: operation.id.clone()
         })
     );
-    assert_eq!(read.4.len(), 1);
+    assert_eq!(read.4.items.len(), 1);
     assert_eq!(read.5.len(), 1);
     let tables: Vec<String> = {
         let c = Connection::open(&path).unwrap();
