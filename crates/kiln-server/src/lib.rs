@@ -27,7 +27,7 @@ pub use gateway::{Gateway, gateway};
 pub use http::{calls, request_id, reset, tls};
 pub use store::seed;
 
-use api::{endpoints, images, operations, sources};
+use api::{endpoint_service, image_service, operation_service, source_services};
 use http::{cors::cors, files, health, reflection};
 
 /// How `kiln serve` runs.
@@ -130,13 +130,13 @@ pub async fn serve(
     let engine = engine::Engine::new(store, config.data_dir.join("images"), import_limits, quotas);
     engine.resume().await.map_err(|e| e.to_string())?;
     let tokens = Arc::new(config.tokens.clone());
-    let images = images::Images {
+    let images = image_service::Images {
         engine: engine.clone(),
     };
-    let operations = operations::Operations {
+    let operations = operation_service::Operations {
         engine: engine.clone(),
     };
-    let sources = sources::Sources {
+    let sources = source_services::Sources {
         engine: engine.clone(),
     };
     // gRPC-Web wraps each gRPC service only: a layer over the whole router would answer 400 to
@@ -199,7 +199,7 @@ pub async fn serve(
         .add_service(
             web.layer(
                 calls.layer(
-                    endpoints::ApiEndpoints {
+                    endpoint_service::ApiEndpoints {
                         fallback: listener.local_addr()?.to_string(),
                     }
                     .into_service(),

@@ -12,7 +12,7 @@ pub use crate::domain::Grant;
 /// The well-known development token (like Azurite's well-known account).
 pub const DEV_TOKEN: &str = "dev-token";
 /// The folder the development token may use, seeded with disks, snapshots and images.
-pub use crate::store::seed::DEV_FOLDER;
+pub use crate::engine::DEV_FOLDER;
 /// The subject the development token acts as (`Operation.created_by`): a user account ID in
 /// the API's shape (3-character prefix, 20 characters).
 pub const DEV_SUBJECT: &str = "ajedev0user000000001";

@@ -3,9 +3,10 @@
 //! read, and translates the answer into a status.
 
 pub mod auth;
-pub mod endpoints;
+pub mod endpoint_service;
 pub mod errors;
-pub mod images;
-pub mod operations;
+pub mod image_service;
+pub mod operation_service;
 pub mod paging;
-pub mod sources;
+pub mod request;
+pub mod source_services;

@@ -15,7 +15,7 @@
 
 pub mod ids;
 mod images;
-mod operations;
+mod lifecycle;
 mod refusal;
 mod work;
 
@@ -28,7 +28,7 @@ use kiln_core::proto::yandex::cloud::{
 };
 
 pub use images::{CREATE_IMAGE, CreateImage, Limits, UpdateImage, create, delete, update};
-pub use operations::{CopyStart, begin_copy, cancel, end_with_error, finish_copy, progress};
+pub use lifecycle::{CopyStart, begin_copy, cancel, end_with_error, finish_copy, progress};
 pub use refusal::Refusal;
 pub use work::Work;
 
@@ -149,7 +149,7 @@ impl<R> Applied<R> {
 
 /// Back to the seeded state (development mode's admin reset): every image, operation and
 /// idempotency key goes, running operations included, and the seed's images come back.
-pub fn reset(images: Vec<Image>) -> Applied<()> {
+pub fn reset_to_seed(images: Vec<Image>) -> Applied<()> {
     Applied::new((), vec![Change::Reset { images }])
 }
 

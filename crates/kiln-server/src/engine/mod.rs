@@ -27,7 +27,9 @@ use crate::domain::{
     self, CopyStart, CreateImage, Grant, Limits, Refusal, UpdateImage, Work,
     ids::{clock, new_id},
 };
-pub use crate::store::{After, ImageOrder, OrderColumn, Reader, SourceTable, Store};
+pub use crate::store::{
+    After, ImageOrder, OrderColumn, Reader, SourceTable, Store, seed::DEV_FOLDER,
+};
 
 /// The store plus the imports in flight: the only way to change the service's state.
 #[derive(Clone)]
@@ -283,9 +285,9 @@ impl Engine {
 
     /// Back to the seeded state with `images` (the admin reset): every image, operation and
     /// key goes, running copies and downloads stop, downloaded files are removed.
-    pub async fn reset(&self, images: Vec<Image>) -> Result<(), Refusal> {
+    pub async fn reset_to_seed(&self, images: Vec<Image>) -> Result<(), Refusal> {
         self.store
-            .apply(move |_| Ok(domain::reset(images.clone())))
+            .apply(move |_| Ok(domain::reset_to_seed(images.clone())))
             .await?;
         let stops: Vec<Arc<Notify>> = self
             .imports

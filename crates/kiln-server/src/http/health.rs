@@ -11,16 +11,17 @@ pub async fn service()
 -> tonic_health::pb::health_server::HealthServer<impl tonic_health::pb::health_server::Health> {
     let (reporter, service) = tonic_health::server::health_reporter();
     reporter
-        .set_serving::<image_service_server::ImageServiceServer<crate::api::images::Images>>()
+        .set_serving::<image_service_server::ImageServiceServer<crate::api::image_service::Images>>(
+        )
         .await;
     reporter
-        .set_serving::<operation_service_server::OperationServiceServer<crate::api::operations::Operations>>()
+        .set_serving::<operation_service_server::OperationServiceServer<crate::api::operation_service::Operations>>()
         .await;
     reporter
-        .set_serving::<disk_service_server::DiskServiceServer<crate::api::sources::Sources>>()
+        .set_serving::<disk_service_server::DiskServiceServer<crate::api::source_services::Sources>>()
         .await;
     reporter
-        .set_serving::<snapshot_service_server::SnapshotServiceServer<crate::api::sources::Sources>>()
+        .set_serving::<snapshot_service_server::SnapshotServiceServer<crate::api::source_services::Sources>>()
         .await;
     service
 }

@@ -49,7 +49,7 @@ pub fn with_reset(
                         "the reset needs `authorization: Bearer dev-token`\n",
                     );
                 }
-                match engine.reset(images.to_vec()).await {
+                match engine.reset_to_seed(images.to_vec()).await {
                     Ok(()) => text(StatusCode::OK, "reset to the seeded state\n"),
                     Err(_) => text(StatusCode::INTERNAL_SERVER_ERROR, "the reset failed\n"),
                 }

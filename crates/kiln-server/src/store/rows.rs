@@ -163,7 +163,7 @@ impl Writer<'_> {
                 }
                 Change::AddOperation(record) => self.add_operation(*record)?,
                 Change::Reset { images } => {
-                    reset(self.c, &images)?;
+                    empty_to_seed(self.c, &images)?;
                     *self.counts = Counts::load(self.c, self.counts.copies.rate())?;
                 }
                 Change::ReplaceOperation(record) => self.replace_operation(*record)?,
@@ -645,7 +645,7 @@ impl Reader<'_> {
 
 /// Empties the images, operations and idempotency keys, and writes the seed's images (a
 /// reset; the disks and snapshots stay as they are).
-pub fn reset(c: &Connection, images: &[Image]) -> Result<(), StoreError> {
+fn empty_to_seed(c: &Connection, images: &[Image]) -> Result<(), StoreError> {
     c.execute_batch("DELETE FROM images; DELETE FROM operations; DELETE FROM idempotency_keys;")?;
     for image in images {
         insert_image(c, image)?;

@@ -11,7 +11,7 @@ use crate::{
     api::{
         auth::caller,
         errors::{refused, validated},
-        images::with_poll_interval,
+        image_service::with_poll_interval,
     },
     domain,
     engine::Engine,
