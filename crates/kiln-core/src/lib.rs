@@ -20,12 +20,14 @@
 pub mod describe;
 mod locale;
 pub mod pattern;
+pub mod rule;
 pub mod scan;
 pub mod schema;
 pub mod text;
 pub mod validate;
 
 pub use locale::Locale;
+pub use rule::Rule;
 
 #[cfg(feature = "reflect")]
 pub mod reflect;
