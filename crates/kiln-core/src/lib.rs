@@ -17,6 +17,7 @@
 //! Architecture invariant: this crate does no IO, has no async runtime and never depends on a
 //! browser or server crate; it builds for `wasm32-unknown-unknown`.
 
+pub mod bounds;
 pub mod describe;
 mod locale;
 pub mod pattern;
