@@ -21,6 +21,7 @@ pub mod bounds;
 pub mod describe;
 mod locale;
 pub mod pattern;
+pub mod progress;
 pub mod rule;
 pub mod scan;
 pub mod schema;

@@ -5,6 +5,7 @@ mod describer;
 mod field_mask;
 mod json_mapping;
 mod pattern;
+mod progress;
 mod scan;
 mod schema;
 mod sdk_wire;

@@ -283,7 +283,10 @@ fn annotation(file: &str, message: &str, field: &str) -> String {
         .map(str::trim)
         .find(|l| l.contains(&format!(" {field} = ")))
         .unwrap_or_else(|| panic!("no {field} in {message}"));
-    let spec = line.split("(value) = \"").nth(1).expect("a (value) annotation");
+    let spec = line
+        .split("(value) = \"")
+        .nth(1)
+        .expect("a (value) annotation");
     spec[..spec.find('"').unwrap()].to_owned()
 }
 
@@ -319,7 +322,10 @@ fn bounds_are_the_annotations() {
     let create = "yandex.cloud.compute.v1.CreateImageRequest";
     assert_eq!(value_limit(create, "name").map(|l| l.spec), None);
     assert_eq!(value_limit(create, "no_such_field").map(|l| l.spec), None);
-    assert_eq!(value_limit("no.Such", "min_disk_size").map(|l| l.spec), None);
+    assert_eq!(
+        value_limit("no.Such", "min_disk_size").map(|l| l.spec),
+        None
+    );
     assert_eq!(
         value_limit(create, "min_disk_size").map(|l| l.spec),
         Some("4194304-4398046511104")
