@@ -3,47 +3,35 @@
 //! form write exactly these strings, and [`Rule::ALL`] is the one list every front end (and the
 //! npm package's generated TypeScript union) is made from.
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer, de::Error as _};
 
 /// A rule a violation breaks: an annotation of the `.proto` files, or a shape problem of the
 /// input (wrong JSON type, unknown field, unknown enum value). Serialized as its id.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Rule {
     /// `(required)`: the field is absent, null, or its default value.
-    #[serde(rename = "required")]
     Required,
     /// `(length)`: a string's length in characters.
-    #[serde(rename = "length")]
     Length,
     /// `(pattern)`: a string does not match the whole pattern.
-    #[serde(rename = "pattern")]
     Pattern,
     /// `(size)`: the number of a list's items or a map's entries.
-    #[serde(rename = "size")]
     Size,
     /// `(value)`: a number's range.
-    #[serde(rename = "value")]
     Value,
     /// `(map_key).length`: a map key's length.
-    #[serde(rename = "map_key.length")]
     MapKeyLength,
     /// `(map_key).pattern`: a map key does not match the pattern.
-    #[serde(rename = "map_key.pattern")]
     MapKeyPattern,
     /// `(exactly_one)`: none or several members of a oneof that needs one.
-    #[serde(rename = "exactly_one")]
     ExactlyOne,
     /// Several members of a plain oneof are set.
-    #[serde(rename = "oneof")]
     Oneof,
     /// The JSON value has the wrong type for the field.
-    #[serde(rename = "type")]
     Type,
     /// A key the message does not have.
-    #[serde(rename = "unknown_field")]
     UnknownField,
     /// A value the enum does not have.
-    #[serde(rename = "enum")]
     Enum,
 }
 
@@ -87,6 +75,33 @@ impl Rule {
         Rule::ALL.into_iter().find(|r| r.as_str() == id)
     }
 }
+
+/// Written as its id string (`serialize_str`: the least code in the validator's wasm; the npm
+/// package writes a rule as a unit variant of its own, with `as u32` and [`Rule::as_str`]).
+impl Serialize for Rule {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+/// Read from its id string; any other string is an error naming the ids.
+impl<'de> Deserialize<'de> for Rule {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Rule, D::Error> {
+        let id = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
+        Rule::from_id(&id).ok_or_else(|| D::Error::unknown_variant(&id, &IDS))
+    }
+}
+
+/// The ids of [`Rule::ALL`], for serde's error.
+const IDS: [&str; 12] = {
+    let mut ids = [""; 12];
+    let mut i = 0;
+    while i < ids.len() {
+        ids[i] = Rule::ALL[i].as_str();
+        i += 1;
+    }
+    ids
+};
 
 /// An id that names no rule (from [`Rule`]'s `FromStr`).
 #[derive(Debug, Clone, PartialEq, Eq)]

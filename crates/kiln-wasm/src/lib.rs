@@ -275,9 +275,9 @@ impl Serialize for ContractViolation<'_> {
         let v = self.0;
         let mut s = serializer.serialize_struct("Violation", 3)?;
         s.serialize_field("field", &Text(&v.field))?;
-        // The derived `Serialize` of `Rule` is a unit variant: its discriminant picks the id,
-        // whose JavaScript string serde-wasm-bindgen makes once.
-        s.serialize_field("rule", &v.rule)?;
+        // A unit variant: the discriminant picks the id (no search), and serde-wasm-bindgen
+        // makes the JavaScript string of each id once.
+        s.serialize_field("rule", &Fixed(v.rule as u32, v.rule.as_str()))?;
         s.serialize_field("message", &Text(&v.message))?;
         s.end()
     }
