@@ -1,6 +1,7 @@
 //! The create-image form: what the user typed, the proto3 JSON and the protobuf request it
 //! builds, and its violations (the core's, mapped onto the form's fields).
 
+use kiln_core::Rule;
 use kiln_core::proto::yandex::cloud::compute::v1 as compute;
 use kiln_core::validate::{CREATE_IMAGE_REQUEST, Outcome, validate_str_in};
 use serde::{Deserialize, Serialize};
@@ -254,8 +255,8 @@ impl Form {
                         continue; // the duplicate label key, already said better
                     }
                     // The form takes the size in GB: its range is said in GB too.
-                    let message = match (v.field.as_str(), v.rule.as_str()) {
-                        ("min_disk_size", "value") => self.gb_range(lang).unwrap_or(v.message),
+                    let message = match (v.field.as_str(), v.rule) {
+                        ("min_disk_size", Rule::Value) => self.gb_range(lang).unwrap_or(v.message),
                         _ => v.message,
                     };
                     errors.push(FieldError {

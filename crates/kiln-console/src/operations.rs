@@ -1,6 +1,7 @@
 //! The operations panel's state: every operation the page started, what its last poll said,
 //! and the text kept in storage so the panel survives a reload.
 
+use kiln_core::progress::Progress;
 use kiln_core::proto::yandex::cloud::compute::v1 as compute;
 use kiln_core::proto::yandex::cloud::operation::{Operation, operation};
 use prost::Message;
@@ -60,11 +61,10 @@ pub struct Tracked {
     pub deletes: bool,
 }
 
-/// The percent in a description like `Create image: 42% (8.4 of 20.0 GiB)`.
+/// The percent in a description like `Create image: 42% (8.4 of 20.0 GiB)` (read by the
+/// core's reader of the service's descriptions, `kiln_core::progress`).
 pub fn progress_of(description: &str) -> Option<u8> {
-    let (_, rest) = description.split_once(": ")?;
-    let (number, _) = rest.split_once('%')?;
-    number.trim().parse::<u8>().ok().filter(|p| *p <= 100)
+    Progress::parse(description)?.percent()
 }
 
 /// The image ID in an operation's `CreateImageMetadata`, if it carries one.

@@ -795,49 +795,43 @@ impl Lang {
     /// (`Create image: 42% (8.4 of 20.0 GiB)` → `Create image: 42% (8.4 GB of 20 GB)`,
     /// `Create image: downloading 4 KiB of 1 GiB`, `Delete image`); anything else as it came.
     pub fn operation_description(self, description: &str) -> String {
-        use crate::service_text::size_bytes;
-        let (head, rest) = match description.split_once(": ") {
-            Some((head, rest)) => (head, Some(rest)),
-            None => (description, None),
+        use kiln_core::progress::{Action, Progress};
+        let Some(progress) = Progress::parse(description) else {
+            return description.to_owned();
         };
-        let head = match (self, head) {
-            (Lang::En, "Create image" | "Delete image" | "Update image") => head,
-            (Lang::Ru, "Create image") => "Создание образа",
-            (Lang::Ru, "Delete image") => "Удаление образа",
-            (Lang::Ru, "Update image") => "Изменение образа",
-            _ => return description.to_owned(),
+        let action = match progress {
+            Progress::Started(action) => action,
+            Progress::Copying { .. } | Progress::Downloading { .. } => Action::CreateImage,
         };
-        let Some(rest) = rest else {
-            return head.to_owned();
+        let head = match (self, action) {
+            (Lang::En, action) => action.as_str(),
+            (Lang::Ru, Action::CreateImage) => "Создание образа",
+            (Lang::Ru, Action::DeleteImage) => "Удаление образа",
+            (Lang::Ru, Action::UpdateImage) => "Изменение образа",
         };
-        let of = |so_far: i64, size: i64| {
-            let (so_far, size) = (self.gb(so_far), self.gb(size));
+        let bytes = |b: u64| i64::try_from(b).unwrap_or(i64::MAX);
+        let of = |so_far: u64, size: u64| {
+            let (so_far, size) = (self.gb(bytes(so_far)), self.gb(bytes(size)));
             self.pick(format!("{so_far} of {size}"), format!("{so_far} из {size}"))
         };
-        let rest = if let Some(progress) = rest.strip_prefix("downloading ") {
-            let sizes = match progress.split_once(" of ") {
-                Some((so_far, size)) => size_bytes(so_far)
-                    .zip(size_bytes(size))
-                    .map(|(a, b)| of(a, b)),
-                None => size_bytes(progress).map(|b| self.gb(b)),
-            };
-            let Some(sizes) = sizes else {
-                return description.to_owned();
-            };
-            self.pick(format!("downloading {sizes}"), format!("загрузка {sizes}"))
-        } else {
-            // `42% (8.4 of 20.0 GiB)`: the unit is said once, after the total.
-            let copied = rest.split_once("% (").and_then(|(percent, sizes)| {
-                let percent = percent.parse::<u8>().ok().filter(|p| *p <= 100)?;
-                let (so_far, size) = sizes.strip_suffix(')')?.split_once(" of ")?;
-                let (_, unit) = size.split_once(' ')?;
-                let so_far = size_bytes(&format!("{so_far} {unit}"))?;
-                Some(format!("{percent}% ({})", of(so_far, size_bytes(size)?)))
-            });
-            let Some(copied) = copied else {
-                return description.to_owned();
-            };
-            copied
+        let rest = match progress {
+            Progress::Started(_) => return head.to_owned(),
+            // The unit is said once, after the total.
+            Progress::Copying {
+                percent,
+                done_bytes,
+                total_bytes,
+            } => format!("{percent}% ({})", of(done_bytes, total_bytes)),
+            Progress::Downloading {
+                bytes: so_far,
+                size,
+            } => {
+                let sizes = match size {
+                    Some(size) => of(so_far, size),
+                    None => self.gb(bytes(so_far)),
+                };
+                self.pick(format!("downloading {sizes}"), format!("загрузка {sizes}"))
+            }
         };
         format!("{head}: {rest}")
     }

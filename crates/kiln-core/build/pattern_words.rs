@@ -9,7 +9,7 @@
 //! conditions is always the reason (`kiln_core::pattern::Pattern::diagnose`).
 //!
 //! The words themselves (names of character classes, lists, Russian cases) come from
-//! `src/text.rs`, shared with the run time.
+//! `src/text/pattern_words.rs`, shared with the run time.
 
 use std::collections::{HashSet, VecDeque};
 

@@ -17,15 +17,19 @@
 //! Architecture invariant: this crate does no IO, has no async runtime and never depends on a
 //! browser or server crate; it builds for `wasm32-unknown-unknown`.
 
+pub mod bounds;
 pub mod describe;
 mod locale;
 pub mod pattern;
+pub mod progress;
+pub mod rule;
 pub mod scan;
 pub mod schema;
 pub mod text;
 pub mod validate;
 
 pub use locale::Locale;
+pub use rule::Rule;
 
 #[cfg(feature = "reflect")]
 pub mod reflect;

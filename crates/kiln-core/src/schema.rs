@@ -244,7 +244,7 @@ pub fn message(full_name: &str) -> Option<&'static MessageSchema> {
 }
 
 /// Every message of `proto/` (outside `google.protobuf`), sorted by full name.
-pub fn messages() -> &'static [&'static MessageSchema] {
+pub const fn messages() -> &'static [&'static MessageSchema] {
     generated::MESSAGES
 }
 

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::{
     Locale,
     pattern::Diagnosis,
+    rule::Rule,
     scan::{self, Cursor, NumberToken},
     schema::{self, FieldSchema, Kind, Limit, MessageSchema, Pattern, Shape, WellKnown, push_int},
     text::{self, KindWords, Subject},
@@ -55,7 +56,7 @@ impl Outcome {
                     });
                     quote(&mut out, &v.field);
                     out.push_str(r#","rule":"#);
-                    quote(&mut out, &v.rule);
+                    quote(&mut out, v.rule.as_str());
                     out.push_str(r#","message":"#);
                     quote(&mut out, &v.message);
                     out.push('}');
@@ -119,9 +120,10 @@ pub struct Violation {
     /// Path of proto field names: `labels["Team"]`, `product_ids[2]`,
     /// `hardware_generation.legacy_features.pci_topology`, or a oneof's name (`source`).
     pub field: String,
-    /// Stable rule id: `required`, `length`, `pattern`, `size`, `value`, `map_key.length`,
-    /// `map_key.pattern`, `exactly_one`, `oneof`, `type`, `unknown_field` or `enum`.
-    pub rule: String,
+    /// The rule broken; serialized as its stable id (`required`, `length`, `pattern`, `size`,
+    /// `value`, `map_key.length`, `map_key.pattern`, `exactly_one`, `oneof`, `type`,
+    /// `unknown_field` or `enum`: [`Rule::as_str`]).
+    pub rule: Rule,
     /// One sentence naming the limit, in the locale asked for (English by default), e.g.
     /// `must be at most 63 characters long (it has 70)`.
     pub message: String,
@@ -225,10 +227,10 @@ struct Walker {
 }
 
 impl Walker {
-    fn push(&mut self, path: &Path<'_>, rule: &str, message: String) {
+    fn push(&mut self, path: &Path<'_>, rule: Rule, message: String) {
         self.violations.push(Violation {
             field: path.render(),
-            rule: rule.to_owned(),
+            rule,
             message,
         });
     }
@@ -257,7 +259,7 @@ impl Walker {
                 Some(i) if seen[i].key => {
                     let mut message = String::new();
                     text::push_repeated_field(&mut message, self.locale, schema.fields[i].name);
-                    self.push(&Path::Field(path, &key), "unknown_field", message);
+                    self.push(&Path::Field(path, &key), Rule::UnknownField, message);
                     cur.skip_value()?;
                 }
                 Some(i) => {
@@ -274,7 +276,7 @@ impl Walker {
                 None => {
                     let mut message = String::new();
                     text::push_unknown_field(&mut message, self.locale, schema.name());
-                    self.push(&Path::Field(path, &key), "unknown_field", message);
+                    self.push(&Path::Field(path, &key), Rule::UnknownField, message);
                     cur.skip_value()?;
                 }
             }
@@ -303,9 +305,9 @@ impl Walker {
                 text::push_oneof_many(&mut message, self.locale, oneof.name, &set);
             }
             let rule = if oneof.exactly_one {
-                "exactly_one"
+                Rule::ExactlyOne
             } else {
-                "oneof"
+                Rule::Oneof
             };
             self.push(&at, rule, message);
         }
@@ -316,7 +318,7 @@ impl Walker {
     fn absent(&mut self, field: &FieldSchema, path: &Path<'_>) {
         match field.shape {
             Shape::Single if field.rules.required => {
-                self.push(path, "required", text::required(self.locale).to_owned());
+                self.push(path, Rule::Required, text::required(self.locale).to_owned());
             }
             Shape::Single => {}
             // An empty list or map still has a size to check.
@@ -340,7 +342,7 @@ impl Walker {
                 let (scalar, set) = self.value(cur, &field.kind, path)?;
                 if let Some(scalar) = scalar {
                     if rules.required && scalar.is_default() {
-                        self.push(path, "required", text::required(self.locale).to_owned());
+                        self.push(path, Rule::Required, text::required(self.locale).to_owned());
                     }
                     self.scalar_rules(field, &scalar, path);
                 }
@@ -384,10 +386,10 @@ impl Walker {
                         continue;
                     }
                     if let Some(limit) = &rules.map_key_length {
-                        self.length(limit, &key, &entry, "map_key.length", Subject::Key);
+                        self.length(limit, &key, &entry, Rule::MapKeyLength, Subject::Key);
                     }
                     if let Some(pattern) = rules.map_key_pattern {
-                        self.pattern(pattern, &key, &entry, "map_key.pattern", Subject::Key);
+                        self.pattern(pattern, &key, &entry, Rule::MapKeyPattern, Subject::Key);
                     }
                     if let (Some(scalar), _) = self.value(cur, &field.kind, &entry)? {
                         self.scalar_rules(field, &scalar, &entry);
@@ -411,7 +413,7 @@ impl Walker {
     ) {
         let mut found = Vec::new();
         if field.rules.required && count == 0 {
-            found.push(("required", text::required(self.locale).to_owned()));
+            found.push((Rule::Required, text::required(self.locale).to_owned()));
         }
         if let Some(limit) = field
             .rules
@@ -421,12 +423,12 @@ impl Walker {
         {
             let mut message = String::with_capacity(48);
             text::push_size(&mut message, self.locale, noun, limit.ranges, count as i128);
-            found.push(("size", message));
+            found.push((Rule::Size, message));
         }
         for (offset, (rule, message)) in found.into_iter().enumerate() {
             let violation = Violation {
                 field: path.render(),
-                rule: rule.to_owned(),
+                rule,
                 message,
             };
             self.violations.insert(at + offset, violation);
@@ -439,24 +441,24 @@ impl Walker {
         match scalar {
             Scalar::Text(text) => {
                 if let Some(limit) = &rules.length {
-                    self.length(limit, text, path, "length", Subject::Value);
+                    self.length(limit, text, path, Rule::Length, Subject::Value);
                 }
                 if let Some(pattern) = rules.pattern {
-                    self.pattern(pattern, text, path, "pattern", Subject::Value);
+                    self.pattern(pattern, text, path, Rule::Pattern, Subject::Value);
                 }
             }
             &Scalar::Integer(n) => {
                 if let Some(limit) = rules.value.as_ref().filter(|l| n != 0 && !l.allows(n)) {
                     let mut message = String::with_capacity(48);
                     text::push_value(&mut message, self.locale, limit.ranges, n);
-                    self.push(path, "value", message);
+                    self.push(path, Rule::Value, message);
                 }
             }
             Scalar::Float { .. } | Scalar::Other { .. } => {}
         }
     }
 
-    fn length(&mut self, limit: &Limit, text: &str, path: &Path<'_>, rule: &str, who: Subject) {
+    fn length(&mut self, limit: &Limit, text: &str, path: &Path<'_>, rule: Rule, who: Subject) {
         let chars = text.chars().count();
         if !limit.allows(chars as i128) {
             let mut message = String::with_capacity(48);
@@ -473,7 +475,7 @@ impl Walker {
         pattern: &Pattern,
         value: &str,
         path: &Path<'_>,
-        rule: &str,
+        rule: Rule,
         who: Subject,
     ) {
         if pattern.is_match(value) {
@@ -503,7 +505,7 @@ impl Walker {
     fn type_error(&mut self, path: &Path<'_>, who: Subject, kind: &KindWords) {
         let mut message = String::with_capacity(40);
         text::push_type(&mut message, self.locale, who, kind);
-        self.push(path, "type", message);
+        self.push(path, Rule::Type, message);
     }
 
     /// Reads one non-absent value and checks it against its kind. Returns the value as the
@@ -615,7 +617,7 @@ impl Walker {
     fn enum_error<T>(&mut self, e: &schema::EnumSchema, path: &Path<'_>) -> Option<T> {
         let mut message = String::new();
         text::push_enum(&mut message, self.locale, e.values.iter().map(|(n, _)| *n));
-        self.push(path, "enum", message);
+        self.push(path, Rule::Enum, message);
         None
     }
 }

@@ -1,25 +1,10 @@
-// The API of kiln-validator. Message types are generated from the protos into ./types.d.ts.
-import type { CreateImageRequest, RequestTypes } from "./types.js";
+// The API of kiln-validator. Message types and the rule ids are generated into ./types.d.ts.
+import type { CreateImageRequest, RequestTypes, Rule } from "./types.js";
 
 export * from "./types.js";
 
 /** A full message name that `validate` accepts. */
 export type MessageName = keyof RequestTypes;
-
-/** Stable rule ids: named after the proto annotation, or a shape problem. */
-export type Rule =
-  | "required"
-  | "length"
-  | "pattern"
-  | "size"
-  | "value"
-  | "map_key.length"
-  | "map_key.pattern"
-  | "exactly_one"
-  | "oneof"
-  | "type"
-  | "unknown_field"
-  | "enum";
 
 export interface Violation {
   /** Proto field path: `labels["Team"]`, `product_ids[2]`, `source`. */

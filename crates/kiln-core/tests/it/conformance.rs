@@ -8,7 +8,7 @@
 use std::{collections::BTreeMap, fs, path::PathBuf};
 
 use kiln_core::{
-    Locale,
+    Locale, Rule,
     validate::{Outcome, validate_json, validate_json_in},
 };
 use serde_json::Value;
@@ -56,26 +56,39 @@ fn load_cases() -> Vec<Case> {
     cases
 }
 
+/// The rule of an expected `(field, rule)` pair: a rule id of the contract, or the test fails
+/// (a table naming an id the validator cannot give would otherwise only ever mismatch).
+fn table_rule(case: &Case, id: &Value) -> Rule {
+    let id = id
+        .as_str()
+        .unwrap_or_else(|| panic!("{}: rule {id} is not a string", case.name));
+    id.parse().unwrap_or_else(|_| {
+        panic!(
+            "{}: {id:?} in the table is not a contract rule id",
+            case.name
+        )
+    })
+}
+
 /// `None` when the outcome matches the expectation, else what differs.
 fn mismatch(case: &Case, outcome: &Outcome) -> Option<String> {
     match (&case.expect, outcome) {
         (Value::String(s), Outcome::Error { .. }) if s == "error" => None,
         (Value::Array(pairs), _) => {
-            let mut want: BTreeMap<(String, String), i32> = BTreeMap::new();
+            let mut want: BTreeMap<(String, Rule), i32> = BTreeMap::new();
             for pair in pairs {
                 let field = pair[0].as_str().expect("field").to_owned();
-                let rule = pair[1].as_str().expect("rule").to_owned();
-                *want.entry((field, rule)).or_default() += 1;
+                *want.entry((field, table_rule(case, &pair[1]))).or_default() += 1;
             }
-            let got_list: Vec<(String, String)> = match outcome {
+            let got_list: Vec<(String, Rule)> = match outcome {
                 Outcome::Valid => Vec::new(),
                 Outcome::Invalid { violations } => violations
                     .iter()
-                    .map(|v| (v.field.clone(), v.rule.clone()))
+                    .map(|v| (v.field.clone(), v.rule))
                     .collect(),
                 Outcome::Error { error } => return Some(format!("error: {error}")),
             };
-            let mut got: BTreeMap<(String, String), i32> = BTreeMap::new();
+            let mut got: BTreeMap<(String, Rule), i32> = BTreeMap::new();
             for pair in &got_list {
                 *got.entry(pair.clone()).or_default() += 1;
             }
@@ -148,21 +161,7 @@ fn every_outcome_has_a_message_per_violation() {
 /// must be met by some case, so no rule kind goes untranslated.
 #[test]
 fn every_rule_kind_has_a_message_in_every_locale() {
-    const RULES: [&str; 12] = [
-        "required",
-        "length",
-        "pattern",
-        "size",
-        "value",
-        "map_key.length",
-        "map_key.pattern",
-        "exactly_one",
-        "oneof",
-        "type",
-        "unknown_field",
-        "enum",
-    ];
-    let mut met: Vec<&str> = Vec::new();
+    let mut met: Vec<Rule> = Vec::new();
     let mut errors = 0;
     for case in load_cases() {
         let en = validate_json_in(&case.message, &case.input, Locale::En);
@@ -191,12 +190,8 @@ fn every_rule_kind_has_a_message_in_every_locale() {
                         case.name,
                         b.message
                     );
-                    if let Some(&rule) = RULES.iter().find(|r| **r == a.rule) {
-                        if !met.contains(&rule) {
-                            met.push(rule);
-                        }
-                    } else {
-                        panic!("{}: rule {:?} is not a contract rule id", case.name, a.rule);
+                    if !met.contains(&a.rule) {
+                        met.push(a.rule);
                     }
                 }
             }
@@ -208,10 +203,62 @@ fn every_rule_kind_has_a_message_in_every_locale() {
             (en, ru) => panic!("{}: {en:?} in English but {ru:?} in Russian", case.name),
         }
     }
-    let missing: Vec<&str> = RULES.iter().copied().filter(|r| !met.contains(r)).collect();
+    let missing: Vec<Rule> = Rule::ALL.into_iter().filter(|r| !met.contains(r)).collect();
     assert!(
         missing.is_empty(),
         "no conformance case has a violation of {missing:?}"
     );
     assert!(errors > 0, "no conformance case is an error outcome");
+}
+
+/// Every expected pair of every table names a contract rule id ([`table_rule`] panics on any
+/// other), checked apart from the comparison so a table's typo is reported as such.
+#[test]
+fn every_table_rule_is_a_contract_rule_id() {
+    let mut pairs = 0;
+    for case in load_cases() {
+        if let Value::Array(expected) = &case.expect {
+            for pair in expected {
+                table_rule(&case, &pair[1]);
+                pairs += 1;
+            }
+        }
+    }
+    assert!(pairs > 100, "only {pairs} expected pairs in the tables");
+}
+
+/// The ids are the contract's, one per variant, in `Rule::ALL`'s order, and every form of a
+/// rule (its id, `FromStr`, serde's string) says the same.
+#[test]
+fn rule_ids_are_the_contract() {
+    let ids: Vec<&str> = Rule::ALL.iter().map(|r| r.as_str()).collect();
+    assert_eq!(
+        ids,
+        [
+            "required",
+            "length",
+            "pattern",
+            "size",
+            "value",
+            "map_key.length",
+            "map_key.pattern",
+            "exactly_one",
+            "oneof",
+            "type",
+            "unknown_field",
+            "enum",
+        ]
+    );
+    for (i, rule) in Rule::ALL.into_iter().enumerate() {
+        assert_eq!(rule as usize, i, "{rule:?}");
+        assert_eq!(rule.as_str().parse::<Rule>(), Ok(rule));
+        assert_eq!(rule.to_string(), rule.as_str());
+        let json = serde_json::to_string(&rule).unwrap();
+        assert_eq!(json, format!("\"{}\"", rule.as_str()));
+        assert_eq!(serde_json::from_str::<Rule>(&json).unwrap(), rule);
+    }
+    for not_an_id in ["", "Required", "map_key", "map_key.", "required ", "rule"] {
+        assert!(not_an_id.parse::<Rule>().is_err(), "{not_an_id:?}");
+        assert!(serde_json::from_str::<Rule>(&format!("{not_an_id:?}")).is_err());
+    }
 }

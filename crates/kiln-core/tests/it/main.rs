@@ -5,6 +5,7 @@ mod describer;
 mod field_mask;
 mod json_mapping;
 mod pattern;
+mod progress;
 mod scan;
 mod schema;
 mod sdk_wire;
@@ -16,11 +17,14 @@ mod words;
 #[path = "../../src/locale.rs"]
 mod locale;
 #[allow(dead_code)]
+#[path = "../../src/text/numbers.rs"]
+mod numbers;
+#[allow(dead_code)]
 #[path = "../../build/pattern_gen.rs"]
 mod pattern_gen;
 #[allow(dead_code)]
 #[path = "../../build/pattern_words.rs"]
 mod pattern_words;
 #[allow(dead_code)]
-#[path = "../../src/text.rs"]
+#[path = "../../src/text/pattern_words.rs"]
 mod text;

@@ -1,6 +1,7 @@
 //! The JSON cursor the validator reads with, and the contract's JSON writer.
 
 use kiln_core::{
+    Rule,
     scan::{Cursor, NumberToken, is_number_text},
     validate::{CREATE_IMAGE_REQUEST, Outcome, Violation, validate_str},
 };
@@ -157,12 +158,12 @@ fn contract_json_is_what_serde_json_writes() {
             violations: vec![
                 Violation {
                     field: tricky.to_owned(),
-                    rule: "type".to_owned(),
+                    rule: Rule::Type,
                     message: "m".to_owned(),
                 },
                 Violation {
                     field: "f".to_owned(),
-                    rule: "r".to_owned(),
+                    rule: Rule::MapKeyPattern,
                     message: tricky.to_owned(),
                 },
             ],

@@ -266,3 +266,68 @@ fn numbers_in_messages_are_written_as_format_writes_them() {
         assert_eq!(out, format!("x{n}"));
     }
 }
+
+/// The `(value)` annotation of `field` in `message` of the compute file `file`, as written:
+/// read from the `.proto` text, not from the tables.
+fn annotation(file: &str, message: &str, field: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../proto/yandex/cloud/compute/v1")
+        .join(file);
+    let text = fs::read_to_string(&path).unwrap();
+    let body = text
+        .split(&format!("message {message} {{"))
+        .nth(1)
+        .unwrap_or_else(|| panic!("no message {message} in {file}"));
+    let line = body
+        .lines()
+        .map(str::trim)
+        .find(|l| l.contains(&format!(" {field} = ")))
+        .unwrap_or_else(|| panic!("no {field} in {message}"));
+    let spec = line
+        .split("(value) = \"")
+        .nth(1)
+        .expect("a (value) annotation");
+    spec[..spec.find('"').unwrap()].to_owned()
+}
+
+/// The bounds other crates use as numbers are the annotations' (and what the service restated
+/// by hand before: 4 MiB, 4 TiB, 1000).
+#[test]
+fn bounds_are_the_annotations() {
+    use kiln_core::bounds::{LARGEST_PAGE_SIZE, MIN_DISK_SIZE, value_limit};
+
+    let spec = annotation("image_service.proto", "CreateImageRequest", "min_disk_size");
+    assert_eq!(spec, "4194304-4398046511104");
+    let (lo, hi) = spec.split_once('-').unwrap();
+    assert_eq!(MIN_DISK_SIZE, lo.parse().unwrap()..=hi.parse().unwrap());
+    assert_eq!(MIN_DISK_SIZE, (4 << 20)..=(4 << 40));
+    assert_eq!(
+        annotation("image_service.proto", "UpdateImageRequest", "min_disk_size"),
+        spec
+    );
+
+    for (file, message) in [
+        ("image_service.proto", "ListImagesRequest"),
+        ("image_service.proto", "ListImageOperationsRequest"),
+        ("disk_service.proto", "ListDisksRequest"),
+        ("snapshot_service.proto", "ListSnapshotsRequest"),
+    ] {
+        let spec = annotation(file, message, "page_size");
+        assert_eq!(spec, format!("<={LARGEST_PAGE_SIZE}"), "{message}");
+        let limit = value_limit(&format!("yandex.cloud.compute.v1.{message}"), "page_size");
+        assert_eq!(limit.map(|l| l.spec), Some(spec.as_str()), "{message}");
+    }
+    assert_eq!(LARGEST_PAGE_SIZE, 1000);
+
+    let create = "yandex.cloud.compute.v1.CreateImageRequest";
+    assert_eq!(value_limit(create, "name").map(|l| l.spec), None);
+    assert_eq!(value_limit(create, "no_such_field").map(|l| l.spec), None);
+    assert_eq!(
+        value_limit("no.Such", "min_disk_size").map(|l| l.spec),
+        None
+    );
+    assert_eq!(
+        value_limit(create, "min_disk_size").map(|l| l.spec),
+        Some("4194304-4398046511104")
+    );
+}

@@ -14,7 +14,7 @@ fn messages(json: &str, locale: Locale) -> Vec<(String, String, String)> {
     match validate_str_in(CREATE_IMAGE_REQUEST, json, locale) {
         Outcome::Invalid { violations } => violations
             .into_iter()
-            .map(|v| (v.field, v.rule, v.message))
+            .map(|v| (v.field, v.rule.as_str().to_owned(), v.message))
             .collect(),
         other => panic!("{json}: {other:?}"),
     }
