@@ -11,8 +11,8 @@ use crate::{
 
 /// Items on a page when the request sets no `page_size`.
 const DEFAULT_PAGE: usize = 100;
-/// The largest `page_size` (the API's `(value) = "<=1000"`).
-const LARGEST_PAGE: i64 = 1000;
+/// The largest `page_size` (the API's `(value) = "<=1000"`, read from the annotation).
+const LARGEST_PAGE: i64 = kiln_core::bounds::LARGEST_PAGE_SIZE;
 
 /// A request's `page_size`: 0 is the default, 1 to 1000 as asked; a negative one is refused
 /// (the annotation only bounds it above).

@@ -8,6 +8,10 @@ use kiln_core::proto::yandex::cloud::{
     },
     operation::{Operation, operation},
 };
+use kiln_core::{
+    bounds::MIN_DISK_SIZE,
+    progress::{Action, Progress},
+};
 use prost::Message;
 
 use super::{
@@ -15,12 +19,9 @@ use super::{
     folder_allowed, visible_disk, visible_image, visible_snapshot,
 };
 
-/// The description of a Create's operation, as the real API words it (a running copy or
-/// download adds its progress; a done operation has this alone).
-pub const CREATE_IMAGE: &str = "Create image";
-
-/// The smallest `min_disk_size` an image gets (the API's lower bound, 4 MiB).
-pub const SMALLEST_DISK: i64 = 4 << 20;
+/// The smallest `min_disk_size` an image gets (the API's lower bound, 4 MiB, read from its
+/// annotation).
+pub const SMALLEST_DISK: i64 = *MIN_DISK_SIZE.start();
 
 /// The folder quotas a Create is checked against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -193,7 +194,7 @@ pub fn create(
     };
     let operation = Operation {
         id: command.operation_id.clone(),
-        description: CREATE_IMAGE.into(),
+        description: Progress::Started(Action::CreateImage).describe(),
         created_at: Some(now.timestamp),
         created_by: command.created_by.clone(),
         modified_at: Some(now.timestamp),
@@ -333,7 +334,7 @@ pub fn update(
     }
     let operation = finished(
         &command.operation_id,
-        "Update image",
+        Action::UpdateImage.as_str(),
         &command.created_by,
         now,
         any(
@@ -371,7 +372,7 @@ pub fn delete(
     }
     let operation = finished(
         operation_id,
-        "Delete image",
+        Action::DeleteImage.as_str(),
         created_by,
         now,
         any(

@@ -10,9 +10,11 @@ use kiln_core::proto::{
     },
 };
 
+use kiln_core::progress::{Action, Progress};
+
 use super::{
     Applied, Caller, Change, Now, OperationRecord, Records, Refusal, Work,
-    images::{CREATE_IMAGE, SMALLEST_DISK, any, check_min_disk_size},
+    images::{SMALLEST_DISK, any, check_min_disk_size},
     visible_operation,
 };
 
@@ -171,7 +173,7 @@ pub fn finish_copy(
         operation: Operation {
             done: true,
             // The progress does not outlive the operation.
-            description: CREATE_IMAGE.into(),
+            description: Progress::Started(Action::CreateImage).describe(),
             modified_at: Some(now.timestamp),
             result: Some(operation::Result::Response(any(
                 "yandex.cloud.compute.v1.Image",
@@ -201,7 +203,7 @@ fn end(
 ) -> Result<Applied<(Operation, Option<String>)>, Refusal> {
     let operation = Operation {
         done: true,
-        description: CREATE_IMAGE.into(),
+        description: Progress::Started(Action::CreateImage).describe(),
         modified_at: Some(now.timestamp),
         result: Some(operation::Result::Error(rpc::Status {
             code: code as i32,

@@ -27,7 +27,7 @@ use kiln_core::proto::yandex::cloud::{
     operation::Operation,
 };
 
-pub use images::{CREATE_IMAGE, CreateImage, Limits, UpdateImage, create, delete, update};
+pub use images::{CreateImage, Limits, UpdateImage, create, delete, update};
 pub use lifecycle::{CopyStart, begin_copy, cancel, end_with_error, finish_copy, progress};
 pub use refusal::Refusal;
 pub use work::Work;

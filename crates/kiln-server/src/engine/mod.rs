@@ -12,6 +12,7 @@ use std::{
     sync::{Arc, Mutex},
 };
 
+use kiln_core::progress::Progress;
 use kiln_core::proto::{
     google::rpc::Code,
     yandex::cloud::{
@@ -354,7 +355,7 @@ async fn report_download(
 ) {
     while received.changed().await.is_ok() {
         let (bytes, size) = *received.borrow_and_update();
-        let description = download_progress(bytes, size);
+        let description = Progress::Downloading { bytes, size }.describe();
         let id = operation_id.clone();
         let written = store
             .apply(move |w| domain::progress(w, &id, description.clone(), clock()))
@@ -368,19 +369,6 @@ async fn report_download(
 
 /// How often a download's progress is written, at most.
 const DOWNLOAD_PROGRESS_EVERY: std::time::Duration = std::time::Duration::from_millis(250);
-
-/// A download's progress as the operation's description: the bytes so far of the size.
-fn download_progress(bytes: u64, size: Option<u64>) -> String {
-    let so_far = import::human(bytes);
-    match size {
-        Some(size) => format!(
-            "{}: downloading {so_far} of {}",
-            domain::CREATE_IMAGE,
-            import::human(size)
-        ),
-        None => format!("{}: downloading {so_far}", domain::CREATE_IMAGE),
-    }
-}
 
 /// Runs `work` in a task of its own and waits for it: dropping the wait (a client gone, a
 /// deadline) does not stop the work, so what follows a committed command always happens.

@@ -18,6 +18,7 @@ use std::{
 };
 
 use foldhash::HashMap;
+use kiln_core::progress::Progress;
 
 use super::{StoreError, Writer};
 use crate::domain::{
@@ -141,14 +142,14 @@ impl Copies {
             }
             let left = copy.end - now;
             let share = 1.0 - left.as_secs_f64() / copy.total.as_secs_f64();
-            let gib = |b: f64| b / f64::from(1u32 << 30);
+            let total_bytes = copy.bytes.max(0) as u64;
+            let progress = Progress::Copying {
+                percent: (share * 100.0) as u8,
+                done_bytes: (share * total_bytes as f64) as u64,
+                total_bytes,
+            };
             steps.push(Step::Progress {
-                description: format!(
-                    "Create image: {}% ({:.1} of {:.1} GiB)",
-                    (share * 100.0) as u32,
-                    gib(share * copy.bytes as f64),
-                    gib(copy.bytes as f64)
-                ),
+                description: progress.describe(),
                 operation_id: operation_id.clone(),
             });
             copy.next = copy.end.min(now + PROGRESS_EVERY);

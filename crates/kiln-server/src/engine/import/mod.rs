@@ -15,7 +15,7 @@ use futures_util::StreamExt;
 use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
 
 pub use policy::{IpNet, MAX_REDIRECTS, Policy, parse_range};
-pub use recognise::{Format, MAX_VIRTUAL_SIZE, human, recognise};
+pub use recognise::{Format, MAX_VIRTUAL_SIZE, recognise};
 
 /// Limits of one download, and where it may come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -159,7 +159,7 @@ async fn download(
     let too_large = || {
         format!(
             "the file is larger than the import limit of {}",
-            human(limits.max_bytes)
+            kiln_core::progress::human_size(limits.max_bytes)
         )
     };
     let expected = response.content_length();

@@ -6,8 +6,11 @@
 pub const HEAD: u64 = 4096;
 /// Bytes from the end of the file that recognition reads (at most): a VHD footer.
 pub const TAIL: u64 = 512;
-/// The largest virtual size accepted: the API's largest `min_disk_size` (4 TiB).
-pub const MAX_VIRTUAL_SIZE: u64 = 4 << 40;
+use kiln_core::{bounds::MIN_DISK_SIZE, progress::human_size};
+
+/// The largest virtual size accepted: the API's largest `min_disk_size` (4 TiB), read from its
+/// annotation.
+pub const MAX_VIRTUAL_SIZE: u64 = *MIN_DISK_SIZE.end() as u64;
 
 /// A recognised disk image format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,27 +41,12 @@ fn le64(b: &[u8], at: usize) -> Option<u64> {
     bytes(b, at).map(u64::from_le_bytes)
 }
 
-/// `bytes` for people: `64 MiB`, `1.5 GiB`, `10 PiB`.
-pub fn human(bytes: u64) -> String {
-    const UNITS: [&str; 7] = ["bytes", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
-    let power = (0..UNITS.len())
-        .rev()
-        .find(|&p| bytes >> (10 * p) > 0)
-        .unwrap_or(0);
-    let unit = 1u64 << (10 * power);
-    if bytes.is_multiple_of(unit) {
-        format!("{} {}", bytes / unit, UNITS[power])
-    } else {
-        format!("{:.1} {}", bytes as f64 / unit as f64, UNITS[power])
-    }
-}
-
 /// `virtual_size` if the API can make a disk that large.
 fn within_limit(format: Format, virtual_size: u64) -> Result<(Format, u64), String> {
     if virtual_size > MAX_VIRTUAL_SIZE {
         return Err(too_large(&format!(
             "{} ({virtual_size} bytes)",
-            human(virtual_size)
+            human_size(virtual_size)
         )));
     }
     Ok((format, virtual_size))
@@ -68,7 +56,7 @@ fn too_large(size: &str) -> String {
     format!(
         "the image's virtual size is {size}, larger than the largest disk the API allows ({}, \
          min_disk_size {MAX_VIRTUAL_SIZE})",
-        human(MAX_VIRTUAL_SIZE)
+        human_size(MAX_VIRTUAL_SIZE)
     )
 }
 
@@ -225,17 +213,6 @@ mod tests {
         footer[..8].copy_from_slice(b"conectix");
         footer[48..56].copy_from_slice(&size.to_be_bytes());
         file
-    }
-
-    #[test]
-    fn sizes_read_for_people() {
-        assert_eq!(human(0), "0 bytes");
-        assert_eq!(human(512), "512 bytes");
-        assert_eq!(human(64 << 20), "64 MiB");
-        assert_eq!(human(3 << 29), "1.5 GiB");
-        assert_eq!(human(4 << 40), "4 TiB");
-        assert_eq!(human(10 << 50), "10 PiB");
-        assert_eq!(human(u64::MAX), "16.0 EiB");
     }
 
     #[test]
