@@ -401,6 +401,6 @@ fn with_poll_interval(reply: tonic::Response<Operation>) -> (Operation, u32) {
         .metadata()
         .get("x-operation-poll-interval")
         .and_then(|v| v.to_str().ok());
-    let ms = kiln_console::operations::poll_interval_ms(interval);
+    let ms = kiln_console::panel::poll_interval_ms(interval);
     (reply.into_inner(), ms)
 }

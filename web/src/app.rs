@@ -3,7 +3,7 @@
 //! the connection, and mounts the screen the address names (leptos_router).
 
 use kiln_console::form::Form;
-use kiln_console::operations::Panel;
+use kiln_console::panel::Panel;
 use kiln_console::submit::Flight;
 use leptos::prelude::*;
 use leptos_router::components::{A, Route, Router, Routes};
@@ -171,7 +171,7 @@ fn CreateScreen() -> impl IntoView {
     view! {
         <div class="create-layout">
             <crate::create::CreatePage />
-            <crate::operations::OperationsPanel />
+            <crate::panel::OperationsPanel />
         </div>
     }
 }
@@ -181,7 +181,7 @@ fn ImagesScreen() -> impl IntoView {
     view! {
         <div class="create-layout">
             <crate::images::ImagesPage />
-            <crate::operations::OperationsPanel />
+            <crate::panel::OperationsPanel />
         </div>
     }
 }
@@ -191,7 +191,7 @@ fn ImageScreen() -> impl IntoView {
     view! {
         <div class="create-layout">
             <crate::image::ImagePage />
-            <crate::operations::OperationsPanel />
+            <crate::panel::OperationsPanel />
         </div>
     }
 }

@@ -5,7 +5,7 @@
 
 use kiln_console::edit::ImageEdit;
 use kiln_console::form::{FieldError, messages, server_errors};
-use kiln_console::operations::{self as ops, State as OpState, Tracked};
+use kiln_console::panel::{self as ops, State as OpState, Tracked};
 use kiln_console::resources::image_details;
 use kiln_console::text::Lang;
 use kiln_core::proto::yandex::cloud::compute::v1::Image;

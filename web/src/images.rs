@@ -5,7 +5,7 @@
 //! What to ask and when is `kiln_console::listing`.
 
 use kiln_console::listing::{self, Cursor, Refreshed};
-use kiln_console::operations::{self as ops, Tracked};
+use kiln_console::panel::{self as ops, Tracked};
 use kiln_console::text::Lang;
 use kiln_core::proto::yandex::cloud::compute::v1::Image;
 use leptos::prelude::*;

@@ -11,7 +11,7 @@
 //!   `storage`: browser storage, settings, runtime config;
 //! - `components`: shared markup (`Field`, `FieldSet`, `Messages`); `dom`: focus moves;
 //! - the screens: `create` (a folder of components), `images` (the list), `image` (one
-//!   image's page), `operations` (the panel), `settings`.
+//!   image's page), `panel` (the operations panel), `settings`.
 
 pub mod api;
 pub mod app;
@@ -21,7 +21,7 @@ pub mod dom;
 pub mod image;
 pub mod images;
 pub mod load;
-pub mod operations;
+pub mod panel;
 pub mod poller;
 pub mod settings;
 pub mod state;

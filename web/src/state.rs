@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use kiln_console::form::Form;
-use kiln_console::operations::Panel;
+use kiln_console::panel::Panel;
 use kiln_console::text::Lang;
 use leptos::prelude::*;
 

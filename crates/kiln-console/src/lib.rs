@@ -1,7 +1,7 @@
 //! The web console's logic, kept out of the components so it is plain Rust with plain tests:
 //! the create-image form and the request it builds (`form`), its previews as a `yc` command and a
 //! Terraform resource (`preview`), the field hints read from the rules (`hints`), the tracked
-//! operations the page polls and restores after a reload (`operations`), the folder's resources as
+//! operations the page polls and restores after a reload (`panel`), the folder's resources as
 //! picker rows and image details (`resources`), paging and finding images and what a refresh
 //! asks for (`listing`), what pressing Create does and the poller's tolerance (`submit`), an
 //! image's Edit (`edit`), the retry schedule (`retry`), what a failed call means (`call`: a
@@ -18,7 +18,7 @@ pub mod edit;
 pub mod form;
 pub mod hints;
 pub mod listing;
-pub mod operations;
+pub mod panel;
 pub mod preview;
 pub mod resources;
 pub mod retry;

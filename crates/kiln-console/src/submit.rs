@@ -147,7 +147,7 @@ impl Poll {
     /// (unreachable, deadline, unavailable) is retried with the error shown, at twice the pace.
     pub fn failed(&mut self, code: tonic::Code) -> PollStep {
         use tonic::Code;
-        let again = PollStep::Again(2 * crate::operations::poll_interval_ms(None));
+        let again = PollStep::Again(2 * crate::panel::poll_interval_ms(None));
         match code {
             Code::NotFound => {
                 self.not_found += 1;

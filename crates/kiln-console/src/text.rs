@@ -611,8 +611,8 @@ impl Lang {
     }
 
     /// An operation's status word.
-    pub fn operation_status(self, state: &crate::operations::State) -> &'static str {
-        use crate::operations::State;
+    pub fn operation_status(self, state: &crate::panel::State) -> &'static str {
+        use crate::panel::State;
         let w = self.words();
         match state {
             State::Running => w.status_running,
@@ -628,10 +628,10 @@ impl Lang {
     /// note saying "cancelled" again would say it twice.
     pub fn cancel_note(
         self,
-        after: &crate::operations::State,
+        after: &crate::panel::State,
         deletes: bool,
     ) -> Option<&'static str> {
-        use crate::operations::State;
+        use crate::panel::State;
         let w = self.words();
         match (after, deletes) {
             (State::Running, _) => Some(w.cancel_requested),
@@ -648,9 +648,9 @@ impl Lang {
     /// a Create that succeeded: the view links the image ([`Lang::image_link`]).
     pub fn operation_result(
         self,
-        t: &crate::operations::Tracked,
+        t: &crate::panel::Tracked,
     ) -> Option<(String, Option<String>)> {
-        use crate::operations::State;
+        use crate::panel::State;
         let w = self.words();
         let said = |text: &str| Some((text.to_owned(), None));
         match &t.state {
@@ -1276,8 +1276,8 @@ impl Lang {
     }
 
     /// What kind of operation it is, in a word.
-    pub fn operation_kind(self, kind: crate::operations::Kind) -> &'static str {
-        use crate::operations::Kind;
+    pub fn operation_kind(self, kind: crate::panel::Kind) -> &'static str {
+        use crate::panel::Kind;
         let w = self.words();
         match kind {
             Kind::Create => w.op_create,

@@ -5,7 +5,7 @@
 mod flows;
 
 use kiln_console::form::{Form, Generation, OsType, SourceKind, field_of};
-use kiln_console::operations::{Panel, State, Tracked, poll_interval_ms, progress_of};
+use kiln_console::panel::{Panel, State, Tracked, poll_interval_ms, progress_of};
 use kiln_console::text::Lang;
 use kiln_console::{GB, hints, preview, retry};
 use kiln_core::proto::google::rpc::Status;
@@ -897,7 +897,7 @@ mod text {
             Lang::En.operation_description("Create image: 5%"),
             "Create image: 5%"
         );
-        use kiln_console::operations::{State, Tracked};
+        use kiln_console::panel::{State, Tracked};
         let outcomes: Vec<_> = [
             State::Running,
             State::Cancelled,
@@ -970,7 +970,7 @@ fn a_token_that_cannot_be_a_header_is_said_so_and_not_blamed_on_the_service() {
 mod reader_language {
     use kiln_console::GB;
     use kiln_console::call::CallError;
-    use kiln_console::operations::{State, Tracked};
+    use kiln_console::panel::{State, Tracked};
     use kiln_console::service_text::{ImportFailure, ResourceKind, ServiceSaid};
     use kiln_console::text::Lang;
     use tonic::Code;

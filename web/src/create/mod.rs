@@ -11,7 +11,7 @@ mod source;
 use std::collections::BTreeSet;
 
 use kiln_console::form::{FieldError, Form, messages};
-use kiln_console::operations::Tracked;
+use kiln_console::panel::Tracked;
 use kiln_console::resources::Row;
 use kiln_console::retry;
 use kiln_console::submit::{self, Banner, Submit};

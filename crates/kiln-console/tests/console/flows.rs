@@ -6,7 +6,7 @@ use kiln_console::GB;
 use kiln_console::edit::ImageEdit;
 use kiln_console::form::{FieldError, Form, SourceKind, messages};
 use kiln_console::listing::{self, Cursor, Refreshed};
-use kiln_console::operations::{self, Kind, Panel, Tracked};
+use kiln_console::panel::{self, Kind, Panel, Tracked};
 use kiln_console::submit::{self, Flight, Poll, PollStep, Submit};
 use kiln_console::text::Lang;
 use kiln_core::proto::yandex::cloud::compute::v1 as compute;
@@ -247,12 +247,12 @@ fn two_tabs_panels_merge_to_the_same_panel_in_either_order() {
 #[test]
 fn an_operation_listed_by_the_service_says_what_it_does_and_on_which_image() {
     let delete = op("o1", 10, 11, false, "DeleteImageMetadata");
-    assert_eq!(operations::kind_of(&delete), Kind::Delete);
+    assert_eq!(panel::kind_of(&delete), Kind::Delete);
     let tracked = Tracked::listed(&delete, "img", "web");
     assert!(tracked.deletes);
     assert_eq!(tracked.image_id, "img");
     assert_eq!(
-        operations::kind_of(&op("o", 1, 1, false, "UpdateImageMetadata")),
+        panel::kind_of(&op("o", 1, 1, false, "UpdateImageMetadata")),
         Kind::Update
     );
     let ops = [
@@ -260,7 +260,7 @@ fn an_operation_listed_by_the_service_says_what_it_does_and_on_which_image() {
         op("run", 5, 6, false, "DeleteImageMetadata"),
     ];
     assert_eq!(
-        operations::running_of(&ops).map(|o| o.id.as_str()),
+        panel::running_of(&ops).map(|o| o.id.as_str()),
         Some("run")
     );
     let mut panel = Panel::default();
@@ -475,7 +475,7 @@ fn a_polled_operation_keeps_bounded_texts() {
     let tracked = Tracked::new(&long, "x");
     assert_eq!(tracked.description.len(), MOST_TEXT);
     match tracked.state {
-        kiln_console::operations::State::Failed { message, .. } => {
+        kiln_console::panel::State::Failed { message, .. } => {
             assert_eq!(message.len(), MOST_TEXT)
         }
         other => panic!("{other:?}"),

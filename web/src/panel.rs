@@ -1,7 +1,7 @@
 //! The operations panel: every operation this browser started (polled by `poller`), with
 //! progress, elapsed time, result and a Cancel button named by its image.
 
-use kiln_console::operations::{State, Tracked};
+use kiln_console::panel::{State, Tracked};
 use leptos::prelude::*;
 
 use leptos_router::components::A;
