@@ -245,8 +245,7 @@ pub enum SeedError {
 /// Errors ([`SeedError`]) name the record and field:
 /// `disks[1].size: must be between 4194304 and 4398046511104 bytes, got 0`.
 pub fn from_json(text: &str) -> Result<Seed, SeedError> {
-    let value: serde_json::Value =
-        serde_json::from_str(text).map_err(SeedError::NotJson)?;
+    let value: serde_json::Value = serde_json::from_str(text).map_err(SeedError::NotJson)?;
     let serde_json::Value::Object(top) = value else {
         return Err(SeedError::NotAnObject);
     };
