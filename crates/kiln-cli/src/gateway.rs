@@ -1,6 +1,8 @@
 //! `kiln gateway`: a gRPC-Web front for a native gRPC endpoint (see `kiln_server::gateway`).
 
-use std::{net::SocketAddr, process::ExitCode};
+use std::net::SocketAddr;
+
+use anyhow::{Context, bail};
 
 /// Arguments of `kiln gateway`.
 #[derive(clap::Args)]
@@ -27,31 +29,26 @@ pub struct Args {
     cors_origins: Vec<String>,
 }
 
-fn parse_route(text: &str) -> Result<(String, String), String> {
-    let (prefix, url) = text
-        .split_once('=')
-        .ok_or_else(|| format!("{text:?} is not PREFIX=URL"))?;
+fn parse_route(text: &str) -> anyhow::Result<(String, String)> {
+    let Some((prefix, url)) = text.split_once('=') else {
+        bail!("{text:?} is not PREFIX=URL");
+    };
     if !(url.starts_with("http://") || url.starts_with("https://")) {
-        return Err(format!("{url:?} must start with http:// or https://"));
+        bail!("{url:?} must start with http:// or https://");
     }
     Ok((prefix.to_owned(), url.to_owned()))
 }
 
 /// Runs the gateway until the process is stopped.
-pub fn run(args: &Args) -> ExitCode {
+pub fn run(args: &Args) -> anyhow::Result<()> {
     if !(args.upstream.starts_with("http://") || args.upstream.starts_with("https://")) {
-        eprintln!("kiln gateway: --upstream must start with http:// or https://");
-        return ExitCode::from(2);
+        bail!("--upstream must start with http:// or https://");
     }
-    let runtime = match tokio::runtime::Runtime::new() {
-        Ok(runtime) => runtime,
-        Err(e) => {
-            eprintln!("kiln gateway: cannot start the runtime: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    let result = runtime.block_on(async {
-        let listener = tokio::net::TcpListener::bind(args.listen).await?;
+    let runtime = tokio::runtime::Runtime::new().context("cannot start the runtime")?;
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(args.listen)
+            .await
+            .with_context(|| format!("cannot listen on {}", args.listen))?;
         eprintln!(
             "kiln gateway: listening on http://{}, forwarding to {}",
             listener.local_addr()?,
@@ -67,26 +64,21 @@ pub fn run(args: &Args) -> ExitCode {
                 listener.local_addr()?
             );
         }
-        let config =
-            kiln_server::Gateway {
-                upstream: args.upstream.clone(),
-                routes: args.routes.clone(),
-                web_dir: args.web_dir.clone(),
-                cors_origins: args.cors_origins.clone(),
-                upstream_ca: match &args.upstream_ca {
-                    None => None,
-                    Some(path) => Some(std::fs::read(path).map_err(|e| {
-                        format!("cannot read --upstream-ca {}: {e}", path.display())
-                    })?),
-                },
-            };
-        kiln_server::gateway(listener, &config).await
-    });
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("kiln gateway: {e}");
-            ExitCode::from(2)
-        }
-    }
+        let config = kiln_server::Gateway {
+            upstream: args.upstream.clone(),
+            routes: args.routes.clone(),
+            web_dir: args.web_dir.clone(),
+            cors_origins: args.cors_origins.clone(),
+            upstream_ca: match &args.upstream_ca {
+                None => None,
+                Some(path) => Some(
+                    std::fs::read(path)
+                        .with_context(|| format!("cannot read --upstream-ca {}", path.display()))?,
+                ),
+            },
+        };
+        kiln_server::gateway(listener, &config)
+            .await
+            .map_err(|e| anyhow::anyhow!(e))
+    })
 }

@@ -6,6 +6,14 @@
 //!
 //! `kiln serve [--config FILE] [--listen ADDR] [--data-dir DIR] ...` runs the local service;
 //! `kiln gateway --upstream URL [--listen ADDR]` lets a browser reach a real endpoint.
+//!
+//! Failures are reported one way. Each subcommand's `run` returns an [`anyhow::Result`]
+//! (`validate`'s carries its exit status: 0 valid, 1 invalid, 2 error); a failure is made with
+//! `anyhow!`/`bail!`, or is a library's typed error given what was being done with
+//! `.context(...)`, in lower case without a trailing period. Only [`main`] prints one: a single
+//! line `kiln <subcommand>: <error>: <its causes>` on standard error, then exit status 2.
+//! Usage errors are clap's (status 2 too). `validate`'s unreadable or malformed input is not
+//! a failure but its contract's `error` outcome, printed on standard output.
 
 mod gateway;
 mod serve;
@@ -38,9 +46,13 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match cli.command {
-        Command::Validate(args) => validate::run(&args),
-        Command::Serve(args) => serve::run(&args),
-        Command::Gateway(args) => gateway::run(&args),
-    }
+    let (name, outcome) = match &cli.command {
+        Command::Validate(args) => ("validate", validate::run(args)),
+        Command::Serve(args) => ("serve", serve::run(args).map(|()| ExitCode::SUCCESS)),
+        Command::Gateway(args) => ("gateway", gateway::run(args).map(|()| ExitCode::SUCCESS)),
+    };
+    outcome.unwrap_or_else(|error| {
+        eprintln!("kiln {name}: {error:#}");
+        ExitCode::from(2)
+    })
 }

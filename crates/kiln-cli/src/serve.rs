@@ -1,7 +1,8 @@
 //! `kiln serve`: the local ImageService/OperationService (see `kiln-server`).
 
-use std::{net::SocketAddr, path::PathBuf, process::ExitCode};
+use std::{net::SocketAddr, path::PathBuf};
 
+use anyhow::{Context, anyhow, bail};
 use kiln_server::{Config, DEV_FOLDER, DEV_TOKEN, Quotas, Tokens, import};
 use serde::Deserialize;
 
@@ -90,10 +91,10 @@ fn start_log(level: LogLevel, format: LogFormat) {
 }
 
 /// The seed file, read and checked.
-fn read_seed(path: &PathBuf) -> Result<kiln_server::seed::Seed, String> {
+fn read_seed(path: &PathBuf) -> anyhow::Result<kiln_server::seed::Seed> {
     let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read the seed {}: {e}", path.display()))?;
-    kiln_server::seed::from_json(&text).map_err(|e| format!("seed {}: {e}", path.display()))
+        .with_context(|| format!("cannot read the seed {}", path.display()))?;
+    kiln_server::seed::from_json(&text).with_context(|| format!("seed {}", path.display()))
 }
 
 /// The config file (`--config`). Command-line options win over it.
@@ -130,7 +131,7 @@ enum FileToken {
 }
 
 /// The configured tokens; a token without a subject gets one from its place in the file.
-fn tokens(file: &std::collections::BTreeMap<String, FileToken>) -> Result<Tokens, String> {
+fn tokens(file: &std::collections::BTreeMap<String, FileToken>) -> anyhow::Result<Tokens> {
     let mut tokens = Tokens::default();
     for (index, (token, entry)) in file.iter().enumerate() {
         let (folders, subject) = match entry {
@@ -140,9 +141,9 @@ fn tokens(file: &std::collections::BTreeMap<String, FileToken>) -> Result<Tokens
         let subject = match subject {
             None => kiln_server::default_subject(index),
             Some(s) if s.is_empty() || s.len() > 50 || !s.bytes().all(|b| b.is_ascii_graphic()) => {
-                return Err(format!(
+                bail!(
                     "tokens: the subject of a token must be 1 to 50 visible ASCII characters, got {s:?}"
-                ));
+                );
             }
             Some(s) => s,
         };
@@ -183,7 +184,7 @@ enum Size {
 
 /// The import limits: development mode allows loopback and private sources, a config with
 /// tokens public ones only; `[imports]` adjusts either.
-fn import_limits(development: bool, file: Option<&FileImports>) -> Result<import::Limits, String> {
+fn import_limits(development: bool, file: Option<&FileImports>) -> anyhow::Result<import::Limits> {
     let mut limits = if development {
         import::Limits::development()
     } else {
@@ -196,11 +197,11 @@ fn import_limits(development: bool, file: Option<&FileImports>) -> Result<import
         limits
             .policy
             .allow
-            .push(import::parse_range(range).map_err(|e| format!("imports.allow: {e}"))?);
+            .push(import::parse_range(range).context("imports.allow")?);
     }
     let seconds = |name: &str, value: Option<u64>, default: std::time::Duration| match value {
         None => Ok(default),
-        Some(0) => Err(format!("imports.{name} must be at least 1")),
+        Some(0) => Err(anyhow!("imports.{name} must be at least 1")),
         Some(n) => Ok(std::time::Duration::from_secs(n)),
     };
     limits.connect_timeout = seconds(
@@ -220,42 +221,44 @@ fn import_limits(development: bool, file: Option<&FileImports>) -> Result<import
     )?;
     match &file.max_bytes {
         None => {}
-        Some(Size::Bytes(0)) => return Err("imports.max_bytes must be at least 1".into()),
+        Some(Size::Bytes(0)) => bail!("imports.max_bytes must be at least 1"),
         Some(Size::Bytes(n)) => limits.max_bytes = *n,
         Some(Size::Text(text)) => {
-            limits.max_bytes = parse_bytes(text).map_err(|e| format!("imports.max_bytes: {e}"))?;
+            limits.max_bytes = parse_bytes(text).context("imports.max_bytes")?;
         }
     }
     Ok(limits)
 }
 
-fn read_file(path: Option<&PathBuf>) -> Result<File, String> {
+fn read_file(path: Option<&PathBuf>) -> anyhow::Result<File> {
     let Some(path) = path else {
         return Ok(File::default());
     };
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    toml::from_str(&text).map_err(|e| anyhow!("{}: {}", path.display(), toml_error(&text, &e)))
+}
+
+/// A TOML error on one line: `line 3, column 7: unknown field ...` (toml's own text is a
+/// drawing over several lines).
+fn toml_error(text: &str, e: &toml::de::Error) -> String {
+    let message = e.message().trim().replace('\n', " ");
+    let Some(start) = e.span().map(|span| span.start.min(text.len())) else {
+        return message;
+    };
+    let before = text.get(..start).unwrap_or(text);
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let line = before.matches('\n').count() + 1;
+    let column = before[line_start..].chars().count() + 1;
+    format!("line {line}, column {column}: {message}")
 }
 
 /// Runs the service until the process is stopped.
-pub fn run(args: &Args) -> ExitCode {
-    let file = match read_file(args.config.as_ref()) {
-        Ok(file) => file,
-        Err(e) => {
-            eprintln!("kiln serve: {e}");
-            return ExitCode::from(2);
-        }
-    };
+pub fn run(args: &Args) -> anyhow::Result<()> {
+    let file = read_file(args.config.as_ref())?;
     let copy_rate = match (args.copy_rate, &file.copy_rate) {
         (Some(rate), _) => rate,
-        (None, Some(text)) => match parse_bytes(text) {
-            Ok(rate) => rate,
-            Err(e) => {
-                eprintln!("kiln serve: copy_rate: {e}");
-                return ExitCode::from(2);
-            }
-        },
+        (None, Some(text)) => parse_bytes(text).context("copy_rate")?,
         (None, None) => 1 << 30,
     };
     let listen = args
@@ -269,51 +272,30 @@ pub fn run(args: &Args) -> ExitCode {
         .unwrap_or_else(|| PathBuf::from("kiln-data"));
     let development = file.tokens.is_empty();
     if development && !listen.ip().is_loopback() && !args.allow_dev_on_any_address {
-        eprintln!(
-            "kiln serve: refusing to listen on {listen}: without tokens in a config file the development token \
+        bail!(
+            "refusing to listen on {listen}: without tokens in a config file the development token \
              {DEV_TOKEN} is accepted, so only loopback addresses are allowed"
         );
-        return ExitCode::from(2);
     }
-    let import_limits = match import_limits(development, file.imports.as_ref()) {
-        Ok(limits) => limits,
-        Err(e) => {
-            eprintln!("kiln serve: {e}");
-            return ExitCode::from(2);
-        }
-    };
+    let import_limits = import_limits(development, file.imports.as_ref())?;
     start_log(
         args.log.or(file.log).unwrap_or(LogLevel::Info),
         args.log_format
             .or(file.log_format)
             .unwrap_or(LogFormat::Text),
     );
-    let seed = match args.seed.as_ref().or(file.seed.as_ref()).map(read_seed) {
-        None => None,
-        Some(Ok(seed)) => Some(seed),
-        Some(Err(e)) => {
-            eprintln!("kiln serve: {e}");
-            return ExitCode::from(2);
-        }
-    };
+    let seed = args
+        .seed
+        .as_ref()
+        .or(file.seed.as_ref())
+        .map(read_seed)
+        .transpose()?;
     let tls = if args.tls || file.tls == Some(true) {
-        match kiln_server::tls::dev_certificate(&data_dir) {
-            Ok(certificate) => Some(certificate),
-            Err(e) => {
-                eprintln!("kiln serve: {e}");
-                return ExitCode::from(2);
-            }
-        }
+        Some(kiln_server::tls::dev_certificate(&data_dir)?)
     } else {
         None
     };
-    let runtime = match tokio::runtime::Runtime::new() {
-        Ok(runtime) => runtime,
-        Err(e) => {
-            eprintln!("kiln serve: cannot start the runtime: {e}");
-            return ExitCode::from(2);
-        }
-    };
+    let runtime = tokio::runtime::Runtime::new().context("cannot start the runtime")?;
     let web_dir = args
         .web_dir
         .clone()
@@ -337,13 +319,7 @@ pub fn run(args: &Args) -> ExitCode {
             }
             tokens
         } else {
-            match tokens(&file.tokens) {
-                Ok(tokens) => tokens,
-                Err(e) => {
-                    eprintln!("kiln serve: {e}");
-                    return ExitCode::from(2);
-                }
-            }
+            tokens(&file.tokens)?
         },
         quotas: file
             .quotas
@@ -357,8 +333,10 @@ pub fn run(args: &Args) -> ExitCode {
         seed: seed.clone(),
         ..Config::development(data_dir.clone())
     };
-    let result = runtime.block_on(async {
-        let listener = tokio::net::TcpListener::bind(listen).await?;
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(listen)
+            .await
+            .with_context(|| format!("cannot listen on {listen}"))?;
         let scheme = if tls.is_some() { "https" } else { "http" };
         eprintln!("kiln serve: listening on {scheme}://{} (gRPC and gRPC-Web)", listener.local_addr()?);
         if let Some(certificate) = &tls {
@@ -404,19 +382,12 @@ pub fn run(args: &Args) -> ExitCode {
             Some(dir) => eprintln!("kiln serve: serving {} at http://{}/", dir.display(), listener.local_addr()?),
             None => eprintln!("kiln serve: no web console to serve (build it into ./dist or pass --web-dir)"),
         }
-        kiln_server::serve(config, listener).await
-    });
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("kiln serve: {e}");
-            ExitCode::from(2)
-        }
-    }
+        Ok(kiln_server::serve(config, listener).await?)
+    })
 }
 
 /// `1GiB`, `256MiB`, `10KiB`, `1TiB` or plain bytes.
-fn parse_bytes(text: &str) -> Result<u64, String> {
+fn parse_bytes(text: &str) -> anyhow::Result<u64> {
     let text = text.trim();
     let (number, unit) = text.split_at(
         text.find(|c: char| !c.is_ascii_digit())
@@ -428,22 +399,22 @@ fn parse_bytes(text: &str) -> Result<u64, String> {
         "MiB" => 1 << 20,
         "GiB" => 1 << 30,
         "TiB" => 1 << 40,
-        other => return Err(format!("unknown unit {other:?}: use KiB, MiB, GiB or TiB")),
+        other => bail!("unknown unit {other:?}: use KiB, MiB, GiB or TiB"),
     };
-    let n: u64 = number
-        .parse()
-        .map_err(|_| format!("{text:?} is not a size"))?;
+    let Ok(n) = number.parse::<u64>() else {
+        bail!("{text:?} is not a size");
+    };
     n.checked_mul(factor)
         .filter(|&v| v > 0)
-        .ok_or_else(|| format!("{text:?} is out of range"))
+        .ok_or_else(|| anyhow!("{text:?} is out of range"))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn parsed(toml_text: &str) -> Result<Tokens, String> {
-        let file: File = toml::from_str(toml_text).map_err(|e| e.to_string())?;
+    fn parsed(toml_text: &str) -> anyhow::Result<Tokens> {
+        let file: File = toml::from_str(toml_text)?;
         tokens(&file.tokens)
     }
 
@@ -459,7 +430,7 @@ mod tests {
         assert_eq!(tokens.0["b"].folders, ["f2"]);
         for bad in ["\"\"", "\"two words\""] {
             let text = format!("[tokens]\n\"b\" = {{ folders = [], subject = {bad} }}\n");
-            let error = parsed(&text).unwrap_err();
+            let error = parsed(&text).unwrap_err().to_string();
             assert!(
                 error.contains("1 to 50 visible ASCII characters"),
                 "{error}"

@@ -7,6 +7,8 @@ use std::{
     process::ExitCode,
 };
 
+use anyhow::Context;
+
 use kiln_core::{
     Locale,
     text::{Plural, ru_plural},
@@ -31,8 +33,9 @@ pub struct Args {
     file: Option<PathBuf>,
 }
 
-/// Runs `kiln validate` and returns its exit status.
-pub fn run(args: &Args) -> ExitCode {
+/// Runs `kiln validate` and returns its exit status (an input that cannot be read is the
+/// `error` outcome, not a failure).
+pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let locale = args
         .lang
         .unwrap_or_else(|| environment_locale(|name| std::env::var(name).ok()));
@@ -46,19 +49,18 @@ pub fn run(args: &Args) -> ExitCode {
     } else {
         write!(stdout, "{}", report(&args.message, &outcome, locale))
     };
-    if written.is_err() {
-        return ExitCode::from(2);
-    }
-    match outcome {
+    written.context("cannot write the result")?;
+    Ok(match outcome {
         Outcome::Valid => ExitCode::SUCCESS,
         Outcome::Invalid { .. } => ExitCode::from(1),
         Outcome::Error { .. } => ExitCode::from(2),
-    }
+    })
 }
 
 /// `--lang`'s value: a language tag or POSIX locale name that [`Locale::from_tag`] knows.
-fn parse_lang(value: &str) -> Result<Locale, String> {
-    Locale::from_tag(value).ok_or_else(|| format!("unsupported language {value:?}: use en or ru"))
+fn parse_lang(value: &str) -> anyhow::Result<Locale> {
+    Locale::from_tag(value)
+        .ok_or_else(|| anyhow::anyhow!("unsupported language {value:?}: use en or ru"))
 }
 
 /// The messages' locale from the environment, as POSIX chooses the locale of messages: the

@@ -626,11 +626,7 @@ impl Lang {
     /// operation as it is then. `None` when the row says it already: an operation ended as
     /// CANCELLED (it stops at once) shows its status and [`Lang::operation_result`], and a
     /// note saying "cancelled" again would say it twice.
-    pub fn cancel_note(
-        self,
-        after: &crate::panel::State,
-        deletes: bool,
-    ) -> Option<&'static str> {
+    pub fn cancel_note(self, after: &crate::panel::State, deletes: bool) -> Option<&'static str> {
         use crate::panel::State;
         let w = self.words();
         match (after, deletes) {
@@ -646,10 +642,7 @@ impl Lang {
     /// Done, Cancelled or Failed; this says what became of the image, or why it failed), with
     /// the service's raw error for a `<details>` when it failed. `None` while it runs, and for
     /// a Create that succeeded: the view links the image ([`Lang::image_link`]).
-    pub fn operation_result(
-        self,
-        t: &crate::panel::Tracked,
-    ) -> Option<(String, Option<String>)> {
+    pub fn operation_result(self, t: &crate::panel::Tracked) -> Option<(String, Option<String>)> {
         use crate::panel::State;
         let w = self.words();
         let said = |text: &str| Some((text.to_owned(), None));

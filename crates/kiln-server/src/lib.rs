@@ -105,12 +105,38 @@ const MOST_STREAMS_PER_CONNECTION: u32 = 256;
 /// unary call; a download runs in the background).
 const LONGEST_CALL: std::time::Duration = std::time::Duration::from_secs(30);
 
+/// Why [`serve`] could not start, or stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    /// The data folder, the listener's address or the TLS files could not be used.
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+    /// The database could not be opened or prepared (the store's message).
+    #[error("{0}")]
+    Store(String),
+    /// The operations left running could not be resumed (the store's message).
+    #[error("{0}")]
+    Resume(String),
+    /// The reflection services could not read the descriptors.
+    #[error(transparent)]
+    Reflection(#[from] tonic_reflection::server::Error),
+    /// A CORS origin is not a valid header value.
+    #[error("a CORS origin is not a valid header value")]
+    Cors(#[from] ::http::header::InvalidHeaderValue),
+    /// The TLS set-up or the server failed.
+    #[error(transparent)]
+    Transport(#[from] tonic::transport::Error),
+}
+
+impl From<store::StoreError> for ServeError {
+    fn from(e: store::StoreError) -> ServeError {
+        ServeError::Store(e.to_string())
+    }
+}
+
 /// Serves the API on `listener` until the process ends. Not-done operations in the store are
 /// resumed first.
-pub async fn serve(
-    config: Config,
-    listener: TcpListener,
-) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+pub async fn serve(config: Config, listener: TcpListener) -> Result<(), ServeError> {
     std::fs::create_dir_all(&config.data_dir)?;
     let seed = config.seed.clone().unwrap_or_else(seed::development);
     let store = store::Store::open_seeded(
@@ -128,7 +154,10 @@ pub async fn serve(
         images: config.quotas.images_per_folder,
     };
     let engine = engine::Engine::new(store, config.data_dir.join("images"), import_limits, quotas);
-    engine.resume().await.map_err(|e| e.to_string())?;
+    engine
+        .resume()
+        .await
+        .map_err(|e| ServeError::Resume(e.to_string()))?;
     let tokens = Arc::new(config.tokens.clone());
     let images = image_service::Images {
         engine: engine.clone(),

@@ -291,6 +291,80 @@ fn a_bad_seed_file_stops_serve_with_an_error_naming_the_record() {
     std::fs::remove_dir_all(&dir).ok();
 }
 
+/// Runs `kiln` with `args` (it must exit within 10 s): its exit status and standard error.
+fn failed(args: &[&str]) -> (Option<i32>, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kiln"))
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut status = None;
+    for _ in 0..200 {
+        status = child.try_wait().unwrap();
+        if status.is_some() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let stderr = stop(child);
+    assert!(status.is_some(), "{args:?} did not stop:\n{stderr}");
+    (status.and_then(|s| s.code()), stderr)
+}
+
+#[test]
+fn a_failure_exits_2_with_one_line_naming_the_command_and_the_cause() {
+    let dir = fresh_dir("failures");
+    let file = |name: &str, text: &str| {
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        path.display().to_string()
+    };
+    let unknown_key = file("unknown.toml", "listen = \"127.0.0.1:0\"\nfoo = 1\n");
+    let bad_range = file("range.toml", "[imports]\nallow = [\"10.0.0.0/33\"]\n");
+    let not_a_folder = file("not-a-folder", "");
+    let missing_seed = dir.join("missing.json").display().to_string();
+    let taken = TcpListener::bind("127.0.0.1:0").unwrap();
+    let taken_address = taken.local_addr().unwrap().to_string();
+    let data = dir.join("data").display().to_string();
+    let cases: [(&[&str], String); 6] = [
+        (
+            &["serve", "--config", &unknown_key],
+            format!("kiln serve: {unknown_key}: line 2, column 1: unknown field `foo`, expected one of"),
+        ),
+        (
+            &["serve", "--config", &bad_range, "--data-dir", &data],
+            "kiln serve: imports.allow: \"10.0.0.0/33\" is not an address range: write a CIDR such \
+             as \"10.20.0.0/16\""
+                .to_owned(),
+        ),
+        (
+            &["serve", "--listen", "127.0.0.1:0", "--seed", &missing_seed, "--data-dir", &data],
+            format!("kiln serve: cannot read the seed {missing_seed}: "),
+        ),
+        (
+            &["serve", "--listen", "127.0.0.1:0", "--tls", "--data-dir", &not_a_folder],
+            format!("kiln serve: cannot create {not_a_folder}/tls: "),
+        ),
+        (
+            &["serve", "--listen", &taken_address, "--data-dir", &data],
+            format!("kiln serve: cannot listen on {taken_address}: "),
+        ),
+        (
+            &["gateway", "--upstream", "ftp://example.com"],
+            "kiln gateway: --upstream must start with http:// or https://".to_owned(),
+        ),
+    ];
+    for (args, start) in cases {
+        let (code, stderr) = failed(args);
+        assert_eq!(code, Some(2), "{args:?}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+        assert!(stderr.starts_with(&start), "{args:?}: {stderr}");
+    }
+    drop(taken);
+    std::fs::remove_dir_all(&dir).ok();
+}
+
 #[tokio::test]
 async fn a_seed_file_gives_the_development_token_its_folder() {
     let dir = fresh_dir("seed-folder");

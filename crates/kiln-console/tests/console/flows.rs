@@ -259,10 +259,7 @@ fn an_operation_listed_by_the_service_says_what_it_does_and_on_which_image() {
         op("old", 1, 2, true, "CreateImageMetadata"),
         op("run", 5, 6, false, "DeleteImageMetadata"),
     ];
-    assert_eq!(
-        panel::running_of(&ops).map(|o| o.id.as_str()),
-        Some("run")
-    );
+    assert_eq!(panel::running_of(&ops).map(|o| o.id.as_str()), Some("run"));
     let mut panel = Panel::default();
     panel.upsert(tracked);
     assert_eq!(panel.running_on("img").map(|t| t.id.as_str()), Some("o1"));

@@ -53,8 +53,32 @@ impl DevCertificate {
     }
 }
 
+/// Why the development certificate could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum TlsError {
+    /// The `tls` folder could not be created.
+    #[error("cannot create {}: {error}", .path.display())]
+    CreateDir {
+        /// The folder.
+        path: PathBuf,
+        /// Why.
+        error: std::io::Error,
+    },
+    /// rcgen could not make the authority or the certificate.
+    #[error("cannot make the development certificate: {0}")]
+    Make(rcgen::Error),
+    /// A file could not be written.
+    #[error("cannot write {}: {error}", .path.display())]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        error: std::io::Error,
+    },
+}
+
 /// The development certificate in `data_dir/tls`, made when it is not there.
-pub fn dev_certificate(data_dir: &Path) -> Result<DevCertificate, String> {
+pub fn dev_certificate(data_dir: &Path) -> Result<DevCertificate, TlsError> {
     let dir = data_dir.join("tls");
     let found = DevCertificate {
         ca: dir.join("ca.pem"),
@@ -65,14 +89,17 @@ pub fn dev_certificate(data_dir: &Path) -> Result<DevCertificate, String> {
     if found.ca.is_file() && found.cert.is_file() && found.key.is_file() {
         return Ok(found);
     }
-    let fail = |what: &str, e: &dyn std::fmt::Display| format!("cannot {what}: {e}");
-    std::fs::create_dir_all(&dir).map_err(|e| fail(&format!("create {}", dir.display()), &e))?;
-    let (ca, cert, key) = make().map_err(|e| fail("make the development certificate", &e))?;
-    let write = |path: &Path, text: &str| {
-        std::fs::write(path, text).map_err(|e| fail(&format!("write {}", path.display()), &e))
+    std::fs::create_dir_all(&dir).map_err(|error| TlsError::CreateDir {
+        path: dir.clone(),
+        error,
+    })?;
+    let (ca, cert, key) = make().map_err(TlsError::Make)?;
+    let written = |path: &Path| {
+        let path = path.to_owned();
+        move |error| TlsError::Write { path, error }
     };
-    write_private(&found.key, &key)
-        .map_err(|e| fail(&format!("write {}", found.key.display()), &e))?;
+    let write = |path: &Path, text: &str| std::fs::write(path, text).map_err(written(path));
+    write_private(&found.key, &key).map_err(written(&found.key))?;
     write(&found.cert, &cert)?;
     write(&found.ca, &ca)?;
     Ok(DevCertificate {

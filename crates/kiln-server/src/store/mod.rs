@@ -45,10 +45,10 @@ use crate::domain::{Applied, Refusal};
 pub enum StoreError {
     /// SQLite refused a statement.
     #[error("database: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    Sqlite(rusqlite::Error),
     /// A stored message does not decode: something else changed the database.
     #[error("a stored record does not decode: {0}")]
-    Undecodable(#[from] prost::DecodeError),
+    Undecodable(prost::DecodeError),
     /// The store's thread is gone.
     #[error("the store has stopped")]
     Stopped,
@@ -60,7 +60,27 @@ pub enum StoreError {
     Missing(String),
     /// A thread could not be started.
     #[error("cannot start the store's thread: {0}")]
-    Thread(#[from] std::io::Error),
+    Thread(std::io::Error),
+}
+
+// Each wrapped error's text is in the message, so it is not also the `source` (a chain would
+// print it twice): the conversions are written out instead of `#[from]`.
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> StoreError {
+        StoreError::Sqlite(e)
+    }
+}
+
+impl From<prost::DecodeError> for StoreError {
+    fn from(e: prost::DecodeError) -> StoreError {
+        StoreError::Undecodable(e)
+    }
+}
+
+impl From<std::io::Error> for StoreError {
+    fn from(e: std::io::Error) -> StoreError {
+        StoreError::Thread(e)
+    }
 }
 
 impl From<StoreError> for Refusal {

@@ -112,6 +112,119 @@ pub fn development() -> Seed {
 /// console's tests seed 3,000 images), still a bounded read.
 pub const MOST_PER_KIND: usize = 10_000;
 
+/// Why a seed file was refused: each names the record (`disks[1]`) and field it is about.
+#[derive(Debug, thiserror::Error)]
+pub enum SeedError {
+    /// The text is not JSON.
+    #[error("not JSON: {0}")]
+    NotJson(serde_json::Error),
+    /// The JSON is not an object.
+    #[error("the seed must be a JSON object with disks, snapshots and images")]
+    NotAnObject,
+    /// A top-level key the seed does not have.
+    #[error("{key}: unknown key (a seed has folderId, disks, snapshots and images)")]
+    UnknownKey {
+        /// The key.
+        key: String,
+    },
+    /// The file's `folderId` is not an ID.
+    #[error("folderId: must be 1 to 50 characters of a-z, 0-9, - and _, got {got}")]
+    FolderId {
+        /// The value, as JSON.
+        got: String,
+    },
+    /// More than [`MOST_PER_KIND`] records of one kind.
+    #[error("{kind}: at most {MOST_PER_KIND} records, got {count}")]
+    TooMany {
+        /// `disks`, `snapshots` or `images`.
+        kind: &'static str,
+        /// How many the file has.
+        count: usize,
+    },
+    /// `disks`, `snapshots` or `images` is not a list.
+    #[error("{kind}: must be a list")]
+    NotAList {
+        /// `disks`, `snapshots` or `images`.
+        kind: &'static str,
+    },
+    /// A record is not a JSON object.
+    #[error("{record}: must be a JSON object")]
+    NotARecord {
+        /// The record, `disks[1]`.
+        record: String,
+    },
+    /// A record is not the proto3 JSON of its message.
+    #[error("{record}: {error}")]
+    Decode {
+        /// The record, `disks[1]`.
+        record: String,
+        /// What the proto3 JSON reader says.
+        error: kiln_core::reflect::JsonError,
+    },
+    /// A record's `id` is not an ID.
+    #[error("{record}.id: must be 1 to 50 characters of a-z, 0-9, - and _, got {id:?}")]
+    Id {
+        /// The record, `disks[1]`.
+        record: String,
+        /// The ID.
+        id: String,
+    },
+    /// Two records have one `id`.
+    #[error("{record}.id: {id} is used twice in the seed")]
+    IdTwice {
+        /// The second record, `disks[1]`.
+        record: String,
+        /// The ID.
+        id: String,
+    },
+    /// A record's `folderId` is not the seed's.
+    #[error("{record}.folderId: the seed is for folder {folder}, got {got:?}")]
+    OtherFolder {
+        /// The record, `disks[1]`.
+        record: String,
+        /// The seed's folder.
+        folder: String,
+        /// The record's.
+        got: String,
+    },
+    /// A record's `name` breaks the API's rule for names.
+    #[error("{record}.name: {message}, got {name:?}")]
+    Name {
+        /// The record, `disks[1]`.
+        record: String,
+        /// The rule's message.
+        message: String,
+        /// The name.
+        name: String,
+    },
+    /// A record's size is outside the API's disk sizes.
+    #[error("{record}.{field}: must be between {SMALLEST} and {LARGEST} bytes, got {bytes}")]
+    Size {
+        /// The record, `disks[1]`.
+        record: String,
+        /// `size`, `diskSize` or `minDiskSize`.
+        field: &'static str,
+        /// The size given.
+        bytes: i64,
+    },
+    /// A snapshot's `sourceDiskId` names no disk of the seed.
+    #[error("{record}.sourceDiskId: {disk_id} is not a disk of the seed")]
+    SourceDisk {
+        /// The record, `snapshots[1]`.
+        record: String,
+        /// The disk ID.
+        disk_id: String,
+    },
+    /// An image's `status` is set and not READY.
+    #[error("{record}.status: a seeded image is READY, got {status}")]
+    NotReady {
+        /// The record, `images[1]`.
+        record: String,
+        /// The status's name.
+        status: &'static str,
+    },
+}
+
 /// A seed file (`kiln serve --seed FILE`): a folder's disks, snapshots and images in proto3
 /// JSON, the shapes `yc compute disk list --format json` and the API's List answers use:
 ///
@@ -129,45 +242,47 @@ pub const MOST_PER_KIND: usize = 10_000;
 /// disk, `diskSize` of a snapshot, `minDiskSize` of an image) of at least 4 MiB and at most
 /// 4 TiB. A snapshot's `sourceDiskId`, when given, names a disk of the file. Unset statuses are
 /// READY, an unset `createdAt` is the seed's time, unset hardware generations are Gen 1.1.
-/// Errors name the record and field: `disks[1].size: must be at least 4194304 bytes, got 0`.
-pub fn from_json(text: &str) -> Result<Seed, String> {
-    let value: serde_json::Value =
-        serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
+/// Errors ([`SeedError`]) name the record and field:
+/// `disks[1].size: must be between 4194304 and 4398046511104 bytes, got 0`.
+pub fn from_json(text: &str) -> Result<Seed, SeedError> {
+    let value: serde_json::Value = serde_json::from_str(text).map_err(SeedError::NotJson)?;
     let serde_json::Value::Object(top) = value else {
-        return Err("the seed must be a JSON object with disks, snapshots and images".into());
+        return Err(SeedError::NotAnObject);
     };
     for key in top.keys() {
         if !["folderId", "folder_id", "disks", "snapshots", "images"].contains(&key.as_str()) {
-            return Err(format!(
-                "{key}: unknown key (a seed has folderId, disks, snapshots and images)"
-            ));
+            return Err(SeedError::UnknownKey { key: key.clone() });
         }
     }
     let folder = match top.get("folderId").or_else(|| top.get("folder_id")) {
         None => DEV_FOLDER.to_owned(),
         Some(serde_json::Value::String(f)) if valid_id(f) => f.clone(),
         Some(other) => {
-            return Err(format!(
-                "folderId: must be 1 to 50 characters of a-z, 0-9, - and _, got {other}"
-            ));
+            return Err(SeedError::FolderId {
+                got: other.to_string(),
+            });
         }
     };
-    let list = |kind: &str| -> Result<Vec<(String, String)>, String> {
+    let list = |kind: &'static str| -> Result<Vec<(String, String)>, SeedError> {
         match top.get(kind) {
             None => Ok(Vec::new()),
-            Some(serde_json::Value::Array(items)) if items.len() > MOST_PER_KIND => Err(format!(
-                "{kind}: at most {MOST_PER_KIND} records, got {}",
-                items.len()
-            )),
+            Some(serde_json::Value::Array(items)) if items.len() > MOST_PER_KIND => {
+                Err(SeedError::TooMany {
+                    kind,
+                    count: items.len(),
+                })
+            }
             Some(serde_json::Value::Array(items)) => items
                 .iter()
                 .enumerate()
                 .map(|(i, item)| match item {
                     serde_json::Value::Object(_) => Ok((format!("{kind}[{i}]"), item.to_string())),
-                    _ => Err(format!("{kind}[{i}]: must be a JSON object")),
+                    _ => Err(SeedError::NotARecord {
+                        record: format!("{kind}[{i}]"),
+                    }),
                 })
                 .collect(),
-            Some(_) => Err(format!("{kind}: must be a list")),
+            Some(_) => Err(SeedError::NotAList { kind }),
         }
     };
     let created_at = Some(prost_types::Timestamp {
@@ -176,38 +291,54 @@ pub fn from_json(text: &str) -> Result<Seed, String> {
     });
     let mut ids = std::collections::BTreeSet::new();
     let mut check_common =
-        |at: &str, id: &str, folder_id: &str, name: &str| -> Result<(), String> {
+        |at: &str, id: &str, folder_id: &str, name: &str| -> Result<(), SeedError> {
+            let record = || at.to_owned();
             if !valid_id(id) {
-                return Err(format!(
-                    "{at}.id: must be 1 to 50 characters of a-z, 0-9, - and _, got {id:?}"
-                ));
+                return Err(SeedError::Id {
+                    record: record(),
+                    id: id.to_owned(),
+                });
             }
             if !ids.insert(id.to_owned()) {
-                return Err(format!("{at}.id: {id} is used twice in the seed"));
+                return Err(SeedError::IdTwice {
+                    record: record(),
+                    id: id.to_owned(),
+                });
             }
             if folder_id != folder {
-                return Err(format!(
-                    "{at}.folderId: the seed is for folder {folder}, got {folder_id:?}"
-                ));
+                return Err(SeedError::OtherFolder {
+                    record: record(),
+                    folder: folder.clone(),
+                    got: folder_id.to_owned(),
+                });
             }
             if let Some(message) = name_violation(name) {
-                return Err(format!("{at}.name: {message}, got {name:?}"));
+                return Err(SeedError::Name {
+                    record: record(),
+                    message,
+                    name: name.to_owned(),
+                });
             }
             Ok(())
         };
-    let size = |at: &str, field: &str, bytes: i64| -> Result<(), String> {
+    let size = |at: &str, field: &'static str, bytes: i64| -> Result<(), SeedError> {
         if !(SMALLEST..=LARGEST).contains(&bytes) {
-            return Err(format!(
-                "{at}.{field}: must be between {SMALLEST} and {LARGEST} bytes, got {bytes}"
-            ));
+            return Err(SeedError::Size {
+                record: at.to_owned(),
+                field,
+                bytes,
+            });
         }
         Ok(())
     };
-    let decode_error = |at: &str, e: &dyn std::fmt::Display| format!("{at}: {e}");
+    let decode_error = |at: &str, error: kiln_core::reflect::JsonError| SeedError::Decode {
+        record: at.to_owned(),
+        error,
+    };
     let mut seed = Seed::default();
     for (at, json) in list("disks")? {
         let mut disk: Disk =
-            kiln_core::reflect::from_json(&json).map_err(|e| decode_error(&at, &e))?;
+            kiln_core::reflect::from_json(&json).map_err(|e| decode_error(&at, e))?;
         fill(&mut disk.folder_id, &folder);
         check_common(&at, &disk.id, &disk.folder_id, &disk.name)?;
         size(&at, "size", disk.size)?;
@@ -227,17 +358,17 @@ pub fn from_json(text: &str) -> Result<Seed, String> {
     }
     for (at, json) in list("snapshots")? {
         let mut snapshot: Snapshot =
-            kiln_core::reflect::from_json(&json).map_err(|e| decode_error(&at, &e))?;
+            kiln_core::reflect::from_json(&json).map_err(|e| decode_error(&at, e))?;
         fill(&mut snapshot.folder_id, &folder);
         check_common(&at, &snapshot.id, &snapshot.folder_id, &snapshot.name)?;
         size(&at, "diskSize", snapshot.disk_size)?;
         if !snapshot.source_disk_id.is_empty()
             && !seed.disks.iter().any(|d| d.id == snapshot.source_disk_id)
         {
-            return Err(format!(
-                "{at}.sourceDiskId: {} is not a disk of the seed",
-                snapshot.source_disk_id
-            ));
+            return Err(SeedError::SourceDisk {
+                record: at,
+                disk_id: snapshot.source_disk_id,
+            });
         }
         if snapshot.storage_size == 0 {
             snapshot.storage_size = snapshot.disk_size;
@@ -255,7 +386,7 @@ pub fn from_json(text: &str) -> Result<Seed, String> {
     }
     for (at, json) in list("images")? {
         let mut image: Image =
-            kiln_core::reflect::from_json(&json).map_err(|e| decode_error(&at, &e))?;
+            kiln_core::reflect::from_json(&json).map_err(|e| decode_error(&at, e))?;
         fill(&mut image.folder_id, &folder);
         check_common(&at, &image.id, &image.folder_id, &image.name)?;
         size(&at, "minDiskSize", image.min_disk_size)?;
@@ -263,10 +394,10 @@ pub fn from_json(text: &str) -> Result<Seed, String> {
             image::Status::Unspecified => image.status = image::Status::Ready as i32,
             image::Status::Ready => {}
             other => {
-                return Err(format!(
-                    "{at}.status: a seeded image is READY, got {}",
-                    other.as_str_name()
-                ));
+                return Err(SeedError::NotReady {
+                    record: at,
+                    status: other.as_str_name(),
+                });
             }
         }
         if image.storage_size == 0 {

@@ -750,7 +750,7 @@ async fn a_seed_file_models_a_folder_and_the_reset_returns_to_it() {
 fn a_bad_seed_file_gets_an_error_naming_the_record_and_field() {
     let check = |json: &str, expected: &str| match kiln_server::seed::from_json(json) {
         Ok(_) => panic!("{json} was accepted"),
-        Err(e) => assert!(e.contains(expected), "{json}: {e}"),
+        Err(e) => assert!(e.to_string().contains(expected), "{json}: {e}"),
     };
     check("[]", "must be a JSON object");
     check("{\"disk\": []}", "disk: unknown key");

@@ -14,8 +14,8 @@ use std::{io::SeekFrom, net::SocketAddr, path::Path, time::Duration};
 use futures_util::StreamExt;
 use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
 
-pub use policy::{IpNet, MAX_REDIRECTS, Policy, parse_range};
-pub use recognise::{Format, MAX_VIRTUAL_SIZE, recognise};
+pub use policy::{IpNet, MAX_REDIRECTS, Policy, RangeError, Stop, parse_range};
+pub use recognise::{Format, MAX_VIRTUAL_SIZE, NotAnImage, recognise};
 
 /// Limits of one download, and where it may come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -98,6 +98,93 @@ pub(crate) fn duration(d: Duration) -> String {
 /// Bytes received so far of a download, and its size when the source said it.
 pub type Received = tokio::sync::watch::Sender<(u64, Option<u64>)>;
 
+/// Why a download failed: its text is a sentence for the user (the operation's error) that
+/// shows nothing of the URI but its scheme, host and port.
+#[derive(Debug, thiserror::Error)]
+pub enum FetchError {
+    /// The URI does not parse.
+    #[error("not a valid URI ({0})")]
+    InvalidUri(url::ParseError),
+    /// The policy or the redirect limit stopped it before connecting, or the host's name did
+    /// not resolve.
+    #[error(transparent)]
+    Stopped(#[from] Stop),
+    /// The HTTP client could not be built.
+    #[error("cannot start an HTTP client: {cause}")]
+    Client {
+        /// The client's text (without the URI).
+        cause: String,
+    },
+    /// No connection within the connect timeout.
+    #[error("the host did not accept a connection within {}", duration(*.0))]
+    ConnectTimeout(Duration),
+    /// The connection failed.
+    #[error("cannot connect to the host: {cause}")]
+    Connect {
+        /// The innermost cause's text.
+        cause: String,
+    },
+    /// The request failed otherwise.
+    #[error("the request failed: {cause}")]
+    Request {
+        /// The innermost cause's text.
+        cause: String,
+    },
+    /// The source answered with an HTTP status other than success.
+    #[error("the URI answered HTTP {0}")]
+    Status(u16),
+    /// The source sent nothing for the idle timeout.
+    #[error("the source sent nothing for {}", duration(*.0))]
+    Idle(Duration),
+    /// The file is larger than [`Limits::max_bytes`].
+    #[error("the file is larger than the import limit of {}", kiln_core::progress::human_size(*.0))]
+    TooLarge(u64),
+    /// The body broke off.
+    #[error("the download failed after {received} bytes: {cause}")]
+    Interrupted {
+        /// Bytes received before.
+        received: u64,
+        /// The innermost cause's text.
+        cause: String,
+    },
+    /// Fewer bytes came than the source announced.
+    #[error("the download is truncated: {received} of {expected} bytes")]
+    Truncated {
+        /// Bytes received.
+        received: u64,
+        /// Bytes announced (`Content-Length`).
+        expected: u64,
+    },
+    /// The download could not be written to the data folder.
+    #[error("cannot store the download: {0}")]
+    Store(std::io::Error),
+    /// The downloaded file could not be read back.
+    #[error("cannot read the download: {0}")]
+    Read(std::io::Error),
+    /// The whole download took longer than the total timeout.
+    #[error("the download did not finish within {} (the import time limit)", duration(*.0))]
+    TotalTimeout(Duration),
+    /// The file is not a disk image the API accepts.
+    #[error(transparent)]
+    NotAnImage(#[from] NotAnImage),
+}
+
+impl FetchError {
+    /// This error without any part of `url` beyond its label in the texts that come from
+    /// below (the HTTP client's, the resolver's): a last guard.
+    fn scrubbed(mut self, url: &reqwest::Url) -> FetchError {
+        match &mut self {
+            FetchError::Client { cause }
+            | FetchError::Connect { cause }
+            | FetchError::Request { cause }
+            | FetchError::Interrupted { cause, .. }
+            | FetchError::Stopped(Stop::Unresolved { reason: cause, .. }) => scrub(cause, url),
+            _ => {}
+        }
+        self
+    }
+}
+
 /// Downloads `uri` into `dest` and recognises it, telling `received` how far it is. The error
 /// is a sentence for the user that shows nothing of `uri` but its scheme, host and port.
 pub async fn fetch(
@@ -105,18 +192,13 @@ pub async fn fetch(
     dest: &Path,
     limits: &Limits,
     received: &Received,
-) -> Result<Imported, String> {
-    let url = reqwest::Url::parse(uri).map_err(|e| format!("not a valid URI ({e})"))?;
+) -> Result<Imported, FetchError> {
+    let url = reqwest::Url::parse(uri).map_err(FetchError::InvalidUri)?;
     let downloaded =
         tokio::time::timeout(limits.total_timeout, download(&url, dest, limits, received)).await;
     let file_size = match downloaded {
-        Ok(outcome) => outcome.map_err(|message| scrub(message, &url))?,
-        Err(_) => {
-            return Err(format!(
-                "the download did not finish within {} (the import time limit)",
-                duration(limits.total_timeout)
-            ));
-        }
+        Ok(outcome) => outcome.map_err(|e| e.scrubbed(&url))?,
+        Err(_) => return Err(FetchError::TotalTimeout(limits.total_timeout)),
     };
     let (format, virtual_size) = recognise_file(dest, file_size).await?;
     Ok(Imported {
@@ -132,9 +214,9 @@ async fn download(
     dest: &Path,
     limits: &Limits,
     progress: &Received,
-) -> Result<u64, String> {
+) -> Result<u64, FetchError> {
     let checks = policy::Checks::new(&limits.policy, limits.connect_timeout);
-    checks.check(url, false).map_err(|stop| stop.to_string())?;
+    checks.check(url, false)?;
     let client = reqwest::Client::builder()
         .connect_timeout(limits.connect_timeout)
         // Until the response's headers (reqwest's timer); the body's parts are timed below.
@@ -146,7 +228,9 @@ async fn download(
         // A redirect's target must not see the pre-signed URL it came from.
         .referer(false)
         .build()
-        .map_err(|e| format!("cannot start an HTTP client: {}", e.without_url()))?;
+        .map_err(|e| FetchError::Client {
+            cause: e.without_url().to_string(),
+        })?;
     let response = client
         .get(url.clone())
         .send()
@@ -154,19 +238,14 @@ async fn download(
         .map_err(|e| describe(&e, limits))?;
     let status = response.status();
     if !status.is_success() {
-        return Err(format!("the URI answered HTTP {}", status.as_u16()));
+        return Err(FetchError::Status(status.as_u16()));
     }
-    let too_large = || {
-        format!(
-            "the file is larger than the import limit of {}",
-            kiln_core::progress::human_size(limits.max_bytes)
-        )
-    };
+    let too_large = || FetchError::TooLarge(limits.max_bytes);
     let expected = response.content_length();
     if expected.is_some_and(|n| n > limits.max_bytes) {
         return Err(too_large());
     }
-    let stored = |e: std::io::Error| format!("cannot store the download: {e}");
+    let stored = FetchError::Store;
     let file = tokio::fs::File::create(dest).await.map_err(stored)?;
     let mut file = tokio::io::BufWriter::with_capacity(1 << 20, file);
     let mut received: u64 = 0;
@@ -181,7 +260,10 @@ async fn download(
             if e.is_timeout() {
                 idle(limits)
             } else {
-                format!("the download failed after {received} bytes: {}", cause(&e))
+                FetchError::Interrupted {
+                    received,
+                    cause: cause(&e),
+                }
             }
         })?;
         received = received.saturating_add(chunk.len() as u64);
@@ -193,40 +275,32 @@ async fn download(
     }
     file.flush().await.map_err(stored)?;
     if let Some(expected) = expected.filter(|&n| n != received) {
-        return Err(format!(
-            "the download is truncated: {received} of {expected} bytes"
-        ));
+        return Err(FetchError::Truncated { received, expected });
     }
     Ok(received)
 }
 
-fn idle(limits: &Limits) -> String {
-    format!(
-        "the source sent nothing for {}",
-        duration(limits.idle_timeout)
-    )
+fn idle(limits: &Limits) -> FetchError {
+    FetchError::Idle(limits.idle_timeout)
 }
 
-/// The sentence for a failed request (`reqwest`'s own text names the whole URL: not used).
-fn describe(e: &reqwest::Error, limits: &Limits) -> String {
+/// The error of a failed request (`reqwest`'s own text names the whole URL: not used).
+fn describe(e: &reqwest::Error, limits: &Limits) -> FetchError {
     let mut source = std::error::Error::source(e);
     while let Some(inner) = source {
         if let Some(stop) = inner.downcast_ref::<policy::Stop>() {
-            return stop.to_string();
+            return FetchError::Stopped(stop.clone());
         }
         source = inner.source();
     }
     if e.is_connect() && e.is_timeout() {
-        format!(
-            "the host did not accept a connection within {}",
-            duration(limits.connect_timeout)
-        )
+        FetchError::ConnectTimeout(limits.connect_timeout)
     } else if e.is_timeout() {
         idle(limits)
     } else if e.is_connect() {
-        format!("cannot connect to the host: {}", cause(e))
+        FetchError::Connect { cause: cause(e) }
     } else {
-        format!("the request failed: {}", cause(e))
+        FetchError::Request { cause: cause(e) }
     }
 }
 
@@ -244,7 +318,7 @@ fn cause(e: &reqwest::Error) -> String {
 }
 
 /// `message` without any part of `url` beyond its label: a last guard for texts from below.
-fn scrub(mut message: String, url: &reqwest::Url) -> String {
+fn scrub(message: &mut String, url: &reqwest::Url) {
     let mut secrets = vec![url.as_str().to_owned()];
     secrets.extend(url.query().map(str::to_owned));
     secrets.extend(url.password().map(str::to_owned));
@@ -255,15 +329,14 @@ fn scrub(mut message: String, url: &reqwest::Url) -> String {
         secrets.push(url.path().to_owned());
     }
     for secret in secrets.iter().filter(|s| !s.is_empty()) {
-        message = message.replace(secret.as_str(), "…");
+        *message = message.replace(secret.as_str(), "…");
     }
-    message
 }
 
 /// Recognises the downloaded file of `len` bytes from its first and last bytes, read with
 /// seeks: memory independent of the file's size.
-async fn recognise_file(dest: &Path, len: u64) -> Result<(Format, u64), String> {
-    let read = |e: std::io::Error| format!("cannot read the download: {e}");
+async fn recognise_file(dest: &Path, len: u64) -> Result<(Format, u64), FetchError> {
+    let read = FetchError::Read;
     let mut file = tokio::fs::File::open(dest).await.map_err(read)?;
     let head_len = len.min(recognise::HEAD);
     let tail_len = len.min(recognise::TAIL);
@@ -274,5 +347,5 @@ async fn recognise_file(dest: &Path, len: u64) -> Result<(Format, u64), String> 
         .await
         .map_err(read)?;
     file.read_exact(&mut tail).await.map_err(read)?;
-    recognise(&head, &tail, len)
+    Ok(recognise(&head, &tail, len)?)
 }

@@ -128,14 +128,22 @@ impl Policy {
     }
 }
 
+/// A text [`parse_range`] does not read as an address range.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{text:?} is not an address range: write a CIDR such as \"10.20.0.0/16\"")]
+pub struct RangeError {
+    /// The text (trimmed).
+    pub text: String,
+}
+
 /// `text` as a range for [`Policy::allow`]: a CIDR such as `10.20.0.0/16` or one address.
-pub fn parse_range(text: &str) -> Result<IpNet, String> {
+pub fn parse_range(text: &str) -> Result<IpNet, RangeError> {
     let text = text.trim();
     text.parse::<IpNet>()
         .or_else(|_| text.parse::<IpAddr>().map(IpNet::from))
         .map(|net| net.trunc())
-        .map_err(|_| {
-            format!("{text:?} is not an address range: write a CIDR such as \"10.20.0.0/16\"")
+        .map_err(|_| RangeError {
+            text: text.to_owned(),
         })
 }
 
@@ -150,7 +158,7 @@ pub fn label(url: &Url) -> String {
 }
 
 /// Why a download stopped before connecting: the sentence for the user.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum Stop {
     /// The policy refuses the address of `label`.
     Refused {

@@ -41,91 +41,141 @@ fn le64(b: &[u8], at: usize) -> Option<u64> {
     bytes(b, at).map(u64::from_le_bytes)
 }
 
-/// `virtual_size` if the API can make a disk that large.
-fn within_limit(format: Format, virtual_size: u64) -> Result<(Format, u64), String> {
-    if virtual_size > MAX_VIRTUAL_SIZE {
-        return Err(too_large(&format!(
-            "{} ({virtual_size} bytes)",
-            human_size(virtual_size)
-        )));
-    }
-    Ok((format, virtual_size))
+/// Why a file is not a disk image the API accepts: what it is instead.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NotAnImage {
+    /// No bytes.
+    #[error("the file is empty")]
+    Empty,
+    /// A qcow2 file shorter than its header.
+    #[error("a qcow2 file truncated inside its header")]
+    Qcow2Header,
+    /// A qcow2 header whose L1 table would end past `u64::MAX`.
+    #[error("a damaged qcow2 header: its L1 table would end beyond the largest possible file")]
+    Qcow2Damaged,
+    /// A qcow2 file that ends before its L1 table does.
+    #[error("a truncated qcow2 file: its L1 table ends at byte {l1_end}, the file has {len}")]
+    Qcow2Truncated {
+        /// Where the L1 table ends.
+        l1_end: u64,
+        /// The file's length.
+        len: u64,
+    },
+    /// A VMDK file shorter than its header.
+    #[error("a VMDK file truncated inside its header")]
+    VmdkHeader,
+    /// A VMDK file that ends before its grain directory.
+    #[error("a truncated VMDK file: its grain directory is at byte {at}, the file has {len}")]
+    VmdkTruncated {
+        /// Where the grain directory is.
+        at: u64,
+        /// The file's length.
+        len: u64,
+    },
+    /// A VMDK header whose grain directory is past `u64::MAX`.
+    #[error("a damaged VMDK header: its grain directory is beyond the largest possible file")]
+    VmdkDamaged,
+    /// A VMDK descriptor file, whose data is in other files.
+    #[error(
+        "a VMDK descriptor without its data: upload a monolithic sparse or stream-optimised VMDK"
+    )]
+    VmdkDescriptor,
+    /// A VHD file without its footer.
+    #[error("a truncated VHD file: its footer is missing at the end")]
+    VhdFooter,
+    /// An HTML page.
+    #[error("an HTML page, not a disk image (is the link a pre-signed download URL?)")]
+    Html,
+    /// A compressed file or an archive.
+    #[error("a {0} archive, not a disk image: upload the image itself, uncompressed")]
+    Archive(&'static str),
+    /// No header, and not a whole number of sectors.
+    #[error(
+        "not a disk image: no qcow2, VMDK or VHD header, and {0} bytes is not a whole number of \
+         512-byte sectors"
+    )]
+    NotSectors(u64),
+    /// A virtual size above [`MAX_VIRTUAL_SIZE`], in bytes.
+    #[error(
+        "the image's virtual size is {size} ({bytes} bytes), larger than the largest disk the \
+         API allows ({max}, min_disk_size {MAX_VIRTUAL_SIZE})",
+        size = human_size(*.0),
+        bytes = .0,
+        max = human_size(MAX_VIRTUAL_SIZE)
+    )]
+    TooLarge(u64),
+    /// A VMDK capacity, in sectors, of more than 16 EiB.
+    #[error(
+        "the image's virtual size is {sectors} sectors of 512 bytes (over 16 EiB), larger than \
+         the largest disk the API allows ({max}, min_disk_size {MAX_VIRTUAL_SIZE})",
+        sectors = .0,
+        max = human_size(MAX_VIRTUAL_SIZE)
+    )]
+    TooManySectors(u64),
 }
 
-fn too_large(size: &str) -> String {
-    format!(
-        "the image's virtual size is {size}, larger than the largest disk the API allows ({}, \
-         min_disk_size {MAX_VIRTUAL_SIZE})",
-        human_size(MAX_VIRTUAL_SIZE)
-    )
+/// `virtual_size` if the API can make a disk that large.
+fn within_limit(format: Format, virtual_size: u64) -> Result<(Format, u64), NotAnImage> {
+    if virtual_size > MAX_VIRTUAL_SIZE {
+        return Err(NotAnImage::TooLarge(virtual_size));
+    }
+    Ok((format, virtual_size))
 }
 
 /// The format and virtual size of a file of `len` bytes whose first bytes are `head` (at least
 /// [`HEAD`] of them, or the whole file) and whose last bytes are `tail` (at least [`TAIL`], or
 /// the whole file); or why it is not a disk image. An accepted virtual size is at most
 /// [`MAX_VIRTUAL_SIZE`].
-pub fn recognise(head: &[u8], tail: &[u8], len: u64) -> Result<(Format, u64), String> {
+pub fn recognise(head: &[u8], tail: &[u8], len: u64) -> Result<(Format, u64), NotAnImage> {
     if len == 0 {
-        return Err("the file is empty".into());
+        return Err(NotAnImage::Empty);
     }
     if head.starts_with(b"QFI\xfb") {
         let fields = (be64(head, 24), be32(head, 36), be64(head, 40));
         let (Some(size), Some(l1_size), Some(l1_offset)) = fields else {
-            return Err("a qcow2 file truncated inside its header".into());
+            return Err(NotAnImage::Qcow2Header);
         };
         if len < 72 {
-            return Err("a qcow2 file truncated inside its header".into());
+            return Err(NotAnImage::Qcow2Header);
         }
         let Some(l1_end) = l1_size
             .checked_mul(8)
             .and_then(|n| n.checked_add(l1_offset))
         else {
-            return Err(
-                "a damaged qcow2 header: its L1 table would end beyond the largest possible file"
-                    .into(),
-            );
+            return Err(NotAnImage::Qcow2Damaged);
         };
         if l1_end > len {
-            return Err(format!(
-                "a truncated qcow2 file: its L1 table ends at byte {l1_end}, the file has {len}"
-            ));
+            return Err(NotAnImage::Qcow2Truncated { l1_end, len });
         }
         return within_limit(Format::Qcow2, size);
     }
     if head.starts_with(b"KDMV") {
         let fields = (le64(head, 12), le64(head, 56));
         let (Some(sectors), Some(gd_sector)) = fields else {
-            return Err("a VMDK file truncated inside its header".into());
+            return Err(NotAnImage::VmdkHeader);
         };
         if len < 512 || head.len() < 512 {
-            return Err("a VMDK file truncated inside its header".into());
+            return Err(NotAnImage::VmdkHeader);
         }
         // u64::MAX: the grain directory is at the end (stream-optimised).
         if gd_sector != u64::MAX {
             match gd_sector.checked_mul(512) {
                 Some(at) if at < len => {}
                 Some(at) => {
-                    return Err(format!(
-                        "a truncated VMDK file: its grain directory is at byte {at}, the file has {len}"
-                    ));
+                    return Err(NotAnImage::VmdkTruncated { at, len });
                 }
                 None => {
-                    return Err(
-                        "a damaged VMDK header: its grain directory is beyond the largest possible file"
-                            .into(),
-                    );
+                    return Err(NotAnImage::VmdkDamaged);
                 }
             }
         }
         let Some(capacity) = sectors.checked_mul(512) else {
-            return Err(too_large(&format!(
-                "{sectors} sectors of 512 bytes (over 16 EiB)"
-            )));
+            return Err(NotAnImage::TooManySectors(sectors));
         };
         return within_limit(Format::Vmdk, capacity);
     }
     if head.starts_with(b"# Disk DescriptorFile") {
-        return Err("a VMDK descriptor without its data: upload a monolithic sparse or stream-optimised VMDK".into());
+        return Err(NotAnImage::VmdkDescriptor);
     }
     let footer = tail
         .len()
@@ -134,21 +184,19 @@ pub fn recognise(head: &[u8], tail: &[u8], len: u64) -> Result<(Format, u64), St
         .and_then(|at| tail.get(at..));
     if let Some(footer) = footer.filter(|f| f.starts_with(b"conectix")) {
         let Some(size) = be64(footer, 48) else {
-            return Err("a truncated VHD file: its footer is missing at the end".into());
+            return Err(NotAnImage::VhdFooter);
         };
         return within_limit(Format::Vhd, size);
     }
     if head.starts_with(b"conectix") {
-        return Err("a truncated VHD file: its footer is missing at the end".into());
+        return Err(NotAnImage::VhdFooter);
     }
     let start = &head[..head.len().min(512)];
     let text = String::from_utf8_lossy(start)
         .trim_start()
         .to_ascii_lowercase();
     if text.starts_with("<!doctype html") || text.starts_with("<html") {
-        return Err(
-            "an HTML page, not a disk image (is the link a pre-signed download URL?)".into(),
-        );
+        return Err(NotAnImage::Html);
     }
     let archive = if head.starts_with(&[0x1f, 0x8b]) {
         Some("gzip")
@@ -166,14 +214,10 @@ pub fn recognise(head: &[u8], tail: &[u8], len: u64) -> Result<(Format, u64), St
         None
     };
     if let Some(kind) = archive {
-        return Err(format!(
-            "a {kind} archive, not a disk image: upload the image itself, uncompressed"
-        ));
+        return Err(NotAnImage::Archive(kind));
     }
     if !len.is_multiple_of(512) {
-        return Err(format!(
-            "not a disk image: no qcow2, VMDK or VHD header, and {len} bytes is not a whole number of 512-byte sectors"
-        ));
+        return Err(NotAnImage::NotSectors(len));
     }
     within_limit(Format::Raw, len)
 }
@@ -182,11 +226,11 @@ pub fn recognise(head: &[u8], tail: &[u8], len: u64) -> Result<(Format, u64), St
 mod tests {
     use super::*;
 
-    /// A whole file's head, tail and length.
+    /// A whole file's head, tail and length; the error as its text.
     fn whole(file: &[u8]) -> Result<(Format, u64), String> {
         let head = &file[..file.len().min(HEAD as usize)];
         let tail = &file[file.len().saturating_sub(TAIL as usize)..];
-        recognise(head, tail, file.len() as u64)
+        recognise(head, tail, file.len() as u64).map_err(|e| e.to_string())
     }
 
     fn qcow2(size: u64, l1_size: u32, l1_offset: u64) -> Vec<u8> {
@@ -229,10 +273,10 @@ mod tests {
                 "{refused}"
             );
         }
-        assert!(
-            whole(&qcow2(10 << 50, 1, 512))
-                .unwrap_err()
-                .contains("10 PiB")
+        assert_eq!(
+            whole(&qcow2(10 << 50, 1, 512)).unwrap_err(),
+            "the image's virtual size is 10 PiB (11258999068426240 bytes), larger than the \
+             largest disk the API allows (4 TiB, min_disk_size 4398046511104)"
         );
         let damaged = whole(&qcow2(1 << 30, u32::MAX, u64::MAX)).unwrap_err();
         assert!(damaged.starts_with("a damaged qcow2 header"), "{damaged}");
@@ -248,10 +292,10 @@ mod tests {
 
         assert_eq!(whole(&vmdk(2048, 1)), Ok((Format::Vmdk, 1 << 20)));
         assert_eq!(whole(&vmdk(2048, u64::MAX)), Ok((Format::Vmdk, 1 << 20)));
-        assert!(
-            whole(&vmdk(u64::MAX, 1))
-                .unwrap_err()
-                .contains("over 16 EiB")
+        assert_eq!(
+            whole(&vmdk(u64::MAX, 1)).unwrap_err(),
+            "the image's virtual size is 18446744073709551615 sectors of 512 bytes (over 16 EiB), \
+             larger than the largest disk the API allows (4 TiB, min_disk_size 4398046511104)"
         );
         assert!(
             whole(&vmdk(1, u64::MAX - 1))
