@@ -25,6 +25,19 @@ pub struct Args {
     /// An origin allowed by CORS (repeatable)
     #[arg(long = "cors-origin", value_name = "ORIGIN")]
     cors_origins: Vec<String>,
+    /// Seconds a call may wait for the upstream's answer when the client set no shorter
+    /// grpc-timeout; then it ends with DEADLINE_EXCEEDED
+    #[arg(long, value_name = "SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    call_deadline: u64,
+    /// Seconds connecting to an upstream may take; then the call ends with UNAVAILABLE
+    #[arg(long, value_name = "SECONDS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3_600))]
+    connect_timeout: u64,
+    /// Request log level: off, error, warn, info (one line per call) or debug
+    #[arg(long, value_enum, default_value = "info")]
+    log: crate::serve::LogLevel,
+    /// Request log format
+    #[arg(long, value_enum, default_value = "text")]
+    log_format: crate::serve::LogFormat,
 }
 
 fn parse_route(text: &str) -> Result<(String, String), String> {
@@ -43,6 +56,7 @@ pub fn run(args: &Args) -> ExitCode {
         eprintln!("kiln gateway: --upstream must start with http:// or https://");
         return ExitCode::from(2);
     }
+    crate::serve::start_log(args.log, args.log_format);
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(e) => {
@@ -73,6 +87,8 @@ pub fn run(args: &Args) -> ExitCode {
                 routes: args.routes.clone(),
                 web_dir: args.web_dir.clone(),
                 cors_origins: args.cors_origins.clone(),
+                call_deadline: Some(std::time::Duration::from_secs(args.call_deadline)),
+                connect_timeout: Some(std::time::Duration::from_secs(args.connect_timeout)),
                 upstream_ca: match &args.upstream_ca {
                     None => None,
                     Some(path) => Some(std::fs::read(path).map_err(|e| {
