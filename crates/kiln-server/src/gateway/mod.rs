@@ -126,19 +126,34 @@ pub async fn gateway(
                 let ready = tower::ServiceExt::ready(&mut channel).await;
                 ready?.call(request).await
             };
+            let started = std::time::Instant::now();
+            let silent = || {
+                status_answer(
+                    tonic::Code::DeadlineExceeded,
+                    &format!(
+                        "the upstream {url} did not answer within {}",
+                        seconds(started.elapsed())
+                    ),
+                )
+            };
             let response = match tokio::time::timeout(deadline, call).await {
                 Ok(Ok(response)) => response.map(tonic::body::Body::new),
+                // The channel's own deadline (the request's `grpc-timeout`).
+                Ok(Err(e)) if caused_by::<tonic::TimeoutExpired>(&e).is_some() => silent(),
+                Ok(Err(e))
+                    if caused_by::<std::io::Error>(&e)
+                        .is_some_and(|e| e.kind() == std::io::ErrorKind::TimedOut) =>
+                {
+                    unavailable(&format!(
+                        "the upstream {url} did not accept a connection within {}",
+                        seconds(connect_timeout)
+                    ))
+                }
                 Ok(Err(e)) => unavailable(&format!(
                     "the upstream {url} is unavailable: {}",
                     error_chain(&e)
                 )),
-                Err(_) => status_answer(
-                    tonic::Code::DeadlineExceeded,
-                    &format!(
-                        "the upstream {url} did not answer within {}",
-                        seconds(deadline)
-                    ),
-                ),
+                Err(_) => silent(),
             };
             Ok::<_, Infallible>(response)
         }
@@ -234,9 +249,23 @@ fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
     text
 }
 
-/// `d` in seconds for a message: `30 s`, `2.5 s`.
+/// The first error of type `E` in `error`'s chain (itself included).
+fn caused_by<'a, E: std::error::Error + 'static>(
+    error: &'a (dyn std::error::Error + 'static),
+) -> Option<&'a E> {
+    let mut next = Some(error);
+    while let Some(e) = next {
+        if let Some(found) = e.downcast_ref::<E>() {
+            return Some(found);
+        }
+        next = e.source();
+    }
+    None
+}
+
+/// `d` in seconds for a message, to a tenth: `30 s`, `2.5 s`.
 fn seconds(d: Duration) -> String {
-    let tenths = d.as_millis().div_ceil(100);
+    let tenths = (d.as_millis() + 50) / 100;
     if tenths % 10 == 0 {
         format!("{} s", tenths / 10)
     } else {
