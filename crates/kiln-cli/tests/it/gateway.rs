@@ -14,11 +14,21 @@ use tonic::{Code, Request};
 /// One line per call, with the method, the code and the request ID, and never the token.
 #[tokio::test]
 async fn logs_each_call_with_its_method_and_code_and_never_the_token() {
-    let free = || TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let free = || {
+        TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+    };
     let (port, closed) = (free().port(), free());
     let mut child = Command::new(env!("CARGO_BIN_EXE_kiln"))
         .args(["gateway", "--listen", &format!("127.0.0.1:{port}")])
-        .args(["--upstream", &format!("http://{closed}"), "--call-deadline", "5"])
+        .args([
+            "--upstream",
+            &format!("http://{closed}"),
+            "--call-deadline",
+            "5",
+        ])
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -28,7 +38,10 @@ async fn logs_each_call_with_its_method_and_code_and_never_the_token() {
         image_id: "fd80dev0image0ubuntu".into(),
     });
     let metadata = request.metadata_mut();
-    metadata.insert("authorization", "Bearer secret-gateway-token".parse().unwrap());
+    metadata.insert(
+        "authorization",
+        "Bearer secret-gateway-token".parse().unwrap(),
+    );
     metadata.insert("x-request-id", "cli-gateway-1".parse().unwrap());
     let status = tokio::time::timeout(
         Duration::from_secs(30),
@@ -43,7 +56,12 @@ async fn logs_each_call_with_its_method_and_code_and_never_the_token() {
     child.kill().unwrap();
     child.wait().unwrap();
     let mut log = String::new();
-    child.stderr.take().unwrap().read_to_string(&mut log).unwrap();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut log)
+        .unwrap();
     let line = log
         .lines()
         .find(|l| l.contains("request_id=cli-gateway-1"))

@@ -58,7 +58,11 @@ struct Upstream {
     channel: Channel,
 }
 
-fn upstream(url: &str, ca: Option<&[u8]>, connect_timeout: Duration) -> Result<Upstream, tonic::transport::Error> {
+fn upstream(
+    url: &str,
+    ca: Option<&[u8]>,
+    connect_timeout: Duration,
+) -> Result<Upstream, tonic::transport::Error> {
     Ok(Upstream {
         url: url.to_owned(),
         channel: channel(url, ca, connect_timeout)?,
@@ -70,8 +74,7 @@ fn channel(
     ca: Option<&[u8]>,
     connect_timeout: Duration,
 ) -> Result<Channel, tonic::transport::Error> {
-    let mut endpoint =
-        Endpoint::from_shared(upstream.to_owned())?.connect_timeout(connect_timeout);
+    let mut endpoint = Endpoint::from_shared(upstream.to_owned())?.connect_timeout(connect_timeout);
     if upstream.starts_with("https://") {
         let mut tls = ClientTlsConfig::new().with_webpki_roots();
         if let Some(ca) = ca {
@@ -199,8 +202,8 @@ pub async fn gateway(
     }
     // An HTTP/1.1 call's body is read before the gateway answers (its own refusals too), and
     // every answer has request IDs, as `kiln serve` does it.
-    let dispatch = crate::http::whole_body::WholeBodyLayer::new(LARGEST_BUFFERED_REQUEST)
-        .layer(dispatch);
+    let dispatch =
+        crate::http::whole_body::WholeBodyLayer::new(LARGEST_BUFFERED_REQUEST).layer(dispatch);
     let mut router = router
         .fallback_service(dispatch)
         .layer(crate::http::request_id::RequestIdLayer);
@@ -266,7 +269,7 @@ fn caused_by<'a, E: std::error::Error + 'static>(
 /// `d` in seconds for a message, to a tenth: `30 s`, `2.5 s`.
 fn seconds(d: Duration) -> String {
     let tenths = (d.as_millis() + 50) / 100;
-    if tenths % 10 == 0 {
+    if tenths.is_multiple_of(10) {
         format!("{} s", tenths / 10)
     } else {
         format!("{}.{} s", tenths / 10, tenths % 10)

@@ -217,9 +217,12 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+    use http_body::Body as _;
     use http_body_util::{Full, StreamBody};
 
-    fn chunks(parts: &[&'static [u8]]) -> impl http_body::Body<Data = Bytes, Error = std::io::Error> + Unpin {
+    fn chunks(
+        parts: &[&'static [u8]],
+    ) -> impl http_body::Body<Data = Bytes, Error = std::io::Error> + Unpin {
         let frames: Vec<Result<Frame<Bytes>, std::io::Error>> = parts
             .iter()
             .map(|p| Ok(Frame::data(Bytes::from_static(p))))

@@ -106,8 +106,7 @@ async fn gateway(
         connect_timeout,
         ..Default::default()
     };
-    let task =
-        tokio::spawn(async move { kiln_server::gateway(listener, &config).await.unwrap() });
+    let task = tokio::spawn(async move { kiln_server::gateway(listener, &config).await.unwrap() });
     (addr, task)
 }
 
