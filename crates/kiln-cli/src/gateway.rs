@@ -27,6 +27,19 @@ pub struct Args {
     /// An origin allowed by CORS (repeatable)
     #[arg(long = "cors-origin", value_name = "ORIGIN")]
     cors_origins: Vec<String>,
+    /// Seconds a call may wait for the upstream's answer when the client set no shorter
+    /// grpc-timeout; then it ends with DEADLINE_EXCEEDED
+    #[arg(long, value_name = "SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    call_deadline: u64,
+    /// Seconds connecting to an upstream may take; then the call ends with UNAVAILABLE
+    #[arg(long, value_name = "SECONDS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3_600))]
+    connect_timeout: u64,
+    /// Request log level: off, error, warn, info (one line per call) or debug
+    #[arg(long, value_enum, default_value = "info")]
+    log: crate::serve::LogLevel,
+    /// Request log format
+    #[arg(long, value_enum, default_value = "text")]
+    log_format: crate::serve::LogFormat,
 }
 
 fn parse_route(text: &str) -> anyhow::Result<(String, String)> {
@@ -44,6 +57,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     if !(args.upstream.starts_with("http://") || args.upstream.starts_with("https://")) {
         bail!("--upstream must start with http:// or https://");
     }
+    crate::serve::start_log(args.log, args.log_format);
     let runtime = tokio::runtime::Runtime::new().context("cannot start the runtime")?;
     runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(args.listen)
@@ -69,6 +83,8 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
             routes: args.routes.clone(),
             web_dir: args.web_dir.clone(),
             cors_origins: args.cors_origins.clone(),
+            call_deadline: Some(std::time::Duration::from_secs(args.call_deadline)),
+            connect_timeout: Some(std::time::Duration::from_secs(args.connect_timeout)),
             upstream_ca: match &args.upstream_ca {
                 None => None,
                 Some(path) => Some(

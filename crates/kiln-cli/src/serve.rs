@@ -70,7 +70,7 @@ pub enum LogFormat {
 
 /// Starts the request log on standard error: `kiln::request` lines at `level` (other
 /// crates' warnings and errors too).
-fn start_log(level: LogLevel, format: LogFormat) {
+pub(crate) fn start_log(level: LogLevel, format: LogFormat) {
     let level = match level {
         LogLevel::Off => "off",
         LogLevel::Error => "error",

@@ -23,8 +23,8 @@ use tower::Layer;
 
 pub use api::auth::{DEV_FOLDER, DEV_SUBJECT, DEV_TOKEN, Grant, Tokens, default_subject};
 pub use engine::import;
-pub use gateway::{Gateway, gateway};
-pub use http::{calls, request_id, reset, tls};
+pub use gateway::{DEFAULT_CALL_DEADLINE, DEFAULT_CONNECT_TIMEOUT, Gateway, gateway};
+pub use http::{calls, request_id, reset, tls, whole_body};
 pub use store::seed;
 
 use api::{endpoint_service, image_service, operation_service, source_services};
@@ -242,6 +242,9 @@ pub async fn serve(config: Config, listener: TcpListener) -> Result<(), ServeErr
     if let Some(dir) = &config.web_dir {
         router = router.fallback_service(files::static_files(dir));
     }
+    // An HTTP/1.1 call's body is read before the service answers, so a refusal that needs no
+    // body (no token, unknown method) reaches the client instead of a broken pipe.
+    router = router.layer(whole_body::WholeBodyLayer::for_messages(LARGEST_REQUEST));
     // Request IDs on every request and response, static files and errors included.
     router = router.layer(request_id::RequestIdLayer);
     if !config.cors_origins.is_empty() {

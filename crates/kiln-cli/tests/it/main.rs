@@ -1,6 +1,7 @@
 //! `kiln` end to end: the real binary, real files and standard input; `kiln serve` as a process.
 
 mod conventions;
+mod gateway;
 mod serve;
 
 use std::{

@@ -3,8 +3,16 @@
 //! upstream (TLS for `https://`). Metadata such as `authorization`, `idempotency-key` and request
 //! IDs passes through untouched, and so do response headers and trailers (status, message,
 //! `grpc-status-details-bin`), which gRPC-Web clients receive in the body's trailer frame.
+//!
+//! Every wait has an end: connecting to an upstream gives up after
+//! [`Gateway::connect_timeout`], and a call the upstream does not answer ends after
+//! [`Gateway::call_deadline`] (the client's own `grpc-timeout` applies when shorter), with a
+//! status naming the upstream. Like `kiln serve`, every answer carries `x-request-id` (the
+//! client's, or a new one, which also goes to the upstream so both logs show it) and each call
+//! is logged once ([`crate::http::request_id`], [`crate::http::calls`]); an HTTP/1.1 call's
+//! body is read before the gateway answers ([`crate::http::whole_body`]).
 
-use std::{convert::Infallible, path::PathBuf};
+use std::{convert::Infallible, path::PathBuf, time::Duration};
 
 use tokio::net::TcpListener;
 use tonic::transport::{Channel, ClientTlsConfig, Endpoint};
@@ -26,10 +34,47 @@ pub struct Gateway {
     /// Certificate authorities (PEM) trusted for `https://` upstreams besides the webpki
     /// roots (`kiln serve --tls`'s development authority).
     pub upstream_ca: Option<Vec<u8>>,
+    /// How long a call may wait for the upstream's answer when the client set no shorter
+    /// `grpc-timeout` ([`DEFAULT_CALL_DEADLINE`] when `None`). It is also sent upstream as the
+    /// call's `grpc-timeout` when the client sent none.
+    pub call_deadline: Option<Duration>,
+    /// How long connecting to an upstream may take ([`DEFAULT_CONNECT_TIMEOUT`] when `None`).
+    pub connect_timeout: Option<Duration>,
 }
 
-fn channel(upstream: &str, ca: Option<&[u8]>) -> Result<Channel, tonic::transport::Error> {
-    let mut endpoint = Endpoint::from_shared(upstream.to_owned())?;
+/// The default of [`Gateway::call_deadline`].
+pub const DEFAULT_CALL_DEADLINE: Duration = Duration::from_secs(30);
+/// The default of [`Gateway::connect_timeout`].
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The largest request body read whole before forwarding over HTTP/1.1; a larger one is
+/// forwarded as it comes (the upstream's limit is its own).
+const LARGEST_BUFFERED_REQUEST: usize = 256 << 10;
+
+/// One upstream: its address, for messages, and the channel to it.
+#[derive(Clone)]
+struct Upstream {
+    url: String,
+    channel: Channel,
+}
+
+fn upstream(
+    url: &str,
+    ca: Option<&[u8]>,
+    connect_timeout: Duration,
+) -> Result<Upstream, tonic::transport::Error> {
+    Ok(Upstream {
+        url: url.to_owned(),
+        channel: channel(url, ca, connect_timeout)?,
+    })
+}
+
+fn channel(
+    upstream: &str,
+    ca: Option<&[u8]>,
+    connect_timeout: Duration,
+) -> Result<Channel, tonic::transport::Error> {
+    let mut endpoint = Endpoint::from_shared(upstream.to_owned())?.connect_timeout(connect_timeout);
     if upstream.starts_with("https://") {
         let mut tls = ClientTlsConfig::new().with_webpki_roots();
         if let Some(ca) = ca {
@@ -46,36 +91,79 @@ pub async fn gateway(
     config: &Gateway,
 ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let ca = config.upstream_ca.as_deref();
-    let default = channel(&config.upstream, ca)?;
+    let connect_timeout = config.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT);
+    let deadline = config.call_deadline.unwrap_or(DEFAULT_CALL_DEADLINE);
+    let default = upstream(&config.upstream, ca, connect_timeout)?;
     let mut routes = config
         .routes
         .iter()
-        .map(|(prefix, url)| Ok((prefix.clone(), channel(url, ca)?)))
+        .map(|(prefix, url)| Ok((prefix.clone(), upstream(url, ca, connect_timeout)?)))
         .collect::<Result<Vec<_>, tonic::transport::Error>>()?;
     routes.sort_by_key(|(prefix, _)| std::cmp::Reverse(prefix.len()));
     let forward = tower::service_fn(move |request: http::Request<tonic::body::Body>| {
         // A grpc-web-text body is decoded from base64 on the way, so it is shorter than its
         // size hint says; hyper would send that as the length and fail the call.
-        let request = request.map(|body| tonic::body::Body::new(UnknownSize(body)));
+        let mut request = request.map(|body| tonic::body::Body::new(UnknownSize(body)));
         let service = request.uri().path().trim_start_matches('/');
         let service = service.split('/').next().unwrap_or_default();
-        let mut channel = routes
+        let Upstream { url, mut channel } = routes
             .iter()
             .find(|(prefix, _)| service.starts_with(prefix.as_str()))
-            .map_or(&default, |(_, c)| c)
+            .map_or(&default, |(_, u)| u)
             .clone();
+        let headers = request.headers_mut();
+        // The trace ID is this gateway's own (in its log and, unless the upstream sends
+        // its own, on the answer); the request ID goes on, so the upstream logs it too.
+        headers.remove(crate::http::request_id::SERVER_TRACE_ID);
+        // The upstream learns the deadline; a client's own `grpc-timeout` goes on as sent.
+        if !headers.contains_key("grpc-timeout")
+            && let Ok(value) = http::HeaderValue::from_str(&format!("{}m", deadline.as_millis()))
+        {
+            headers.insert("grpc-timeout", value);
+        }
         async move {
-            // tower's contract: a service is called only once it says it is ready.
-            let ready = tower::ServiceExt::ready(&mut channel).await;
-            let response = match async { ready?.call(request).await }.await {
-                Ok(response) => response.map(tonic::body::Body::new),
-                Err(e) => unavailable(&format!("upstream unavailable: {e}")),
+            // tower's contract: a service is called only once it says it is ready. Both
+            // waits (connecting included) end at the deadline; the client's own
+            // `grpc-timeout`, when shorter, ends the call earlier (tonic's server).
+            let call = async {
+                let ready = tower::ServiceExt::ready(&mut channel).await;
+                ready?.call(request).await
+            };
+            let started = std::time::Instant::now();
+            let silent = || {
+                status_answer(
+                    tonic::Code::DeadlineExceeded,
+                    &format!(
+                        "the upstream {url} did not answer within {}",
+                        seconds(started.elapsed())
+                    ),
+                )
+            };
+            let response = match tokio::time::timeout(deadline, call).await {
+                Ok(Ok(response)) => response.map(tonic::body::Body::new),
+                // The channel's own deadline (the request's `grpc-timeout`).
+                Ok(Err(e)) if caused_by::<tonic::TimeoutExpired>(&e).is_some() => silent(),
+                Ok(Err(e))
+                    if caused_by::<std::io::Error>(&e)
+                        .is_some_and(|e| e.kind() == std::io::ErrorKind::TimedOut) =>
+                {
+                    unavailable(&format!(
+                        "the upstream {url} did not accept a connection within {}",
+                        seconds(connect_timeout)
+                    ))
+                }
+                Ok(Err(e)) => unavailable(&format!(
+                    "the upstream {url} is unavailable: {}",
+                    error_chain(&e)
+                )),
+                Err(_) => silent(),
             };
             Ok::<_, Infallible>(response)
         }
     });
     // gRPC-Web wraps the forwarding only: over everything it would refuse plain HTTP/1.1 GETs.
-    let grpc = tonic_web::GrpcWebLayer::new().layer(forward);
+    // Inside it, each call's log line, as `kiln serve` writes them.
+    let grpc = tonic_web::GrpcWebLayer::new().layer(crate::http::calls::CallLayer.layer(forward));
     let files = config
         .web_dir
         .as_deref()
@@ -112,7 +200,13 @@ pub async fn gateway(
         router =
             crate::http::console_config::with_console_config(router, &crate::Tokens::default());
     }
-    let mut router = router.fallback_service(dispatch);
+    // An HTTP/1.1 call's body is read before the gateway answers (its own refusals too), and
+    // every answer has request IDs, as `kiln serve` does it.
+    let dispatch =
+        crate::http::whole_body::WholeBodyLayer::new(LARGEST_BUFFERED_REQUEST).layer(dispatch);
+    let mut router = router
+        .fallback_service(dispatch)
+        .layer(crate::http::request_id::RequestIdLayer);
     if !config.cors_origins.is_empty() {
         router = router.layer(crate::http::cors::cors(&config.cors_origins)?);
     }
@@ -143,15 +237,59 @@ impl http_body::Body for UnknownSize {
     }
 }
 
+/// `error` and its sources, `: `-separated (tonic's transport errors say little alone).
+fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(e) = source {
+        let more = e.to_string();
+        if !text.contains(&more) {
+            text.push_str(": ");
+            text.push_str(&more);
+        }
+        source = e.source();
+    }
+    text
+}
+
+/// The first error of type `E` in `error`'s chain (itself included).
+fn caused_by<'a, E: std::error::Error + 'static>(
+    error: &'a (dyn std::error::Error + 'static),
+) -> Option<&'a E> {
+    let mut next = Some(error);
+    while let Some(e) = next {
+        if let Some(found) = e.downcast_ref::<E>() {
+            return Some(found);
+        }
+        next = e.source();
+    }
+    None
+}
+
+/// `d` in seconds for a message, to a tenth: `30 s`, `2.5 s`.
+fn seconds(d: Duration) -> String {
+    let tenths = (d.as_millis() + 50) / 100;
+    if tenths.is_multiple_of(10) {
+        format!("{} s", tenths / 10)
+    } else {
+        format!("{}.{} s", tenths / 10, tenths % 10)
+    }
+}
+
 /// A gRPC answer with status UNAVAILABLE (14) and `message`, in headers only.
 fn unavailable(message: &str) -> http::Response<tonic::body::Body> {
+    status_answer(tonic::Code::Unavailable, message)
+}
+
+/// A gRPC answer with status `code` and `message`, in headers only.
+fn status_answer(code: tonic::Code, message: &str) -> http::Response<tonic::body::Body> {
     let mut response = http::Response::new(tonic::body::Body::empty());
     let headers = response.headers_mut();
     headers.insert(
         "content-type",
         http::HeaderValue::from_static("application/grpc"),
     );
-    headers.insert("grpc-status", http::HeaderValue::from_static("14"));
+    headers.insert("grpc-status", http::HeaderValue::from(code as i32));
     let encoded = crate::http::calls::encode_grpc_message(message);
     if let Ok(value) = http::HeaderValue::from_str(&encoded) {
         headers.insert("grpc-message", value);

@@ -1,6 +1,6 @@
 //! Request IDs, as the real API sends them: every response carries `x-request-id` (the
 //! client's own, when it sent a usable one, or a new UUID) and `x-server-trace-id` (new for
-//! each request). The Node SDK's `ApiError` reads both; the Go SDK and Terraform print them.
+//! each request, unless a server behind this one, kiln gateway's upstream, sent its own). The Node SDK's `ApiError` reads both; the Go SDK and Terraform print them.
 //!
 //! [`RequestIdLayer`] wraps the whole router. It also writes both IDs into the request's
 //! headers, so the layers and handlers inside (the request log, [`crate::http::calls`]) see the same
@@ -114,7 +114,11 @@ where
             let mut response = response.await?;
             let headers = response.headers_mut();
             headers.insert(REQUEST_ID, request_id.clone());
-            headers.insert(SERVER_TRACE_ID, trace_id.clone());
+            // A trace ID already there is a server's behind this one (kiln gateway's upstream),
+            // the one its operators can look up.
+            if !headers.contains_key(SERVER_TRACE_ID) {
+                headers.insert(SERVER_TRACE_ID, trace_id.clone());
+            }
             if let Some((method, path)) = plain_http {
                 tracing::info!(
                     target: "kiln::request",

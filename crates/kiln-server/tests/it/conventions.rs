@@ -845,6 +845,7 @@ async fn gateway_for(upstream: String, upstream_ca: Option<Vec<u8>>) -> SocketAd
 
 /// `connect.mjs` against these base URLs (gRPC-Web and gRPC each), trusting `ca` if given.
 async fn connect_es(urls: Vec<String>, ca: Option<std::path::PathBuf>) {
+    let count = urls.len();
     let out = tokio::task::spawn_blocking(move || {
         let (dir, _) = super::node::install();
         let descriptors = dir.join("kiln.binpb");
@@ -867,6 +868,13 @@ async fn connect_es(urls: Vec<String>, ca: Option<std::path::PathBuf>) {
     assert!(out.status.success(), "{}", super::node::text(&out));
     assert!(
         String::from_utf8_lossy(&out.stdout).contains("connect-es: 4 passed"),
+        "{}",
+        super::node::text(&out)
+    );
+    // Early refusals over gRPC-Web on HTTP/1.1, four kinds five times at each URL.
+    let refusals = format!("connect-es refusals: {} passed", count * 4 * 5);
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains(&refusals),
         "{}",
         super::node::text(&out)
     );

@@ -143,6 +143,8 @@ async fn routes_by_service_prefix_and_serves_the_console() {
         web_dir: Some(web_dir),
         cors_origins: Vec::new(),
         upstream_ca: None,
+        call_deadline: None,
+        connect_timeout: None,
     };
     let gateway =
         tokio::spawn(async move { kiln_server::gateway(listener, &config).await.unwrap() });

@@ -27,6 +27,7 @@ use tonic::{Code, Request, transport::Channel};
 use tonic_types::StatusExt;
 
 mod conventions;
+mod edges;
 mod files;
 mod fuzz;
 mod gateway;

@@ -58,3 +58,39 @@ for (const baseUrl of urls) {
   }
 }
 console.log(`connect-es: ${passed} passed`);
+
+// Early refusals over gRPC-Web on HTTP/1.1: the service answers before it needs the body (no
+// token, an unknown token, an unknown method, a message over the size limit). Each answer must
+// reach the client as its status, every time, not as a broken pipe under the client's write.
+const unknownMethod = { ...ImageService.method.get, name: "NoSuchMethod" };
+const get = ImageService.method.get;
+const huge = { folderId: "dev-folder", name: "x".repeat(300 << 10) };
+const refusals = [
+  ["no token", (t) => t.unary(get, undefined, undefined, {}, { imageId: "fd80dev0image0ubuntu" }), Code.Unauthenticated],
+  ["unknown token", (t) => t.unary(get, undefined, undefined, { authorization: "Bearer nobody" }, { imageId: "fd80dev0image0ubuntu" }), Code.Unauthenticated],
+  ["unknown method", (t) => t.unary(unknownMethod, undefined, undefined, auth, { imageId: "fd80dev0image0ubuntu" }), Code.Unimplemented],
+  // tonic's own code for a message over its decoding limit, over HTTP/2 as well.
+  ["a message over the limit", (t) => t.unary(ImageService.method.create, undefined, undefined, auth, huge), Code.OutOfRange],
+];
+let refused = 0;
+const wrong = [];
+for (const baseUrl of urls) {
+  const transport = createGrpcWebTransport({ baseUrl, httpVersion: "1.1" });
+  for (const [what, call, code] of refusals) {
+    for (let i = 0; i < 5; i++) {
+      const at = `grpc-web/1.1 ${baseUrl}, ${what}, run ${i + 1}`;
+      try {
+        await call(transport);
+        wrong.push(`${at}: answered OK`);
+      } catch (e) {
+        if (!(e instanceof ConnectError) || e.code !== code) {
+          wrong.push(`${at}: ${Code[e.code] ?? e} ${e.rawMessage ?? ""}`);
+        } else {
+          refused++;
+        }
+      }
+    }
+  }
+}
+assert.deepEqual(wrong, [], `refusals answered with the wrong status:\n${wrong.join("\n")}`);
+console.log(`connect-es refusals: ${refused} passed`);
