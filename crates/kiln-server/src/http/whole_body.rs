@@ -9,7 +9,9 @@
 //! hands the service the bytes. A body over the bound goes on as it came (what was read, then
 //! the rest, unread by this layer), so the service refuses it as it would anyway. HTTP/2
 //! requests pass untouched: their streams are independent, and an early answer there loses
-//! nothing.
+//! nothing. The reading waits at most [`LONGEST_BODY_READ`] for a slow client: then what came is
+//! handed on with the rest still to come, and the service's own bounds (its deadline, the
+//! gateway's call deadline) take over.
 
 use std::{
     future::Future,
@@ -21,6 +23,10 @@ use bytes::{Bytes, BytesMut};
 use http::{Request, Version};
 use http_body::Frame;
 use http_body_util::BodyExt;
+
+/// The longest the layer waits for a body: a client that sends it slower than this holds the
+/// call no longer than the service's own bounds allow.
+pub const LONGEST_BODY_READ: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// Reads HTTP/1.1 gRPC request bodies of up to `limit` bytes before the inner service runs
 /// (see the module's documentation).
@@ -96,7 +102,7 @@ where
         let limit = self.limit;
         Box::pin(async move {
             let (parts, body) = request.into_parts();
-            let body = read_up_to(body, limit).await;
+            let body = read_up_to(body, limit, LONGEST_BODY_READ).await;
             inner
                 .call(Request::from_parts(parts, axum::body::Body::new(body)))
                 .await
@@ -104,19 +110,24 @@ where
     }
 }
 
-/// `body` read until its end or until more than `limit` bytes came: what was read, and the
-/// rest (if any) to be read by whoever reads the result. A frame that is not data (HTTP/1.1
-/// trailers) ends the reading too and is passed on.
-async fn read_up_to<B>(mut body: B, limit: usize) -> Resumed<B>
+/// `body` read until its end, until more than `limit` bytes came or until `patience` passed:
+/// what was read, and the rest (if any) to be read by whoever reads the result. A frame that
+/// is not data (HTTP/1.1 trailers) ends the reading too and is passed on.
+async fn read_up_to<B>(mut body: B, limit: usize, patience: std::time::Duration) -> Resumed<B>
 where
     B: http_body::Body<Data = Bytes> + Unpin,
 {
+    let deadline = tokio::time::Instant::now() + patience;
     let mut read = BytesMut::new();
     loop {
         if body.is_end_stream() {
             return Resumed::read(read.freeze(), None);
         }
-        match body.frame().await {
+        // Dropping an unfinished `frame()` takes nothing out of the body.
+        let Ok(frame) = tokio::time::timeout_at(deadline, body.frame()).await else {
+            return Resumed::partly(read.freeze(), body);
+        };
+        match frame {
             None => return Resumed::read(read.freeze(), None),
             Some(Ok(frame)) => match frame.into_data() {
                 Ok(data) => {
@@ -217,6 +228,7 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+    use futures_util::StreamExt;
     use http_body::Body as _;
     use http_body_util::{Full, StreamBody};
 
@@ -232,17 +244,49 @@ mod tests {
 
     #[tokio::test]
     async fn a_body_within_the_limit_is_read_whole_and_one_over_goes_on_as_it_came() {
-        let whole = read_up_to(chunks(&[b"abc", b"def"]), 6).await;
+        let whole = read_up_to(chunks(&[b"abc", b"def"]), 6, LONGEST_BODY_READ).await;
         assert!(whole.rest.is_none());
         assert_eq!(whole.size_hint().exact(), Some(6));
         assert_eq!(whole.collect().await.unwrap().to_bytes(), "abcdef");
 
-        let over = read_up_to(chunks(&[b"abc", b"def", b"ghi"]), 5).await;
+        let over = read_up_to(chunks(&[b"abc", b"def", b"ghi"]), 5, LONGEST_BODY_READ).await;
         assert_eq!(over.read.as_deref(), Some(&b"abcdef"[..]));
         assert!(over.rest.is_some());
         assert_eq!(over.collect().await.unwrap().to_bytes(), "abcdefghi");
 
-        let empty = read_up_to(Full::new(Bytes::new()), 5).await;
+        let empty = read_up_to(Full::new(Bytes::new()), 5, LONGEST_BODY_READ).await;
         assert!(empty.is_end_stream());
+    }
+
+    #[tokio::test]
+    async fn a_body_that_stalls_is_handed_on_after_the_patience_with_the_rest_to_come() {
+        let (mut send, receive) = futures_channel_like();
+        send(Bytes::from_static(b"abc"));
+        let patience = std::time::Duration::from_millis(200);
+        let started = tokio::time::Instant::now();
+        let stalled = tokio::time::timeout(
+            std::time::Duration::from_secs(20),
+            read_up_to(receive, 1 << 20, patience),
+        )
+        .await
+        .expect("the reading gives up after its patience");
+        assert!(started.elapsed() >= patience);
+        assert_eq!(stalled.read.as_deref(), Some(&b"abc"[..]));
+        assert!(stalled.rest.is_some(), "the rest is still to come");
+    }
+
+    /// A body whose frames are sent one by one and which never ends by itself.
+    fn futures_channel_like() -> (
+        impl FnMut(Bytes),
+        impl http_body::Body<Data = Bytes, Error = std::io::Error> + Unpin,
+    ) {
+        let (sender, receiver) = tokio::sync::mpsc::unbounded_channel::<Bytes>();
+        let stream = tokio_stream::wrappers::UnboundedReceiverStream::new(receiver)
+            .map(|b| Ok::<_, std::io::Error>(Frame::data(b)));
+        // The sender is kept alive by the closure, so the body never ends.
+        let send = move |b: Bytes| {
+            let _ = sender.send(b);
+        };
+        (send, StreamBody::new(stream))
     }
 }
