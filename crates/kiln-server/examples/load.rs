@@ -525,9 +525,9 @@ async fn main() {
          (rates: median of the rounds; latencies: all rounds), loopback, one HTTP/2 connection per server"
     );
     println!(
-        "| clients | trivial Get/s | trivial p50 / p99 ms | kiln Get/s | Create/s | Create p50 / p99 ms | Create+poll/s | Create+poll p50 / p99 ms | polls per Create | Create vs ceiling | Create+poll vs ceiling | CPU µs per trivial Get / per Create | Create vs ceiling by CPU |"
+        "| clients | trivial Get/s | trivial p50 / p99 ms | kiln Get/s | Create/s | Create p50 / p99 ms | Create+poll/s | Create+poll p50 / p99 ms | polls per Create | Create vs ceiling | Create+poll vs ceiling | CPU µs per trivial Get / per Create | Create vs ceiling by CPU | CPU µs per kiln Get |"
     );
-    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     let counts: Vec<usize> = std::env::args()
         .nth(2)
         .map(|list| list.split(',').filter_map(|n| n.parse().ok()).collect())
@@ -580,6 +580,7 @@ async fn main() {
                 ceiling.cpu_per_call,
                 create_only.cpu_per_call,
                 ceiling.cpu_per_call / create_only.cpu_per_call,
+                get.cpu_per_call,
             ]);
             ceiling_latency.extend(ceiling.latencies);
             create_only_latency.extend(create_only.latencies);
@@ -598,7 +599,7 @@ async fn main() {
             latencies.sort();
         }
         println!(
-            "| {clients} | {:.0} | {:.2} / {:.2} | {:.0} | {:.0} | {:.2} / {:.2} | {:.0} | {:.2} / {:.2} | {:.1} | {:.0}% | {:.0}% | {:.0} / {:.0} | {:.0}% |",
+            "| {clients} | {:.0} | {:.2} / {:.2} | {:.0} | {:.0} | {:.2} / {:.2} | {:.0} | {:.2} / {:.2} | {:.1} | {:.0}% | {:.0}% | {:.0} / {:.0} | {:.0}% | {:.0} |",
             median(0),
             percentile(&ceiling_latency, 0.5),
             percentile(&ceiling_latency, 0.99),
@@ -615,7 +616,8 @@ async fn main() {
             median(5) * 100.0,
             median(6),
             median(7),
-            median(8) * 100.0
+            median(8) * 100.0,
+            median(9)
         );
     }
     std::fs::remove_dir_all(data_dir).ok();
