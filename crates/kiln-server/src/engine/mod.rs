@@ -28,9 +28,8 @@ use crate::domain::{
     self, CopyStart, CreateImage, Grant, Limits, Refusal, UpdateImage, Work,
     ids::{clock, new_id},
 };
-pub use crate::store::{
-    After, ImageOrder, OrderColumn, Reader, SourceTable, Store, seed::DEV_FOLDER,
-};
+use crate::store::Store;
+pub use crate::store::{After, ImageOrder, OrderColumn, Reader, SourceTable, seed::DEV_FOLDER};
 
 /// The store plus the imports in flight: the only way to change the service's state.
 #[derive(Clone)]
