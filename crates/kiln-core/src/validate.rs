@@ -157,16 +157,37 @@ pub fn validate_message_str(schema: &MessageSchema, json: &str) -> Outcome {
 
 /// [`validate_message_str`] with the messages in `locale`.
 pub fn validate_message_str_in(schema: &MessageSchema, json: &str, locale: Locale) -> Outcome {
+    let mut found = Violations::default();
+    match check_message_str_in(schema, json, locale, &mut found) {
+        Err(error) => Outcome::Error { error },
+        Ok(()) if found.is_empty() => Outcome::Valid,
+        Ok(()) => Outcome::Invalid {
+            violations: found.to_vec(),
+        },
+    }
+}
+
+/// [`validate_message_str_in`] for a caller that validates again and again (the npm package):
+/// the violations go into `found`, cleared first, whose one text buffer and list are reused
+/// from call to call, so an invalid request allocates nothing once they have grown. `Ok` with
+/// `found` empty is the valid outcome, `Err` the error outcome's sentence.
+pub fn check_message_str_in(
+    schema: &MessageSchema,
+    json: &str,
+    locale: Locale,
+    found: &mut Violations,
+) -> std::result::Result<(), String> {
+    found.clear();
     let mut cursor = Cursor::new(json);
     let not_json = |e: scan::SyntaxError| {
         let mut error = String::new();
         text::push_not_json(&mut error, locale, e.message, e.line, e.column);
-        Outcome::Error { error }
+        error
     };
     let first = cursor.peek();
     if first != Some(b'{') {
         if let Err(e) = cursor.skip_value().and_then(|()| cursor.finish()) {
-            return not_json(e);
+            return Err(not_json(e));
         }
         let got = match first {
             Some(b'"') => text::NotObject::String,
@@ -177,24 +198,83 @@ pub fn validate_message_str_in(schema: &MessageSchema, json: &str, locale: Local
         };
         let mut error = String::new();
         text::push_not_object(&mut error, locale, got);
-        return Outcome::Error { error };
+        return Err(error);
     }
-    let mut walker = Walker {
-        violations: Vec::new(),
-        locale,
-    };
+    let mut walker = Walker { found, locale };
     if let Err(e) = walker
         .message(&mut cursor, schema, &Path::Root)
         .and_then(|()| cursor.finish())
     {
-        return not_json(e);
+        walker.found.clear();
+        return Err(not_json(e));
     }
-    if walker.violations.is_empty() {
-        Outcome::Valid
-    } else {
-        Outcome::Invalid {
-            violations: walker.violations,
+    Ok(())
+}
+
+/// The violations of one validation, every field and message in one text buffer (see
+/// [`check_message_str_in`]); the same content as [`Outcome::Invalid`]'s list.
+#[derive(Debug, Clone, Default)]
+pub struct Violations {
+    /// Each violation's field, then its message, one after another.
+    text: String,
+    found: Vec<Found>,
+}
+
+/// Where one violation's texts are in [`Violations::text`]: the field is `start..split`, the
+/// message `split..end`.
+#[derive(Debug, Clone, Copy)]
+struct Found {
+    start: usize,
+    split: usize,
+    end: usize,
+    rule: Rule,
+}
+
+impl Violations {
+    /// An empty list (what `Default` gives, usable in a `const`).
+    pub const fn new() -> Self {
+        Violations {
+            text: String::new(),
+            found: Vec::new(),
         }
+    }
+
+    /// How many violations there are.
+    pub fn len(&self) -> usize {
+        self.found.len()
+    }
+
+    /// Whether there are none (the request is valid).
+    pub fn is_empty(&self) -> bool {
+        self.found.is_empty()
+    }
+
+    /// Each violation's field, rule and message, in the order of [`Outcome::Invalid`].
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = (&str, Rule, &str)> + '_ {
+        self.found.iter().map(|f| {
+            (
+                &self.text[f.start..f.split],
+                f.rule,
+                &self.text[f.split..f.end],
+            )
+        })
+    }
+
+    /// The violations as [`Violation`]s.
+    pub fn to_vec(&self) -> Vec<Violation> {
+        self.iter()
+            .map(|(field, rule, message)| Violation {
+                field: field.to_owned(),
+                rule,
+                message: message.to_owned(),
+            })
+            .collect()
+    }
+
+    /// Empties the list, keeping the buffers.
+    pub fn clear(&mut self) {
+        self.text.clear();
+        self.found.clear();
     }
 }
 
@@ -221,17 +301,25 @@ struct Seen {
     set: bool,
 }
 
-struct Walker {
-    violations: Vec<Violation>,
+struct Walker<'v> {
+    found: &'v mut Violations,
     locale: Locale,
 }
 
-impl Walker {
-    fn push(&mut self, path: &Path<'_>, rule: Rule, message: String) {
-        self.violations.push(Violation {
-            field: path.render(),
+impl Walker<'_> {
+    /// Adds a violation at `path`: its message is what `message` appends to the buffer.
+    fn push(&mut self, path: &Path<'_>, rule: Rule, message: impl FnOnce(&mut String, Locale)) {
+        let text = &mut self.found.text;
+        let start = text.len();
+        path.write(text);
+        let split = text.len();
+        message(text, self.locale);
+        let end = text.len();
+        self.found.found.push(Found {
+            start,
+            split,
+            end,
             rule,
-            message,
         });
     }
 
@@ -257,9 +345,14 @@ impl Walker {
             let found = schema.field_index(&key);
             match found {
                 Some(i) if seen[i].key => {
-                    let mut message = String::new();
-                    text::push_repeated_field(&mut message, self.locale, schema.fields[i].name);
-                    self.push(&Path::Field(path, &key), Rule::UnknownField, message);
+                    let name = schema.fields[i].name;
+                    self.push(
+                        &Path::Field(path, &key),
+                        Rule::UnknownField,
+                        |out, locale| {
+                            text::push_repeated_field(out, locale, name);
+                        },
+                    );
                     cur.skip_value()?;
                 }
                 Some(i) => {
@@ -274,9 +367,13 @@ impl Walker {
                     seen[i].set = self.field(cur, field, &Path::Field(path, field.name))?;
                 }
                 None => {
-                    let mut message = String::new();
-                    text::push_unknown_field(&mut message, self.locale, schema.name());
-                    self.push(&Path::Field(path, &key), Rule::UnknownField, message);
+                    self.push(
+                        &Path::Field(path, &key),
+                        Rule::UnknownField,
+                        |out, locale| {
+                            text::push_unknown_field(out, locale, schema.name());
+                        },
+                    );
                     cur.skip_value()?;
                 }
             }
@@ -296,20 +393,22 @@ impl Walker {
                 members.map(|&i| schema.fields[i].name).collect::<Vec<_>>()
             };
             let at = Path::Field(path, oneof.name);
-            let mut message = String::new();
-            if count == 0 {
-                let all = names(&mut oneof.members.iter());
-                text::push_oneof_none(&mut message, self.locale, oneof.name, &all);
-            } else {
-                let set = names(&mut oneof.members.iter().filter(is_member_set));
-                text::push_oneof_many(&mut message, self.locale, oneof.name, &set);
-            }
             let rule = if oneof.exactly_one {
                 Rule::ExactlyOne
             } else {
                 Rule::Oneof
             };
-            self.push(&at, rule, message);
+            if count == 0 {
+                let all = names(&mut oneof.members.iter());
+                self.push(&at, rule, |out, locale| {
+                    text::push_oneof_none(out, locale, oneof.name, &all);
+                });
+            } else {
+                let set = names(&mut oneof.members.iter().filter(is_member_set));
+                self.push(&at, rule, |out, locale| {
+                    text::push_oneof_many(out, locale, oneof.name, &set);
+                });
+            }
         }
         Ok(())
     }
@@ -318,12 +417,14 @@ impl Walker {
     fn absent(&mut self, field: &FieldSchema, path: &Path<'_>) {
         match field.shape {
             Shape::Single if field.rules.required => {
-                self.push(path, Rule::Required, text::required(self.locale).to_owned());
+                self.push(path, Rule::Required, |out, locale| {
+                    out.push_str(text::required(locale))
+                });
             }
             Shape::Single => {}
             // An empty list or map still has a size to check.
             Shape::List | Shape::Map { .. } => {
-                let at = self.violations.len();
+                let at = self.found.len();
                 self.count_rules(field, 0, &text::ELEMENTS, path, at);
             }
         }
@@ -342,7 +443,9 @@ impl Walker {
                 let (scalar, set) = self.value(cur, &field.kind, path)?;
                 if let Some(scalar) = scalar {
                     if rules.required && scalar.is_default() {
-                        self.push(path, Rule::Required, text::required(self.locale).to_owned());
+                        self.push(path, Rule::Required, |out, locale| {
+                            out.push_str(text::required(locale))
+                        });
                     }
                     self.scalar_rules(field, &scalar, path);
                 }
@@ -355,7 +458,7 @@ impl Walker {
                     return Ok(true);
                 }
                 // Field-level violations come before those of its elements.
-                let at = self.violations.len();
+                let at = self.found.len();
                 cur.begin_array()?;
                 let (mut first, mut count) = (true, 0);
                 while cur.next_item(&mut first)? {
@@ -374,7 +477,7 @@ impl Walker {
                     cur.skip_value()?;
                     return Ok(true);
                 }
-                let at = self.violations.len();
+                let at = self.found.len();
                 cur.begin_object()?;
                 let (mut first, mut count) = (true, 0);
                 while let Some(key) = cur.next_key(&mut first)? {
@@ -411,9 +514,19 @@ impl Walker {
         path: &Path<'_>,
         at: usize,
     ) {
-        let mut found = Vec::new();
+        // Each is added last, then moved to its place (the buffer's order does not matter).
+        let mut place = at;
+        let mut to_place = |found: &mut Vec<Found>| {
+            if let Some(last) = found.pop() {
+                found.insert(place, last);
+                place += 1;
+            }
+        };
         if field.rules.required && count == 0 {
-            found.push((Rule::Required, text::required(self.locale).to_owned()));
+            self.push(path, Rule::Required, |out, locale| {
+                out.push_str(text::required(locale))
+            });
+            to_place(&mut self.found.found);
         }
         if let Some(limit) = field
             .rules
@@ -421,17 +534,10 @@ impl Walker {
             .as_ref()
             .filter(|l| !l.allows(count as i128))
         {
-            let mut message = String::with_capacity(48);
-            text::push_size(&mut message, self.locale, noun, limit.ranges, count as i128);
-            found.push((Rule::Size, message));
-        }
-        for (offset, (rule, message)) in found.into_iter().enumerate() {
-            let violation = Violation {
-                field: path.render(),
-                rule,
-                message,
-            };
-            self.violations.insert(at + offset, violation);
+            self.push(path, Rule::Size, |out, locale| {
+                text::push_size(out, locale, noun, limit.ranges, count as i128);
+            });
+            to_place(&mut self.found.found);
         }
     }
 
@@ -449,9 +555,9 @@ impl Walker {
             }
             &Scalar::Integer(n) => {
                 if let Some(limit) = rules.value.as_ref().filter(|l| n != 0 && !l.allows(n)) {
-                    let mut message = String::with_capacity(48);
-                    text::push_value(&mut message, self.locale, limit.ranges, n);
-                    self.push(path, Rule::Value, message);
+                    self.push(path, Rule::Value, |out, locale| {
+                        text::push_value(out, locale, limit.ranges, n);
+                    });
                 }
             }
             Scalar::Float { .. } | Scalar::Other { .. } => {}
@@ -461,9 +567,9 @@ impl Walker {
     fn length(&mut self, limit: &Limit, text: &str, path: &Path<'_>, rule: Rule, who: Subject) {
         let chars = text.chars().count();
         if !limit.allows(chars as i128) {
-            let mut message = String::with_capacity(48);
-            text::push_length(&mut message, self.locale, who, limit.ranges, chars as i128);
-            self.push(path, rule, message);
+            self.push(path, rule, |out, locale| {
+                text::push_length(out, locale, who, limit.ranges, chars as i128);
+            });
         }
     }
 
@@ -481,31 +587,32 @@ impl Walker {
         if pattern.is_match(value) {
             return;
         }
-        let (locale, shape) = (self.locale, &pattern.shape);
-        let i = locale.index();
-        let mut message = String::with_capacity(96);
-        match pattern.diagnose(value) {
-            Some(Diagnosis::Char(c)) => {
-                text::push_pattern_char(&mut message, locale, who, shape.allowed[i], c);
+        let shape = &pattern.shape;
+        let diagnosis = pattern.diagnose(value);
+        self.push(path, rule, |message, locale| {
+            let i = locale.index();
+            match diagnosis {
+                Some(Diagnosis::Char(c)) => {
+                    text::push_pattern_char(message, locale, who, shape.allowed[i], c);
+                }
+                Some(Diagnosis::Length(n)) => {
+                    text::push_pattern_length(message, locale, who, shape.lengths(), n as i128);
+                }
+                Some(Diagnosis::First) => {
+                    text::push_pattern_first(message, locale, who, shape.first_words[i]);
+                }
+                Some(Diagnosis::Last) => {
+                    text::push_pattern_last(message, locale, who, shape.last_words[i]);
+                }
+                None => text::push_pattern_source(message, locale, who, pattern.source),
             }
-            Some(Diagnosis::Length(n)) => {
-                text::push_pattern_length(&mut message, locale, who, shape.lengths(), n as i128);
-            }
-            Some(Diagnosis::First) => {
-                text::push_pattern_first(&mut message, locale, who, shape.first_words[i]);
-            }
-            Some(Diagnosis::Last) => {
-                text::push_pattern_last(&mut message, locale, who, shape.last_words[i]);
-            }
-            None => text::push_pattern_source(&mut message, locale, who, pattern.source),
-        }
-        self.push(path, rule, message);
+        });
     }
 
     fn type_error(&mut self, path: &Path<'_>, who: Subject, kind: &KindWords) {
-        let mut message = String::with_capacity(40);
-        text::push_type(&mut message, self.locale, who, kind);
-        self.push(path, Rule::Type, message);
+        self.push(path, Rule::Type, |out, locale| {
+            text::push_type(out, locale, who, kind)
+        });
     }
 
     /// Reads one non-absent value and checks it against its kind. Returns the value as the
@@ -615,9 +722,9 @@ impl Walker {
     }
 
     fn enum_error<T>(&mut self, e: &schema::EnumSchema, path: &Path<'_>) -> Option<T> {
-        let mut message = String::new();
-        text::push_enum(&mut message, self.locale, e.values.iter().map(|(n, _)| *n));
-        self.push(path, Rule::Enum, message);
+        self.push(path, Rule::Enum, |out, locale| {
+            text::push_enum(out, locale, e.values.iter().map(|(n, _)| *n));
+        });
         None
     }
 }
@@ -725,12 +832,6 @@ enum Path<'a> {
 }
 
 impl Path<'_> {
-    fn render(&self) -> String {
-        let mut out = String::new();
-        self.write(&mut out);
-        out
-    }
-
     fn write(&self, out: &mut String) {
         match *self {
             Path::Root => {}

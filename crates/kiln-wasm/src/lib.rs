@@ -1,7 +1,7 @@
 //! The Rust side of the npm package `kiln-validator`: kiln-core's validator behind
 //! wasm-bindgen. The package's JavaScript (`npm/api.js`) turns an object into JSON text, writes
 //! it into [`input_buffer`] and calls [`validate_input`]; what comes back is the core's
-//! [`Outcome`] turned into the contract's plain object by serde-wasm-bindgen, and
+//! [`Outcome`](kiln_core::validate::Outcome) turned into the contract's plain object by serde-wasm-bindgen, and
 //! [`describe_rules`] returns the core's `MessageRules` the same way. This crate stays a thin
 //! shell so the browser, Node and the Rust services run the same validator.
 //!
@@ -15,13 +15,14 @@ use std::cell::RefCell;
 use kiln_core::{
     Locale,
     text::{self, NotObject},
-    validate::{Outcome, Violation},
+    validate::Violations,
 };
 use serde::ser::{Serialize, SerializeStruct, Serializer};
 use wasm_bindgen::prelude::*;
 
-// Talc instead of the default dlmalloc: an invalid request allocates a few strings per
-// violation, and talc's allocation is cheaper in wasm (see BENCHMARKS.md).
+// Talc instead of the default dlmalloc: talc's allocation is cheaper in wasm (see
+// BENCHMARKS.md). The violations' texts go into one reused buffer, but the text cache still
+// allocates when it meets a new text, and the buffers grow.
 #[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
 #[global_allocator]
 static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
@@ -31,6 +32,10 @@ const KEPT_INPUT: usize = 64 * 1024;
 
 thread_local! {
     static INPUT: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+    /// The violations of the last call: one text buffer and one list, reused from call to call
+    /// (kiln-core's `check_message_str_in`), so an invalid request allocates no `String` per
+    /// field and message once they have grown.
+    static FOUND: RefCell<Violations> = const { RefCell::new(Violations::new()) };
 }
 
 /// The address of the input buffer, holding at least `capacity` bytes: JavaScript writes the
@@ -65,7 +70,7 @@ pub fn unsupported_locale(tag: &str) -> JsValue {
     let mut sentence = String::from("unsupported locale ");
     quoted(&mut sentence, tag);
     sentence.push_str(": kiln-validator speaks \"en\" and \"ru\"");
-    to_js(&Contract(&error(sentence)))
+    to_js(&Contract::Error(&sentence))
 }
 
 /// Validates the first `len` bytes of the input buffer, proto3 JSON text, as the message at
@@ -75,15 +80,25 @@ pub fn unsupported_locale(tag: &str) -> JsValue {
 #[wasm_bindgen(js_name = validateInput)]
 pub fn validate_input(message: usize, len: usize, locale_at: usize) -> JsValue {
     let locale = locale(locale_at);
-    let outcome = INPUT.with_borrow(|input| match input.get(..len).map(std::str::from_utf8) {
-        Some(Ok(json)) => match kiln_core::schema::messages().get(message) {
-            Some(schema) => kiln_core::validate::validate_message_str_in(schema, json, locale),
-            None => error("unknown message index".into()),
-        },
-        Some(Err(_)) => error("input is not UTF-8".into()),
-        None => error("input longer than its buffer".into()),
-    });
-    to_js(&Contract(&outcome))
+    INPUT.with_borrow(|input| {
+        FOUND.with_borrow_mut(|found| {
+            let checked = match input.get(..len).map(std::str::from_utf8) {
+                Some(Ok(json)) => match kiln_core::schema::messages().get(message) {
+                    Some(schema) => {
+                        kiln_core::validate::check_message_str_in(schema, json, locale, found)
+                    }
+                    None => Err("unknown message index".into()),
+                },
+                Some(Err(_)) => Err("input is not UTF-8".into()),
+                None => Err("input longer than its buffer".into()),
+            };
+            match checked {
+                Ok(()) if found.is_empty() => to_js(&Contract::Valid),
+                Ok(()) => to_js(&Contract::Invalid(found)),
+                Err(sentence) => to_js(&Contract::Error(&sentence)),
+            }
+        })
+    })
 }
 
 /// The `error` outcome for an input that is not an object, in the locale at `locale_at`:
@@ -103,14 +118,14 @@ pub fn not_object(kind: u32, locale_at: usize) -> JsValue {
     };
     let mut sentence = String::new();
     text::push_not_object(&mut sentence, locale(locale_at), got);
-    to_js(&Contract(&error(sentence)))
+    to_js(&Contract::Error(&sentence))
 }
 
 /// The contract's `error` outcome for a sentence from JavaScript, for inputs that have no JSON
 /// text (a cycle, `undefined`, a throwing getter), so every result is made here.
 #[wasm_bindgen(js_name = inputError)]
 pub fn input_error(sentence: String) -> JsValue {
-    to_js(&Contract(&error(sentence)))
+    to_js(&Contract::Error(&sentence))
 }
 
 /// The `error` outcome for an object that has no JSON text, in the locale at `locale_at`:
@@ -142,7 +157,7 @@ pub fn no_json(kind: u32, detail: &str, locale_at: usize) -> JsValue {
         (3, _) => {}
         _ => sentence.push_str(detail),
     }
-    to_js(&Contract(&error(sentence)))
+    to_js(&Contract::Error(&sentence))
 }
 
 /// The `error` outcome for a name that is not in [`message_names`], with the name it most
@@ -178,7 +193,7 @@ pub fn unknown_message(name: &str, locale_at: usize) -> JsValue {
     } else {
         " (messageNames lists every name)"
     });
-    to_js(&Contract(&error(sentence)))
+    to_js(&Contract::Error(&sentence))
 }
 
 /// Appends `text` in double quotes, `"` and `\\` escaped.
@@ -216,10 +231,6 @@ pub fn message_names() -> JsValue {
     to_js(&names)
 }
 
-fn error(error: String) -> Outcome {
-    Outcome::Error { error }
-}
-
 /// A value serde-wasm-bindgen can always represent (strings, objects, arrays), so the error
 /// arm never runs; it would hand JavaScript the error object rather than panic.
 fn to_js<T: Serialize>(value: &T) -> JsValue {
@@ -228,29 +239,34 @@ fn to_js<T: Serialize>(value: &T) -> JsValue {
         .unwrap_or_else(|e| e.into())
 }
 
-/// The contract's form of an [`Outcome`], the same fields in the same order as its derived
+/// The contract's form of an [`Outcome`](kiln_core::validate::Outcome), the same fields in the same order as its derived
 /// `Serialize`, with the fixed texts (`kind`'s values, rule ids) as unit variants: serde-wasm-
 /// bindgen makes the JavaScript string of a `&'static str` key or unit variant once and reuses
-/// it, where a `&str` value would be decoded from wasm memory on every call. A violation's
-/// field and message go through [`Text`]'s cache.
-struct Contract<'a>(&'a Outcome);
+/// it, where a `&str` value would be decoded from wasm memory on every call. The violations are
+/// read from kiln-core's reused buffer ([`Violations`]), borrowed, never copied into `String`s;
+/// a violation's field and message go through [`Text`]'s cache.
+enum Contract<'a> {
+    Valid,
+    Invalid(&'a Violations),
+    Error(&'a str),
+}
 
 impl Serialize for Contract<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let kind = |k: u32, name: &'static str| Fixed(k, name);
-        match self.0 {
-            Outcome::Valid => {
+        match *self {
+            Contract::Valid => {
                 let mut s = serializer.serialize_struct("Outcome", 1)?;
                 s.serialize_field("kind", &kind(0, "valid"))?;
                 s.end()
             }
-            Outcome::Invalid { violations } => {
+            Contract::Invalid(violations) => {
                 let mut s = serializer.serialize_struct("Outcome", 2)?;
                 s.serialize_field("kind", &kind(1, "invalid"))?;
-                s.serialize_field("violations", &Violations(violations))?;
+                s.serialize_field("violations", &List(violations))?;
                 s.end()
             }
-            Outcome::Error { error } => {
+            Contract::Error(error) => {
                 let mut s = serializer.serialize_struct("Outcome", 2)?;
                 s.serialize_field("kind", &kind(2, "error"))?;
                 s.serialize_field("error", error)?;
@@ -260,25 +276,37 @@ impl Serialize for Contract<'_> {
     }
 }
 
-struct Violations<'a>(&'a [Violation]);
+struct List<'a>(&'a Violations);
 
-impl Serialize for Violations<'_> {
+impl Serialize for List<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.0.iter().map(ContractViolation))
+        serializer.collect_seq(
+            self.0
+                .iter()
+                .map(|(field, rule, message)| ContractViolation {
+                    field,
+                    rule,
+                    message,
+                }),
+        )
     }
 }
 
-struct ContractViolation<'a>(&'a Violation);
+/// One violation, its texts borrowed from the [`Violations`] buffer.
+struct ContractViolation<'a> {
+    field: &'a str,
+    rule: kiln_core::Rule,
+    message: &'a str,
+}
 
 impl Serialize for ContractViolation<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let v = self.0;
         let mut s = serializer.serialize_struct("Violation", 3)?;
-        s.serialize_field("field", &Text(&v.field))?;
+        s.serialize_field("field", &Text(self.field))?;
         // A unit variant: the discriminant picks the id (no search), and serde-wasm-bindgen
         // makes the JavaScript string of each id once.
-        s.serialize_field("rule", &Fixed(v.rule as u32, v.rule.as_str()))?;
-        s.serialize_field("message", &Text(&v.message))?;
+        s.serialize_field("rule", &Fixed(self.rule as u32, self.rule.as_str()))?;
+        s.serialize_field("message", &Text(self.message))?;
         s.end()
     }
 }

@@ -262,3 +262,36 @@ fn rule_ids_are_the_contract() {
         assert!(serde_json::from_str::<Rule>(&format!("{not_an_id:?}")).is_err());
     }
 }
+
+/// `check_message_str_in` with one `Violations` reused across every case in both locales (as the
+/// npm package calls it) gives what `validate_message_str_in` gives with a fresh one: the same
+/// violations, fields and messages in the same order, nothing left over from the case before.
+#[test]
+fn a_reused_buffer_gives_the_same_outcome() {
+    use kiln_core::validate::{Violations, check_message_str_in, validate_message_str_in};
+    let mut found = Violations::new();
+    let mut checked = 0;
+    for case in load_cases() {
+        let Some(schema) = kiln_core::schema::messages()
+            .iter()
+            .find(|m| m.full_name == case.message)
+        else {
+            continue;
+        };
+        let json = serde_json::to_string(&case.input).unwrap();
+        for locale in Locale::ALL {
+            let fresh = validate_message_str_in(schema, &json, locale);
+            let reused = match check_message_str_in(schema, &json, locale, &mut found) {
+                Err(error) => Outcome::Error { error },
+                Ok(()) if found.is_empty() => Outcome::Valid,
+                Ok(()) => Outcome::Invalid {
+                    violations: found.to_vec(),
+                },
+            };
+            assert_eq!(reused, fresh, "{} ({locale:?})", case.name);
+            assert_eq!(found.len(), found.iter().len());
+            checked += 1;
+        }
+    }
+    assert!(checked > 100, "only {checked} cases checked");
+}

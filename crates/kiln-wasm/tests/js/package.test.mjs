@@ -230,6 +230,27 @@ test("texts are right whatever came before: many distinct fields and messages, i
   for (let n = 556; n >= 257; n -= 7) check(n);
 });
 
+test("two bindings of one instance, in turn, each get their own texts right", async () => {
+  // Both read the one instance's reused violations buffer and text cache (lib.rs, FOUND, TEXTS).
+  const raw = await import(pathToFileURL(join(packageDir, "kiln_wasm.js")).href);
+  const { bind } = await import(pathToFileURL(join(packageDir, "api.js")).href);
+  const memory = raw.initSync({ module: readFileSync(join(packageDir, "kiln_wasm_bg.wasm")) }).memory;
+  const [a, b] = [bind(raw, memory), bind(raw, memory)];
+  const long = "k".repeat(300);
+  const expect = (n) => [
+    { field: "description", rule: "length", message: `must be at most 256 characters long (it has ${n})` },
+    { field: long, rule: "unknown_field", message: "is not a field of CreateImageRequest" },
+    { field: `labels["K${n}"]`, rule: "map_key.pattern", message: "key may only contain lowercase Latin letters, digits, hyphens, underscores, dots, slashes and @ signs (it has “K”)" },
+  ];
+  for (let n = 257; n < 400; n++) {
+    for (const [api, m] of [[a, n], [b, n + 1000], [a, n], [validateCreateImageRequest, n + 7]]) {
+      const input = { folderId: "f", imageId: "i", description: "d".repeat(m), [long]: 1, labels: { [`K${m}`]: "v" } };
+      const got = (api.validateCreateImageRequest ?? api)(input);
+      assert.deepEqual(got, { kind: "invalid", violations: expect(m) }, `${m}`);
+    }
+  }
+});
+
 test("inputs over 64 KiB and small ones in turn all read whole", () => {
   const sized = (n) => ({ folderId: "f", imageId: "i", description: "d".repeat(n) });
   for (const n of [100_000, 10, 256, 70_000, 257, 65_536, 0, 200_000, 300]) {
