@@ -29,10 +29,10 @@ pub struct Args {
     cors_origins: Vec<String>,
     /// Seconds a call may wait for the upstream's answer when the client set no shorter
     /// grpc-timeout; then it ends with DEADLINE_EXCEEDED
-    #[arg(long, value_name = "SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    #[arg(long, value_name = "SECONDS", default_value_t = kiln_server::DEFAULT_CALL_DEADLINE.as_secs(), value_parser = clap::value_parser!(u64).range(1..=86_400))]
     call_deadline: u64,
     /// Seconds connecting to an upstream may take; then the call ends with UNAVAILABLE
-    #[arg(long, value_name = "SECONDS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3_600))]
+    #[arg(long, value_name = "SECONDS", default_value_t = kiln_server::DEFAULT_CONNECT_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(1..=3_600))]
     connect_timeout: u64,
     /// Request log level: off, error, warn, info (one line per call) or debug
     #[arg(long, value_enum, default_value = "info")]

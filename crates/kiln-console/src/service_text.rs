@@ -1,7 +1,7 @@
 //! What the service said, read from its English sentences into a small typed value the console
 //! words in the page's language (`text::Lang::service_said`). The sentences are those of the
-//! local service (`kiln-server`: `domain/refusal.rs`, `auth.rs`, `paging.rs`, `images.rs`, and
-//! an import's failure, `engine.rs` and `import/`); the real service's minimum disk size
+//! local service (`kiln-server`: `domain/refusal.rs`, `api/auth.rs`, `api/paging.rs`,
+//! `api/request.rs`, and an import's failure, `engine/import/`); the real service's minimum disk size
 //! sentence is the same. Anything else is [`ServiceSaid::parse`]'s `None`: the console then says
 //! what the status code means.
 //!

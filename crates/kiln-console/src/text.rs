@@ -1113,7 +1113,7 @@ impl Lang {
                 "файл — дескриптор VMDK без данных: загрузите VMDK типа monolithic sparse или stream-optimized".into(),
             ),
             F::VirtualTooLarge { bytes } => {
-                let largest = self.gb(4 << 40);
+                let largest = self.gb(*kiln_core::bounds::MIN_DISK_SIZE.end());
                 match bytes {
                     Some(bytes) => {
                         let size = self.gb(*bytes);

@@ -107,6 +107,14 @@ const IDS: [&str; 12] = {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnknownRule;
 
+impl std::fmt::Display for UnknownRule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("not a rule id of the contract")
+    }
+}
+
+impl std::error::Error for UnknownRule {}
+
 impl std::str::FromStr for Rule {
     type Err = UnknownRule;
 

@@ -95,10 +95,6 @@ impl Config {
     }
 }
 
-/// The largest request message accepted, in bytes (a Create with every field at its limit is
-/// under 20 KB; tonic's default is 4 MiB).
-const LARGEST_REQUEST: usize = 256 << 10;
-
 /// Calls in flight on one HTTP/2 connection, at most.
 const MOST_STREAMS_PER_CONNECTION: u32 = 256;
 /// The longest a call may take before it answers DEADLINE_EXCEEDED (every RPC is a short
@@ -183,7 +179,7 @@ pub async fn serve(config: Config, listener: TcpListener) -> Result<(), ServeErr
             calls.layer(
                 auth.layer(
                     image_service_server::ImageServiceServer::new(images)
-                        .max_decoding_message_size(LARGEST_REQUEST),
+                        .max_decoding_message_size(api::LARGEST_REQUEST),
                 ),
             ),
         ),
@@ -193,7 +189,7 @@ pub async fn serve(config: Config, listener: TcpListener) -> Result<(), ServeErr
             calls.layer(
                 auth.layer(
                     operation_service_server::OperationServiceServer::new(operations)
-                        .max_decoding_message_size(LARGEST_REQUEST),
+                        .max_decoding_message_size(api::LARGEST_REQUEST),
                 ),
             ),
         ),
@@ -203,7 +199,7 @@ pub async fn serve(config: Config, listener: TcpListener) -> Result<(), ServeErr
             calls.layer(
                 auth.layer(
                     disk_service_server::DiskServiceServer::new(sources.clone())
-                        .max_decoding_message_size(LARGEST_REQUEST),
+                        .max_decoding_message_size(api::LARGEST_REQUEST),
                 ),
             ),
         ),
@@ -213,7 +209,7 @@ pub async fn serve(config: Config, listener: TcpListener) -> Result<(), ServeErr
             calls.layer(
                 auth.layer(
                     snapshot_service_server::SnapshotServiceServer::new(sources)
-                        .max_decoding_message_size(LARGEST_REQUEST),
+                        .max_decoding_message_size(api::LARGEST_REQUEST),
                 ),
             ),
         ),
@@ -244,7 +240,9 @@ pub async fn serve(config: Config, listener: TcpListener) -> Result<(), ServeErr
     }
     // An HTTP/1.1 call's body is read before the service answers, so a refusal that needs no
     // body (no token, unknown method) reaches the client instead of a broken pipe.
-    router = router.layer(whole_body::WholeBodyLayer::for_messages(LARGEST_REQUEST));
+    router = router.layer(whole_body::WholeBodyLayer::for_messages(
+        api::LARGEST_REQUEST,
+    ));
     // Request IDs on every request and response, static files and errors included.
     router = router.layer(request_id::RequestIdLayer);
     if !config.cors_origins.is_empty() {

@@ -81,7 +81,7 @@ fn the_service_texts_are_written_exactly() {
     }
 }
 
-/// The copier's own expression until now (`kiln-server/src/copier.rs`), against the formatter
+/// The copier's own expression until issue 22 (kiln-server's `copier.rs`), against the formatter
 /// with the values it would pass: the same text for any share of any size.
 #[test]
 fn a_copy_reads_as_the_copier_wrote_it() {

@@ -107,12 +107,12 @@ impl tonic::service::Interceptor for Authenticate {
     }
 }
 
-/// The grant [`Authenticate`] found for the call (UNAUTHENTICATED if it did not run: a
-/// service wired without it).
+/// The grant [`Authenticate`] found for the call (INTERNAL if it did not run: a service wired
+/// without it, a bug of the service, not of the call).
 pub fn caller<T>(request: &Request<T>) -> Result<Arc<Grant>, Status> {
     request
         .extensions()
         .get::<Arc<Grant>>()
         .cloned()
-        .ok_or_else(|| Status::unauthenticated("missing authorization metadata"))
+        .ok_or_else(|| Status::internal("the call was not authenticated (no token interceptor)"))
 }

@@ -39,7 +39,7 @@ impl ApiEndpoints {
     /// The service ready to route: the generated server behind [`WithAuthority`].
     pub fn into_service(self) -> WithAuthority<ApiEndpointServiceServer<ApiEndpoints>> {
         WithAuthority(
-            ApiEndpointServiceServer::new(self).max_decoding_message_size(crate::LARGEST_REQUEST),
+            ApiEndpointServiceServer::new(self).max_decoding_message_size(super::LARGEST_REQUEST),
         )
     }
 

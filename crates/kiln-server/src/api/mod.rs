@@ -2,6 +2,10 @@
 //! (the core's validation, metadata, page tokens, masks), runs one engine command or one
 //! read, and translates the answer into a status.
 
+/// The largest request message accepted, in bytes (a Create with every field at its limit is
+/// under 20 KB; tonic's default is 4 MiB).
+pub const LARGEST_REQUEST: usize = 256 << 10;
+
 pub mod auth;
 pub mod endpoint_service;
 pub mod errors;

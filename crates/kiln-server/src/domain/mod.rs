@@ -185,13 +185,8 @@ pub fn visible_image(
     caller: Caller<'_>,
     id: &str,
 ) -> Result<Image, Refusal> {
-    records
-        .image(id)?
-        .filter(|image| caller.may_use(&image.folder_id))
-        .ok_or_else(|| Refusal::NotFound {
-            kind: "image",
-            id: id.to_owned(),
-        })
+    let found = records.image(id)?;
+    visible("image", id, found.filter(|i| caller.may_use(&i.folder_id)))
 }
 
 /// The operation `id` if the caller may see it (it belongs to the folder of its image).
@@ -200,13 +195,12 @@ pub fn visible_operation(
     caller: Caller<'_>,
     id: &str,
 ) -> Result<OperationRecord, Refusal> {
-    records
-        .operation(id)?
-        .filter(|record| caller.may_use(&record.folder_id))
-        .ok_or_else(|| Refusal::NotFound {
-            kind: "operation",
-            id: id.to_owned(),
-        })
+    let found = records.operation(id)?;
+    visible(
+        "operation",
+        id,
+        found.filter(|o| caller.may_use(&o.folder_id)),
+    )
 }
 
 /// The disk `id` if the caller may see it (as [`visible_image`]).

@@ -47,9 +47,9 @@ pub const DEFAULT_CALL_DEADLINE: Duration = Duration::from_secs(30);
 /// The default of [`Gateway::connect_timeout`].
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// The largest request body read whole before forwarding over HTTP/1.1; a larger one is
-/// forwarded as it comes (the upstream's limit is its own).
-const LARGEST_BUFFERED_REQUEST: usize = 256 << 10;
+/// The largest request message read whole before forwarding over HTTP/1.1 (in either gRPC-Web
+/// encoding); a larger one is forwarded as it comes (the upstream's limit is its own).
+const LARGEST_BUFFERED_MESSAGE: usize = 256 << 10;
 
 /// One upstream: its address, for messages, and the channel to it.
 #[derive(Clone)]
@@ -62,10 +62,14 @@ fn upstream(
     url: &str,
     ca: Option<&[u8]>,
     connect_timeout: Duration,
-) -> Result<Upstream, tonic::transport::Error> {
+) -> Result<Upstream, GatewayError> {
+    let channel = channel(url, ca, connect_timeout).map_err(|source| GatewayError::Upstream {
+        url: url.to_owned(),
+        source,
+    })?;
     Ok(Upstream {
         url: url.to_owned(),
-        channel: channel(url, ca, connect_timeout)?,
+        channel,
     })
 }
 
@@ -85,11 +89,28 @@ fn channel(
     Ok(endpoint.connect_lazy())
 }
 
+/// Why the gateway could not start or stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum GatewayError {
+    /// An upstream's address or TLS settings are not usable.
+    #[error("the upstream {url} is not usable")]
+    Upstream {
+        /// The upstream as configured.
+        url: String,
+        /// Why.
+        #[source]
+        source: tonic::transport::Error,
+    },
+    /// A CORS origin is not a valid header value.
+    #[error("a CORS origin is not a valid header value")]
+    Cors(#[from] http::header::InvalidHeaderValue),
+    /// The server stopped with an error.
+    #[error("the server failed")]
+    Serve(#[source] tonic::transport::Error),
+}
+
 /// Serves the gateway on `listener`.
-pub async fn gateway(
-    listener: TcpListener,
-    config: &Gateway,
-) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+pub async fn gateway(listener: TcpListener, config: &Gateway) -> Result<(), GatewayError> {
     let ca = config.upstream_ca.as_deref();
     let connect_timeout = config.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT);
     let deadline = config.call_deadline.unwrap_or(DEFAULT_CALL_DEADLINE);
@@ -98,7 +119,7 @@ pub async fn gateway(
         .routes
         .iter()
         .map(|(prefix, url)| Ok((prefix.clone(), upstream(url, ca, connect_timeout)?)))
-        .collect::<Result<Vec<_>, tonic::transport::Error>>()?;
+        .collect::<Result<Vec<_>, GatewayError>>()?;
     routes.sort_by_key(|(prefix, _)| std::cmp::Reverse(prefix.len()));
     let forward = tower::service_fn(move |request: http::Request<tonic::body::Body>| {
         // A grpc-web-text body is decoded from base64 on the way, so it is shorter than its
@@ -140,7 +161,21 @@ pub async fn gateway(
                 )
             };
             let response = match tokio::time::timeout(deadline, call).await {
-                Ok(Ok(response)) => response.map(tonic::body::Body::new),
+                // The rest of the answer (its messages and trailers) ends at the deadline too.
+                Ok(Ok(response)) => {
+                    let left = deadline.saturating_sub(started.elapsed());
+                    let message = format!(
+                        "the upstream {url} did not finish its answer within {}",
+                        seconds(deadline)
+                    );
+                    response.map(|body| {
+                        tonic::body::Body::new(Deadlined::new(
+                            tonic::body::Body::new(body),
+                            left,
+                            message,
+                        ))
+                    })
+                }
                 // The channel's own deadline (the request's `grpc-timeout`).
                 Ok(Err(e)) if caused_by::<tonic::TimeoutExpired>(&e).is_some() => silent(),
                 Ok(Err(e))
@@ -172,11 +207,7 @@ pub async fn gateway(
         let grpc = grpc.clone();
         let files = files.clone();
         async move {
-            let is_grpc = request
-                .headers()
-                .get(http::header::CONTENT_TYPE)
-                .and_then(|v| v.to_str().ok())
-                .is_some_and(|t| t.starts_with("application/grpc"));
+            let is_grpc = crate::http::is_grpc(request.headers());
             let response = match files {
                 Some(files) if !is_grpc => files
                     .oneshot(request)
@@ -197,13 +228,15 @@ pub async fn gateway(
     let mut router = axum::Router::new();
     if config.web_dir.is_some() {
         // No tokens of its own: the config names only this origin.
-        router =
-            crate::http::console_config::with_console_config(router, &crate::Tokens::default());
+        router = crate::http::console_config::with_console_config(
+            router,
+            &crate::api::auth::Tokens::default(),
+        );
     }
     // An HTTP/1.1 call's body is read before the gateway answers (its own refusals too), and
     // every answer has request IDs, as `kiln serve` does it.
-    let dispatch =
-        crate::http::whole_body::WholeBodyLayer::new(LARGEST_BUFFERED_REQUEST).layer(dispatch);
+    let dispatch = crate::http::whole_body::WholeBodyLayer::for_messages(LARGEST_BUFFERED_MESSAGE)
+        .layer(dispatch);
     let mut router = router
         .fallback_service(dispatch)
         .layer(crate::http::request_id::RequestIdLayer);
@@ -212,10 +245,79 @@ pub async fn gateway(
     }
     tonic::transport::Server::builder()
         .accept_http1(true)
+        // Idle HTTP/2 connections found dead by pings, as `kiln serve` does.
+        .http2_keepalive_interval(Some(Duration::from_secs(30)))
+        .http2_keepalive_timeout(Some(Duration::from_secs(10)))
         .add_routes(router.into())
         .serve_with_incoming(crate::http::listener::tokio_stream_listener(listener))
-        .await?;
-    Ok(())
+        .await
+        .map_err(GatewayError::Serve)
+}
+
+/// An upstream's answer body that ends at the call's deadline: when the deadline passes before
+/// the upstream's trailers, the body ends with DEADLINE_EXCEEDED trailers and a sentence.
+struct Deadlined {
+    inner: tonic::body::Body,
+    deadline: std::pin::Pin<Box<tokio::time::Sleep>>,
+    message: String,
+    ended: bool,
+}
+
+impl Deadlined {
+    fn new(inner: tonic::body::Body, left: Duration, message: String) -> Deadlined {
+        Deadlined {
+            inner,
+            deadline: Box::pin(tokio::time::sleep(left)),
+            message,
+            ended: false,
+        }
+    }
+}
+
+impl http_body::Body for Deadlined {
+    type Data = bytes::Bytes;
+    type Error = tonic::Status;
+
+    fn poll_frame(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<bytes::Bytes>, tonic::Status>>> {
+        use std::{future::Future, task::Poll};
+        let this = self.get_mut();
+        if this.ended {
+            return Poll::Ready(None);
+        }
+        match std::pin::Pin::new(&mut this.inner).poll_frame(cx) {
+            Poll::Ready(Some(Ok(frame))) => {
+                this.ended = frame.is_trailers();
+                Poll::Ready(Some(Ok(frame)))
+            }
+            Poll::Ready(other) => {
+                this.ended = true;
+                Poll::Ready(other)
+            }
+            Poll::Pending => match this.deadline.as_mut().poll(cx) {
+                Poll::Pending => Poll::Pending,
+                Poll::Ready(()) => {
+                    this.ended = true;
+                    let mut trailers = http::HeaderMap::new();
+                    trailers.insert(
+                        "grpc-status",
+                        http::HeaderValue::from(tonic::Code::DeadlineExceeded as i32),
+                    );
+                    let encoded = crate::http::calls::encode_grpc_message(&this.message);
+                    if let Ok(value) = http::HeaderValue::from_str(&encoded) {
+                        trailers.insert("grpc-message", value);
+                    }
+                    Poll::Ready(Some(Ok(http_body::Frame::trailers(trailers))))
+                }
+            },
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.ended || self.inner.is_end_stream()
+    }
 }
 
 /// A body whose size is not known in advance (whatever its inner body's hint says).

@@ -12,4 +12,20 @@ pub mod reflection;
 pub mod request_id;
 pub mod reset;
 pub mod tls;
+
+/// Whether `headers` are a gRPC call's, native or gRPC-Web (`application/grpc...`).
+pub fn is_grpc(headers: &http::HeaderMap) -> bool {
+    content_type(headers).is_some_and(|t| t.starts_with("application/grpc"))
+}
+
+/// Whether `headers` are a gRPC-Web call's (`application/grpc-web...`).
+pub fn is_grpc_web(headers: &http::HeaderMap) -> bool {
+    content_type(headers).is_some_and(|t| t.starts_with("application/grpc-web"))
+}
+
+fn content_type(headers: &http::HeaderMap) -> Option<&str> {
+    headers
+        .get(http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+}
 pub mod whole_body;

@@ -49,11 +49,7 @@ pub struct GrpcWeb;
 
 /// Whether `request` is a gRPC or gRPC-Web call (logged by [`crate::http::calls`] instead).
 fn is_grpc<B>(request: &Request<B>) -> bool {
-    request
-        .headers()
-        .get(http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|t| t.starts_with("application/grpc"))
+    super::is_grpc(request.headers())
 }
 
 /// Adds request IDs to every request and response (see the module's documentation).
@@ -95,12 +91,7 @@ where
             .cloned()
             .unwrap_or_else(new_uuid);
         let trace_id = new_trace_id();
-        let grpc_web = request
-            .headers()
-            .get(http::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|t| t.starts_with("application/grpc-web"));
-        if grpc_web {
+        if super::is_grpc_web(request.headers()) {
             request.extensions_mut().insert(GrpcWeb);
         }
         let headers = request.headers_mut();

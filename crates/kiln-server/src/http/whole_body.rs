@@ -69,12 +69,7 @@ pub struct WholeBody<S> {
 
 /// Whether `request` is a gRPC or gRPC-Web call over HTTP/1.x.
 fn is_http1_call<B>(request: &Request<B>) -> bool {
-    request.version() < Version::HTTP_2
-        && request
-            .headers()
-            .get(http::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|t| t.starts_with("application/grpc"))
+    request.version() < Version::HTTP_2 && super::is_grpc(request.headers())
 }
 
 impl<S, B> tower::Service<Request<B>> for WholeBody<S>
@@ -213,12 +208,15 @@ where
             // A body read whole has an exact size (with trailers or an error still to come,
             // they add no data).
             None => http_body::SizeHint::with_exact(read),
+            // A new hint, the upper bound set first: `set_lower` asserts the lower bound is
+            // not above the upper one, which an exact hint of the rest would break.
             Some(rest) => {
-                let mut hint = rest.size_hint();
-                hint.set_lower(hint.lower().saturating_add(read));
-                if let Some(upper) = hint.upper() {
+                let rest = rest.size_hint();
+                let mut hint = http_body::SizeHint::new();
+                if let Some(upper) = rest.upper() {
                     hint.set_upper(upper.saturating_add(read));
                 }
+                hint.set_lower(rest.lower().saturating_add(read));
                 hint
             }
         }
@@ -256,6 +254,24 @@ mod tests {
 
         let empty = read_up_to(Full::new(Bytes::new()), 5, LONGEST_BODY_READ).await;
         assert!(empty.is_end_stream());
+    }
+
+    #[tokio::test]
+    async fn a_body_over_the_limit_with_an_exact_size_says_its_whole_size() {
+        // `Full` has an exact size hint: what is left after the first read has one too.
+        let over = read_up_to(
+            Full::new(Bytes::from_static(b"abcdefgh")),
+            4,
+            LONGEST_BODY_READ,
+        )
+        .await;
+        assert_eq!(over.size_hint().exact(), Some(8));
+        let partly = Resumed::partly(
+            Bytes::from_static(b"abc"),
+            Full::new(Bytes::from_static(b"defgh")),
+        );
+        assert_eq!(partly.size_hint().exact(), Some(8));
+        assert_eq!(partly.collect().await.unwrap().to_bytes(), "abcdefgh");
     }
 
     #[tokio::test]

@@ -432,9 +432,9 @@ pub fn folder(seed: &Seed) -> Option<&str> {
         .or_else(|| seed.images.first().map(|i| i.folder_id.as_str()))
 }
 
-/// The API's smallest and largest disk sizes.
-const SMALLEST: i64 = 4 << 20;
-const LARGEST: i64 = 4 << 40;
+/// The API's smallest and largest disk sizes (its `min_disk_size` bounds).
+const SMALLEST: i64 = *kiln_core::bounds::MIN_DISK_SIZE.start();
+const LARGEST: i64 = *kiln_core::bounds::MIN_DISK_SIZE.end();
 
 fn fill(field: &mut String, value: &str) {
     if field.is_empty() {

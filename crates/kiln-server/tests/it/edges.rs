@@ -296,3 +296,49 @@ async fn request_ids_on_the_gateways_answers_and_at_the_upstream() {
     task.abort();
     upstream_task.abort();
 }
+
+/// An upstream that sends its answer's headers and then nothing: the gateway's deadline ends
+/// the answer too, with DEADLINE_EXCEEDED trailers naming the upstream.
+#[tokio::test]
+async fn an_upstream_that_stops_after_its_headers_ends_at_the_gateway_deadline() {
+    let router = axum::Router::new().fallback(|| async {
+        let never = futures_util::stream::pending::<Result<bytes::Bytes, std::io::Error>>();
+        (
+            [("content-type", "application/grpc")],
+            axum::body::Body::from_stream(never),
+        )
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let upstream = listener.local_addr().unwrap();
+    let upstream_task = tokio::spawn(async move {
+        tonic::transport::Server::builder()
+            .add_routes(tonic::service::Routes::from(router))
+            .serve_with_incoming(tokio_stream::wrappers::TcpListenerStream::new(listener))
+            .await
+            .unwrap()
+    });
+    let (addr, task) = gateway(format!("http://{upstream}"), Duration::from_secs(2), None).await;
+    let named = format!("the upstream http://{upstream} did not finish its answer within 2 s");
+
+    let status = native_get(addr, "edge-headers-1").await;
+    assert_eq!(status.code(), Code::DeadlineExceeded, "{status:?}");
+    assert_eq!(status.message(), named);
+
+    // Over gRPC-Web the status comes in the body's trailer frame.
+    let body = get_frame();
+    let head = format!(
+        "POST /yandex.cloud.compute.v1.ImageService/Get HTTP/1.1\r\nhost: {addr}\r\n\
+         content-type: application/grpc-web+proto\r\nx-grpc-web: 1\r\n\
+         authorization: Bearer dev-token\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+        body.len()
+    );
+    let (status, _, answer) =
+        tokio::time::timeout(PATIENCE, super::http1_bytes(addr, head.as_bytes(), &body))
+            .await
+            .expect("the call ends");
+    assert!(status.starts_with("http/1.1 200"), "{status}");
+    let answer = String::from_utf8_lossy(&answer).to_lowercase();
+    assert!(answer.contains("grpc-status:4"), "{answer}");
+    task.abort();
+    upstream_task.abort();
+}
