@@ -79,6 +79,14 @@ impl Api {
         Ok(request)
     }
 
+    /// A call bounded by [`DEADLINE_MS`], its failure read into the console's error.
+    async fn call<T>(
+        &self,
+        call: impl std::future::Future<Output = std::result::Result<tonic::Response<T>, tonic::Status>>,
+    ) -> Result<tonic::Response<T>> {
+        bounded(async { call.await.map_err(|s| self.error(s)) }).await
+    }
+
     /// The console's error for a failed call: the service's status; UNAVAILABLE when the
     /// browser could not reach the service, or what answered was not gRPC-Web.
     fn error(&self, status: tonic::Status) -> CallError {
@@ -110,14 +118,10 @@ impl Api {
             },
             &[],
         )?;
-        let reply = bounded(async {
-            ImageServiceClient::new(self.client())
-                .list(request)
-                .await
-                .map_err(|s| self.error(s))
-        })
-        .await?
-        .into_inner();
+        let reply = self
+            .call(ImageServiceClient::new(self.client()).list(request))
+            .await?
+            .into_inner();
         Ok(Page {
             items: reply.images,
             next: reply.next_page_token,
@@ -147,13 +151,9 @@ impl Api {
             },
             &[],
         )?;
-        let reply = bounded(async {
-            ImageServiceClient::new(self.client())
-                .get(request)
-                .await
-                .map_err(|s| self.error(s))
-        })
-        .await;
+        let reply = self
+            .call(ImageServiceClient::new(self.client()).get(request))
+            .await;
         found(reply)
     }
 
@@ -171,14 +171,10 @@ impl Api {
                 },
                 &[],
             )?;
-            let reply = bounded(async {
-                ImageServiceClient::new(self.client())
-                    .list_operations(request)
-                    .await
-                    .map_err(|s| self.error(s))
-            })
-            .await?
-            .into_inner();
+            let reply = self
+                .call(ImageServiceClient::new(self.client()).list_operations(request))
+                .await?
+                .into_inner();
             all.extend(reply.operations);
             if reply.next_page_token.is_empty() {
                 break;
@@ -191,13 +187,9 @@ impl Api {
     /// Starts an Update of an image.
     pub async fn update_image(&self, request: compute::UpdateImageRequest) -> Result<Operation> {
         let request = self.request(request, &[])?;
-        let reply = bounded(async {
-            ImageServiceClient::new(self.client())
-                .update(request)
-                .await
-                .map_err(|s| self.error(s))
-        })
-        .await?;
+        let reply = self
+            .call(ImageServiceClient::new(self.client()).update(request))
+            .await?;
         Ok(reply.into_inner())
     }
 
@@ -216,14 +208,10 @@ impl Api {
             },
             &[],
         )?;
-        let reply = bounded(async {
-            DiskServiceClient::new(self.client())
-                .list(request)
-                .await
-                .map_err(|s| self.error(s))
-        })
-        .await?
-        .into_inner();
+        let reply = self
+            .call(DiskServiceClient::new(self.client()).list(request))
+            .await?
+            .into_inner();
         Ok(Page {
             items: reply.disks,
             next: reply.next_page_token,
@@ -238,13 +226,9 @@ impl Api {
             },
             &[],
         )?;
-        let reply = bounded(async {
-            DiskServiceClient::new(self.client())
-                .get(request)
-                .await
-                .map_err(|s| self.error(s))
-        })
-        .await;
+        let reply = self
+            .call(DiskServiceClient::new(self.client()).get(request))
+            .await;
         found(reply)
     }
 
@@ -263,14 +247,10 @@ impl Api {
             },
             &[],
         )?;
-        let reply = bounded(async {
-            SnapshotServiceClient::new(self.client())
-                .list(request)
-                .await
-                .map_err(|s| self.error(s))
-        })
-        .await?
-        .into_inner();
+        let reply = self
+            .call(SnapshotServiceClient::new(self.client()).list(request))
+            .await?
+            .into_inner();
         Ok(Page {
             items: reply.snapshots,
             next: reply.next_page_token,
@@ -285,13 +265,9 @@ impl Api {
             },
             &[],
         )?;
-        let reply = bounded(async {
-            SnapshotServiceClient::new(self.client())
-                .get(request)
-                .await
-                .map_err(|s| self.error(s))
-        })
-        .await;
+        let reply = self
+            .call(SnapshotServiceClient::new(self.client()).get(request))
+            .await;
         found(reply)
     }
 
@@ -304,13 +280,9 @@ impl Api {
             },
             &[],
         )?;
-        let reply = bounded(async {
-            ImageServiceClient::new(self.client())
-                .get_latest_by_family(request)
-                .await
-                .map_err(|s| self.error(s))
-        })
-        .await?;
+        let reply = self
+            .call(ImageServiceClient::new(self.client()).get_latest_by_family(request))
+            .await?;
         Ok(reply.into_inner())
     }
 
@@ -321,13 +293,9 @@ impl Api {
         idempotency_key: &str,
     ) -> Result<(Operation, u32)> {
         let request = self.request(request, &[("idempotency-key", idempotency_key)])?;
-        let reply = bounded(async {
-            ImageServiceClient::new(self.client())
-                .create(request)
-                .await
-                .map_err(|s| self.error(s))
-        })
-        .await?;
+        let reply = self
+            .call(ImageServiceClient::new(self.client()).create(request))
+            .await?;
         Ok(with_poll_interval(reply))
     }
 
@@ -339,13 +307,9 @@ impl Api {
             },
             &[],
         )?;
-        let reply = bounded(async {
-            ImageServiceClient::new(self.client())
-                .delete(request)
-                .await
-                .map_err(|s| self.error(s))
-        })
-        .await?;
+        let reply = self
+            .call(ImageServiceClient::new(self.client()).delete(request))
+            .await?;
         Ok(reply.into_inner())
     }
 
@@ -357,13 +321,9 @@ impl Api {
             },
             &[],
         )?;
-        let reply = bounded(async {
-            OperationServiceClient::new(self.client())
-                .get(request)
-                .await
-                .map_err(|s| self.error(s))
-        })
-        .await?;
+        let reply = self
+            .call(OperationServiceClient::new(self.client()).get(request))
+            .await?;
         Ok(with_poll_interval(reply))
     }
 
@@ -375,13 +335,9 @@ impl Api {
             },
             &[],
         )?;
-        let reply = bounded(async {
-            OperationServiceClient::new(self.client())
-                .cancel(request)
-                .await
-                .map_err(|s| self.error(s))
-        })
-        .await?;
+        let reply = self
+            .call(OperationServiceClient::new(self.client()).cancel(request))
+            .await?;
         Ok(reply.into_inner())
     }
 }

@@ -496,11 +496,33 @@ pub enum SourceTable {
 }
 
 impl SourceTable {
-    /// The table's name.
-    fn name(self) -> &'static str {
+    /// The point look-up by ID (a Create from a disk or snapshot reads it: no SQL built per
+    /// call).
+    fn by_id(self) -> &'static str {
         match self {
-            SourceTable::Disks => "disks",
-            SourceTable::Snapshots => "snapshots",
+            SourceTable::Disks => "SELECT body FROM disks WHERE id = ?1",
+            SourceTable::Snapshots => "SELECT body FROM snapshots WHERE id = ?1",
+        }
+    }
+
+    /// Whether a folder has the ID (a page token names one).
+    fn in_folder(self) -> &'static str {
+        match self {
+            SourceTable::Disks => "SELECT 1 FROM disks WHERE id = ?1 AND folder_id = ?2",
+            SourceTable::Snapshots => "SELECT 1 FROM snapshots WHERE id = ?1 AND folder_id = ?2",
+        }
+    }
+
+    /// A page of a folder's rows by ID, from the table's folder index.
+    fn page(self) -> &'static str {
+        match self {
+            SourceTable::Disks => {
+                "SELECT id, body FROM disks WHERE folder_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3"
+            }
+            SourceTable::Snapshots => {
+                "SELECT id, body FROM snapshots WHERE folder_id = ?1 AND id > ?2 ORDER BY id \
+                 LIMIT ?3"
+            }
         }
     }
 }
@@ -512,7 +534,7 @@ fn source<M: Message + Default>(
     id: &str,
 ) -> Result<Option<M>, StoreError> {
     let body: Option<Vec<u8>> = c
-        .prepare_cached(&format!("SELECT body FROM {} WHERE id = ?1", table.name()))?
+        .prepare_cached(table.by_id())?
         .query_row([id], |r| r.get(0))
         .optional()?;
     Ok(body.map(|b| M::decode(b.as_slice())).transpose()?)
@@ -528,10 +550,7 @@ impl Reader<'_> {
         after: &str,
         limit: usize,
     ) -> Result<Page<M, String>, StoreError> {
-        let mut statement = self.c.prepare_cached(&format!(
-            "SELECT id, body FROM {} WHERE folder_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3",
-            table.name()
-        ))?;
+        let mut statement = self.c.prepare_cached(table.page())?;
         let rows = statement.query_map(params![folder, after, (limit + 1) as i64], |r| {
             Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?))
         })?;
@@ -550,13 +569,9 @@ impl Reader<'_> {
         folder: &str,
         id: &str,
     ) -> Result<bool, StoreError> {
-        let sql = format!(
-            "SELECT 1 FROM {} WHERE id = ?1 AND folder_id = ?2",
-            table.name()
-        );
         let found = self
             .c
-            .prepare_cached(&sql)?
+            .prepare_cached(table.in_folder())?
             .query_row([id, folder], |_| Ok(()));
         Ok(found.optional()?.is_some())
     }

@@ -92,6 +92,20 @@ async fn silent_upstream() -> (SocketAddr, tokio::task::JoinHandle<()>) {
     (addr, task)
 }
 
+/// A small upstream serving `router` over gRPC's HTTP/2 on a port of its own.
+async fn tiny_upstream(router: axum::Router) -> (SocketAddr, tokio::task::JoinHandle<()>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let upstream = listener.local_addr().unwrap();
+    let task = tokio::spawn(async move {
+        tonic::transport::Server::builder()
+            .add_routes(tonic::service::Routes::from(router))
+            .serve_with_incoming(tokio_stream::wrappers::TcpListenerStream::new(listener))
+            .await
+            .unwrap()
+    });
+    (upstream, task)
+}
+
 /// `kiln gateway` in front of `upstream` with this deadline and connect timeout.
 async fn gateway(
     upstream: String,
@@ -266,15 +280,7 @@ async fn request_ids_on_the_gateways_answers_and_at_the_upstream() {
             )
         }
     });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let upstream = listener.local_addr().unwrap();
-    let upstream_task = tokio::spawn(async move {
-        tonic::transport::Server::builder()
-            .add_routes(tonic::service::Routes::from(router))
-            .serve_with_incoming(tokio_stream::wrappers::TcpListenerStream::new(listener))
-            .await
-            .unwrap()
-    });
+    let (upstream, upstream_task) = tiny_upstream(router).await;
     let (addr, task) = gateway(format!("http://{upstream}"), Duration::from_secs(7), None).await;
     let status = native_get(addr, "edge-upstream-1").await;
     assert_eq!(status.code(), Code::Unimplemented, "{status:?}");
@@ -308,15 +314,7 @@ async fn an_upstream_that_stops_after_its_headers_ends_at_the_gateway_deadline()
             axum::body::Body::from_stream(never),
         )
     });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let upstream = listener.local_addr().unwrap();
-    let upstream_task = tokio::spawn(async move {
-        tonic::transport::Server::builder()
-            .add_routes(tonic::service::Routes::from(router))
-            .serve_with_incoming(tokio_stream::wrappers::TcpListenerStream::new(listener))
-            .await
-            .unwrap()
-    });
+    let (upstream, upstream_task) = tiny_upstream(router).await;
     let (addr, task) = gateway(format!("http://{upstream}"), Duration::from_secs(2), None).await;
     let named = format!("the upstream http://{upstream} did not finish its answer within 2 s");
 
